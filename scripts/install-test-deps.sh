@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs, from Debian, the real programs the tests run against, when they are missing.
+# usage: scripts/install-test-deps.sh [nix] [redis] [haproxy] [nginx] [postgresql] [mariadb] [all]
+# Needs root (CI and the dev machines run as root); apt-get update runs at most once per call.
+set -euo pipefail
+
+declare -A probe=(
+  [nix]="nix-build" [busybox]="busybox" [redis]="redis-server" [haproxy]="haproxy"
+  [nginx]="nginx" [postgresql]="/usr/lib/postgresql/15/bin/postgres" [mariadb]="mariadbd" [curl]="curl" [wrk]="wrk"
+)
+declare -A package=(
+  [nix]="nix-bin" [busybox]="busybox-static" [redis]="redis-server" [haproxy]="haproxy"
+  [nginx]="nginx-light" [postgresql]="postgresql-15" [mariadb]="mariadb-server" [curl]="curl" [wrk]="wrk"
+)
+
+wanted=("$@")
+[ ${#wanted[@]} -gt 0 ] || wanted=(all)
+if [ "${wanted[0]}" = all ]; then wanted=(nix busybox redis haproxy nginx curl); fi
+# nix builds with a static busybox, so the two always come together.
+for w in "${wanted[@]}"; do [ "$w" = nix ] && wanted+=(busybox); done
+
+missing=()
+for w in "${wanted[@]}"; do
+  [ -n "${package[$w]:-}" ] || { echo "install-test-deps: unknown component '$w'" >&2; exit 2; }
+  p=${probe[$w]}
+  if [[ "$p" == /* ]]; then [ -x "$p" ] && continue; else command -v "$p" >/dev/null 2>&1 && continue; fi
+  [ "$w" = busybox ] && [ -x /bin/busybox ] && continue
+  missing+=("${package[$w]}")
+done
+[ ${#missing[@]} -gt 0 ] || exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "install-test-deps: missing ${missing[*]}; run as root or install them with apt-get" >&2; exit 1
+fi
+# Serialise concurrent callers (parallel test JVMs) on one lock.
+exec 9>/tmp/ncps-install-test-deps.lock
+flock 9
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null 2>&1 || true
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/ncps-apt.log 2>&1 ||
+  { echo "install-test-deps: apt-get install ${missing[*]} failed; see /tmp/ncps-apt.log" >&2; tail -5 /tmp/ncps-apt.log >&2; exit 1; }
+# Debian starts some daemons on install; tests start their own instances on their own ports.
+for svc in redis-server nginx haproxy; do
+  (command -v systemctl >/dev/null && systemctl stop "$svc") >/dev/null 2>&1 || true
+  pkill -x "$svc" >/dev/null 2>&1 || true
+done
+exit 0

@@ -1,0 +1,74 @@
+package dev.ncps.index;
+
+import dev.ncps.nix.Compression;
+import dev.ncps.nix.NarInfo;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The metadata of the cache: signed narinfos, the NAR files that back them, access times for LRU and
+ * a small key/value table for cluster-wide settings (the signing key). Backed by SQLite, PostgreSQL
+ * or MySQL/MariaDB with the same schema history in every dialect.
+ *
+ * <p>Order of writes (DESIGN.md §4.3): callers store NAR bytes first, then {@link #putNarFile}, then
+ * {@link #putNarInfo}; deletes go the other way, rows first, bytes after.
+ */
+public interface Index extends AutoCloseable {
+
+    Optional<String> config(String key) throws IndexException;
+
+    /** Stores {@code value} unless the key already has one; returns the value in effect. Safe across instances. */
+    String configPutIfAbsent(String key, String value) throws IndexException;
+
+    void configPut(String key, String value) throws IndexException;
+
+    Optional<NarInfoEntry> narInfo(String hash) throws IndexException;
+
+    /** Inserts or replaces the narinfo (with references and signatures) in one transaction. */
+    void putNarInfo(NarInfoEntry entry) throws IndexException;
+
+    boolean deleteNarInfo(String hash) throws IndexException;
+
+    Optional<NarFileEntry> narFile(String narHash, Compression compression) throws IndexException;
+
+    /** Records that the bytes of a NAR are stored (upsert). */
+    void putNarFile(NarFileEntry entry) throws IndexException;
+
+    boolean deleteNarFile(String narHash, Compression compression) throws IndexException;
+
+    /** Applies access times gathered in memory, in batches; rows that no longer exist are ignored. */
+    void touch(Map<String, Instant> narInfoAccess, Map<NarFileKey, Instant> narFileAccess) throws IndexException;
+
+    Stats stats() throws IndexException;
+
+    /**
+     * Deletes least-recently-used narinfos until the stored NAR bytes total at most {@code maxBytes},
+     * never one for which {@code skip} is true (being downloaded or served), then deletes NAR file rows
+     * no narinfo refers to any more. Returns those NAR files, whose bytes the caller removes afterwards.
+     */
+    List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException;
+
+    /** Every NAR file row (for consistency checks). */
+    Collection<NarFileEntry> narFiles() throws IndexException;
+
+    @Override
+    void close();
+
+    /**
+     * A narinfo as served (already rewritten to our NAR URL and signed), keyed by its store path hash.
+     * {@code upstreamUrl} is the NAR URL at the upstream it came from (absolute), null for uploads.
+     */
+    record NarInfoEntry(String hash, NarInfo narInfo, String upstreamUrl, Instant lastAccessed) {}
+
+    /** The NAR file named in a narinfo URL: {@code nar/<narHash>.nar<compression ext>}. */
+    record NarFileKey(String narHash, Compression compression) {}
+
+    record NarFileEntry(NarFileKey key, long fileSize, Instant lastAccessed) {}
+
+    record Stats(long narInfoCount, long narFileCount, long totalBytes) {}
+}

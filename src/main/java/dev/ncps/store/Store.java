@@ -1,0 +1,53 @@
+package dev.ncps.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Immutable objects (NARs) under slash-separated keys such as {@code store/nar/0/0f/<N>.nar.xz}
+ * (see {@link StoreKeys}). An object is visible only once complete and is never modified in place:
+ * local storage writes a temp file in the same file system, fsyncs and renames; S3 uses one PUT or a
+ * completed multipart upload. Implementations are thread-safe.
+ */
+public interface Store extends AutoCloseable {
+
+    /** The object, or empty if it does not exist. An ambiguous failure (timeout, 5xx) is an IOException, never empty. */
+    Optional<Blob> get(String key) throws IOException;
+
+    /** Tri-state existence: an IOException means unknown, which callers must not read as "absent". */
+    boolean exists(String key) throws IOException;
+
+    /**
+     * Publishes the complete file {@code source} under {@code key}, atomically. Returns false (and
+     * keeps the existing object) if the key already exists. {@code source} is left in place.
+     */
+    boolean put(String key, Path source) throws IOException;
+
+    /** Publishes a stream of unknown length (multipart for S3, without buffering it whole in memory). */
+    boolean put(String key, InputStream content) throws IOException;
+
+    /** Removes the object; false if it did not exist. */
+    boolean delete(String key) throws IOException;
+
+    /** Visits every object whose key starts with {@code prefix}. */
+    void walk(String prefix, Consumer<ObjectInfo> visitor) throws IOException;
+
+    @Override
+    void close() throws IOException;
+
+    /** A stored object. */
+    interface Blob {
+        long size();
+
+        /** Reads from {@code offset} to the end. */
+        InputStream open(long offset) throws IOException;
+
+        /** The file holding the bytes, when the store is a local folder (hits are served from it mapped). */
+        Optional<Path> localFile();
+    }
+
+    record ObjectInfo(String key, long size) {}
+}
