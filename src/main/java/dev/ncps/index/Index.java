@@ -34,6 +34,9 @@ public interface Index extends AutoCloseable {
 
     boolean deleteNarInfo(String hash) throws IndexException;
 
+    /** A narinfo whose URL names this NAR file (several may share one; any will do). */
+    Optional<NarInfoEntry> narInfoForNarFile(NarFileKey key) throws IndexException;
+
     Optional<NarFileEntry> narFile(String narHash, Compression compression) throws IndexException;
 
     /** Records that the bytes of a NAR are stored (upsert). */

@@ -1,0 +1,287 @@
+package dev.ncps.cache;
+
+import dev.ncps.index.Index;
+import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.index.Index.NarInfoEntry;
+import dev.ncps.index.IndexException;
+import dev.ncps.nix.Compression;
+import dev.ncps.nix.Hash;
+import dev.ncps.nix.NarInfo;
+import dev.ncps.store.Store;
+import dev.ncps.store.StoreKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The cache: answers narinfo and NAR requests from storage, and on a miss from the upstreams, fetching
+ * each object once however many clients ask for it at the same time.
+ *
+ * <pre>
+ *  narinfo:  memo ─► index ─► (miss) single-flight upstream lookup ─► verify ─► rewrite URL ─► sign ─► index
+ *  NAR:      store ─► running download ─► (miss) narinfo in index ─► single-flight download ─► verify ─► store ─► index
+ * </pre>
+ *
+ * Results say "not found" only when that is definite; anything transient is "unavailable", which the
+ * HTTP layer answers with a 5xx that Nix does not remember the way it remembers a 404.
+ */
+public final class Cache {
+    private static final Logger log = LoggerFactory.getLogger(Cache.class);
+    /** A download that finished between our checks is found in the store on the next round. */
+    private static final int NAR_RESOLVE_ROUNDS = 3;
+
+    private final UpstreamSource upstreams;
+    private final Store store;
+    private final Index index;
+    private final Signer signer;
+    private final Clock clock;
+    private final CacheListener listener;
+    private final NarDownloads downloads;
+    private final AccessTracker access;
+    private final NarInfoMemo memo;
+    private final ConcurrentHashMap<String, CompletableFuture<NarInfoResult>> narInfoLookups = new ConcurrentHashMap<>();
+
+    public Cache(UpstreamSource upstreams, Store store, Index index, Signer signer, CacheSettings settings,
+                 Clock clock, ExecutorService executor, CacheListener listener) {
+        this.upstreams = upstreams;
+        this.store = store;
+        this.index = index;
+        this.signer = signer;
+        this.clock = clock;
+        this.listener = listener;
+        this.downloads = new NarDownloads(upstreams, store, index, settings.tempDir(), clock, executor, listener);
+        this.access = new AccessTracker(clock, index);
+        this.memo = new NarInfoMemo(settings.narInfoMemoEntries(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
+    }
+
+    public sealed interface NarInfoResult {}
+
+    public record NarInfoFound(byte[] text) implements NarInfoResult {}
+
+    public record NotFound(String reason) implements NarInfoResult, NarResult {}
+
+    /** Nothing definite could be said: {@code status} is 502 for upstream trouble, 503 for our own storage or database. */
+    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult {
+        static Unavailable upstream(String reason) {
+            return new Unavailable(502, reason);
+        }
+
+        static Unavailable local(String reason) {
+            return new Unavailable(503, reason);
+        }
+    }
+
+    public sealed interface NarResult {}
+
+    /** A complete stored object. */
+    public record NarStored(Store.Blob blob) implements NarResult {}
+
+    /** A download in progress, read as it arrives from {@code offset}; {@code size} is the total, or -1. */
+    public record NarStreaming(InputStream body, long size) implements NarResult {}
+
+    public Signer signer() {
+        return signer;
+    }
+
+    /** Writes gathered access times to the index; called periodically and at shutdown. */
+    public void flushAccessTimes() {
+        access.flush();
+    }
+
+    public int activeDownloads() {
+        return downloads.activeCount();
+    }
+
+    // ---------------------------------------------------------------- narinfo
+
+    public NarInfoResult narInfo(String hash, boolean uploadOnly) {
+        byte[] memoized = memo.get(hash);
+        if (memoized != null) {
+            access.narInfoUsed(hash);
+            listener.narInfoServed(CacheListener.Result.HIT, null);
+            return new NarInfoFound(memoized);
+        }
+        Optional<NarInfoEntry> entry;
+        try {
+            entry = index.narInfo(hash);
+        } catch (IndexException e) {
+            log.error("narinfo {}: index lookup failed: {}", hash, e.getMessage());
+            return Unavailable.local("database unavailable");
+        }
+        if (entry.isPresent()) {
+            byte[] text = entry.get().narInfo().serialize().getBytes(StandardCharsets.UTF_8);
+            memo.put(hash, text);
+            access.narInfoUsed(hash);
+            listener.narInfoServed(CacheListener.Result.HIT, null);
+            return new NarInfoFound(text);
+        }
+        if (uploadOnly) {
+            return new NotFound("not in the cache");
+        }
+        return lookupOnce(hash);
+    }
+
+    /** Concurrent misses for one hash share one upstream lookup. */
+    private NarInfoResult lookupOnce(String hash) {
+        CompletableFuture<NarInfoResult> mine = new CompletableFuture<>();
+        CompletableFuture<NarInfoResult> running = narInfoLookups.putIfAbsent(hash, mine);
+        if (running != null) {
+            return await(running);
+        }
+        try {
+            NarInfoResult result = fetchNarInfo(hash);
+            mine.complete(result);
+            return result;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            narInfoLookups.remove(hash, mine);
+        }
+    }
+
+    private static NarInfoResult await(CompletableFuture<NarInfoResult> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Unavailable.local("interrupted");
+        } catch (ExecutionException e) {
+            return Unavailable.upstream("lookup failed: " + e.getCause().getMessage());
+        }
+    }
+
+    private NarInfoResult fetchNarInfo(String hash) {
+        UpstreamSource.Lookup lookup = upstreams.lookupNarInfo(hash);
+        return switch (lookup) {
+            case UpstreamSource.NotFound ignored -> new NotFound("no upstream has it");
+            case UpstreamSource.Unavailable u -> Unavailable.upstream(u.reason());
+            case UpstreamSource.Found found -> ingest(hash, found);
+        };
+    }
+
+    private NarInfoResult ingest(String hash, UpstreamSource.Found found) {
+        NarInfo upstream = found.narInfo();
+        if (!upstream.storePath().hashPart().equals(hash)) {
+            log.warn("narinfo {} from {} describes {}: refused", hash, found.upstreamHost(), upstream.storePath());
+            return new NotFound("upstream answered with another path");
+        }
+        NarInfo signed = signer.sign(localUrl(upstream));
+        try {
+            index.putNarInfo(new NarInfoEntry(hash, signed, found.narUri().toString(), clock.instant()));
+        } catch (IndexException e) {
+            log.error("narinfo {}: cannot store it: {}", hash, e.getMessage());
+            return Unavailable.local("database unavailable");
+        }
+        byte[] text = signed.serialize().getBytes(StandardCharsets.UTF_8);
+        memo.put(hash, text);
+        listener.narInfoServed(CacheListener.Result.MISS, found.upstreamHost());
+        return new NarInfoFound(text);
+    }
+
+    /**
+     * Our URL for the NAR: named by the hash of the file we serve, like Nix names it. Upstream URLs are
+     * opaque (Cachix UUIDs, nix-serve prefixes, query strings), so they are kept only in the index.
+     */
+    static NarInfo localUrl(NarInfo narInfo) {
+        Compression compression = narInfo.compression();
+        Hash fileHash = narInfo.fileHash();
+        long fileSize = narInfo.fileSize();
+        if (compression == Compression.NONE && fileHash == null) {
+            fileHash = narInfo.narHash();
+            fileSize = narInfo.narSize();
+        }
+        String name = (fileHash != null ? fileHash : narInfo.narHash()).nix32Digest();
+        return narInfo.withUrl("nar/" + name + ".nar" + compression.extension(), compression, fileHash, fileSize);
+    }
+
+    // ---------------------------------------------------------------- NAR
+
+    public NarResult nar(NarFileKey key, long offset, boolean uploadOnly) {
+        for (int round = 0; round < NAR_RESOLVE_ROUNDS; round++) {
+            Optional<Store.Blob> stored;
+            try {
+                stored = store.get(StoreKeys.nar(key.narHash(), key.compression()));
+            } catch (IOException e) {
+                log.error("nar/{}.nar{}: storage lookup failed: {}", key.narHash(), key.compression().extension(), e.getMessage());
+                return Unavailable.local("storage unavailable");
+            }
+            if (stored.isPresent()) {
+                access.narFileUsed(key);
+                listener.narServed(CacheListener.Result.HIT, null);
+                return new NarStored(stored.get());
+            }
+            if (uploadOnly) {
+                return new NotFound("not in the cache");
+            }
+            NarResult streaming = streamFromUpstream(key, offset);
+            if (streaming != null) {
+                return streaming;
+            }
+        }
+        return Unavailable.local("download finished but its object is not readable");
+    }
+
+    /** Joins or starts the download; null when it completed meanwhile (look in the store again). */
+    private NarResult streamFromUpstream(NarFileKey key, long offset) {
+        Optional<NarInfoEntry> owner;
+        try {
+            owner = index.narInfoForNarFile(key);
+        } catch (IndexException e) {
+            log.error("nar/{}: index lookup failed: {}", key.narHash(), e.getMessage());
+            return Unavailable.local("database unavailable");
+        }
+        if (owner.isEmpty() || owner.get().upstreamUrl() == null) {
+            return new NotFound("no narinfo in the cache refers to this NAR");
+        }
+        NarSpec spec = NarSpec.of(key, URI.create(owner.get().upstreamUrl()), owner.get().narInfo());
+        Download download = downloads.join(spec);
+        try {
+            Download.Reader reader = download.openReader(offset);
+            if (reader == null) {
+                return download.state() == Download.State.FAILED ? Unavailable.upstream("upstream download failed") : null;
+            }
+            listener.narServed(CacheListener.Result.MISS, spec.upstreamUri().getHost());
+            return new NarStreaming(reader, spec.expectedSize());
+        } catch (IOException e) {
+            return Unavailable.local("cannot read the download in progress: " + e.getMessage());
+        }
+    }
+
+    /** Size of a NAR for HEAD without fetching it: stored size, else the size its narinfo announces. */
+    public NarResult narHead(NarFileKey key, boolean uploadOnly) {
+        try {
+            Optional<Store.Blob> stored = store.get(StoreKeys.nar(key.narHash(), key.compression()));
+            if (stored.isPresent()) {
+                return new NarStored(stored.get());
+            }
+            if (uploadOnly) {
+                return new NotFound("not in the cache");
+            }
+            Optional<NarInfoEntry> owner = index.narInfoForNarFile(key);
+            if (owner.isEmpty() || owner.get().upstreamUrl() == null) {
+                return new NotFound("no narinfo in the cache refers to this NAR");
+            }
+            NarSpec spec = NarSpec.of(key, URI.create(owner.get().upstreamUrl()), owner.get().narInfo());
+            return new NarStreaming(InputStream.nullInputStream(), spec.expectedSize());
+        } catch (IOException | IndexException e) {
+            log.error("nar/{}: lookup failed: {}", key.narHash(), e.getMessage());
+            return Unavailable.local("storage or database unavailable");
+        }
+    }
+
+    /** Drops a narinfo from the in-memory copy after it was replaced or deleted. */
+    void forget(String hash) {
+        memo.remove(hash);
+    }
+}

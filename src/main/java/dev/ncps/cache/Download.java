@@ -1,0 +1,185 @@
+package dev.ncps.cache;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The progress of one upstream NAR download, shared by every request for that NAR.
+ *
+ * <p>The downloader appends to a temp file and reports progress here; each client request gets a
+ * {@link Reader} that tails the file as bytes arrive, so a follower streams from the first byte instead
+ * of waiting for the end. The final byte is held back from readers until the whole body is verified and
+ * committed: a client can receive a complete body only if it is correct, and otherwise sees an aborted
+ * transfer that Nix reports and retries.
+ *
+ * <pre>
+ *   upstream ──► downloader ──append──► temp file ──tail──► Reader ──► client 1
+ *                    │ hash, size                   └─tail──► Reader ──► client 2
+ *                    └──► verify ──► store + index ──► committed()  (releases the last byte)
+ * </pre>
+ */
+final class Download {
+    enum State { RUNNING, COMMITTED, FAILED }
+
+    private final Path temp;
+    private final long expectedSize;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private long written;
+    private State state = State.RUNNING;
+    private IOException failure;
+    private boolean tempRemoved;
+
+    Download(Path temp, long expectedSize) {
+        this.temp = temp;
+        this.expectedSize = expectedSize;
+    }
+
+    /** The size announced by the narinfo, or -1 when unknown. */
+    long expectedSize() {
+        return expectedSize;
+    }
+
+    Path temp() {
+        return temp;
+    }
+
+    void appended(long bytes) {
+        lock.lock();
+        try {
+            written += bytes;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void committed() {
+        finish(State.COMMITTED, null);
+    }
+
+    void failed(IOException cause) {
+        finish(State.FAILED, cause);
+    }
+
+    /** After this, new readers are refused (they find the committed object in the store instead). */
+    void markTempRemoved() {
+        lock.lock();
+        try {
+            tempRemoved = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    State state() {
+        lock.lock();
+        try {
+            return state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A reader from {@code offset}, or null when the download is over and its temp file gone. The file
+     * is opened here, under the lock, so that a later removal of its name does not affect this reader.
+     */
+    Reader openReader(long offset) throws IOException {
+        lock.lock();
+        try {
+            if (tempRemoved || state == State.FAILED) {
+                return null;
+            }
+            return new Reader(FileChannel.open(temp, StandardOpenOption.READ), offset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void finish(State finalState, IOException cause) {
+        lock.lock();
+        try {
+            if (state != State.RUNNING) {
+                return;
+            }
+            state = finalState;
+            failure = cause;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Blocks until bytes beyond {@code position} may be read; returns the readable limit, or -1 at the end. */
+    private long awaitReadable(long position) throws IOException {
+        lock.lock();
+        try {
+            while (true) {
+                if (state == State.FAILED) {
+                    throw new IOException("upstream download failed: " + failure.getMessage(), failure);
+                }
+                long limit = state == State.COMMITTED ? written : written - 1;
+                if (position < limit) {
+                    return limit;
+                }
+                if (state == State.COMMITTED) {
+                    return -1;
+                }
+                changed.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the upstream download", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Streams the download's bytes as they arrive; reads block until more bytes or the end. */
+    final class Reader extends InputStream {
+        private final FileChannel channel;
+        private long position;
+
+        private Reader(FileChannel channel, long position) {
+            this.channel = channel;
+            this.position = position;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (length == 0) {
+                return 0;
+            }
+            long limit = awaitReadable(position);
+            if (limit < 0) {
+                return -1;
+            }
+            int wanted = (int) Math.min(length, limit - position);
+            int n = channel.read(ByteBuffer.wrap(buffer, offset, wanted), position);
+            if (n < 0) {
+                throw new IOException("temp file of the download is shorter than reported");
+            }
+            position += n;
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+}

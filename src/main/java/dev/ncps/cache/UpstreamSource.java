@@ -1,0 +1,41 @@
+package dev.ncps.cache;
+
+import dev.ncps.nix.NarInfo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+
+/**
+ * What the cache needs from the upstream caches. The upstream package implements it; keeping the port
+ * here lets the cache core state its own contract: a narinfo comes back already verified against the
+ * upstream's keys, and a transient failure is never reported as "not found".
+ */
+public interface UpstreamSource {
+
+    Lookup lookupNarInfo(String hash);
+
+    /**
+     * Opens the body of a NAR at the upstream. Reads fail with an IOException when the upstream stalls
+     * (idle timeout) or the connection breaks; closing the stream aborts the transfer.
+     */
+    InputStream openNar(URI narUri) throws IOException;
+
+    sealed interface Lookup {}
+
+    /** A verified narinfo and the absolute URL of its NAR at the upstream that served it. */
+    record Found(NarInfo narInfo, URI narUri, String upstreamHost) implements Lookup {}
+
+    /** Every usable upstream answered that it does not have the path (or served something unverifiable). */
+    record NotFound() implements Lookup {}
+
+    /** No upstream could answer definitively: timeouts, 5xx, connection failures. */
+    record Unavailable(String reason) implements Lookup {}
+
+    /** The upstream answered 404 for a NAR its narinfo promised. */
+    final class NarNotFoundException extends IOException {
+        public NarNotFoundException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,388 @@
+package dev.ncps.http;
+
+import dev.ncps.cache.Cache;
+import dev.ncps.cache.Uploads;
+import dev.ncps.index.IndexException;
+import dev.ncps.store.Store;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Every route of ncps. Runs on virtual threads (BLOCKING invocation type), so handlers simply block on
+ * storage, the database and upstream reads. Cache hits from a local folder are written from a memory
+ * mapping of the file, which is released as soon as Jetty has sent it.
+ */
+final class CacheHandler extends Handler.Abstract {
+    private static final Logger log = LoggerFactory.getLogger(CacheHandler.class);
+    private static final String NAR_TYPE = "application/x-nix-nar";
+    /** Below this a read into the heap is cheaper than creating and releasing a mapping. */
+    private static final long MAP_THRESHOLD = 64 * 1024;
+    private static final int COPY_BUFFER = 64 * 1024;
+
+    private final Cache cache;
+    private final Uploads uploads;
+    private final HttpSettings settings;
+    private final BearerToken token;
+    private final MetricsWriter metrics;
+    private final BooleanSupplier ready;
+    private final byte[] cacheInfo;
+    private final byte[] publicKey;
+    private final byte[] rootJson;
+
+    CacheHandler(Cache cache, Uploads uploads, HttpSettings settings, MetricsWriter metrics, BooleanSupplier ready) {
+        super(InvocationType.BLOCKING);
+        this.cache = cache;
+        this.uploads = uploads;
+        this.settings = settings;
+        this.token = settings.getToken() == null || settings.getToken().isEmpty() ? null : new BearerToken(settings.getToken());
+        this.metrics = metrics;
+        this.ready = ready;
+        String key = cache.signer().publicKey().toNixString();
+        this.cacheInfo = ("StoreDir: /nix/store\nWantMassQuery: 1\nPriority: " + settings.priority() + "\n").getBytes(StandardCharsets.UTF_8);
+        this.publicKey = key.getBytes(StandardCharsets.UTF_8);
+        this.rootJson = ("{\"hostname\":\"" + jsonEscape(settings.hostname()) + "\",\"publicKey\":\"" + jsonEscape(key) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        try {
+            dispatch(request, response, callback);
+        } catch (IOException | IndexException | RuntimeException e) {
+            log.error("{} {} failed", request.getMethod(), request.getHttpURI().getPath(), e);
+            if (!response.isCommitted()) {
+                sendText(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getMessage());
+            } else {
+                callback.failed(e);
+            }
+        }
+        return true;
+    }
+
+    private void dispatch(Request request, Response response, Callback callback) throws IOException, IndexException {
+        String method = request.getMethod();
+        String path = request.getHttpURI().getPath();
+        boolean uploadOnly = path.equals(Route.UPLOAD_PREFIX) || path.startsWith(Route.UPLOAD_PREFIX + "/");
+        Route route = Route.parse(uploadOnly ? path.substring(Route.UPLOAD_PREFIX.length()) : path);
+        boolean read = HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method);
+
+        if (read && token != null && !exemptFromToken(route) && !token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+            sendText(response, callback, HttpStatus.UNAUTHORIZED_401, "missing or wrong bearer token");
+            return;
+        }
+        switch (route) {
+            case Route.Invalid invalid -> sendText(response, callback, invalid.status(), invalid.reason());
+            case Route.NarInfo narInfo -> narInfo(request, response, callback, narInfo.hash(), uploadOnly);
+            case Route.Nar nar -> nar(request, response, callback, nar, uploadOnly);
+            default -> {
+                if (!read) {
+                    sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, method + " is not allowed here");
+                } else if (uploadOnly && !(route instanceof Route.CacheInfo)) {
+                    sendText(response, callback, HttpStatus.NOT_FOUND_404, "not found");
+                } else {
+                    fixedRoute(request, response, callback, route);
+                }
+            }
+        }
+    }
+
+    private static boolean exemptFromToken(Route route) {
+        return route instanceof Route.Healthz || route instanceof Route.Readyz || route instanceof Route.Metrics;
+    }
+
+    private void fixedRoute(Request request, Response response, Callback callback, Route route) throws IOException {
+        switch (route) {
+            case Route.Root ignored -> sendBytes(request, response, callback, "application/json", rootJson);
+            case Route.CacheInfo ignored -> sendBytes(request, response, callback, "text/x-nix-cache-info", cacheInfo);
+            case Route.PubKey ignored -> sendBytes(request, response, callback, "text/plain", publicKey);
+            case Route.Healthz ignored -> sendBytes(request, response, callback, "text/plain", new byte[] {'.'});
+            case Route.Readyz ignored -> {
+                if (ready.getAsBoolean()) {
+                    sendBytes(request, response, callback, "text/plain", "ready\n".getBytes(StandardCharsets.US_ASCII));
+                } else {
+                    sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "shutting down");
+                }
+            }
+            case Route.Metrics ignored -> {
+                if (metrics == null) {
+                    sendText(response, callback, HttpStatus.NOT_FOUND_404, "metrics are disabled (--prometheus-enabled)");
+                    return;
+                }
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, metrics.contentType());
+                OutputStream out = Content.Sink.asOutputStream(response);
+                metrics.write(out);
+                out.close();
+                callback.succeeded();
+            }
+            default -> sendText(response, callback, HttpStatus.NOT_FOUND_404, "not found");
+        }
+    }
+
+    // ---------------------------------------------------------------- narinfo
+
+    private void narInfo(Request request, Response response, Callback callback, String hash, boolean uploadOnly)
+            throws IOException, IndexException {
+        String method = request.getMethod();
+        if (HttpMethod.PUT.is(method)) {
+            if (!uploadOnly || !settings.allowPut()) {
+                sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, putRefusal(uploadOnly));
+                return;
+            }
+            String body = Content.Source.asString(request, StandardCharsets.UTF_8);
+            try {
+                uploads.putNarInfo(hash, body);
+                sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
+            } catch (Uploads.Rejected rejected) {
+                sendText(response, callback, rejected.status(), rejected.getMessage());
+            }
+            return;
+        }
+        if (HttpMethod.DELETE.is(method)) {
+            if (!settings.allowDelete()) {
+                sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "DELETE is disabled (--cache-allow-delete-verb)");
+                return;
+            }
+            sendEmpty(response, callback, uploads.deleteNarInfo(hash) ? HttpStatus.NO_CONTENT_204 : HttpStatus.NOT_FOUND_404);
+            return;
+        }
+        if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+            sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, method + " is not allowed here");
+            return;
+        }
+        switch (cache.narInfo(hash, uploadOnly)) {
+            case Cache.NarInfoFound found -> sendBytes(request, response, callback, "text/x-nix-narinfo", found.text());
+            case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
+            case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
+        }
+    }
+
+    private static String putRefusal(boolean uploadOnly) {
+        return uploadOnly ? "PUT is disabled (--cache-allow-put-verb)" : "PUT is only accepted under /upload";
+    }
+
+    // ---------------------------------------------------------------- NAR
+
+    private void nar(Request request, Response response, Callback callback, Route.Nar route, boolean uploadOnly)
+            throws IOException, IndexException {
+        String method = request.getMethod();
+        if (HttpMethod.PUT.is(method)) {
+            if (!uploadOnly || !settings.allowPut()) {
+                sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, putRefusal(uploadOnly));
+                return;
+            }
+            uploads.putNar(route.key(), Content.Source.asInputStream(request));
+            sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
+            return;
+        }
+        if (HttpMethod.DELETE.is(method)) {
+            if (!settings.allowDelete()) {
+                sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "DELETE is disabled (--cache-allow-delete-verb)");
+                return;
+            }
+            sendEmpty(response, callback, uploads.deleteNar(route.key()) ? HttpStatus.NO_CONTENT_204 : HttpStatus.NOT_FOUND_404);
+            return;
+        }
+        boolean head = HttpMethod.HEAD.is(method);
+        if (!head && !HttpMethod.GET.is(method)) {
+            sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, method + " is not allowed here");
+            return;
+        }
+        String rangeHeader = request.getHeaders().get(HttpHeader.RANGE);
+        Cache.NarResult result = head ? cache.narHead(route.key(), uploadOnly)
+                : cache.nar(route.key(), resumeOffset(rangeHeader), uploadOnly);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, NAR_TYPE);
+        switch (result) {
+            case Cache.NarStored stored -> sendBlob(response, callback, stored.blob(), rangeHeader, head);
+            case Cache.NarStreaming streaming -> sendStreaming(response, callback, streaming, rangeHeader, head);
+            case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
+            case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
+        }
+    }
+
+    /** A download in progress can only be resumed from an offset ({@code bytes=N-}), which is what Nix sends. */
+    private static long resumeOffset(String rangeHeader) {
+        if (rangeHeader == null || !rangeHeader.startsWith("bytes=") || !rangeHeader.endsWith("-") || rangeHeader.indexOf(',') >= 0) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Long.parseLong(rangeHeader.substring(6, rangeHeader.length() - 1).trim()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private void sendBlob(Response response, Callback callback, Store.Blob blob, String rangeHeader, boolean head) throws IOException {
+        long size = blob.size();
+        long offset = 0;
+        long length = size;
+        response.getHeaders().put(HttpHeader.ACCEPT_RANGES, "bytes");
+        switch (ByteRange.parse(rangeHeader, size)) {
+            case ByteRange.Whole ignored -> response.setStatus(HttpStatus.OK_200);
+            case ByteRange.Partial partial -> {
+                response.setStatus(HttpStatus.PARTIAL_CONTENT_206);
+                response.getHeaders().put(HttpHeader.CONTENT_RANGE, partial.range().contentRange(size));
+                offset = partial.range().first();
+                length = partial.range().length();
+            }
+            case ByteRange.Unsatisfiable ignored -> {
+                response.getHeaders().put(HttpHeader.CONTENT_RANGE, "bytes */" + size);
+                sendText(response, callback, HttpStatus.RANGE_NOT_SATISFIABLE_416, "range outside the " + size + " bytes of this NAR");
+                return;
+            }
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+        if (head || length == 0) {
+            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            return;
+        }
+        Path file = blob.localFile().orElse(null);
+        if (file == null) {
+            copy(response, callback, blob.open(offset), length);
+        } else if (length < MAP_THRESHOLD) {
+            response.write(true, readSmall(file, offset, (int) length), callback);
+        } else {
+            writeMapped(response, callback, file, offset, length);
+        }
+    }
+
+    private static ByteBuffer readSmall(Path file, long offset, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, offset + buffer.position()) < 0) {
+                    throw new IOException("file " + file + " is shorter than its recorded size");
+                }
+            }
+        }
+        return buffer.flip();
+    }
+
+    private static void writeMapped(Response response, Callback callback, Path file, long offset, long length) throws IOException {
+        Arena arena = Arena.ofShared();
+        MemorySegment segment;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            segment = channel.map(FileChannel.MapMode.READ_ONLY, offset, length, arena);
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+        response.write(true, segment.asByteBuffer(), Callback.from(
+                () -> { arena.close(); callback.succeeded(); },
+                failure -> { arena.close(); callback.failed(failure); }));
+    }
+
+    private void sendStreaming(Response response, Callback callback, Cache.NarStreaming streaming, String rangeHeader, boolean head)
+            throws IOException {
+        long size = streaming.size();
+        long offset = resumeOffset(rangeHeader);
+        if (size >= 0 && offset > 0 && offset < size) {
+            response.setStatus(HttpStatus.PARTIAL_CONTENT_206);
+            response.getHeaders().put(HttpHeader.CONTENT_RANGE, "bytes " + offset + "-" + (size - 1) + "/" + size);
+        } else {
+            offset = 0;
+            response.setStatus(HttpStatus.OK_200);
+        }
+        if (size >= 0) {
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, size - offset);
+        }
+        if (head) {
+            streaming.body().close();
+            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            return;
+        }
+        copy(response, callback, streaming.body(), size >= 0 ? size - offset : -1);
+    }
+
+    /**
+     * Copies a body to the client. On a read failure the response is failed, not completed: the client
+     * sees a broken transfer rather than a short body that looks whole (DESIGN.md §4.1).
+     */
+    private static void copy(Response response, Callback callback, InputStream body, long expected) throws IOException {
+        OutputStream out = Content.Sink.asOutputStream(response);
+        byte[] buffer = new byte[COPY_BUFFER];
+        long sent = 0;
+        long limit = expected >= 0 ? expected : Long.MAX_VALUE;
+        try (InputStream in = body) {
+            int n;
+            while (sent < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - sent))) > 0) {
+                out.write(buffer, 0, n);
+                sent += n;
+            }
+        } catch (IOException e) {
+            log.warn("aborting response after {} bytes: {}", sent, e.getMessage());
+            callback.failed(e);
+            return;
+        }
+        if (expected >= 0 && sent != expected) {
+            callback.failed(new IOException("sent " + sent + " bytes of " + expected));
+            return;
+        }
+        out.close();
+        callback.succeeded();
+    }
+
+    // ---------------------------------------------------------------- plain responses
+
+    private static void sendBytes(Request request, Response response, Callback callback, String contentType, byte[] body) {
+        response.setStatus(HttpStatus.OK_200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        boolean head = HttpMethod.HEAD.is(request.getMethod());
+        response.write(true, head ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(body), callback);
+    }
+
+    /** An error or status answer: one line of plain text saying why. */
+    static void sendText(Response response, Callback callback, int status, String reason) {
+        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        boolean head = HttpMethod.HEAD.is(response.getRequest().getMethod());
+        response.write(true, head ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(body), callback);
+    }
+
+    private static void sendEmpty(Response response, Callback callback, int status) {
+        response.setStatus(status);
+        response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+    }
+
+    private static String jsonEscape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+}

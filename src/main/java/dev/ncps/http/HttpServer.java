@@ -1,0 +1,84 @@
+package dev.ncps.http;
+
+import dev.ncps.cache.Cache;
+import dev.ncps.cache.Uploads;
+import org.eclipse.jetty.server.CustomRequestLog;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.Slf4jRequestLogWriter;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The Jetty server in front of the cache. Requests run on virtual threads. Stopping is graceful: the
+ * readiness answer turns to 503, the listener closes so a load balancer sends new connections
+ * elsewhere, requests in flight finish (bounded by the drain timeout), then the server stops.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+    /** Oversized request headers are refused with 431 before any handler runs. */
+    private static final int MAX_REQUEST_HEADER_BYTES = 16 * 1024;
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final AtomicBoolean ready = new AtomicBoolean(false);
+
+    public HttpServer(HttpSettings settings, Cache cache, Uploads uploads, MetricsWriter metrics) {
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("http");
+        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("request-", 0).factory()));
+        server = new Server(threads);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(true);
+        http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(settings.host());
+        connector.setPort(settings.port());
+        connector.setIdleTimeout(60_000);
+        server.addConnector(connector);
+
+        CacheHandler handler = new CacheHandler(cache, uploads, settings, metrics, ready::get);
+        server.setHandler(new GracefulHandler(handler));
+        server.setStopTimeout(settings.drainTimeout().toMillis());
+        server.setStopAtShutdown(false);
+        server.setRequestLog(new CustomRequestLog(new Slf4jRequestLogWriter(), CustomRequestLog.EXTENDED_NCSA_FORMAT + " %{ms}Tms"));
+    }
+
+    public void start() throws Exception {
+        server.start();
+        ready.set(true);
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** Turns readiness off; requests are still served until {@link #close()}. */
+    public void beginDrain() {
+        ready.set(false);
+    }
+
+    @Override
+    public void close() {
+        beginDrain();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            log.warn("HTTP server did not stop cleanly: {}", e.getMessage());
+        }
+    }
+
+    public void join() throws InterruptedException {
+        server.join();
+    }
+}

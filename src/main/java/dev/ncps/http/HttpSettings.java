@@ -1,0 +1,10 @@
+package dev.ncps.http;
+
+import java.time.Duration;
+
+/**
+ * What the HTTP layer needs from the configuration. {@code getToken} is null when GET needs no token.
+ * {@code drainTimeout} bounds how long a SIGTERM waits for requests in flight.
+ */
+public record HttpSettings(String host, int port, String hostname, boolean allowPut, boolean allowDelete,
+                           String getToken, Duration drainTimeout, int priority) {}

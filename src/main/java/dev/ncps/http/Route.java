@@ -1,0 +1,67 @@
+package dev.ncps.http;
+
+import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.Compression;
+import dev.ncps.nix.NixParseException;
+import dev.ncps.nix.StorePath;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The request paths ncps answers. Parsing is strict: a hash that is not exactly of the expected
+ * alphabet and length is refused here, before it can reach an upstream, the database or a file name.
+ */
+sealed interface Route {
+    /** A NAR is named by a sha256 in nix32 (52 characters) or base16 (64), as Nix and the Go ncps name them. */
+    Pattern NAR = Pattern.compile("/nar/([0-9a-df-np-sv-z]{52}|[0-9a-f]{64})\\.nar(\\.[a-z0-9]+)?");
+    String UPLOAD_PREFIX = "/upload";
+
+    record Root() implements Route {}
+
+    record CacheInfo() implements Route {}
+
+    record PubKey() implements Route {}
+
+    record Healthz() implements Route {}
+
+    record Readyz() implements Route {}
+
+    record Metrics() implements Route {}
+
+    record NarInfo(String hash) implements Route {}
+
+    record Nar(NarFileKey key) implements Route {}
+
+    /** Not a path of ours (404), or one of ours with a malformed part (400, with the reason). */
+    record Invalid(int status, String reason) implements Route {}
+
+    static Route parse(String path) {
+        switch (path) {
+            case "/": return new Root();
+            case "/nix-cache-info": return new CacheInfo();
+            case "/pubkey": return new PubKey();
+            case "/healthz": return new Healthz();
+            case "/readyz": return new Readyz();
+            case "/metrics": return new Metrics();
+            default: break;
+        }
+        if (path.endsWith(".narinfo") && path.lastIndexOf('/') == 0) {
+            String hash = path.substring(1, path.length() - ".narinfo".length());
+            return StorePath.isValidHashPart(hash) ? new NarInfo(hash)
+                    : new Invalid(400, "invalid narinfo hash: expected 32 characters of Nix's base-32 alphabet");
+        }
+        if (path.startsWith("/nar/")) {
+            Matcher m = NAR.matcher(path);
+            if (!m.matches()) {
+                return new Invalid(400, "invalid NAR path: expected /nar/<52 base-32 or 64 hex characters>.nar[.<compression>]");
+            }
+            try {
+                return new Nar(new NarFileKey(m.group(1), Compression.fromExtension(m.group(2) == null ? "" : m.group(2))));
+            } catch (NixParseException e) {
+                return new Invalid(400, "unknown NAR compression extension " + m.group(2));
+            }
+        }
+        return new Invalid(404, "not found");
+    }
+}
