@@ -52,14 +52,14 @@ public final class Cache {
     private final ConcurrentHashMap<String, CompletableFuture<NarInfoResult>> narInfoLookups = new ConcurrentHashMap<>();
 
     public Cache(UpstreamSource upstreams, Store store, Index index, Signer signer, CacheSettings settings,
-                 Clock clock, ExecutorService executor, CacheListener listener) {
+                 Clock clock, ExecutorService executor, CacheListener listener, DownloadCoordinator coordinator) {
         this.upstreams = upstreams;
         this.store = store;
         this.index = index;
         this.signer = signer;
         this.clock = clock;
         this.listener = listener;
-        this.downloads = new NarDownloads(upstreams, store, index, settings.tempDir(), clock, executor, listener);
+        this.downloads = new NarDownloads(upstreams, store, index, settings.tempDir(), clock, executor, listener, coordinator);
         this.access = new AccessTracker(clock, index);
         this.memo = new NarInfoMemo(settings.narInfoMemoEntries(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
     }
@@ -82,6 +82,13 @@ public final class Cache {
     }
 
     public sealed interface NarResult {}
+
+    /**
+     * Who asks: a Nix client through the substituter routes, a client of the upload routes (never
+     * fetches from upstream), or another ncps instance relaying our download in progress (never starts
+     * one, so two instances can never wait on each other).
+     */
+    public enum Mode { SUBSTITUTE, UPLOAD_ONLY, PEER }
 
     /** A complete stored object. */
     public record NarStored(Store.Blob blob) implements NarResult {}
@@ -207,7 +214,7 @@ public final class Cache {
 
     // ---------------------------------------------------------------- NAR
 
-    public NarResult nar(NarFileKey key, long offset, boolean uploadOnly) {
+    public NarResult nar(NarFileKey key, long offset, Mode mode) {
         for (int round = 0; round < NAR_RESOLVE_ROUNDS; round++) {
             Optional<Store.Blob> stored;
             try {
@@ -221,10 +228,11 @@ public final class Cache {
                 listener.narServed(CacheListener.Result.HIT, null);
                 return new NarStored(stored.get());
             }
-            if (uploadOnly) {
-                return new NotFound("not in the cache");
-            }
-            NarResult streaming = streamFromUpstream(key, offset);
+            NarResult streaming = switch (mode) {
+                case UPLOAD_ONLY -> new NotFound("not in the cache");
+                case PEER -> relayRunning(key, offset);
+                case SUBSTITUTE -> streamFromUpstream(key, offset);
+            };
             if (streaming != null) {
                 return streaming;
             }
@@ -232,8 +240,20 @@ public final class Cache {
         return Unavailable.local("download finished but its object is not readable");
     }
 
+    private NarResult relayRunning(NarFileKey key, long offset) {
+        Download running = downloads.running(key);
+        if (running == null) {
+            return new NotFound("not downloading here");
+        }
+        return readerOf(running, offset, running.expectedSize(), null);
+    }
+
     /** Joins or starts the download; null when it completed meanwhile (look in the store again). */
     private NarResult streamFromUpstream(NarFileKey key, long offset) {
+        Download running = downloads.running(key);
+        if (running != null) {
+            return readerOf(running, offset, running.expectedSize(), null);
+        }
         Optional<NarInfoEntry> owner;
         try {
             owner = index.narInfoForNarFile(key);
@@ -245,27 +265,30 @@ public final class Cache {
             return new NotFound("no narinfo in the cache refers to this NAR");
         }
         NarSpec spec = NarSpec.of(key, URI.create(owner.get().upstreamUrl()), owner.get().narInfo());
-        Download download = downloads.join(spec);
+        return readerOf(downloads.join(spec), offset, spec.expectedSize(), spec.upstreamUri().getHost());
+    }
+
+    private NarResult readerOf(Download download, long offset, long size, String upstreamHost) {
         try {
             Download.Reader reader = download.openReader(offset);
             if (reader == null) {
                 return download.state() == Download.State.FAILED ? Unavailable.upstream("upstream download failed") : null;
             }
-            listener.narServed(CacheListener.Result.MISS, spec.upstreamUri().getHost());
-            return new NarStreaming(reader, spec.expectedSize());
+            listener.narServed(CacheListener.Result.MISS, upstreamHost);
+            return new NarStreaming(reader, size);
         } catch (IOException e) {
             return Unavailable.local("cannot read the download in progress: " + e.getMessage());
         }
     }
 
     /** Size of a NAR for HEAD without fetching it: stored size, else the size its narinfo announces. */
-    public NarResult narHead(NarFileKey key, boolean uploadOnly) {
+    public NarResult narHead(NarFileKey key, Mode mode) {
         try {
             Optional<Store.Blob> stored = store.get(StoreKeys.nar(key.narHash(), key.compression()));
             if (stored.isPresent()) {
                 return new NarStored(stored.get());
             }
-            if (uploadOnly) {
+            if (mode != Mode.SUBSTITUTE) {
                 return new NotFound("not in the cache");
             }
             Optional<NarInfoEntry> owner = index.narInfoForNarFile(key);

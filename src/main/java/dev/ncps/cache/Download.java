@@ -50,6 +50,15 @@ final class Download {
         return temp;
     }
 
+    long written() {
+        lock.lock();
+        try {
+            return written;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void appended(long bytes) {
         lock.lock();
         try {

@@ -22,6 +22,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 
@@ -34,6 +36,8 @@ import java.util.concurrent.ExecutorService;
 final class NarDownloads {
     private static final Logger log = LoggerFactory.getLogger(NarDownloads.class);
     private static final int BUFFER_SIZE = 128 * 1024;
+    /** How often a relay may fail over to another source before the download gives up. */
+    private static final int MAX_HANDOVERS = 3;
 
     private final ConcurrentHashMap<NarFileKey, Download> active = new ConcurrentHashMap<>();
     private final UpstreamSource upstreams;
@@ -43,9 +47,11 @@ final class NarDownloads {
     private final Clock clock;
     private final ExecutorService executor;
     private final CacheListener listener;
+    private final DownloadCoordinator coordinator;
 
     NarDownloads(UpstreamSource upstreams, Store store, Index index, Path tempDir, Clock clock,
-                 ExecutorService executor, CacheListener listener) {
+                 ExecutorService executor, CacheListener listener, DownloadCoordinator coordinator) {
+        this.coordinator = coordinator;
         this.upstreams = upstreams;
         this.store = store;
         this.index = index;
@@ -64,8 +70,9 @@ final class NarDownloads {
         }
     }
 
-    boolean isActive(NarFileKey key) {
-        return active.containsKey(key);
+    /** The download of this NAR running in this process, or null. */
+    Download running(NarFileKey key) {
+        return active.get(key);
     }
 
     int activeCount() {
@@ -86,11 +93,33 @@ final class NarDownloads {
 
     private void run(NarSpec spec, Download download) {
         long started = clock.millis();
+        DownloadCoordinator.Claim claim = coordinator.claim(spec.key());
         try {
-            transfer(spec, download);
-            commit(spec, download);
-            download.committed();
-            listener.narDownloaded(spec.key(), download.temp().toFile().length(), clock.millis() - started);
+            for (int handover = 0; ; handover++) {
+                switch (claim) {
+                    case DownloadCoordinator.Refused refused ->
+                            throw new IOException("download coordination unavailable: " + refused.reason());
+                    case DownloadCoordinator.Owner owner -> {
+                        fetchAsOwner(spec, download, owner.lease());
+                        download.committed();
+                        listener.narDownloaded(spec.key(), download.temp().toFile().length(), clock.millis() - started);
+                        return;
+                    }
+                    case DownloadCoordinator.Follower follower -> {
+                        try (InputStream relayed = coordinator.openPeer(follower, spec.key())) {
+                            transfer(spec, download, relayed, null);
+                            download.committed();
+                            return;
+                        } catch (IOException e) {
+                            if (handover >= MAX_HANDOVERS) {
+                                throw e;
+                            }
+                            log.info("nar/{}: relay from {} failed ({}), coordinating again", spec.key().narHash(), follower.holder(), e.getMessage());
+                            claim = coordinator.afterPeerFailure(spec.key(), follower, e);
+                        }
+                    }
+                }
+            }
         } catch (IOException | IndexException | RuntimeException e) {
             IOException cause = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
             log.warn("download of nar/{}.nar{} from {} failed: {}", spec.key().narHash(),
@@ -98,6 +127,9 @@ final class NarDownloads {
             download.failed(cause);
             listener.narDownloadFailed(spec.key(), cause);
         } finally {
+            if (claim instanceof DownloadCoordinator.Owner owner) {
+                owner.lease().close();
+            }
             active.remove(spec.key(), download);
             download.markTempRemoved();
             try {
@@ -108,33 +140,68 @@ final class NarDownloads {
         }
     }
 
-    /** Copies the upstream body into the temp file, hashing it and checking its size as it goes. */
-    private void transfer(NarSpec spec, Download download) throws IOException {
+    /**
+     * Fetches from upstream and commits. Another instance may have committed the object between our
+     * store lookup and our claim; then the stored copy is relayed instead of fetching it again.
+     */
+    private void fetchAsOwner(NarSpec spec, Download download, DownloadCoordinator.Lease lease) throws IOException, IndexException {
+        Optional<Store.Blob> stored = store.get(StoreKeys.nar(spec.key().narHash(), spec.compression()));
+        if (stored.isPresent()) {
+            try (InputStream in = stored.get().open(0)) {
+                transfer(spec, download, in, lease);
+            }
+            return;
+        }
+        try (InputStream body = upstreams.openNar(spec.upstreamUri())) {
+            transfer(spec, download, body, lease);
+        }
+        commit(spec, download);
+    }
+
+    /**
+     * Copies a body into the temp file, hashing it and checking its size as it goes. When a previous
+     * source already wrote a prefix (an owner that died mid-way), that prefix is compared instead of
+     * written, so readers never see bytes change and a mixed file can never be committed.
+     */
+    private void transfer(NarSpec spec, Download download, InputStream body, DownloadCoordinator.Lease lease) throws IOException {
         Hash expected = spec.fileHash() != null ? spec.fileHash()
                 : spec.compression() == Compression.NONE ? spec.narHash() : null;
         MessageDigest digest = expected != null ? expected.algorithm().newDigest() : null;
         long limit = spec.expectedSize();
         long total = 0;
+        long prefix = download.written();
         byte[] buffer = new byte[BUFFER_SIZE];
-        try (InputStream body = upstreams.openNar(spec.upstreamUri());
-             FileChannel out = FileChannel.open(download.temp(), StandardOpenOption.WRITE)) {
+        try (FileChannel out = FileChannel.open(download.temp(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             int n;
             while ((n = body.read(buffer)) > 0) {
-                total += n;
-                if (limit >= 0 && total > limit) {
+                if (limit >= 0 && total + n > limit) {
                     throw new IOException("upstream sent more than the " + limit + " bytes its narinfo announced");
                 }
                 if (digest != null) {
                     digest.update(buffer, 0, n);
                 }
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
+                int compared = (int) Math.max(0, Math.min(n, prefix - total));
+                if (compared > 0) {
+                    comparePrefix(out, total, buffer, compared);
                 }
-                download.appended(n);
+                if (compared < n) {
+                    ByteBuffer chunk = ByteBuffer.wrap(buffer, compared, n - compared);
+                    long position = total + compared;
+                    while (chunk.hasRemaining()) {
+                        position += out.write(chunk, position);
+                    }
+                    download.appended(n - compared);
+                }
+                total += n;
+                if (lease != null) {
+                    lease.renew();
+                }
             }
             if (limit >= 0 && total != limit) {
                 throw new IOException("upstream sent " + total + " bytes, its narinfo announced " + limit);
+            }
+            if (total < prefix) {
+                throw new IOException("new source sent " + total + " bytes, fewer than the " + prefix + " already relayed");
             }
             if (digest != null) {
                 Hash actual = Hash.of(expected.algorithm(), digest.digest());
@@ -147,6 +214,18 @@ final class NarDownloads {
         }
         if (expected == null) {
             verifyDecompressed(spec, download.temp());
+        }
+    }
+
+    private static void comparePrefix(FileChannel file, long position, byte[] buffer, int length) throws IOException {
+        ByteBuffer existing = ByteBuffer.allocate(length);
+        while (existing.hasRemaining()) {
+            if (file.read(existing, position + existing.position()) < 0) {
+                throw new IOException("temp file shorter than the bytes already relayed");
+            }
+        }
+        if (!Arrays.equals(existing.array(), 0, length, buffer, 0, length)) {
+            throw new IOException("the new source disagrees with the bytes already relayed at offset " + position);
         }
     }
 

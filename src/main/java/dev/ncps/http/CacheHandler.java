@@ -1,6 +1,7 @@
 package dev.ncps.http;
 
 import dev.ncps.cache.Cache;
+import dev.ncps.cache.DownloadCoordinator;
 import dev.ncps.cache.Uploads;
 import dev.ncps.index.IndexException;
 import dev.ncps.store.Store;
@@ -210,8 +211,10 @@ final class CacheHandler extends Handler.Abstract {
             return;
         }
         String rangeHeader = request.getHeaders().get(HttpHeader.RANGE);
-        Cache.NarResult result = head ? cache.narHead(route.key(), uploadOnly)
-                : cache.nar(route.key(), resumeOffset(rangeHeader), uploadOnly);
+        Cache.Mode mode = request.getHeaders().contains(DownloadCoordinator.PEER_HEADER) ? Cache.Mode.PEER
+                : uploadOnly ? Cache.Mode.UPLOAD_ONLY : Cache.Mode.SUBSTITUTE;
+        Cache.NarResult result = head ? cache.narHead(route.key(), mode)
+                : cache.nar(route.key(), resumeOffset(rangeHeader), mode);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, NAR_TYPE);
         switch (result) {
             case Cache.NarStored stored -> sendBlob(response, callback, stored.blob(), rangeHeader, head);
