@@ -1,0 +1,170 @@
+package dev.ncps.cluster;
+
+import dev.ncps.cache.DownloadCoordinator;
+import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.lock.LockException;
+import dev.ncps.lock.Locks;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Download coordination across instances through a lease per NAR ({@code download:nar:<hash><ext>}).
+ * The lease value is {@code <advertised URL>#<boot id>}: followers relay the owner's bytes from that
+ * URL as they arrive, and when the owner cannot be reached (it died) a follower takes the lease over at
+ * once instead of waiting for it to expire. The boot id tells a restarted instance's old, dead lease
+ * from its own.
+ *
+ * <pre>
+ *   client ─► B ──tryAcquire──► held by A ──► GET A/nar/x (X-Ncps-Peer) ──► relay to client
+ *                                              │ A died
+ *                                              └─► takeOver(lease of A) ──► B fetches upstream,
+ *                                                  comparing the prefix it already relayed
+ * </pre>
+ */
+public final class ClusterCoordinator implements DownloadCoordinator, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterCoordinator.class);
+    private static final int CLAIM_ATTEMPTS = 5;
+
+    private final Locks locks;
+    private final Duration ttl;
+    private final String self;
+    private final String selfUrl;
+    private final PeerClient peers;
+    private final Clock clock;
+    private final Counter fallback;
+
+    /**
+     * @param advertisedUrl how the other instances reach this one, e.g. {@code http://10.0.0.5:8501}
+     * @param bootId        unique per process start
+     */
+    public ClusterCoordinator(Locks locks, Duration ttl, String advertisedUrl, String bootId, String bearerToken,
+                              Clock clock, PrometheusRegistry registry) {
+        this.locks = locks;
+        this.ttl = ttl;
+        this.selfUrl = stripSlash(advertisedUrl);
+        this.self = selfUrl + "#" + bootId;
+        this.clock = clock;
+        this.peers = new PeerClient(Duration.ofSeconds(2), Duration.ofSeconds(30), bearerToken, bootId);
+        this.fallback = Counter.builder().name("ncps_download_coordination_fallback_total")
+                .help("How a download held by another instance was served").labelNames("outcome").register(registry);
+        for (String outcome : new String[] {"served_by_peer", "take_over", "give_up"}) {
+            fallback.labelValues(outcome);
+        }
+    }
+
+    @Override
+    public Claim claim(NarFileKey key) {
+        String lockKey = lockKey(key);
+        try {
+            for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+                Optional<Locks.Lease> lease = locks.tryAcquire(lockKey, ttl, self);
+                if (lease.isPresent()) {
+                    return new Owner(new RenewingLease(lease.get()));
+                }
+                Optional<String> holder = locks.holder(lockKey);
+                if (holder.isEmpty()) {
+                    continue;
+                }
+                if (isEarlierIncarnationOfSelf(holder.get())) {
+                    Optional<Locks.Lease> taken = locks.takeOver(lockKey, holder.get(), ttl, self);
+                    if (taken.isPresent()) {
+                        fallback.labelValues("take_over").inc();
+                        return new Owner(new RenewingLease(taken.get()));
+                    }
+                    continue;
+                }
+                fallback.labelValues("served_by_peer").inc();
+                return new Follower(holder.get());
+            }
+            fallback.labelValues("give_up").inc();
+            return new Refused("the download lock of " + key.narHash() + " keeps changing hands");
+        } catch (LockException e) {
+            log.warn("download lock {} unavailable: {}", lockKey, e.getMessage());
+            return new Refused(e.getMessage());
+        }
+    }
+
+    @Override
+    public Claim afterPeerFailure(NarFileKey key, Follower failed, IOException cause) {
+        try {
+            Optional<Locks.Lease> taken = locks.takeOver(lockKey(key), failed.holder(), ttl, self);
+            if (taken.isPresent()) {
+                log.warn("took over the download of {} from {}: {}", key.narHash(), failed.holder(), cause.getMessage());
+                fallback.labelValues("take_over").inc();
+                return new Owner(new RenewingLease(taken.get()));
+            }
+        } catch (LockException e) {
+            return new Refused(e.getMessage());
+        }
+        return claim(key);
+    }
+
+    @Override
+    public InputStream openPeer(Follower owner, NarFileKey key) throws IOException {
+        String holder = owner.holder();
+        int hash = holder.lastIndexOf('#');
+        String base = hash < 0 ? holder : holder.substring(0, hash);
+        return peers.open(URI.create(base + "/nar/" + key.narHash() + ".nar" + key.compression().extension()));
+    }
+
+    private boolean isEarlierIncarnationOfSelf(String holder) {
+        return !holder.equals(self) && holder.startsWith(selfUrl + "#");
+    }
+
+    static String lockKey(NarFileKey key) {
+        return "download:nar:" + key.narHash() + key.compression().extension();
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    @Override
+    public void close() {
+        peers.close();
+    }
+
+    /** Renews at most every third of the TTL, however often the download reports progress. */
+    private final class RenewingLease implements Lease {
+        private final Locks.Lease lease;
+        private long lastRenewal;
+
+        RenewingLease(Locks.Lease lease) {
+            this.lease = lease;
+            this.lastRenewal = clock.millis();
+        }
+
+        @Override
+        public boolean renew() {
+            long now = clock.millis();
+            if (now - lastRenewal < ttl.toMillis() / 3) {
+                return true;
+            }
+            lastRenewal = now;
+            try {
+                boolean held = lease.renew();
+                if (!held) {
+                    log.warn("lost the download lease {}; finishing the download anyway", lease.key());
+                }
+                return held;
+            } catch (LockException e) {
+                log.warn("cannot renew the download lease {}: {}", lease.key(), e.getMessage());
+                return false;
+            }
+        }
+
+        @Override
+        public void close() {
+            lease.close();
+        }
+    }
+}
