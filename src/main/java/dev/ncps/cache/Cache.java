@@ -49,6 +49,7 @@ public final class Cache {
     private final NarDownloads downloads;
     private final AccessTracker access;
     private final NarInfoMemo memo;
+    private final DownloadCoordinator coordinator;
     private final ConcurrentHashMap<String, CompletableFuture<NarInfoResult>> narInfoLookups = new ConcurrentHashMap<>();
 
     public Cache(UpstreamSource upstreams, Store store, Index index, Signer signer, CacheSettings settings,
@@ -59,6 +60,7 @@ public final class Cache {
         this.signer = signer;
         this.clock = clock;
         this.listener = listener;
+        this.coordinator = coordinator;
         this.downloads = new NarDownloads(upstreams, store, index, settings.tempDir(), clock, executor, listener, coordinator);
         this.access = new AccessTracker(clock, index);
         this.memo = new NarInfoMemo(settings.narInfoMemoEntries(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
@@ -146,7 +148,7 @@ public final class Cache {
             return await(running);
         }
         try {
-            NarInfoResult result = fetchNarInfo(hash);
+            NarInfoResult result = coordinator.narInfoOnce(hash, () -> storedNarInfo(hash), () -> fetchNarInfo(hash));
             mine.complete(result);
             return result;
         } catch (RuntimeException e) {
@@ -165,6 +167,20 @@ public final class Cache {
             return Unavailable.local("interrupted");
         } catch (ExecutionException e) {
             return Unavailable.upstream("lookup failed: " + e.getCause().getMessage());
+        }
+    }
+
+    /** What another instance stored while we waited for its lookup. */
+    private Optional<NarInfoResult> storedNarInfo(String hash) {
+        try {
+            return index.narInfo(hash).map(entry -> {
+                byte[] text = entry.narInfo().serialize().getBytes(StandardCharsets.UTF_8);
+                memo.put(hash, text);
+                listener.narInfoServed(CacheListener.Result.HIT, null);
+                return new NarInfoFound(text);
+            });
+        } catch (IndexException e) {
+            return Optional.of(Unavailable.local("database unavailable"));
         }
     }
 

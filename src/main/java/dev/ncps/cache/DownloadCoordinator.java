@@ -4,6 +4,8 @@ import dev.ncps.index.Index.NarFileKey;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Decides, for a NAR this instance is about to fetch, whether it fetches from upstream (it owns the
@@ -22,6 +24,13 @@ public interface DownloadCoordinator {
 
     /** The owner's bytes for this NAR, streamed as the owner receives them. */
     InputStream openPeer(Follower owner, NarFileKey key) throws IOException;
+
+    /**
+     * Runs {@code fetch} (an upstream narinfo lookup that stores its result) once across the cluster: if
+     * another instance is already fetching this narinfo, waits until it is done and returns what it
+     * stored ({@code stored}), fetching only if it stored nothing.
+     */
+    <T> T narInfoOnce(String hash, Supplier<Optional<T>> stored, Supplier<T> fetch);
 
     sealed interface Claim {}
 
@@ -51,6 +60,8 @@ public interface DownloadCoordinator {
         };
 
         @Override public Claim claim(NarFileKey key) { return new Owner(none); }
+
+        @Override public <T> T narInfoOnce(String hash, Supplier<Optional<T>> stored, Supplier<T> fetch) { return fetch.get(); }
 
         @Override public Claim afterPeerFailure(NarFileKey key, Follower failed, IOException cause) { return new Owner(none); }
 

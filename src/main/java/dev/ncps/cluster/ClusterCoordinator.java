@@ -15,6 +15,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Download coordination across instances through a lease per NAR ({@code download:nar:<hash><ext>}).
@@ -33,6 +34,7 @@ import java.util.Optional;
 public final class ClusterCoordinator implements DownloadCoordinator, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterCoordinator.class);
     private static final int CLAIM_ATTEMPTS = 5;
+    private static final Duration NARINFO_POLL = Duration.ofMillis(50);
 
     private final Locks locks;
     private final Duration ttl;
@@ -91,6 +93,38 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
             log.warn("download lock {} unavailable: {}", lockKey, e.getMessage());
             return new Refused(e.getMessage());
         }
+    }
+
+    /**
+     * Narinfo lookups are short, so a follower simply waits for the owner's lease to go away (polling
+     * the index meanwhile) instead of relaying. Bounded by the lease TTL: an owner that died mid-lookup
+     * costs at most that, and in practice far less because its lease is not renewed.
+     */
+    @Override
+    public <T> T narInfoOnce(String hash, Supplier<Optional<T>> stored, Supplier<T> fetch) {
+        String lockKey = "download:narinfo:" + hash;
+        long deadline = clock.millis() + ttl.toMillis();
+        try {
+            while (clock.millis() < deadline) {
+                Optional<Locks.Lease> lease = locks.tryAcquire(lockKey, ttl, self);
+                if (lease.isPresent()) {
+                    try (Locks.Lease held = lease.get()) {
+                        Optional<T> already = stored.get();
+                        return already.isPresent() ? already.get() : fetch.get();
+                    }
+                }
+                Optional<T> already = stored.get();
+                if (already.isPresent()) {
+                    return already.get();
+                }
+                Thread.sleep(NARINFO_POLL.toMillis());
+            }
+        } catch (LockException e) {
+            log.warn("narinfo lock {} unavailable ({}); looking it up without coordination", lockKey, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return fetch.get();
     }
 
     @Override
