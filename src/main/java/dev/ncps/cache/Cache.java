@@ -148,7 +148,8 @@ public final class Cache {
             return await(running);
         }
         try {
-            NarInfoResult result = coordinator.narInfoOnce(hash, () -> storedNarInfo(hash), () -> fetchNarInfo(hash));
+            NarInfoResult result = coordinator.narInfoOnce(hash, () -> storedNarInfo(hash), () -> fetchNarInfo(hash),
+                    reason -> Unavailable.local("lock backend unavailable: " + reason));
             mine.complete(result);
             return result;
         } catch (RuntimeException e) {

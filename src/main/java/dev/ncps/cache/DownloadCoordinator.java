@@ -5,6 +5,7 @@ import dev.ncps.index.Index.NarFileKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -28,9 +29,10 @@ public interface DownloadCoordinator {
     /**
      * Runs {@code fetch} (an upstream narinfo lookup that stores its result) once across the cluster: if
      * another instance is already fetching this narinfo, waits until it is done and returns what it
-     * stored ({@code stored}), fetching only if it stored nothing.
+     * stored ({@code stored}), fetching only if it stored nothing. When the lock backend is down (and
+     * degraded mode is off) the answer is {@code refused} applied to the reason.
      */
-    <T> T narInfoOnce(String hash, Supplier<Optional<T>> stored, Supplier<T> fetch);
+    <T> T narInfoOnce(String hash, Supplier<Optional<T>> stored, Supplier<T> fetch, Function<String, T> refused);
 
     sealed interface Claim {}
 
@@ -61,7 +63,9 @@ public interface DownloadCoordinator {
 
         @Override public Claim claim(NarFileKey key) { return new Owner(none); }
 
-        @Override public <T> T narInfoOnce(String hash, Supplier<Optional<T>> stored, Supplier<T> fetch) { return fetch.get(); }
+        @Override public <T> T narInfoOnce(String hash, Supplier<Optional<T>> stored, Supplier<T> fetch, Function<String, T> refused) {
+            return fetch.get();
+        }
 
         @Override public Claim afterPeerFailure(NarFileKey key, Follower failed, IOException cause) { return new Owner(none); }
 

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -101,7 +102,7 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
      * costs at most that, and in practice far less because its lease is not renewed.
      */
     @Override
-    public <T> T narInfoOnce(String hash, Supplier<Optional<T>> stored, Supplier<T> fetch) {
+    public <T> T narInfoOnce(String hash, Supplier<Optional<T>> stored, Supplier<T> fetch, Function<String, T> refused) {
         String lockKey = "download:narinfo:" + hash;
         long deadline = clock.millis() + ttl.toMillis();
         try {
@@ -120,7 +121,8 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
                 Thread.sleep(NARINFO_POLL.toMillis());
             }
         } catch (LockException e) {
-            log.warn("narinfo lock {} unavailable ({}); looking it up without coordination", lockKey, e.getMessage());
+            log.warn("narinfo lock {} unavailable: {}", lockKey, e.getMessage());
+            return refused.apply(e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
