@@ -89,7 +89,7 @@ public final class HaproxyServer implements AutoCloseable {
         int status = header.indexOf("status");
         csv.lines().skip(1).map(line -> line.split(",", -1))
                 .filter(fields -> fields.length > status && fields[0].equals("ncps"))
-                .filter(fields -> !fields[name].equals("BACKEND"))
+                .filter(fields -> !fields[name].equals("BACKEND") && !fields[name].equals("FRONTEND"))
                 .forEach(fields -> states.put(fields[name], fields[status]));
         return states;
     }
