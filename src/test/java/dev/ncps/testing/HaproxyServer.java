@@ -49,14 +49,22 @@ public final class HaproxyServer implements AutoCloseable {
         check();
         this.process = Processes.start("haproxy-" + port,
                 List.of("haproxy", "-W", "-db", "-f", config().toString()), Map.of(), workDir);
-        Processes.awaitPort(port, STARTUP, process);
-        awaitBackends(backends);
+        process.awaitReady(() -> {
+            Processes.awaitPort(port, STARTUP, process);
+            awaitBackends(backends);
+        });
     }
 
     /** Starts HAProxy on a free port in front of {@code backends} (base URLs like http://127.0.0.1:8080). */
     public static HaproxyServer start(List<URI> backends, Balance balance) {
         Installer.ensure("haproxy");
-        return new HaproxyServer(Processes.freePort(), TestDirs.newWorkDir("haproxy"), balance, backends);
+        Path workDir = TestDirs.newWorkDir("haproxy");
+        try {
+            return new HaproxyServer(Processes.freePort(), workDir, balance, backends);
+        } catch (RuntimeException e) {
+            TestDirs.deleteTree(workDir);
+            throw e;
+        }
     }
 
     public int port() {

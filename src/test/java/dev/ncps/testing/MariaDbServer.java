@@ -50,8 +50,11 @@ public final class MariaDbServer implements AutoCloseable {
                 "--socket=" + socket(), "--pid-file=" + workDir.resolve("mariadbd.pid"),
                 "--skip-name-resolve", "--skip-log-bin", "--innodb-buffer-pool-size=32M",
                 "--innodb-flush-log-at-trx-commit=0", "--max-connections=300"), Map.of(), workDir);
-        Processes.awaitPort(port, STARTUP, process);
-        Processes.await("the socket " + socket(), STARTUP, process, () -> Files.exists(socket()));
+        RunningProcess started = process;
+        started.awaitReady(() -> {
+            Processes.awaitPort(port, STARTUP, started);
+            Processes.await("the socket " + socket(), STARTUP, started, () -> Files.exists(socket()));
+        });
     }
 
     public synchronized void stop() {

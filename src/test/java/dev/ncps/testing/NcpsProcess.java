@@ -75,7 +75,8 @@ public final class NcpsProcess implements AutoCloseable {
                 "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-jar", jar.toString()));
         command.addAll(arguments.apply(port));
         process = Processes.start(name + "-" + port, command, env, jar.getParent());
-        Processes.awaitHttp200(url().resolve("/healthz"), startup, process);
+        RunningProcess started = process;
+        started.awaitReady(() -> Processes.awaitHttp200(url().resolve("/healthz"), startup, started));
     }
 
     /** SIGTERM and wait for a graceful exit (SIGKILL after {@code grace}); returns the exit code. */

@@ -66,7 +66,7 @@ public final class NginxServer implements AutoCloseable {
         test.add("-t");
         Processes.run("nginx-check", test, Map.of(), prefix, Duration.ofSeconds(20)).requireSuccess("nginx -t");
         RunningProcess process = Processes.start("nginx-" + port, base, Map.of(), prefix);
-        Processes.awaitPort(port, STARTUP, process);
+        process.awaitReady(() -> Processes.awaitPort(port, STARTUP, process));
         return new NginxServer(port, prefix, process);
     }
 

@@ -115,19 +115,10 @@ public final class NixClient implements AutoCloseable {
             Map<String, String> env = builder.environment();
             env.keySet().removeIf(key -> key.startsWith("NIX_") || key.startsWith("XDG_"));
             env.putAll(isolatedEnv(home, conf, configLines));
-            Process process = builder.start();
-            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor();
-                throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout
-                        + "; stderr:\n" + Files.readString(stderr));
-            }
-            return new Result(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
+            int exit = Processes.start("nix-" + args[0], builder, stderr).awaitExit(timeout);
+            return new Result(exit, Files.readString(stdout), Files.readString(stderr));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running nix", e);
         }
     }
 

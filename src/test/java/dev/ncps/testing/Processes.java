@@ -66,12 +66,20 @@ public final class Processes {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         builder.environment().putAll(env);
+        return start(name, builder, log);
+    }
+
+    /**
+     * Starts a prepared {@code builder} (for callers that redirect output themselves) and tracks it like the
+     * others; {@code log} is the file whose tail explains failures.
+     */
+    public static RunningProcess start(String name, ProcessBuilder builder, Path log) {
         try {
             RunningProcess process = new RunningProcess(name, builder.start(), log, LIVE::remove);
             LIVE.add(process);
             return process;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + name + ": " + String.join(" ", command)
+            throw new IllegalStateException("cannot start " + name + ": " + String.join(" ", builder.command())
                     + " (" + e.getMessage() + ")", e);
         }
     }

@@ -38,7 +38,7 @@ public final class RedisServer implements AutoCloseable {
         process = Processes.start("redis-" + port, List.of("redis-server",
                 "--port", Integer.toString(port), "--bind", Processes.LOOPBACK, "--save", "", "--appendonly", "no",
                 "--dir", workDir.toString(), "--daemonize", "no", "--loglevel", "warning"), Map.of(), workDir);
-        Processes.awaitPort(port, STARTUP, process);
+        process.awaitReady(() -> Processes.awaitPort(port, STARTUP, process));
     }
 
     /** Stops the server gracefully (SIGTERM); the port stays reserved for {@link #start()}. */

@@ -81,6 +81,17 @@ public final class RunningProcess implements AutoCloseable {
                 Path.of("/"), Duration.ofSeconds(5)).requireSuccess("kill -" + signal + " " + pid());
     }
 
+    /** Runs a readiness wait; if it fails, kills the process so a broken start leaves nothing behind. */
+    public RunningProcess awaitReady(Runnable wait) {
+        try {
+            wait.run();
+            return this;
+        } catch (RuntimeException | Error e) {
+            kill();
+            throw e;
+        }
+    }
+
     public String logTail(int lines) {
         return tail(log, lines);
     }
