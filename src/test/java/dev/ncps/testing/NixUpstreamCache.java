@@ -3,7 +3,6 @@ package dev.ncps.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -102,9 +101,10 @@ public final class NixUpstreamCache {
         try {
             Files.createDirectories(dir);
             // Other JVMs (parallel test runs in this worktree) may build the same cache: take turns.
+            // Closing the channel releases the lock.
             try (FileChannel lockFile = FileChannel.open(dir.resolveSibling(spec.name() + ".lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = lockFile.lock()) {
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                lockFile.lock();
                 Path marker = dir.resolve("built-with");
                 String fingerprint = spec + " script-sha256=" + sha256(script);
                 if (!Files.exists(marker) || !Files.readString(marker).equals(fingerprint)) {

@@ -312,7 +312,7 @@ public final class UpstreamServer implements AutoCloseable {
 
         void copy(InputStream in, OutputStream out) throws IOException {
             int chunk = bytesPerSecond == Long.MAX_VALUE ? CHUNK
-                    : (int) Math.clamp(bytesPerSecond / 20, 1, CHUNK);
+                    : Math.clamp(bytesPerSecond / 20, 1, CHUNK);
             byte[] buffer = new byte[chunk];
             long started = System.nanoTime();
             long sent = 0;
