@@ -1,0 +1,62 @@
+package dev.ncps.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("slow")
+class SqlServersTest {
+    @Test
+    void postgresHandsOutSeparateDatabasesReachableWithTheirUser() throws SQLException {
+        try (PostgresServer postgres = PostgresServer.start()) {
+            SqlDatabase first = postgres.createDatabase();
+            SqlDatabase second = postgres.createDatabase();
+
+            assertThat(first.name()).isNotEqualTo(second.name());
+            assertThat(first.url()).isEqualTo("postgresql://" + first.user() + ":" + first.password()
+                    + "@127.0.0.1:" + postgres.port() + "/" + first.name());
+            assertThat(roundTrip(first)).isEqualTo(42);
+            assertThat(roundTrip(second)).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void mariaDbServesAPasswordUserAndKeepsDataAcrossARestart() throws SQLException {
+        try (MariaDbServer mariadb = MariaDbServer.start("kit")) {
+            SqlDatabase db = mariadb.createDatabase();
+            assertThat(db.url()).startsWith("mysql://" + db.user() + ":" + db.password() + "@127.0.0.1:" + mariadb.port());
+            assertThat(roundTrip(db)).isEqualTo(42);
+
+            mariadb.stop();
+            assertThat(mariadb.isRunning()).isFalse();
+            mariadb.start();
+
+            try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                 Statement sql = connection.createStatement();
+                 ResultSet rows = sql.executeQuery("SELECT n FROM kit")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getInt(1)).isEqualTo(42);
+            }
+        }
+    }
+
+    /** Creates a table as the database's own user, writes a row and reads it back. */
+    private static int roundTrip(SqlDatabase db) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             Statement sql = connection.createStatement()) {
+            sql.execute("CREATE TABLE kit (n INTEGER)");
+            sql.execute("INSERT INTO kit VALUES (42)");
+            try (ResultSet rows = sql.executeQuery("SELECT n FROM kit")) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+}
