@@ -36,12 +36,14 @@ fi
 exec 9>/tmp/ncps-install-test-deps.lock
 flock 9
 export DEBIAN_FRONTEND=noninteractive
+# Debian starts daemons on install; tests start their own instances on their own ports, so forbid
+# that for the duration of the install (policy-rc.d exit 101 = "action not allowed").
+created_policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && created_policy=1
+fi
+trap '[ -z "$created_policy" ] || rm -f /usr/sbin/policy-rc.d' EXIT
 apt-get update -qq >/dev/null 2>&1 || true
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/ncps-apt.log 2>&1 ||
   { echo "install-test-deps: apt-get install ${missing[*]} failed; see /tmp/ncps-apt.log" >&2; tail -5 /tmp/ncps-apt.log >&2; exit 1; }
-# Debian starts some daemons on install; tests start their own instances on their own ports.
-for svc in redis-server nginx haproxy; do
-  (command -v systemctl >/dev/null && systemctl stop "$svc") >/dev/null 2>&1 || true
-  pkill -x "$svc" >/dev/null 2>&1 || true
-done
 exit 0
