@@ -252,10 +252,7 @@ final class UpstreamHttp implements AutoCloseable {
         if (cause instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
             return new UpstreamException(UpstreamException.Kind.FAILED, uri + ": interrupted", cause);
         }
-        boolean timeout = false;
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            timeout |= t instanceof TimeoutException || t instanceof SocketTimeoutException;
-        }
+        boolean timeout = isTimeout(cause);
         String message = describe(cause);
         return new UpstreamException(timeout ? UpstreamException.Kind.TIMEOUT : UpstreamException.Kind.FAILED,
                 uri + ": " + during + " failed: " + message, cause);
@@ -272,16 +269,25 @@ final class UpstreamHttp implements AutoCloseable {
 
     /** A connection that died under a request: worth a new attempt on a fresh connection. */
     static boolean isRetryable(Throwable cause) {
+        if (isTimeout(cause)) {
+            return false;
+        }
         for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
-                return false;
-            }
             if (t instanceof EOFException || t instanceof ClosedChannelException) {
                 return true;
             }
             String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
             if (message.contains("connection reset") || message.contains("broken pipe")
                     || message.contains("goaway")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isTimeout(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
                 return true;
             }
         }
