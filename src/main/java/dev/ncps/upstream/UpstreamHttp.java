@@ -264,6 +264,10 @@ final class UpstreamHttp implements AutoCloseable {
             root = root.getCause();
         }
         String message = root.getMessage();
+        if (message != null && message.length() > 160) {
+            // Jetty puts whole connection dumps into some messages; a log line needs the gist only.
+            message = message.substring(0, 160) + "…";
+        }
         return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
