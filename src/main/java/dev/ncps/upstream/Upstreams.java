@@ -253,7 +253,7 @@ public final class Upstreams implements AutoCloseable {
         List<String> reasons = new ArrayList<>();
         for (Upstream upstream : upstreams) {
             UpstreamStatus status = upstream.status();
-            String why = status.breakerOpen() ? "breaker open" : status.health().name().toLowerCase();
+            String why = status.breakerOpen() ? "breaker open" : status.health().name().toLowerCase(java.util.Locale.ROOT);
             reasons.add(upstream + " " + why + (status.lastError() == null ? "" : " (" + status.lastError() + ")"));
         }
         return String.join("; ", reasons);
