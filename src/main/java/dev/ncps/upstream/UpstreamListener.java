@@ -1,0 +1,36 @@
+package dev.ncps.upstream;
+
+import java.time.Duration;
+
+/**
+ * Hooks for metrics. Called on the requesting thread; implementations must be fast and must not throw.
+ * They map to {@code ncps_upstream_narinfo_fetch_duration_seconds} and
+ * {@code ncps_upstream_nar_fetch_duration_seconds}; the upstream counts come from {@link Upstreams#status()}.
+ */
+public interface UpstreamListener {
+
+    UpstreamListener NONE = new UpstreamListener() {};
+
+    /** How one request to one upstream ended. */
+    enum Outcome {
+        /** 200 with an acceptable body. */
+        FOUND,
+        /** 404 (or 403, which Nix and S3 treat alike). */
+        NOT_FOUND,
+        /** 200 with a narinfo that was rejected (parse error, wrong path, bad signature). */
+        REJECTED,
+        /** No response headers, or the body stalled, within the configured timeouts. */
+        TIMEOUT,
+        /** Connection error or an unexpected HTTP status. */
+        FAILED
+    }
+
+    /** One narinfo request to one upstream ended; {@code duration} includes reading and verifying the body. */
+    default void narInfoFetched(Upstream upstream, Duration duration, Outcome outcome) {}
+
+    /** A NAR request got its response headers (or failed); {@code timeToHeaders} is the time to response. */
+    default void narFetched(Upstream upstream, Duration timeToHeaders, Outcome outcome) {}
+
+    /** A health check changed an upstream's state. */
+    default void healthChanged(Upstream upstream, Upstream.Health health) {}
+}

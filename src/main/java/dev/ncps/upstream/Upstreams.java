@@ -1,0 +1,447 @@
+package dev.ncps.upstream;
+
+import dev.ncps.nix.CacheInfo;
+import dev.ncps.nix.NixParseException;
+import dev.ncps.nix.StorePath;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All configured upstream caches: narinfo lookups across them, NAR downloads from one of them, health.
+ *
+ * <pre>
+ *  lookupNarInfo(h) ──► usable upstreams by priority (not unhealthy, breaker not open, no recent 404 for h)
+ *                        │ ask the best; if it has not answered within hedgeDelay (or said no), ask the next too
+ *                        ▼
+ *                  first verified narinfo ──► Found     all usable said 404/rejected ──► NotFound
+ *                  anything else (5xx, timeout, connection error, nobody usable) ──► Unavailable
+ * </pre>
+ *
+ * Health: every upstream starts UNKNOWN, which is usable, so the first miss after boot is served. A
+ * {@code nix-cache-info} check runs at {@link #start()} and then every {@code healthCheckInterval}; a failed check
+ * makes the upstream UNHEALTHY (skipped) until a check passes. Independently, a per-upstream circuit breaker skips
+ * an upstream for a cooldown after consecutive request failures.
+ *
+ * <p>Thread-safe. Lookups block the calling (virtual) thread; each upstream request runs on its own virtual thread.
+ */
+public final class Upstreams implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Upstreams.class);
+    private static final int MAX_NARINFO_BYTES = 1 << 20;
+    private static final int MAX_CACHE_INFO_BYTES = 64 * 1024;
+
+    private final List<Upstream> upstreams;
+    private final UpstreamOptions options;
+    private final Clock clock;
+    private final UpstreamListener listener;
+    private final UpstreamHttp http;
+    private final NegativeCache negativeCache;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService healthScheduler = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("ncps-upstream-health").factory());
+
+    /**
+     * @throws IllegalArgumentException when an upstream URL is configured twice
+     */
+    public Upstreams(List<UpstreamSpec> specs, UpstreamOptions options, Clock clock, UpstreamListener listener) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        Set<URI> seen = new HashSet<>();
+        List<Upstream> list = new ArrayList<>();
+        for (UpstreamSpec spec : specs) {
+            if (!seen.add(spec.url())) {
+                throw new IllegalArgumentException("upstream " + spec.url() + " is configured twice");
+            }
+            list.add(new Upstream(spec, list.size(),
+                    new CircuitBreaker(options.breakerFailureThreshold(), options.breakerCooldown(), clock)));
+        }
+        this.upstreams = List.copyOf(list);
+        this.negativeCache = new NegativeCache(options.negativeCacheTtl(), options.negativeCacheMaxEntries(), clock);
+        this.http = new UpstreamHttp(options, loadNetrc(options.netrcFile()));
+    }
+
+    /** Starts the HTTP client and the health checks; the first check runs in the background. */
+    public void start() {
+        http.start();
+        healthScheduler.scheduleWithFixedDelay(this::checkHealthQuietly, 0,
+                options.healthCheckInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The upstreams in configuration order. */
+    public List<Upstream> upstreams() {
+        return upstreams;
+    }
+
+    public List<UpstreamStatus> status() {
+        return upstreams.stream().map(Upstream::status).toList();
+    }
+
+    /**
+     * Finds the narinfo of {@code hash} (the 32-character hash part of a store path) at the usable upstreams.
+     *
+     * @throws UpstreamException only when the calling thread is interrupted (its interrupt flag is kept)
+     */
+    public Lookup lookupNarInfo(String hash) throws UpstreamException {
+        if (!StorePath.isValidHashPart(hash)) {
+            throw new IllegalArgumentException("'" + hash + "' is not a store path hash (32 nix32 characters)");
+        }
+        if (upstreams.isEmpty()) {
+            return new Lookup.NotFound();
+        }
+        List<Upstream> usable = upstreams.stream()
+                .filter(Upstream::isUsable)
+                .sorted(Comparator.comparingInt(Upstream::priority).thenComparingInt(Upstream::order))
+                .toList();
+        if (usable.isEmpty()) {
+            return new Lookup.Unavailable("no usable upstream: " + unusableReasons(), false);
+        }
+        List<Upstream> candidates = usable.stream()
+                .filter(upstream -> !negativeCache.isKnownMissing(upstream, hash))
+                .toList();
+        if (candidates.isEmpty()) {
+            return new Lookup.NotFound();
+        }
+        return new Race(hash, candidates).run();
+    }
+
+    /**
+     * Starts downloading a NAR (as named by a {@link Lookup.Found}) with {@code Accept-Encoding: identity}.
+     *
+     * @param expectedSize the narinfo's FileSize, or -1 when unknown: a different Content-Length fails here, a
+     *                     different number of body bytes fails the last read
+     * @throws UpstreamException NOT_FOUND for 404/403/410, TIMEOUT, or FAILED (other status, connection error)
+     */
+    public NarResponse openNar(Upstream upstream, URI narUri, long expectedSize) throws UpstreamException {
+        Instant start = clock.instant();
+        UpstreamHttp.Exchange exchange;
+        try {
+            exchange = http.get(narUri, true);
+        } catch (UpstreamException e) {
+            recordFailure(upstream, e);
+            listener.narFetched(upstream, since(start), outcomeOf(e));
+            throw e;
+        }
+        try {
+            checkNarResponse(upstream, exchange, expectedSize);
+        } catch (UpstreamException e) {
+            exchange.close();
+            listener.narFetched(upstream, since(start), outcomeOf(e));
+            throw e;
+        }
+        upstream.breaker().recordSuccess();
+        listener.narFetched(upstream, since(start), UpstreamListener.Outcome.FOUND);
+        return new NarResponse(upstream, exchange, expectedSize);
+    }
+
+    private void checkNarResponse(Upstream upstream, UpstreamHttp.Exchange exchange, long expectedSize)
+            throws UpstreamException {
+        int status = exchange.status();
+        if (status != 200) {
+            exchange.discard();
+            if (isNotFound(status)) {
+                upstream.breaker().recordSuccess();
+                throw new UpstreamException(UpstreamException.Kind.NOT_FOUND,
+                        exchange.uri() + ": HTTP " + status);
+            }
+            UpstreamException e = new UpstreamException(UpstreamException.Kind.FAILED,
+                    exchange.uri() + ": unexpected HTTP " + status);
+            recordStatusFailure(upstream, status, e.getMessage());
+            throw e;
+        }
+        String encoding = exchange.headers().get(HttpHeader.CONTENT_ENCODING);
+        if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
+            throw new UpstreamException(UpstreamException.Kind.FAILED, exchange.uri()
+                    + ": Content-Encoding " + encoding + " although identity was asked for");
+        }
+        long length = exchange.headers().getLongField(HttpHeader.CONTENT_LENGTH);
+        if (expectedSize >= 0 && length >= 0 && length != expectedSize) {
+            throw new UpstreamException(UpstreamException.Kind.FAILED, exchange.uri()
+                    + ": Content-Length " + length + " but the narinfo says FileSize " + expectedSize);
+        }
+    }
+
+    /** Runs a health check of every upstream now and waits for them all. */
+    public void checkHealth() {
+        List<Future<?>> checks = upstreams.stream().<Future<?>>map(u -> workers.submit(() -> check(u))).toList();
+        for (Future<?> check : checks) {
+            try {
+                check.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                log.error("upstream health check failed unexpectedly", e.getCause());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        healthScheduler.shutdownNow();
+        workers.shutdownNow();
+        http.close();
+    }
+
+    private void checkHealthQuietly() {
+        try {
+            checkHealth();
+        } catch (RuntimeException e) {
+            log.error("upstream health checks failed unexpectedly", e);
+        }
+    }
+
+    private void check(Upstream upstream) {
+        URI uri = upstream.resolve("nix-cache-info");
+        String error = null;
+        try (UpstreamHttp.Exchange exchange = http.get(uri, false)) {
+            if (exchange.status() != 200) {
+                exchange.discard();
+                error = uri + ": HTTP " + exchange.status();
+            } else {
+                CacheInfo info = CacheInfo.parse(exchange.readText(MAX_CACHE_INFO_BYTES));
+                if (info.storeDir() != null && !info.storeDir().equals(StorePath.STORE_DIR)) {
+                    error = uri + ": StoreDir is " + info.storeDir() + ", not " + StorePath.STORE_DIR;
+                } else {
+                    upstream.setDiscoveredPriority(info.priority() > 0 ? info.priority() : Upstream.DEFAULT_PRIORITY);
+                }
+            }
+        } catch (UpstreamException e) {
+            error = e.getMessage();
+        } catch (NixParseException e) {
+            error = uri + ": " + e.getMessage();
+        }
+        Upstream.Health health = error == null ? Upstream.Health.HEALTHY : Upstream.Health.UNHEALTHY;
+        if (error == null) {
+            upstream.breaker().recordSuccess();
+        } else {
+            upstream.setLastError(error);
+        }
+        if (upstream.setHealth(health)) {
+            if (error == null) {
+                log.info("upstream {} is healthy (priority {})", upstream, upstream.priority());
+            } else {
+                log.warn("upstream {} is unhealthy: {}", upstream, error);
+            }
+            listener.healthChanged(upstream, health);
+        }
+    }
+
+    private String unusableReasons() {
+        List<String> reasons = new ArrayList<>();
+        for (Upstream upstream : upstreams) {
+            UpstreamStatus status = upstream.status();
+            String why = status.breakerOpen() ? "breaker open" : status.health().name().toLowerCase(java.util.Locale.ROOT);
+            reasons.add(upstream + " " + why + (status.lastError() == null ? "" : " (" + status.lastError() + ")"));
+        }
+        return String.join("; ", reasons);
+    }
+
+    /** What one narinfo request to one upstream gave. */
+    private sealed interface Attempt {}
+
+    private record Hit(Lookup.Found found) implements Attempt {}
+
+    private record Miss() implements Attempt {}
+
+    private record Failure(String reason, boolean timeout) implements Attempt {}
+
+    /**
+     * One lookup across candidates in priority order. The next candidate is asked when the previous ones
+     * all answered without a narinfo, or when {@code hedgeDelay} passed without any answer. The first verified
+     * narinfo wins, even from a lower-priority upstream: waiting for a slow better one is what hedging avoids.
+     * Requests still running when the race is decided finish in the background (bounded by the timeouts) and
+     * still feed the breakers and the negative cache.
+     */
+    private final class Race {
+        private final String hash;
+        private final List<Upstream> candidates;
+        private final BlockingQueue<Attempt> answers = new LinkedBlockingQueue<>();
+        private final List<String> failures = new ArrayList<>();
+        private int next;
+        private int running;
+        private int asked;
+        private boolean onlyTimeouts = true;
+
+        Race(String hash, List<Upstream> candidates) {
+            this.hash = hash;
+            this.candidates = candidates;
+        }
+
+        Lookup run() throws UpstreamException {
+            launchNext();
+            try {
+                while (running > 0) {
+                    Attempt attempt = next < candidates.size()
+                            ? answers.poll(options.hedgeDelay().toNanos(), TimeUnit.NANOSECONDS)
+                            : answers.take();
+                    if (attempt == null) {
+                        launchNext();
+                        continue;
+                    }
+                    running--;
+                    switch (attempt) {
+                        case Hit hit -> {
+                            return hit.found();
+                        }
+                        case Miss miss -> { }
+                        case Failure failure -> {
+                            failures.add(failure.reason());
+                            onlyTimeouts &= failure.timeout();
+                        }
+                    }
+                    launchNext();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UpstreamException(UpstreamException.Kind.FAILED, "interrupted while looking up " + hash, e);
+            }
+            if (asked == 0) {
+                return new Lookup.Unavailable("no usable upstream: " + unusableReasons(), false);
+            }
+            if (failures.isEmpty()) {
+                return new Lookup.NotFound();
+            }
+            return new Lookup.Unavailable(String.join("; ", failures), onlyTimeouts);
+        }
+
+        /** Asks the next candidate whose breaker lets a request through, if any is left. */
+        private void launchNext() {
+            while (next < candidates.size()) {
+                Upstream upstream = candidates.get(next++);
+                if (upstream.breaker().tryAcquire()) {
+                    running++;
+                    asked++;
+                    workers.execute(() -> answers.add(attemptSafely(upstream, hash)));
+                    return;
+                }
+            }
+        }
+    }
+
+    private Attempt attemptSafely(Upstream upstream, String hash) {
+        try {
+            return attempt(upstream, hash);
+        } catch (RuntimeException | Error e) {
+            upstream.breaker().recordNeutral();
+            log.error("upstream {}: narinfo {} lookup failed unexpectedly", upstream, hash, e);
+            return new Failure(upstream + ": internal error: " + e, false);
+        }
+    }
+
+    private Attempt attempt(Upstream upstream, String hash) {
+        Instant start = clock.instant();
+        URI uri = upstream.resolve(hash + ".narinfo");
+        UpstreamListener.Outcome outcome;
+        Attempt attempt;
+        try (UpstreamHttp.Exchange exchange = http.get(uri, false)) {
+            int status = exchange.status();
+            if (status == 200) {
+                String text = exchange.readText(MAX_NARINFO_BYTES);
+                upstream.breaker().recordSuccess();
+                switch (NarInfoCheck.check(text, hash, upstream)) {
+                    case NarInfoCheck.Accepted accepted -> {
+                        attempt = new Hit(new Lookup.Found(upstream, accepted.narInfo(), accepted.narUri()));
+                        outcome = UpstreamListener.Outcome.FOUND;
+                    }
+                    case NarInfoCheck.Rejected rejected -> {
+                        log.warn("upstream {}: rejecting narinfo {}: {}", upstream, hash, rejected.reason());
+                        negativeCache.remember(upstream, hash);
+                        attempt = new Miss();
+                        outcome = UpstreamListener.Outcome.REJECTED;
+                    }
+                }
+            } else if (isNotFound(status)) {
+                exchange.discard();
+                upstream.breaker().recordSuccess();
+                negativeCache.remember(upstream, hash);
+                attempt = new Miss();
+                outcome = UpstreamListener.Outcome.NOT_FOUND;
+            } else {
+                exchange.discard();
+                String reason = uri + ": unexpected HTTP " + status;
+                recordStatusFailure(upstream, status, reason);
+                attempt = new Failure(reason, false);
+                outcome = UpstreamListener.Outcome.FAILED;
+            }
+        } catch (UpstreamException e) {
+            recordFailure(upstream, e);
+            attempt = new Failure(e.getMessage(), e.kind() == UpstreamException.Kind.TIMEOUT);
+            outcome = outcomeOf(e);
+        }
+        listener.narInfoFetched(upstream, since(start), outcome);
+        return attempt;
+    }
+
+    /** Nix (and S3 without list permission) answer a missing object with 403 as well as 404. */
+    private static boolean isNotFound(int status) {
+        return status == 404 || status == 403 || status == 410;
+    }
+
+    /** A 5xx says the upstream is in trouble; other statuses (401, 400…) say nothing about its health. */
+    private static void recordStatusFailure(Upstream upstream, int status, String reason) {
+        upstream.setLastError(reason);
+        if (status >= 500) {
+            upstream.breaker().recordFailure();
+        } else {
+            upstream.breaker().recordNeutral();
+        }
+    }
+
+    private static void recordFailure(Upstream upstream, UpstreamException e) {
+        upstream.setLastError(e.getMessage());
+        if (e.getCause() instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+            upstream.breaker().recordNeutral();
+        } else {
+            upstream.breaker().recordFailure();
+        }
+    }
+
+    private static UpstreamListener.Outcome outcomeOf(UpstreamException e) {
+        return switch (e.kind()) {
+            case NOT_FOUND -> UpstreamListener.Outcome.NOT_FOUND;
+            case TIMEOUT -> UpstreamListener.Outcome.TIMEOUT;
+            case FAILED -> UpstreamListener.Outcome.FAILED;
+        };
+    }
+
+    private Duration since(Instant start) {
+        return Duration.between(start, clock.instant());
+    }
+
+    private static Netrc loadNetrc(Path file) {
+        if (file == null) {
+            return Netrc.empty();
+        }
+        try {
+            return Netrc.parse(file);
+        } catch (NoSuchFileException e) {
+            log.debug("no netrc file at {}", file);
+        } catch (IOException e) {
+            log.warn("ignoring netrc file {}, no upstream credentials are used: {}", file, e.getMessage());
+        }
+        return Netrc.empty();
+    }
+}

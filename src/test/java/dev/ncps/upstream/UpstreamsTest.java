@@ -1,0 +1,592 @@
+package dev.ncps.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.ncps.nix.PublicKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+class UpstreamsTest {
+
+    static final String HELLO = "n5glp21rsz314qssw9fbvfswgy3kc68f";       // xz, cache.nixos.org
+    static final String HELLO_24_05 = "3acqrvb06vw0w3s9fa3wci433snbi2bg";
+    static final String HARMONIA = "jiwdym6f9w6v5jcbqf5wn7fmg11v5q0j";    // none, nar/<N>.nar?hash=<H>
+    static final String NIX_SERVE = "c12lxpykv6sld7a0sakcnr3y0la70x8w";   // none, no FileHash/FileSize
+    static final String MISSING = "00000000000000000000000000000000";
+    static final PublicKey NIXOS = key("cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=");
+
+    @TempDir Path temp;
+    final MutableClock clock = new MutableClock();
+    final List<AutoCloseable> toClose = new ArrayList<>();
+    final List<String> events = new CopyOnWriteArrayList<>();
+    final UpstreamListener recorder = new UpstreamListener() {
+        @Override
+        public void narInfoFetched(Upstream upstream, Duration duration, Outcome outcome) {
+            events.add("narinfo " + upstream.url().getPort() + " " + outcome);
+        }
+
+        @Override
+        public void narFetched(Upstream upstream, Duration timeToHeaders, Outcome outcome) {
+            events.add("nar " + upstream.url().getPort() + " " + outcome);
+        }
+    };
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable closeable : toClose.reversed()) {
+            closeable.close();
+        }
+    }
+
+    static String missing(int i) {
+        return MISSING.substring(1) + dev.ncps.nix.NixBase32.ALPHABET.charAt(i + 1);
+    }
+
+    static PublicKey key(String text) {
+        try {
+            return PublicKey.parse(text);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String fixture(String hash) throws IOException {
+        try (InputStream in = UpstreamsTest.class.getResourceAsStream("/fixtures/narinfo/" + hash + ".narinfo")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    FakeUpstream upstream(String prefix, int priority) throws Exception {
+        Path root = Files.createTempDirectory(temp, "up");
+        FakeUpstream upstream = new FakeUpstream(root, prefix);
+        toClose.add(upstream);
+        upstream.putCacheInfo(priority);
+        return upstream;
+    }
+
+    FakeUpstream upstream() throws Exception {
+        return upstream("", 50);
+    }
+
+    UpstreamSpec spec(URI url) {
+        return new UpstreamSpec(url, 0, List.of(NIXOS));
+    }
+
+    Upstreams start(UpstreamOptions options, UpstreamSpec... specs) {
+        Upstreams upstreams = new Upstreams(List.of(specs), options, clock, recorder);
+        toClose.add(upstreams);
+        upstreams.start();
+        upstreams.checkHealth();
+        return upstreams;
+    }
+
+    Upstreams start(UpstreamSpec... specs) {
+        return start(UpstreamOptions.defaults(), specs);
+    }
+
+    ListAppender<ILoggingEvent> captureLog() {
+        Logger logger = (Logger) LoggerFactory.getLogger(Upstreams.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        toClose.add(() -> logger.detachAppender(appender));
+        return appender;
+    }
+
+    static String withLine(String narInfo, String key, String value) {
+        return narInfo.replaceFirst("(?m)^" + key + ": .*$", key + ": " + value);
+    }
+
+    // --- lookups and verification
+
+    @Test
+    void findsAndVerifiesASignedNarInfoUnderAPathPrefix() throws Exception {
+        FakeUpstream up = upstream("/some/cache", 50);
+        up.put(HELLO + ".narinfo", fixture(HELLO));
+        Upstreams upstreams = start(spec(up.url()));
+
+        Lookup lookup = upstreams.lookupNarInfo(HELLO);
+
+        assertThat(lookup).isInstanceOf(Lookup.Found.class);
+        Lookup.Found found = (Lookup.Found) lookup;
+        assertThat(found.narInfo().storePath().hashPart()).isEqualTo(HELLO);
+        assertThat(found.narInfo().fileSize()).isEqualTo(50160);
+        assertThat(found.narUri()).isEqualTo(URI.create(up.url()
+                + "/nar/1lid9xrpirkzcpqsxfq02qwiq0yd70chfl860wzsqd1739ih0nri.nar.xz"));
+        assertThat(found.upstream().url()).isEqualTo(up.url());
+        assertThat(up.received()).allSatisfy(r -> assertThat(r.userAgent()).startsWith("ncps-java/"));
+        assertThat(events).contains("narinfo " + up.url().getPort() + " FOUND");
+    }
+
+    @Test
+    void aBadSignatureIsNotFoundAndLogsWhy() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", withLine(fixture(HELLO), "NarSize", "226553"));
+        Upstreams upstreams = start(spec(up.url()));
+        ListAppender<ILoggingEvent> log = captureLog();
+
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+
+        assertThat(log.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                .contains(HELLO).contains("bad signature").contains("cache.nixos.org-1"));
+    }
+
+    @Test
+    void aSignatureByAnotherKeyNameIsNotFound() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", fixture(HELLO));
+        // Same key bytes under another name: Nix matches signatures to keys by name first.
+        PublicKey renamed = key("my-cache-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=");
+        Upstreams upstreams = start(new UpstreamSpec(up.url(), 0, List.of(renamed)));
+        ListAppender<ILoggingEvent> log = captureLog();
+
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+
+        assertThat(log.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                .contains("no signature by a trusted key").contains("my-cache-1"));
+    }
+
+    @Test
+    void aValidNarInfoOfAnotherStorePathIsRejected() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO_24_05 + ".narinfo", fixture(HELLO));
+        Upstreams upstreams = start(spec(up.url()));
+
+        assertThat(upstreams.lookupNarInfo(HELLO_24_05)).isInstanceOf(Lookup.NotFound.class);
+    }
+
+    @Test
+    void anUnparsableNarInfoIsNotFound() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", "this is not a narinfo\n");
+        Upstreams upstreams = start(spec(up.url()));
+        ListAppender<ILoggingEvent> log = captureLog();
+
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(log.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("parse"));
+    }
+
+    // --- not found versus unavailable, negative cache
+
+    @Test
+    void notFoundEverywhereIsNotFound() throws Exception {
+        FakeUpstream a = upstream();
+        FakeUpstream b = upstream();
+        Upstreams upstreams = start(spec(a.url()), spec(b.url()));
+
+        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(a.requests(MISSING + ".narinfo")).isEqualTo(1);
+        assertThat(b.requests(MISSING + ".narinfo")).isEqualTo(1);
+    }
+
+    @Test
+    void aServerErrorIsUnavailableNotNotFound() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", fixture(HELLO));
+        Upstreams upstreams = start(spec(up.url()));
+        up.statusOverride = 503;
+
+        Lookup lookup = upstreams.lookupNarInfo(HELLO);
+
+        assertThat(lookup).isInstanceOfSatisfying(Lookup.Unavailable.class, u -> {
+            assertThat(u.reason()).contains("503");
+            assertThat(u.timedOut()).isFalse();
+        });
+    }
+
+    @Test
+    void oneUpstreamMissingAndAnotherFailingIsUnavailable() throws Exception {
+        FakeUpstream a = upstream();
+        FakeUpstream b = upstream();
+        Upstreams upstreams = start(spec(a.url()), spec(b.url()));
+        b.statusOverride = 500;
+
+        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.Unavailable.class);
+    }
+
+    @Test
+    void aNegativeCacheHitAvoidsASecondUpstreamRequestUntilItExpires() throws Exception {
+        FakeUpstream up = upstream();
+        Upstreams upstreams = start(UpstreamOptions.defaults().withNegativeCache(Duration.ofSeconds(30), 100),
+                spec(up.url()));
+
+        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(up.requests(MISSING + ".narinfo")).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(up.requests(MISSING + ".narinfo")).isEqualTo(2);
+    }
+
+    @Test
+    void aFailureIsNeverRememberedAsMissing() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", fixture(HELLO));
+        Upstreams upstreams = start(spec(up.url()));
+        up.statusOverride = 502;
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
+
+        up.statusOverride = 0;
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
+    }
+
+    // --- priority, hedging, health, breaker
+
+    @Test
+    void theUpstreamWithTheBestNixCacheInfoPriorityIsAskedFirst() throws Exception {
+        FakeUpstream worse = upstream("", 40);
+        FakeUpstream better = upstream("", 10);
+        worse.put(HELLO + ".narinfo", fixture(HELLO));
+        better.put(HELLO + ".narinfo", fixture(HELLO));
+        Upstreams upstreams = start(spec(worse.url()), spec(better.url()));
+
+        Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(HELLO);
+
+        assertThat(found.upstream().url()).isEqualTo(better.url());
+        assertThat(worse.requests(HELLO + ".narinfo")).isZero();
+    }
+
+    @Test
+    void anExplicitPriorityInTheUrlWinsAndIsNotSentUpstream() throws Exception {
+        FakeUpstream a = upstream("/cache", 10);
+        FakeUpstream b = upstream("/cache", 40);
+        a.put(HELLO + ".narinfo", fixture(HELLO));
+        b.put(HELLO + ".narinfo", fixture(HELLO));
+        Upstreams upstreams = start(UpstreamSpec.parse(a.url() + "?priority=60", List.of(NIXOS)), spec(b.url()));
+
+        Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(HELLO);
+
+        assertThat(found.upstream().url()).isEqualTo(b.url());
+        assertThat(upstreams.status()).extracting(UpstreamStatus::priority).containsExactly(60, 40);
+        assertThat(a.received()).isNotEmpty().allSatisfy(r -> assertThat(r.pathAndQuery()).doesNotContain("priority"));
+    }
+
+    @Test
+    void aSlowBestUpstreamIsHedgedWithTheNextOne() throws Exception {
+        FakeUpstream slow = upstream("", 10);
+        FakeUpstream fast = upstream("", 20);
+        slow.put(HELLO + ".narinfo", fixture(HELLO));
+        fast.put(HELLO + ".narinfo", fixture(HELLO));
+        Upstreams upstreams = start(UpstreamOptions.defaults().withHedgeDelay(Duration.ofMillis(100)),
+                spec(slow.url()), spec(fast.url()));
+        slow.delayBeforeHeaders = Duration.ofSeconds(2);
+
+        long start = System.nanoTime();
+        Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(HELLO);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(found.upstream().url()).isEqualTo(fast.url());
+        assertThat(took).isLessThan(Duration.ofMillis(1500));
+        assertThat(slow.requests(HELLO + ".narinfo")).isEqualTo(1);
+    }
+
+    @Test
+    void aHangingUpstreamCostsBoundedTimeThenTheBreakerSkipsItUntilTheCooldownEnds() throws Exception {
+        FakeUpstream hanging = upstream("", 10);
+        hanging.delayBeforeHeaders = Duration.ofSeconds(10);
+        hanging.faultPathSuffix = ".narinfo";
+        FakeUpstream alive = upstream("", 50);
+        UpstreamOptions options = UpstreamOptions.defaults()
+                .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofSeconds(1))
+                .withBreaker(2, Duration.ofSeconds(30))
+                .withHedgeDelay(Duration.ofMillis(50));
+        Upstreams upstreams = start(options, spec(hanging.url()), spec(alive.url()));
+
+        for (int i = 0; i < 2; i++) {
+            long start = System.nanoTime();
+            assertThat(upstreams.lookupNarInfo(missing(i))).isInstanceOfSatisfying(Lookup.Unavailable.class,
+                    u -> assertThat(u.timedOut()).isTrue());
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        }
+        assertThat(upstreams.status().getFirst().breakerOpen()).isTrue();
+        assertThat(upstreams.status().getFirst().healthy()).isFalse();
+
+        long start = System.nanoTime();
+        assertThat(upstreams.lookupNarInfo(missing(2))).isInstanceOf(Lookup.NotFound.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(250));
+        assertThat(alive.requests(missing(2) + ".narinfo")).isEqualTo(1);
+        assertThat(hanging.requests(missing(2) + ".narinfo")).isZero();
+
+        // After the cooldown one probe goes through again (and times out again).
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(upstreams.lookupNarInfo(missing(3))).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(hanging.requests(missing(3) + ".narinfo")).isEqualTo(1);
+    }
+
+    @Test
+    void aClosedPortFailsFastAndTheHealthCheckTakesItOut() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        FakeUpstream alive = upstream();
+        Upstreams upstreams = start(spec(URI.create("http://127.0.0.1:" + closedPort)), spec(alive.url()));
+
+        assertThat(upstreams.status()).extracting(UpstreamStatus::healthy).containsExactly(false, true);
+        assertThat(upstreams.status().getFirst().lastError()).contains("nix-cache-info");
+        long start = System.nanoTime();
+        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void upstreamsAreUsableBeforeTheFirstHealthCheckAnswers() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", fixture(HELLO));
+        up.delayBeforeHeaders = Duration.ofMillis(300);
+        Upstreams upstreams = new Upstreams(List.of(spec(up.url())), UpstreamOptions.defaults(), clock, recorder);
+        toClose.add(upstreams);
+        upstreams.start();
+
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
+        assertThat(upstreams.status().getFirst().health()).isEqualTo(Upstream.Health.UNKNOWN);
+    }
+
+    @Test
+    void anUnhealthyUpstreamIsSkippedUntilACheckPasses() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", fixture(HELLO));
+        up.statusOverride = 500;
+        up.faultPathSuffix = "nix-cache-info";
+        Upstreams upstreams = start(spec(up.url()));
+
+        assertThat(upstreams.status().getFirst().healthy()).isFalse();
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOfSatisfying(Lookup.Unavailable.class,
+                u -> assertThat(u.reason()).contains("no usable upstream").contains("500"));
+        assertThat(up.requests(HELLO + ".narinfo")).isZero();
+
+        up.statusOverride = 0;
+        upstreams.checkHealth();
+        assertThat(upstreams.status().getFirst().health()).isEqualTo(Upstream.Health.HEALTHY);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
+    }
+
+    @Test
+    void anUpstreamWithoutKeysIsRefused() {
+        assertThatThrownBy(() -> new UpstreamSpec(URI.create("http://127.0.0.1:1"), 0, List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no public key");
+    }
+
+    // --- timeouts
+
+    @Test
+    void theResponseHeaderTimeoutFires() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", fixture(HELLO));
+        Upstreams upstreams = start(UpstreamOptions.defaults()
+                .withTimeouts(Duration.ofSeconds(3), Duration.ofMillis(200), Duration.ofSeconds(30)), spec(up.url()));
+        up.delayBeforeHeaders = Duration.ofSeconds(5);
+
+        long start = System.nanoTime();
+        Lookup lookup = upstreams.lookupNarInfo(HELLO);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertThat(lookup).isInstanceOfSatisfying(Lookup.Unavailable.class, u -> assertThat(u.timedOut()).isTrue());
+    }
+
+    // --- NARs
+
+    @Test
+    void aNarStreamsAsStoredWithIdentityEncoding() throws Exception {
+        FakeUpstream up = upstream();
+        byte[] nar = new byte[300_000];
+        new java.util.Random(7).nextBytes(nar);
+        up.put("nar/x.nar.xz", nar);
+        Upstreams upstreams = start(spec(up.url()));
+        Upstream upstream = upstreams.upstreams().getFirst();
+
+        try (NarResponse response = upstreams.openNar(upstream, URI.create(up.url() + "/nar/x.nar.xz"), nar.length)) {
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.contentLength()).isEqualTo(nar.length);
+            assertThat(response.body().readAllBytes()).isEqualTo(nar);
+        }
+        assertThat(up.received()).filteredOn(r -> r.pathAndQuery().startsWith("/nar/"))
+                .singleElement().satisfies(r -> assertThat(r.acceptEncoding()).isEqualTo("identity"));
+        assertThat(events).contains("nar " + up.url().getPort() + " FOUND");
+    }
+
+    @Test
+    void aStalledNarBodyFailsAfterTheIdleTimeout() throws Exception {
+        FakeUpstream up = upstream();
+        up.put("nar/x.nar", new byte[100_000]);
+        Upstreams upstreams = start(UpstreamOptions.defaults()
+                .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofMillis(200)), spec(up.url()));
+        up.stallAfterBytes = 1000;
+
+        long start = System.nanoTime();
+        try (NarResponse response = upstreams.openNar(upstreams.upstreams().getFirst(),
+                URI.create(up.url() + "/nar/x.nar"), 100_000)) {
+            assertThatThrownBy(() -> response.body().readAllBytes())
+                    .isInstanceOfSatisfying(UpstreamException.class,
+                            e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.TIMEOUT));
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aTruncatedNarBodyFails() throws Exception {
+        FakeUpstream up = upstream();
+        up.put("nar/x.nar", new byte[100_000]);
+        Upstreams upstreams = start(spec(up.url()));
+        up.truncateAfterBytes = 5000;
+
+        try (NarResponse response = upstreams.openNar(upstreams.upstreams().getFirst(),
+                URI.create(up.url() + "/nar/x.nar"), 100_000)) {
+            assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void aNarWithAnotherSizeThanTheNarInfoSaysFails() throws Exception {
+        FakeUpstream up = upstream();
+        up.put("nar/x.nar", new byte[1000]);
+        Upstreams upstreams = start(spec(up.url()));
+
+        assertThatThrownBy(() -> upstreams.openNar(upstreams.upstreams().getFirst(),
+                URI.create(up.url() + "/nar/x.nar"), 999))
+                .isInstanceOfSatisfying(UpstreamException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(UpstreamException.Kind.FAILED);
+                    assertThat(e.getMessage()).contains("Content-Length 1000").contains("FileSize 999");
+                });
+    }
+
+    @Test
+    void aMissingNarIsNotFoundAndAServerErrorIsFailed() throws Exception {
+        FakeUpstream up = upstream();
+        Upstreams upstreams = start(spec(up.url()));
+        Upstream upstream = upstreams.upstreams().getFirst();
+        URI uri = URI.create(up.url() + "/nar/x.nar");
+
+        assertThatThrownBy(() -> upstreams.openNar(upstream, uri, -1)).isInstanceOfSatisfying(
+                UpstreamException.class, e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.NOT_FOUND));
+        up.statusOverride = 500;
+        assertThatThrownBy(() -> upstreams.openNar(upstream, uri, -1)).isInstanceOfSatisfying(
+                UpstreamException.class, e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.FAILED));
+    }
+
+    // --- netrc
+
+    @Test
+    void netrcCredentialsReachTheServerOnEveryRequest() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", fixture(HELLO));
+        Path netrc = temp.resolve("netrc");
+        Files.writeString(netrc, "machine other.example login x password y\nmachine 127.0.0.1\n  login alice\n"
+                + "  password \"s3cret pass\"\n");
+        Upstreams upstreams = start(UpstreamOptions.defaults().withNetrcFile(netrc), spec(up.url()));
+
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
+
+        String expected = "Basic " + Base64.getEncoder().encodeToString(
+                "alice:s3cret pass".getBytes(StandardCharsets.UTF_8));
+        assertThat(up.received()).extracting(FakeUpstream.Received::pathAndQuery)
+                .contains("/nix-cache-info", "/" + HELLO + ".narinfo");
+        assertThat(up.received()).allSatisfy(r -> assertThat(r.authorization()).isEqualTo(expected));
+    }
+
+    @Test
+    void aMissingOrBrokenNetrcMeansNoCredentials() throws Exception {
+        FakeUpstream up = upstream();
+        Path broken = temp.resolve("broken-netrc");
+        Files.writeString(broken, "machine 127.0.0.1 login alice passwd oops\n");
+        for (Path netrc : List.of(temp.resolve("does-not-exist"), broken)) {
+            Upstreams upstreams = start(UpstreamOptions.defaults().withNetrcFile(netrc), spec(up.url()));
+            assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.NotFound.class);
+        }
+        assertThat(up.received()).isNotEmpty().allSatisfy(r -> assertThat(r.authorization()).isNull());
+    }
+
+    // --- dialects
+
+    @Test
+    void compressionNoneWithoutFileFieldsGetsThemFromTheNar() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(NIX_SERVE + ".narinfo", fixture(NIX_SERVE));
+        Upstreams upstreams = start(spec(up.url()));
+
+        Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(NIX_SERVE);
+
+        assertThat(found.narInfo().fileHash()).isEqualTo(found.narInfo().narHash());
+        assertThat(found.narInfo().fileSize()).isEqualTo(113256);
+        assertThat(NarUrls.canonical(found.narInfo()))
+                .isEqualTo("nar/1yf3p87fsqig07crd9sj9wh7i9jpsa0x86a22fqbls7c81lc7ws2.nar");
+    }
+
+    @Test
+    void compressionNoneWithAFileHashOtherThanTheNarHashIsRejected() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HARMONIA + ".narinfo", withLine(fixture(HARMONIA), "FileHash",
+                "sha256:1lid9xrpirkzcpqsxfq02qwiq0yd70chfl860wzsqd1739ih0nri"));
+        Upstreams upstreams = start(spec(up.url()));
+
+        assertThat(upstreams.lookupNarInfo(HARMONIA)).isInstanceOf(Lookup.NotFound.class);
+    }
+
+    @Test
+    void aHashNamedUrlKeepsItsQuery() throws Exception {
+        FakeUpstream up = upstream("/harmonia", 50);
+        up.put(HARMONIA + ".narinfo", fixture(HARMONIA));
+        Upstreams upstreams = start(spec(up.url()));
+
+        Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(HARMONIA);
+
+        assertThat(found.narUri()).isEqualTo(URI.create(up.url()
+                + "/nar/14vg46h9nbbqgbrbszrqm48f0bgzj6c4q3wkkcjf6gp53g8b21gh.nar?hash=" + HARMONIA));
+    }
+
+    @Test
+    void nixServePrefixedAndOpaqueCachixAndSnixUrlsResolveAgainstTheUpstream() throws Exception {
+        // The fingerprint does not cover the URL, so the real signature stays valid under any URL dialect.
+        for (String url : List.of(
+                "nar/" + HELLO + "-07kc6swib31psygpmwi8952lvywlpqn474059yxl7grwsvr6k0fj.nar",
+                "nar/5b3a1b2e-9c1f-4f7e-8f5e-0a1b2c3d4e5f.nar.zst",
+                "nar/snix-castore/abcDEF123?narsize=226552")) {
+            FakeUpstream up = upstream();
+            up.put(HELLO + ".narinfo", withLine(fixture(HELLO), "URL", url));
+            Upstreams upstreams = start(spec(up.url()));
+
+            Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(HELLO);
+
+            assertThat(found.narUri()).isEqualTo(URI.create(up.url() + "/" + url));
+            assertThat(NarUrls.canonical(found.narInfo()))
+                    .isEqualTo("nar/1lid9xrpirkzcpqsxfq02qwiq0yd70chfl860wzsqd1739ih0nri.nar.xz");
+        }
+    }
+
+    @Test
+    void aNarUrlWithAnotherSchemeIsRejected() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", withLine(fixture(HELLO), "URL", "file:///etc/passwd"));
+        Upstreams upstreams = start(spec(up.url()));
+
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+    }
+
+    @Test
+    void theSameUpstreamTwiceIsRefused() {
+        UpstreamSpec spec = spec(URI.create("http://127.0.0.1:1"));
+        assertThatThrownBy(() -> new Upstreams(List.of(spec, spec), UpstreamOptions.defaults(), Clock.systemUTC(),
+                UpstreamListener.NONE)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
+    }
+}
