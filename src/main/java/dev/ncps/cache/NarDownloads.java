@@ -152,7 +152,7 @@ final class NarDownloads {
             }
             return;
         }
-        try (InputStream body = upstreams.openNar(spec.upstreamUri())) {
+        try (InputStream body = upstreams.openNar(spec.upstreamUri(), spec.expectedSize())) {
             transfer(spec, download, body, lease);
         }
         commit(spec, download);

@@ -19,7 +19,7 @@ public interface UpstreamSource {
      * Opens the body of a NAR at the upstream. Reads fail with an IOException when the upstream stalls
      * (idle timeout) or the connection breaks; closing the stream aborts the transfer.
      */
-    InputStream openNar(URI narUri) throws IOException;
+    InputStream openNar(URI narUri, long expectedSize) throws IOException;
 
     sealed interface Lookup {}
 

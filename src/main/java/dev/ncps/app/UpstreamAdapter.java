@@ -1,0 +1,75 @@
+package dev.ncps.app;
+
+import dev.ncps.cache.UpstreamSource;
+import dev.ncps.upstream.Lookup;
+import dev.ncps.upstream.NarResponse;
+import dev.ncps.upstream.Upstream;
+import dev.ncps.upstream.UpstreamException;
+import dev.ncps.upstream.Upstreams;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+
+/** Presents the upstream client as the cache's {@link UpstreamSource} port. */
+final class UpstreamAdapter implements UpstreamSource {
+    private final Upstreams upstreams;
+
+    UpstreamAdapter(Upstreams upstreams) {
+        this.upstreams = upstreams;
+    }
+
+    @Override
+    public Lookup lookupNarInfo(String hash) {
+        dev.ncps.upstream.Lookup lookup;
+        try {
+            lookup = upstreams.lookupNarInfo(hash);
+        } catch (UpstreamException e) {
+            return new Unavailable(e.getMessage());
+        }
+        return switch (lookup) {
+            case dev.ncps.upstream.Lookup.Found found ->
+                    new Found(found.narInfo(), found.narUri(), found.upstream().hostname());
+            case dev.ncps.upstream.Lookup.NotFound ignored -> new NotFound();
+            case dev.ncps.upstream.Lookup.Unavailable unavailable -> new Unavailable(unavailable.reason());
+        };
+    }
+
+    @Override
+    public InputStream openNar(URI narUri, long expectedSize) throws IOException {
+        NarResponse response;
+        try {
+            response = upstreams.openNar(upstreamOf(narUri), narUri, expectedSize);
+        } catch (UpstreamException e) {
+            if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
+                throw new NarNotFoundException(e.getMessage());
+            }
+            throw e;
+        }
+        return new FilterInputStream(response.body()) {
+            @Override
+            public void close() {
+                response.close();
+            }
+        };
+    }
+
+    /**
+     * The configured upstream a NAR URL belongs to (its breaker and credentials apply): the one whose
+     * base URL prefixes it, else the one on the same host, else the first (the URL was recorded under
+     * an earlier configuration).
+     */
+    private Upstream upstreamOf(URI narUri) {
+        Upstream sameHost = null;
+        for (Upstream upstream : upstreams.upstreams()) {
+            if (narUri.toString().startsWith(upstream.url().toString())) {
+                return upstream;
+            }
+            if (sameHost == null && upstream.url().getHost().equalsIgnoreCase(narUri.getHost())) {
+                sameHost = upstream;
+            }
+        }
+        return sameHost != null ? sameHost : upstreams.upstreams().getFirst();
+    }
+}
