@@ -63,11 +63,11 @@ public record IndexConfig(Dialect dialect, String jdbcUrl, String user, String p
      *       (a query string is ignored, as in the Go ncps; relative paths resolve against the working directory)</li>
      *   <li>{@code postgres://user:pass@host:port/db?sslmode=require} and {@code postgresql://…}
      *       (query parameters are passed to the driver)</li>
-     *   <li>{@code mysql://user:pass@host:port/db}; unix sockets as {@code mysql+unix:///path/to.sock/dbname}
-     *       or {@code ?socket=/path} / {@code ?unix_socket=/path}</li>
+     *   <li>{@code mysql://user:pass@host:port/db} (query parameters are passed to the MariaDB driver)</li>
      * </ul>
-     * Unix sockets for PostgreSQL ({@code postgres+unix://}) need a socket factory the JDBC driver does
-     * not ship and are rejected with that reason.
+     * Unix sockets ({@code postgres+unix:///dir/db}, {@code mysql+unix:///path/to.sock/db}, {@code ?host=/dir},
+     * {@code ?socket=}, {@code ?unix_socket=}) are recognised but rejected with the reason: the JDBC drivers
+     * need native helpers (a socket factory, JNA) for them that ncps does not ship.
      *
      * @throws IllegalArgumentException naming the URL (without its password) and what is wrong with it
      */
@@ -152,12 +152,12 @@ public record IndexConfig(Dialect dialect, String jdbcUrl, String user, String p
             }
         }
         if (socket != null) {
-            params.add("localSocket=" + encode(socket));
-        } else if (uri.getHost() == null) {
-            throw bad(url, "it has no host; for a unix socket use mysql+unix:///path/to.sock/dbname");
+            // The MariaDB driver reaches unix sockets through JNA, which ncps does not ship.
+            throw bad(url, "MySQL over the unix socket " + socket + " is not supported (the JDBC driver needs JNA for it);"
+                    + " use mysql://user:pass@127.0.0.1:3306/" + database);
         }
-        String host = socket != null ? "localhost" : hostPort(uri);
-        String jdbc = "jdbc:mariadb://" + host + "/" + encode(database)
+        if (uri.getHost() == null) throw bad(url, "it has no host");
+        String jdbc = "jdbc:mariadb://" + hostPort(uri) + "/" + encode(database)
                 + (params.isEmpty() ? "" : "?" + String.join("&", params));
         return new IndexConfig(Dialect.MYSQL, jdbc, user(uri), password(uri), DEFAULT_MAX_OPEN, DEFAULT_MAX_IDLE, true);
     }

@@ -5,8 +5,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 @Tag("slow")
 class MariaDbIndexTest extends IndexContractTest {
     private static MariaDbServer server;
@@ -29,16 +27,5 @@ class MariaDbIndexTest extends IndexContractTest {
     @Test
     void threeInstancesStartingAtOnceMigrateTheFreshDatabaseOnce() throws Exception {
         ConcurrentMigration.check(freshDatabase());
-    }
-
-    @Test
-    void aUnixSocketUrlReachesTheServer() throws Exception {
-        String database = server.createDatabase();
-        IndexConfig config = IndexConfig.fromUrl("mysql+unix://" + MariaDbServer.USER + ":" + MariaDbServer.PASSWORD
-                + "@" + server.socket() + "/" + database);
-        try (Index viaSocket = Index.open(config)) {
-            viaSocket.configPut("k", "v");
-            assertThat(viaSocket.config("k")).contains("v");
-        }
     }
 }

@@ -40,10 +40,15 @@ final class MariaDbServer implements AutoCloseable {
                 "--port=" + port, "--bind-address=127.0.0.1", "--socket=" + socket(), "--pid-file=" + dir.resolve("pid"),
                 "--innodb-buffer-pool-size=32M", "--skip-log-bin", "--innodb-flush-log-at-trx-commit=2")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
-        awaitReady();
-        try (Connection c = rootConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE USER '" + USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "'");
-            s.execute("GRANT ALL PRIVILEGES ON *.* TO '" + USER + "'@'%'");
+        try {
+            awaitReady();
+            try (Connection c = rootConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE USER '" + USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "'");
+                s.execute("GRANT ALL PRIVILEGES ON *.* TO '" + USER + "'@'%'");
+            }
+        } catch (Exception | Error e) {
+            close();
+            throw e;
         }
     }
 
@@ -71,7 +76,7 @@ final class MariaDbServer implements AutoCloseable {
     }
 
     private Connection rootConnection() throws SQLException {
-        return DriverManager.getConnection("jdbc:mariadb://localhost/?localSocket=" + socket(), "root", "");
+        return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + port + "/", "root", "");
     }
 
     private void awaitReady() throws Exception {
