@@ -22,7 +22,7 @@ public final class StoreKeys {
      * @throws IllegalArgumentException naming the key and the rule it breaks
      */
     public static String validate(String key) {
-        if (key == null || key.isEmpty()) throw new IllegalArgumentException("object key must not be empty");
+        if (key == null || key.isEmpty()) throw new IllegalArgumentException("invalid object key '': it is empty");
         if (key.length() > 1024) throw bad(key, "it is longer than 1024 characters");
         for (int i = 0; i < key.length(); i++) {
             char ch = key.charAt(i);

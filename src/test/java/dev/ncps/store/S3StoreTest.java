@@ -63,4 +63,17 @@ class S3StoreTest extends StoreContractTest {
             assertThat(admin.headObject(h -> h.bucket(bucket).key(KEY)).contentType()).isEqualTo("application/x-nix-nar");
         }
     }
+
+    /** The no-replace guarantee does not rest on HEAD alone: the store itself refuses a conditional overwrite. */
+    @Test
+    void theServerRefusesAConditionalOverwrite() throws Exception {
+        store.put(KEY, file(bytes(10, 1)));
+        try (S3Client admin = admin()) {
+            assertThatThrownBy(() -> admin.putObject(p -> p.bucket(bucket).key(KEY).ifNoneMatch("*"),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes(10, 2))))
+                    .isInstanceOfSatisfying(software.amazon.awssdk.services.s3.model.S3Exception.class,
+                            e -> assertThat(e.statusCode()).isEqualTo(412));
+        }
+        assertThat(read(store.get(KEY).orElseThrow(), 0)).isEqualTo(bytes(10, 1));
+    }
 }
