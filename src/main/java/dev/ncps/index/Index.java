@@ -3,6 +3,7 @@ package dev.ncps.index;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarInfo;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -19,6 +20,24 @@ import java.util.function.Predicate;
  * {@link #putNarInfo}; deletes go the other way, rows first, bytes after.
  */
 public interface Index extends AutoCloseable {
+
+    /** Connects and, unless {@link IndexConfig#migrateOnOpen()} is false, applies pending migrations first. */
+    static Index open(IndexConfig config) throws IndexException {
+        return open(config, Clock.systemUTC());
+    }
+
+    /** As {@link #open(IndexConfig)}; {@code clock} stamps {@code created_at}/{@code updated_at}. */
+    static Index open(IndexConfig config, Clock clock) throws IndexException {
+        return JdbcIndex.open(config, clock);
+    }
+
+    /**
+     * Applies pending migrations ({@code ncps migrate up}), or with {@code dryRun} only reports them.
+     * Safe while other instances start: Flyway holds a database lock while it migrates.
+     */
+    static MigrationReport migrate(IndexConfig config, boolean dryRun) throws IndexException {
+        return JdbcIndex.migrate(config, dryRun);
+    }
 
     Optional<String> config(String key) throws IndexException;
 

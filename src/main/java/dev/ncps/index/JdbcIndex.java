@@ -1,0 +1,598 @@
+package dev.ncps.index;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.ncps.nix.Compression;
+import dev.ncps.nix.Hash;
+import dev.ncps.nix.NarInfo;
+import dev.ncps.nix.NixParseException;
+import dev.ncps.nix.StorePath;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@link Index} over plain JDBC. Every operation is one transaction, retried a few times when the
+ * engine reports a lock conflict (SQLite busy, deadlock, serialization failure) or, for upserts, a
+ * duplicate key inserted by a concurrent writer (the retry then finds the row and updates it).
+ *
+ * <p>SQLite allows one writer at a time, so writes go through a pool of exactly one connection and
+ * wait for it in process instead of failing with {@code SQLITE_BUSY}; reads use a small separate pool
+ * (WAL lets them run beside the writer). PostgreSQL and MySQL use one pool for both.
+ */
+final class JdbcIndex implements Index {
+
+    static final int BATCH = 500;
+    private static final int ATTEMPTS = 5;
+    private static final long FIRST_BACKOFF_MILLIS = 20;
+    private static final int SQLITE_READERS = 4;
+    /** {@code nar/<hash>.nar<ext>} with nothing after it: the only URLs that name a nar_files row. */
+    private static final Pattern NAR_URL = Pattern.compile("nar/([0-9a-zA-Z]+)\\.nar((?:\\.[a-z0-9]+)?)");
+
+    private final Dialect dialect;
+    private final HikariDataSource writer;
+    private final HikariDataSource reader;
+    private final Clock clock;
+
+    private JdbcIndex(Dialect dialect, HikariDataSource writer, HikariDataSource reader, Clock clock) {
+        this.dialect = dialect;
+        this.writer = writer;
+        this.reader = reader;
+        this.clock = clock;
+    }
+
+    static Index open(IndexConfig config, Clock clock) throws IndexException {
+        prepareSqliteFile(config);
+        if (config.migrateOnOpen()) migrate(config, false);
+        HikariDataSource writer = dataSource(config, "writer",
+                config.dialect() == Dialect.SQLITE ? 1 : config.maxOpen(), config.maxIdle());
+        if (config.dialect() != Dialect.SQLITE) return new JdbcIndex(config.dialect(), writer, writer, clock);
+        try {
+            int readers = Math.min(config.maxOpen(), SQLITE_READERS);
+            return new JdbcIndex(config.dialect(), writer, dataSource(config, "reader", readers, Math.min(readers, config.maxIdle())), clock);
+        } catch (IndexException | RuntimeException e) {
+            writer.close();
+            throw e;
+        }
+    }
+
+    static MigrationReport migrate(IndexConfig config, boolean dryRun) throws IndexException {
+        prepareSqliteFile(config);
+        try (HikariDataSource ds = dataSource(config, "migrate", config.dialect() == Dialect.SQLITE ? 1 : 2, 0)) {
+            return Migrations.run(config.dialect(), ds, dryRun);
+        }
+    }
+
+    private static void prepareSqliteFile(IndexConfig config) throws IndexException {
+        Path file = config.sqliteFile();
+        if (file == null || file.getParent() == null) return;
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new IndexException("cannot create the directory " + file.getParent() + " for the SQLite database: " + e, e);
+        }
+    }
+
+    private static HikariDataSource dataSource(IndexConfig config, String role, int maxOpen, int maxIdle)
+            throws IndexException {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("ncps-index-" + role);
+        hikari.setJdbcUrl(config.jdbcUrl());
+        if (config.user() != null) hikari.setUsername(config.user());
+        if (config.password() != null) hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(maxOpen);
+        hikari.setMinimumIdle(Math.min(maxIdle, maxOpen));
+        switch (config.dialect()) {
+            case SQLITE -> {
+                hikari.addDataSourceProperty("journal_mode", "WAL");
+                hikari.addDataSourceProperty("busy_timeout", "10000");
+                hikari.addDataSourceProperty("foreign_keys", "true");
+            }
+            // Timestamps are bound as UTC wall-clock values; DEFAULT CURRENT_TIMESTAMP must agree.
+            case MYSQL -> hikari.setConnectionInitSql("SET time_zone = '+00:00'");
+            case POSTGRESQL -> { }
+        }
+        try {
+            return new HikariDataSource(hikari);
+        } catch (HikariPool.PoolInitializationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IndexException("cannot connect to the " + config.dialect() + " index at "
+                    + IndexConfig.redact(config.jdbcUrl()) + ": " + cause.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- config
+
+    @Override
+    public Optional<String> config(String key) throws IndexException {
+        return read("read config " + key, c -> configValue(c, key, false));
+    }
+
+    @Override
+    public String configPutIfAbsent(String key, String value) throws IndexException {
+        return write("put config " + key + " if absent", c -> {
+            Optional<String> existing = configValue(c, key, true);
+            if (existing.isPresent()) return existing.get();
+            insertConfig(c, key, value);
+            return value;
+        });
+    }
+
+    @Override
+    public void configPut(String key, String value) throws IndexException {
+        write("put config " + key, c -> {
+            if (configValue(c, key, true).isEmpty()) {
+                insertConfig(c, key, value);
+                return null;
+            }
+            try (PreparedStatement s = c.prepareStatement(dialect.sql(
+                    "UPDATE config SET value = ?, updated_at = ? WHERE \"key\" = ?"))) {
+                s.setString(1, value);
+                dialect.setInstant(s, 2, clock.instant());
+                s.setString(3, key);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private Optional<String> configValue(Connection c, String key, boolean lock) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(dialect.sql(
+                "SELECT value FROM config WHERE \"key\" = ?" + (lock ? dialect.forUpdate() : "")))) {
+            s.setString(1, key);
+            try (ResultSet rows = s.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private void insertConfig(Connection c, String key, String value) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(dialect.sql(
+                "INSERT INTO config (\"key\", value, created_at) VALUES (?, ?, ?)"))) {
+            s.setString(1, key);
+            s.setString(2, value);
+            dialect.setInstant(s, 3, clock.instant());
+            s.executeUpdate();
+        }
+    }
+
+    // ---------------------------------------------------------------- narinfos
+
+    @Override
+    public Optional<NarInfoEntry> narInfo(String hash) throws IndexException {
+        return read("read narinfo " + hash, c -> {
+            try (PreparedStatement s = c.prepareStatement(dialect.sql("""
+                    SELECT id, store_path, url, compression, file_hash, file_size, nar_hash, nar_size, deriver,
+                           "system", ca, upstream_url, last_accessed_at
+                    FROM narinfos WHERE hash = ?"""))) {
+                s.setString(1, hash);
+                try (ResultSet rows = s.executeQuery()) {
+                    if (!rows.next()) return Optional.empty();
+                    long id = rows.getLong("id");
+                    NarInfo info = narInfo(rows, strings(c, "SELECT reference FROM narinfo_references WHERE narinfo_id = ? ORDER BY idx", id),
+                            strings(c, "SELECT signature FROM narinfo_signatures WHERE narinfo_id = ? ORDER BY idx", id));
+                    return Optional.of(new NarInfoEntry(hash, info, rows.getString("upstream_url"),
+                            dialect.getInstant(rows, "last_accessed_at")));
+                }
+            }
+        });
+    }
+
+    private NarInfo narInfo(ResultSet rows, List<String> references, List<String> signatures) throws SQLException {
+        String storePath = rows.getString("store_path");
+        try {
+            String compression = rows.getString("compression");
+            String fileHash = rows.getString("file_hash");
+            long fileSize = rows.getLong("file_size");
+            if (rows.wasNull()) fileSize = -1;
+            return new NarInfo(StorePath.parse(storePath), rows.getString("url"),
+                    compression == null ? null : Compression.fromNixName(compression),
+                    fileHash == null ? null : Hash.parse(fileHash), fileSize,
+                    Hash.parse(rows.getString("nar_hash")), rows.getLong("nar_size"), references,
+                    rows.getString("deriver"), rows.getString("system"), signatures, rows.getString("ca"));
+        } catch (NixParseException | IllegalArgumentException e) {
+            throw new SQLException("the stored narinfo for " + storePath + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    private List<String> strings(Connection c, String sql, long id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setLong(1, id);
+            try (ResultSet rows = s.executeQuery()) {
+                List<String> result = new ArrayList<>();
+                while (rows.next()) result.add(rows.getString(1));
+                return List.copyOf(result);
+            }
+        }
+    }
+
+    @Override
+    public void putNarInfo(NarInfoEntry entry) throws IndexException {
+        write("put narinfo " + entry.hash(), c -> {
+            Optional<Long> existing = id(c, "SELECT id FROM narinfos WHERE hash = ?" + dialect.forUpdate(), entry.hash());
+            long id;
+            if (existing.isPresent()) {
+                id = existing.get();
+                updateNarInfo(c, id, entry);
+                for (String child : List.of("narinfo_references", "narinfo_signatures", "narinfo_nar_files")) {
+                    try (PreparedStatement s = c.prepareStatement("DELETE FROM " + child + " WHERE narinfo_id = ?")) {
+                        s.setLong(1, id);
+                        s.executeUpdate();
+                    }
+                }
+            } else {
+                id = insertNarInfo(c, entry);
+            }
+            insertPositioned(c, "INSERT INTO narinfo_references (narinfo_id, idx, reference) VALUES (?, ?, ?)",
+                    id, entry.narInfo().references());
+            insertPositioned(c, "INSERT INTO narinfo_signatures (narinfo_id, idx, signature) VALUES (?, ?, ?)",
+                    id, entry.narInfo().signatures());
+            linkNarFile(c, id, entry.narInfo().url());
+            return null;
+        });
+    }
+
+    private long insertNarInfo(Connection c, NarInfoEntry entry) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(dialect.sql("""
+                INSERT INTO narinfos (store_path, url, compression, file_hash, file_size, nar_hash, nar_size, deriver,
+                                      "system", ca, upstream_url, last_accessed_at, created_at, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""), new String[] {"id"})) {
+            bindNarInfo(s, entry);
+            dialect.setInstant(s, 13, clock.instant());
+            s.setString(14, entry.hash());
+            s.executeUpdate();
+            try (ResultSet keys = s.getGeneratedKeys()) {
+                if (!keys.next()) throw new SQLException("the database returned no id for the new narinfo row");
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    private void updateNarInfo(Connection c, long id, NarInfoEntry entry) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(dialect.sql("""
+                UPDATE narinfos SET store_path = ?, url = ?, compression = ?, file_hash = ?, file_size = ?, nar_hash = ?,
+                                    nar_size = ?, deriver = ?, "system" = ?, ca = ?, upstream_url = ?,
+                                    last_accessed_at = ?, updated_at = ?
+                WHERE id = ?"""))) {
+            bindNarInfo(s, entry);
+            dialect.setInstant(s, 13, clock.instant());
+            s.setLong(14, id);
+            s.executeUpdate();
+        }
+    }
+
+    /** Binds parameters 1 to 12 in the column order shared by the insert and the update. */
+    private void bindNarInfo(PreparedStatement s, NarInfoEntry entry) throws SQLException {
+        NarInfo n = entry.narInfo();
+        s.setString(1, n.storePath().toString());
+        s.setString(2, n.url());
+        s.setString(3, n.compression() == null ? null : n.compression().nixName());
+        s.setString(4, n.fileHash() == null ? null : n.fileHash().toString());
+        if (n.fileSize() < 0) s.setNull(5, Types.BIGINT); else s.setLong(5, n.fileSize());
+        s.setString(6, n.narHash().toString());
+        s.setLong(7, n.narSize());
+        s.setString(8, n.deriver());
+        s.setString(9, n.system());
+        s.setString(10, n.ca());
+        s.setString(11, entry.upstreamUrl());
+        dialect.setInstant(s, 12, entry.lastAccessed() == null ? clock.instant() : entry.lastAccessed());
+    }
+
+    private static void insertPositioned(Connection c, String sql, long id, List<String> values) throws SQLException {
+        if (values.isEmpty()) return;
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < values.size(); i++) {
+                s.setLong(1, id);
+                s.setInt(2, i);
+                s.setString(3, values.get(i));
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    private void linkNarFile(Connection c, long narInfoId, String url) throws SQLException {
+        Optional<NarFileKey> key = narFileKey(url);
+        if (key.isEmpty()) return;
+        Optional<Long> fileId = narFileId(c, key.get(), false);
+        if (fileId.isEmpty()) return;
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO narinfo_nar_files (narinfo_id, nar_file_id) VALUES (?, ?)")) {
+            s.setLong(1, narInfoId);
+            s.setLong(2, fileId.get());
+            s.executeUpdate();
+        }
+    }
+
+    /** The NAR file a narinfo URL names, if the URL has the shape {@code nar/<hash>.nar<ext>}. */
+    static Optional<NarFileKey> narFileKey(String url) {
+        if (url == null) return Optional.empty();
+        Matcher m = NAR_URL.matcher(url);
+        if (!m.matches()) return Optional.empty();
+        try {
+            return Optional.of(new NarFileKey(m.group(1), Compression.fromExtension(m.group(2))));
+        } catch (NixParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean deleteNarInfo(String hash) throws IndexException {
+        return write("delete narinfo " + hash, c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM narinfos WHERE hash = ?")) {
+                s.setString(1, hash);
+                return s.executeUpdate() > 0;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- nar files
+
+    @Override
+    public Optional<NarFileEntry> narFile(String narHash, Compression compression) throws IndexException {
+        NarFileKey key = new NarFileKey(narHash, compression);
+        return read("read nar file " + describe(key), c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT hash, compression, file_size, last_accessed_at FROM nar_files
+                    WHERE hash = ? AND compression = ? AND query = ''""")) {
+                s.setString(1, narHash);
+                s.setString(2, compression.nixName());
+                try (ResultSet rows = s.executeQuery()) {
+                    return rows.next() ? Optional.of(narFileEntry(rows)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void putNarFile(NarFileEntry entry) throws IndexException {
+        write("put nar file " + describe(entry.key()), c -> {
+            Instant accessed = entry.lastAccessed() == null ? clock.instant() : entry.lastAccessed();
+            Optional<Long> existing = narFileId(c, entry.key(), true);
+            if (existing.isPresent()) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "UPDATE nar_files SET file_size = ?, last_accessed_at = ?, updated_at = ? WHERE id = ?")) {
+                    s.setLong(1, entry.fileSize());
+                    dialect.setInstant(s, 2, accessed);
+                    dialect.setInstant(s, 3, clock.instant());
+                    s.setLong(4, existing.get());
+                    s.executeUpdate();
+                }
+                return null;
+            }
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO nar_files (hash, compression, query, file_size, last_accessed_at, created_at)
+                    VALUES (?, ?, '', ?, ?, ?)""")) {
+                s.setString(1, entry.key().narHash());
+                s.setString(2, entry.key().compression().nixName());
+                s.setLong(3, entry.fileSize());
+                dialect.setInstant(s, 4, accessed);
+                dialect.setInstant(s, 5, clock.instant());
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private Optional<Long> narFileId(Connection c, NarFileKey key, boolean lock) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT id FROM nar_files WHERE hash = ? AND compression = ? AND query = ''" + (lock ? dialect.forUpdate() : ""))) {
+            s.setString(1, key.narHash());
+            s.setString(2, key.compression().nixName());
+            try (ResultSet rows = s.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public boolean deleteNarFile(String narHash, Compression compression) throws IndexException {
+        return write("delete nar file " + describe(new NarFileKey(narHash, compression)), c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "DELETE FROM nar_files WHERE hash = ? AND compression = ? AND query = ''")) {
+                s.setString(1, narHash);
+                s.setString(2, compression.nixName());
+                return s.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public Collection<NarFileEntry> narFiles() throws IndexException {
+        return read("list nar files", c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT hash, compression, file_size, last_accessed_at FROM nar_files WHERE query = '' ORDER BY id");
+                 ResultSet rows = s.executeQuery()) {
+                List<NarFileEntry> result = new ArrayList<>();
+                while (rows.next()) result.add(narFileEntry(rows));
+                return result;
+            }
+        });
+    }
+
+    private NarFileEntry narFileEntry(ResultSet rows) throws SQLException {
+        String compression = rows.getString("compression");
+        try {
+            return new NarFileEntry(new NarFileKey(rows.getString("hash"), Compression.fromNixName(compression)),
+                    rows.getLong("file_size"), dialect.getInstant(rows, "last_accessed_at"));
+        } catch (NixParseException e) {
+            throw new SQLException("nar_files row " + rows.getString("hash") + " has an unknown compression '"
+                    + compression + "'", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- access times, stats, eviction
+
+    @Override
+    public void touch(Map<String, Instant> narInfoAccess, Map<NarFileKey, Instant> narFileAccess) throws IndexException {
+        if (narInfoAccess.isEmpty() && narFileAccess.isEmpty()) return;
+        write("record access times of " + narInfoAccess.size() + " narinfos and " + narFileAccess.size() + " nar files", c -> {
+            for (List<Map.Entry<String, Instant>> batch : batches(narInfoAccess)) touchNarInfos(c, batch);
+            for (List<Map.Entry<NarFileKey, Instant>> batch : batches(narFileAccess)) touchNarFiles(c, batch);
+            return null;
+        });
+    }
+
+    /** One UPDATE per batch: {@code SET last_accessed_at = CASE hash WHEN ? THEN ? … END WHERE hash IN (…)}. */
+    private void touchNarInfos(Connection c, List<Map.Entry<String, Instant>> batch) throws SQLException {
+        String when = (" WHEN ? THEN " + dialect.timestampParameter()).repeat(batch.size());
+        String sql = "UPDATE narinfos SET last_accessed_at = CASE hash" + when + " END WHERE hash IN ("
+                + placeholders(batch.size()) + ")";
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            int p = 1;
+            for (Map.Entry<String, Instant> e : batch) {
+                s.setString(p++, e.getKey());
+                dialect.setInstant(s, p++, e.getValue());
+            }
+            for (Map.Entry<String, Instant> e : batch) s.setString(p++, e.getKey());
+            s.executeUpdate();
+        }
+    }
+
+    private void touchNarFiles(Connection c, List<Map.Entry<NarFileKey, Instant>> batch) throws SQLException {
+        String when = (" WHEN hash = ? AND compression = ? THEN " + dialect.timestampParameter()).repeat(batch.size());
+        String where = String.join(" OR ", Collections.nCopies(batch.size(), "(hash = ? AND compression = ?)"));
+        String sql = "UPDATE nar_files SET last_accessed_at = CASE" + when + " END WHERE query = '' AND (" + where + ")";
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            int p = 1;
+            for (Map.Entry<NarFileKey, Instant> e : batch) {
+                s.setString(p++, e.getKey().narHash());
+                s.setString(p++, e.getKey().compression().nixName());
+                dialect.setInstant(s, p++, e.getValue());
+            }
+            for (Map.Entry<NarFileKey, Instant> e : batch) {
+                s.setString(p++, e.getKey().narHash());
+                s.setString(p++, e.getKey().compression().nixName());
+            }
+            s.executeUpdate();
+        }
+    }
+
+    @Override
+    public Stats stats() throws IndexException {
+        return read("read index statistics", c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT (SELECT COUNT(*) FROM narinfos), (SELECT COUNT(*) FROM nar_files),
+                           (SELECT COALESCE(SUM(file_size), 0) FROM nar_files)""");
+                 ResultSet rows = s.executeQuery()) {
+                rows.next();
+                return new Stats(rows.getLong(1), rows.getLong(2), rows.getLong(3));
+            }
+        });
+    }
+
+    @Override
+    public List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException {
+        return write("evict least recently used entries down to " + maxBytes + " bytes",
+                c -> new Eviction(c, dialect, maxBytes, skip).run());
+    }
+
+    @Override
+    public void close() {
+        if (reader != writer) reader.close();
+        writer.close();
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> T read(String operation, Work<T> work) throws IndexException {
+        return transaction(reader, operation, work, false);
+    }
+
+    private <T> T write(String operation, Work<T> work) throws IndexException {
+        return transaction(writer, operation, work, true);
+    }
+
+    private <T> T transaction(HikariDataSource pool, String operation, Work<T> work, boolean retryDuplicates)
+            throws IndexException {
+        long backoff = FIRST_BACKOFF_MILLIS;
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = pool.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    rollback(c, e);
+                    throw e;
+                }
+            } catch (SQLException e) {
+                boolean retryable = dialect.isTransient(e) || (retryDuplicates && dialect.isDuplicateKey(e));
+                if (!retryable || attempt == ATTEMPTS) {
+                    throw new IndexException(operation + " failed" + (attempt > 1 ? " after " + attempt + " attempts" : "")
+                            + ": " + e.getMessage(), e);
+                }
+                sleep(operation, backoff + ThreadLocalRandom.current().nextLong(backoff));
+                backoff *= 2;
+            }
+        }
+    }
+
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void sleep(String operation, long millis) throws IndexException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IndexException(operation + " interrupted while waiting to retry", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static Optional<Long> id(Connection c, String sql, String value) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, value);
+            try (ResultSet rows = s.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    static String placeholders(int count) {
+        return String.join(", ", Collections.nCopies(count, "?"));
+    }
+
+    private static <K> List<List<Map.Entry<K, Instant>>> batches(Map<K, Instant> access) {
+        List<Map.Entry<K, Instant>> all = new ArrayList<>(access.entrySet());
+        List<List<Map.Entry<K, Instant>>> result = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += BATCH) result.add(all.subList(i, Math.min(all.size(), i + BATCH)));
+        return result;
+    }
+
+    private static String describe(NarFileKey key) {
+        return key.narHash() + ".nar" + key.compression().extension();
+    }
+}

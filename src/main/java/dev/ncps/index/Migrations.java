@@ -1,0 +1,44 @@
+package dev.ncps.index;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.output.MigrateResult;
+
+import javax.sql.DataSource;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Flyway over the per-dialect scripts in {@code db/migration/<dialect>}. Flyway serialises concurrent
+ * runs with a database lock (PostgreSQL advisory lock, MySQL {@code GET_LOCK}), so instances starting
+ * together apply each version once.
+ */
+final class Migrations {
+    private Migrations() {}
+
+    static MigrationReport run(Dialect dialect, DataSource dataSource, boolean dryRun) throws IndexException {
+        try {
+            Flyway flyway = Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations(dialect.migrationLocation())
+                    .failOnMissingLocations(true)
+                    .cleanDisabled(true)
+                    .load();
+            MigrationInfoService before = flyway.info();
+            List<String> applied = versions(before.applied());
+            if (dryRun) return new MigrationReport(applied, List.of(), versions(before.pending()));
+            MigrateResult result = flyway.migrate();
+            List<String> now = result.migrations.stream().map(m -> m.version).toList();
+            return new MigrationReport(applied, now, versions(flyway.info().pending()));
+        } catch (FlywayException e) {
+            throw new IndexException("migrating the " + dialect + " index schema failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> versions(MigrationInfo[] infos) {
+        return Arrays.stream(infos).map(i -> i.getVersion() == null ? i.getDescription() : i.getVersion().getVersion())
+                .toList();
+    }
+}

@@ -1,0 +1,253 @@
+package dev.ncps.index;
+
+import dev.ncps.index.Index.NarFileEntry;
+import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.index.Index.NarInfoEntry;
+import dev.ncps.nix.Compression;
+import dev.ncps.nix.NarInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The {@link Index} contract, run against every engine by the subclasses. */
+abstract class IndexContractTest {
+    static final Instant T0 = Instant.parse("2026-01-02T03:04:05.123456Z");
+
+    Index index;
+
+    /** A migrated-or-not, empty database of the engine under test, with its own name. */
+    abstract IndexConfig freshDatabase() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        index = Index.open(freshDatabase(), Clock.fixed(T0, ZoneOffset.UTC));
+    }
+
+    @AfterEach
+    void close() {
+        if (index != null) index.close();
+    }
+
+    static Instant at(int seconds) {
+        return T0.plusSeconds(seconds);
+    }
+
+    NarInfoEntry putSynthetic(int n, long narFileSize, Instant accessed) throws Exception {
+        String narFile = TestNarInfos.narFileHash(n);
+        index.putNarFile(new NarFileEntry(new NarFileKey(narFile, Compression.XZ), narFileSize, accessed));
+        NarInfo info = TestNarInfos.synthetic(n, narFile);
+        NarInfoEntry entry = new NarInfoEntry(info.storePath().hashPart(), info, "https://cache.example/" + info.url(), accessed);
+        index.putNarInfo(entry);
+        return entry;
+    }
+
+    @Test
+    void everyRealNarInfoReadsBackExactlyAsWritten() throws Exception {
+        int i = 0;
+        for (NarInfo info : TestNarInfos.fixtures()) {
+            NarInfoEntry entry = new NarInfoEntry(info.storePath().hashPart(), info,
+                    i % 2 == 0 ? null : "https://cache.nixos.org/" + info.url(), at(i++));
+            index.putNarInfo(entry);
+            assertThat(index.narInfo(entry.hash())).contains(entry);
+        }
+        assertThat(index.stats().narInfoCount()).isEqualTo(i);
+    }
+
+    @Test
+    void unknownNarInfoIsEmpty() throws Exception {
+        assertThat(index.narInfo(TestNarInfos.hashPart("none", 1))).isEmpty();
+        assertThat(index.config("nothing")).isEmpty();
+        assertThat(index.narFile("nothing", Compression.XZ)).isEmpty();
+    }
+
+    @Test
+    void puttingANarInfoAgainReplacesItsReferencesAndSignaturesInOrder() throws Exception {
+        NarInfoEntry first = putSynthetic(1, 10, at(1));
+        NarInfo changed = first.narInfo().withSignatures(List.of("z-1:" + "C".repeat(86) + "==", "a-1:" + "D".repeat(86) + "=="));
+        NarInfoEntry second = new NarInfoEntry(first.hash(), changed, null, at(2));
+        index.putNarInfo(second);
+        assertThat(index.narInfo(first.hash())).contains(second);
+        assertThat(index.stats().narInfoCount()).isEqualTo(1);
+    }
+
+    @Test
+    void deletingANarInfoReportsWhetherItExisted() throws Exception {
+        NarInfoEntry entry = putSynthetic(1, 10, at(1));
+        assertThat(index.deleteNarInfo(entry.hash())).isTrue();
+        assertThat(index.deleteNarInfo(entry.hash())).isFalse();
+        assertThat(index.narInfo(entry.hash())).isEmpty();
+        // its NAR file row stays: deleting bytes is the caller's decision
+        assertThat(index.stats().narFileCount()).isEqualTo(1);
+    }
+
+    @Test
+    void configPutIfAbsentKeepsTheFirstValueAndConfigPutOverwrites() throws Exception {
+        assertThat(index.configPutIfAbsent("secret_key", "first")).isEqualTo("first");
+        assertThat(index.configPutIfAbsent("secret_key", "second")).isEqualTo("first");
+        assertThat(index.config("secret_key")).contains("first");
+        index.configPut("secret_key", "x".repeat(5000));
+        assertThat(index.config("secret_key")).contains("x".repeat(5000));
+        index.configPut("cluster_uuid", "u");
+        assertThat(index.config("cluster_uuid")).contains("u");
+    }
+
+    @Test
+    void concurrentConfigPutIfAbsentAgreesOnOneValue() throws Exception {
+        List<Future<String>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(6)) {
+            for (int i = 0; i < 6; i++) {
+                String value = "value-" + i;
+                results.add(pool.submit(() -> index.configPutIfAbsent("secret_key", value)));
+            }
+        }
+        Set<String> seen = new java.util.HashSet<>();
+        for (Future<String> f : results) seen.add(f.get());
+        assertThat(seen).hasSize(1);
+        assertThat(index.config("secret_key")).contains(seen.iterator().next());
+    }
+
+    @Test
+    void concurrentPutsOfOneNarInfoLeaveOneCompleteRow() throws Exception {
+        NarInfo info = TestNarInfos.synthetic(7, TestNarInfos.narFileHash(7));
+        List<Future<?>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            for (int i = 0; i < 4; i++) {
+                NarInfoEntry entry = new NarInfoEntry(info.storePath().hashPart(), info, null, at(i));
+                results.add(pool.submit(() -> { index.putNarInfo(entry); return null; }));
+            }
+        }
+        for (Future<?> f : results) f.get();
+        assertThat(index.stats().narInfoCount()).isEqualTo(1);
+        assertThat(index.narInfo(info.storePath().hashPart()).orElseThrow().narInfo()).isEqualTo(info);
+    }
+
+    @Test
+    void narFileRowsAreUpsertedListedAndDeleted() throws Exception {
+        NarFileKey key = new NarFileKey(TestNarInfos.narFileHash(1), Compression.ZSTD);
+        index.putNarFile(new NarFileEntry(key, 100, at(1)));
+        index.putNarFile(new NarFileEntry(key, 120, at(2)));
+        index.putNarFile(new NarFileEntry(new NarFileKey(key.narHash(), Compression.XZ), 90, at(3)));
+        assertThat(index.narFile(key.narHash(), Compression.ZSTD)).contains(new NarFileEntry(key, 120, at(2)));
+        assertThat(index.narFiles()).hasSize(2);
+        assertThat(index.stats()).isEqualTo(new Index.Stats(0, 2, 210));
+        assertThat(index.deleteNarFile(key.narHash(), Compression.ZSTD)).isTrue();
+        assertThat(index.deleteNarFile(key.narHash(), Compression.ZSTD)).isFalse();
+        assertThat(index.stats()).isEqualTo(new Index.Stats(0, 1, 90));
+    }
+
+    @Test
+    void evictionRemovesLeastRecentlyUsedNarInfosUntilUnderTheLimit() throws Exception {
+        List<NarInfoEntry> entries = new ArrayList<>();
+        for (int n = 0; n < 5; n++) entries.add(putSynthetic(n, 100, at(100 - n * 10))); // n=4 is the oldest
+        List<NarFileEntry> freed = index.evict(250, hash -> false);
+        assertThat(freed).extracting(f -> f.key().narHash())
+                .containsExactly(TestNarInfos.narFileHash(4), TestNarInfos.narFileHash(3), TestNarInfos.narFileHash(2));
+        assertThat(index.stats()).isEqualTo(new Index.Stats(2, 2, 200));
+        assertThat(index.narInfo(entries.get(0).hash())).isPresent();
+        assertThat(index.narInfo(entries.get(4).hash())).isEmpty();
+    }
+
+    @Test
+    void evictionNeverTouchesSkippedNarInfos() throws Exception {
+        NarInfoEntry oldest = putSynthetic(0, 100, at(1));
+        putSynthetic(1, 100, at(2));
+        putSynthetic(2, 100, at(3));
+        List<NarFileEntry> freed = index.evict(200, hash -> hash.equals(oldest.hash()));
+        assertThat(freed).extracting(f -> f.key().narHash()).containsExactly(TestNarInfos.narFileHash(1));
+        assertThat(index.narInfo(oldest.hash())).isPresent();
+    }
+
+    @Test
+    void evictionKeepsANarFileSharedByANarInfoThatStays() throws Exception {
+        String shared = TestNarInfos.narFileHash(0);
+        index.putNarFile(new NarFileEntry(new NarFileKey(shared, Compression.XZ), 100, at(1)));
+        for (int n = 0; n < 2; n++) {
+            NarInfo info = TestNarInfos.synthetic(n, shared);
+            index.putNarInfo(new NarInfoEntry(info.storePath().hashPart(), info, null, at(n)));
+        }
+        putSynthetic(5, 100, at(10));
+        // Deleting the oldest narinfo frees nothing (the NAR is still linked), so the second goes too.
+        List<NarFileEntry> freed = index.evict(100, hash -> false);
+        assertThat(freed).extracting(f -> f.key().narHash()).containsExactly(shared);
+        assertThat(index.stats()).isEqualTo(new Index.Stats(1, 1, 100));
+    }
+
+    @Test
+    void evictionLeavesNarFilesThatNeverHadANarInfo() throws Exception {
+        index.putNarFile(new NarFileEntry(new NarFileKey("inflight", Compression.XZ), 1000, at(0)));
+        putSynthetic(1, 100, at(1));
+        List<NarFileEntry> freed = index.evict(10, hash -> false);
+        assertThat(freed).extracting(f -> f.key().narHash()).containsExactly(TestNarInfos.narFileHash(1));
+        assertThat(index.narFile("inflight", Compression.XZ)).isPresent();
+    }
+
+    @Test
+    void evictionUnderTheLimitDeletesNothing() throws Exception {
+        putSynthetic(1, 100, at(1));
+        assertThat(index.evict(100, hash -> false)).isEmpty();
+        assertThat(index.stats()).isEqualTo(new Index.Stats(1, 1, 100));
+    }
+
+    @Test
+    void narInfosWithUrlsOfAnotherShapeAreNotLinked() throws Exception {
+        NarInfo info = TestNarInfos.synthetic(1, TestNarInfos.narFileHash(1));
+        index.putNarFile(new NarFileEntry(new NarFileKey(TestNarInfos.narFileHash(1), Compression.XZ), 100, at(1)));
+        NarInfo elsewhere = info.withUrl("nar/" + TestNarInfos.narFileHash(1) + ".nar.xz?x=1", Compression.XZ,
+                info.fileHash(), info.fileSize());
+        index.putNarInfo(new NarInfoEntry(info.storePath().hashPart(), elsewhere, null, at(0)));
+        // The narinfo frees no bytes, so eviction deletes it and reports no NAR file.
+        assertThat(index.evict(0, hash -> false)).isEmpty();
+        assertThat(index.stats()).isEqualTo(new Index.Stats(0, 1, 100));
+    }
+
+    @Test
+    void touchAppliesAccessTimesAcrossBatchesAndIgnoresUnknownRows() throws Exception {
+        int count = JdbcIndex.BATCH + 20;
+        Map<String, Instant> narInfoAccess = new HashMap<>();
+        Map<NarFileKey, Instant> narFileAccess = new HashMap<>();
+        List<NarInfoEntry> entries = new ArrayList<>();
+        for (int n = 0; n < count; n++) {
+            entries.add(putSynthetic(n, 1, at(0)));
+            narInfoAccess.put(entries.get(n).hash(), at(1000 + n));
+            narFileAccess.put(new NarFileKey(TestNarInfos.narFileHash(n), Compression.XZ), at(2000 + n));
+        }
+        narInfoAccess.put(TestNarInfos.hashPart("missing", 1), at(5));
+        narFileAccess.put(new NarFileKey("missing", Compression.XZ), at(5));
+        index.touch(narInfoAccess, narFileAccess);
+        for (int n : new int[] {0, JdbcIndex.BATCH - 1, JdbcIndex.BATCH, count - 1}) {
+            assertThat(index.narInfo(entries.get(n).hash()).orElseThrow().lastAccessed()).isEqualTo(at(1000 + n));
+            assertThat(index.narFile(TestNarInfos.narFileHash(n), Compression.XZ).orElseThrow().lastAccessed())
+                    .isEqualTo(at(2000 + n));
+        }
+        assertThat(index.stats().narInfoCount()).isEqualTo(count);
+        // LRU now follows the touched times: the lowest n is the oldest again.
+        assertThat(index.evict(count - 1, hash -> false)).extracting(f -> f.key().narHash())
+                .containsExactly(TestNarInfos.narFileHash(0));
+    }
+
+    @Test
+    void migrationDryRunReportsPendingVersionsAndARealRunAppliesThem() throws Exception {
+        IndexConfig fresh = freshDatabase().withMigrateOnOpen(false);
+        MigrationReport dry = Index.migrate(fresh, true);
+        assertThat(dry.previouslyApplied()).isEmpty();
+        assertThat(dry.pending()).contains("1");
+        MigrationReport real = Index.migrate(fresh, false);
+        assertThat(real.appliedNow()).isEqualTo(dry.pending());
+        assertThat(real.pending()).isEmpty();
+        assertThat(Index.migrate(fresh, false).appliedNow()).isEmpty();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.ncps.index;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SqliteIndexTest extends IndexContractTest {
+    @TempDir
+    Path dir;
+    private int databases;
+
+    @Override
+    IndexConfig freshDatabase() {
+        return IndexConfig.fromUrl("sqlite:" + dir.resolve("db" + databases++).resolve("nested/ncps.db"));
+    }
+
+    @Test
+    void openingCreatesTheParentDirectoriesOfTheDatabaseFile() throws Exception {
+        Path file = dir.resolve("a/b/c/index.db");
+        try (Index created = Index.open(IndexConfig.fromUrl("sqlite:" + file))) {
+            created.configPut("k", "v");
+        }
+        assertThat(file).exists();
+        assertThat(Files.exists(dir.resolve("a/b/c/index.db-wal")) || Files.size(file) > 0).isTrue();
+    }
+
+    @Test
+    void aReopenedDatabaseKeepsItsRowsAndIsNotMigratedTwice() throws Exception {
+        IndexConfig config = freshDatabase();
+        try (Index first = Index.open(config)) {
+            first.configPut("k", "v");
+        }
+        try (Index second = Index.open(config)) {
+            assertThat(second.config("k")).contains("v");
+        }
+        assertThat(Index.migrate(config, true).pending()).isEmpty();
+    }
+}
