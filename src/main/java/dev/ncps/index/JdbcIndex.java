@@ -254,11 +254,12 @@ final class JdbcIndex implements Index {
     private long insertNarInfo(Connection c, NarInfoEntry entry) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(dialect.sql("""
                 INSERT INTO narinfos (store_path, url, compression, file_hash, file_size, nar_hash, nar_size, deriver,
-                                      "system", ca, upstream_url, last_accessed_at, created_at, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""), new String[] {"id"})) {
+                                      "system", ca, upstream_url, last_accessed_at, nar_file_hash, nar_file_compression,
+                                      created_at, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""), new String[] {"id"})) {
             bindNarInfo(s, entry);
-            dialect.setInstant(s, 13, clock.instant());
-            s.setString(14, entry.hash());
+            dialect.setInstant(s, 15, clock.instant());
+            s.setString(16, entry.hash());
             s.executeUpdate();
             try (ResultSet keys = s.getGeneratedKeys()) {
                 if (!keys.next()) throw new SQLException("the database returned no id for the new narinfo row");
@@ -271,16 +272,16 @@ final class JdbcIndex implements Index {
         try (PreparedStatement s = c.prepareStatement(dialect.sql("""
                 UPDATE narinfos SET store_path = ?, url = ?, compression = ?, file_hash = ?, file_size = ?, nar_hash = ?,
                                     nar_size = ?, deriver = ?, "system" = ?, ca = ?, upstream_url = ?,
-                                    last_accessed_at = ?, updated_at = ?
+                                    last_accessed_at = ?, nar_file_hash = ?, nar_file_compression = ?, updated_at = ?
                 WHERE id = ?"""))) {
             bindNarInfo(s, entry);
-            dialect.setInstant(s, 13, clock.instant());
-            s.setLong(14, id);
+            dialect.setInstant(s, 15, clock.instant());
+            s.setLong(16, id);
             s.executeUpdate();
         }
     }
 
-    /** Binds parameters 1 to 12 in the column order shared by the insert and the update. */
+    /** Binds parameters 1 to 14 in the column order shared by the insert and the update. */
     private void bindNarInfo(PreparedStatement s, NarInfoEntry entry) throws SQLException {
         NarInfo n = entry.narInfo();
         s.setString(1, n.storePath().toString());
@@ -295,6 +296,9 @@ final class JdbcIndex implements Index {
         s.setString(10, n.ca());
         s.setString(11, entry.upstreamUrl());
         dialect.setInstant(s, 12, entry.lastAccessed() == null ? clock.instant() : entry.lastAccessed());
+        Optional<NarFileKey> narFile = narFileKey(n.url());
+        s.setString(13, narFile.map(NarFileKey::narHash).orElse(null));
+        s.setString(14, narFile.map(key -> key.compression().nixName()).orElse(null));
     }
 
     private static void insertPositioned(Connection c, String sql, long id, List<String> values) throws SQLException {
@@ -333,6 +337,21 @@ final class JdbcIndex implements Index {
         } catch (NixParseException e) {
             return Optional.empty();
         }
+    }
+
+    @Override
+    public Optional<NarInfoEntry> narInfoForNarFile(NarFileKey key) throws IndexException {
+        Optional<String> hash = read("find the narinfo of nar file " + describe(key), c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT hash FROM narinfos WHERE nar_file_hash = ? AND nar_file_compression = ? ORDER BY id LIMIT 1")) {
+                s.setString(1, key.narHash());
+                s.setString(2, key.compression().nixName());
+                try (ResultSet rows = s.executeQuery()) {
+                    return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+                }
+            }
+        });
+        return hash.isPresent() ? narInfo(hash.get()) : Optional.empty();
     }
 
     @Override
@@ -389,8 +408,28 @@ final class JdbcIndex implements Index {
                 dialect.setInstant(s, 5, clock.instant());
                 s.executeUpdate();
             }
+            linkNarInfos(c, entry.key());
             return null;
         });
+    }
+
+    /**
+     * A narinfo is usually stored before its NAR is downloaded; when the NAR's bytes arrive, every
+     * narinfo naming it gets its link, so LRU accounts for the bytes and frees them with the narinfo.
+     */
+    private void linkNarInfos(Connection c, NarFileKey key) throws SQLException {
+        long fileId = narFileId(c, key, false).orElseThrow(() -> new SQLException("nar file row vanished: " + describe(key)));
+        try (PreparedStatement s = c.prepareStatement("""
+                INSERT INTO narinfo_nar_files (narinfo_id, nar_file_id)
+                SELECT n.id, ? FROM narinfos n
+                WHERE n.nar_file_hash = ? AND n.nar_file_compression = ?
+                  AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.narinfo_id = n.id AND l.nar_file_id = ?)""")) {
+            s.setLong(1, fileId);
+            s.setString(2, key.narHash());
+            s.setString(3, key.compression().nixName());
+            s.setLong(4, fileId);
+            s.executeUpdate();
+        }
     }
 
     private Optional<Long> narFileId(Connection c, NarFileKey key, boolean lock) throws SQLException {

@@ -24,10 +24,13 @@ CREATE TABLE narinfos (
     `system`         varchar(64)  NULL,
     ca               text         NULL,
     upstream_url     text         NULL,
+    nar_file_hash    varchar(128) NULL,
+    nar_file_compression varchar(16) NULL,
     last_accessed_at datetime(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     created_at       datetime(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
     updated_at       datetime(6)  NULL,
     UNIQUE KEY narinfos_hash_uniq (hash),
+    KEY narinfos_nar_file_idx (nar_file_hash, nar_file_compression),
     KEY narinfos_last_accessed_at_idx (last_accessed_at)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 

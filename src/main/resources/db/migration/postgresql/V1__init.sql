@@ -22,11 +22,15 @@ CREATE TABLE narinfos (
     system           varchar(64)  NULL,
     ca               text         NULL,
     upstream_url     text         NULL,
+    nar_file_hash    varchar(128) NULL,
+    nar_file_compression varchar(16)  NULL,
     last_accessed_at timestamptz  NOT NULL DEFAULT CURRENT_TIMESTAMP,
     created_at       timestamptz  NOT NULL DEFAULT CURRENT_TIMESTAMP,
     updated_at       timestamptz  NULL
 );
 CREATE UNIQUE INDEX narinfos_hash_uniq ON narinfos (hash);
+-- The NAR file named by the URL, so a NAR request finds its narinfo (and the upstream URL) by index.
+CREATE INDEX narinfos_nar_file_idx ON narinfos (nar_file_hash, nar_file_compression);
 CREATE INDEX narinfos_last_accessed_at_idx ON narinfos (last_accessed_at);
 
 CREATE TABLE narinfo_references (

@@ -23,11 +23,15 @@ CREATE TABLE narinfos (
     system           TEXT      NULL,
     ca               TEXT      NULL,
     upstream_url     TEXT      NULL,
+    nar_file_hash    TEXT      NULL,
+    nar_file_compression TEXT      NULL,
     last_accessed_at TIMESTAMP NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
     created_at       TIMESTAMP NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
     updated_at       TIMESTAMP NULL
 );
 CREATE UNIQUE INDEX narinfos_hash_uniq ON narinfos (hash);
+-- The NAR file named by the URL, so a NAR request finds its narinfo (and the upstream URL) by index.
+CREATE INDEX narinfos_nar_file_idx ON narinfos (nar_file_hash, nar_file_compression);
 CREATE INDEX narinfos_last_accessed_at_idx ON narinfos (last_accessed_at);
 
 CREATE TABLE narinfo_references (

@@ -187,6 +187,21 @@ abstract class IndexContractTest {
     }
 
     @Test
+    void aNarInfoStoredBeforeItsNarIsLinkedWhenTheNarArrivesAndThenEvictedWithIt() throws Exception {
+        String narHash = TestNarInfos.narFileHash(7);
+        NarInfo info = TestNarInfos.synthetic(7, narHash);
+        index.putNarInfo(new NarInfoEntry(info.storePath().hashPart(), info, "https://up.example/nar/x.nar.xz", at(1)));
+        NarFileKey key = new NarFileKey(narHash, Compression.XZ);
+        assertThat(index.narInfoForNarFile(key)).map(NarInfoEntry::hash).contains(info.storePath().hashPart());
+        assertThat(index.narInfoForNarFile(new NarFileKey(narHash, Compression.ZSTD))).isEmpty();
+
+        index.putNarFile(new NarFileEntry(key, 100, at(2)));
+        List<NarFileEntry> freed = index.evict(0, hash -> false);
+        assertThat(freed).extracting(NarFileEntry::key).containsExactly(key);
+        assertThat(index.stats()).isEqualTo(new Index.Stats(0, 0, 0));
+    }
+
+    @Test
     void evictionLeavesNarFilesThatNeverHadANarInfo() throws Exception {
         index.putNarFile(new NarFileEntry(new NarFileKey("inflight", Compression.XZ), 1000, at(0)));
         putSynthetic(1, 100, at(1));
