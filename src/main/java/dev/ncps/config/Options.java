@@ -52,8 +52,9 @@ public final class Options {
             .doc("Path of the YAML configuration file. A file named here (flag or env) must exist.");
 
     public static final Option<LogLevel> LOG_LEVEL = Option.of(GENERAL, GLOBAL, "log.level", "log-level", "LOG_LEVEL",
-                    choice(Map.of("trace", LogLevel.TRACE, "debug", LogLevel.DEBUG, "info", LogLevel.INFO,
-                            "warn", LogLevel.WARN, "error", LogLevel.ERROR, "fatal", LogLevel.ERROR, "panic", LogLevel.ERROR)))
+                    choice("level", List.of(Map.entry("trace", LogLevel.TRACE), Map.entry("debug", LogLevel.DEBUG),
+                            Map.entry("info", LogLevel.INFO), Map.entry("warn", LogLevel.WARN), Map.entry("error", LogLevel.ERROR),
+                            Map.entry("fatal", LogLevel.ERROR), Map.entry("panic", LogLevel.ERROR))))
             .defaultValue("info")
             .doc("Log level: trace, debug, info, warn or error (the Go ncps's fatal and panic mean error).");
 
@@ -129,7 +130,8 @@ public final class Options {
     public static final Option<Boolean> CACHE_STORAGE_S3_FORCE_PATH_STYLE = s3("force-path-style", BOOLEAN)
             .defaultValue("false").doc("Address the bucket in the path (`endpoint/bucket/key`) instead of the host name; MinIO needs it.");
     public static final Option<ChecksumMode> CACHE_STORAGE_S3_CHECKSUM_MODE = s3("checksum-mode",
-                    choice(Map.of("when_supported", ChecksumMode.WHEN_SUPPORTED, "when_required", ChecksumMode.WHEN_REQUIRED)))
+                    choice("mode", List.of(Map.entry("when_supported", ChecksumMode.WHEN_SUPPORTED),
+                            Map.entry("when_required", ChecksumMode.WHEN_REQUIRED))))
             .defaultValue("when_supported").javaExtension()
             .doc("When the S3 client sends request checksums: when_supported, or when_required for S3-compatible "
                     + "stores that reject the newer checksum headers.");
@@ -228,7 +230,8 @@ public final class Options {
 
     public static final Option<LockBackend> CACHE_LOCK_BACKEND = Option.of(LOCK, SERVE, "cache.lock.backend",
                     "cache-lock-backend", "CACHE_LOCK_BACKEND",
-                    choice(Map.of("local", LockBackend.LOCAL, "redis", LockBackend.REDIS, "postgres", LockBackend.POSTGRES)))
+                    choice("backend", List.of(Map.entry("local", LockBackend.LOCAL), Map.entry("redis", LockBackend.REDIS),
+                            Map.entry("postgres", LockBackend.POSTGRES))))
             .computedDefault("`redis` when `cache.redis.addrs` is set, else `local`")
             .doc("Lock backend: local (one instance), redis, or postgres (advisory locks in the PostgreSQL database; "
                     + "an ncps-java extension).");

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -54,11 +55,11 @@ final class ValueTypes {
         throw new InvalidValueException("expected true or false");
     });
 
-    static final ValueType<Integer> NON_NEGATIVE_INT = integer("a whole number ≥ 0", 0);
-    static final ValueType<Integer> POSITIVE_INT = integer("a whole number ≥ 1", 1);
+    static final ValueType<Integer> NON_NEGATIVE_INT = integer("integer", "a whole number ≥ 0", 0);
+    static final ValueType<Integer> POSITIVE_INT = integer("positive integer", "a whole number ≥ 1", 1);
 
-    private static ValueType<Integer> integer(String form, int min) {
-        return of("integer", form, text -> {
+    private static ValueType<Integer> integer(String name, String form, int min) {
+        return of(name, form, text -> {
             try {
                 int value = Integer.parseInt(text);
                 if (value >= min) {
@@ -73,11 +74,11 @@ final class ValueTypes {
 
     static final ValueType<Duration> DURATION = of("duration", GoDuration.FORM, GoDuration::parse);
     static final ValueType<Long> SIZE = of("size", SizeUnits.FORM, SizeUnits::parse);
-    static final ValueType<UpstreamUrl> UPSTREAM_URL = of("URL", UpstreamUrl.FORM, UpstreamUrl::parse);
+    static final ValueType<UpstreamUrl> UPSTREAM_URL = of("upstream URL", UpstreamUrl.FORM, UpstreamUrl::parse);
     static final ValueType<Schedule> SCHEDULE = of("cron", Schedule.FORM, Schedule::parse);
     static final ValueType<DatabaseUrl> DATABASE_URL = of("database URL", DatabaseUrl.FORM, DatabaseUrl::parse);
     static final ValueType<HostPort> LISTEN_ADDRESS = of("address", HostPort.LISTEN_FORM, HostPort::parseListen);
-    static final ValueType<HostPort> SERVER_ADDRESS = of("address", HostPort.SERVER_FORM, HostPort::parseServer);
+    static final ValueType<HostPort> SERVER_ADDRESS = of("host:port", HostPort.SERVER_FORM, HostPort::parseServer);
 
     static final String PUBLIC_KEY_FORM = "a Nix public key name:base64 whose base64 holds 32 bytes, "
             + "e.g. cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
@@ -141,11 +142,12 @@ final class ValueTypes {
         }
     });
 
-    /** One of a closed set of words, matched case-insensitively. */
-    static <E> ValueType<E> choice(Map<String, E> values) {
-        Map<String, E> byWord = new LinkedHashMap<>(values);
+    /** One of a closed set of words (in the order given), matched case-insensitively. */
+    static <E> ValueType<E> choice(String name, List<Map.Entry<String, E>> words) {
+        Map<String, E> byWord = new LinkedHashMap<>();
+        words.forEach(w -> byWord.put(w.getKey(), w.getValue()));
         String form = "one of " + String.join(", ", byWord.keySet());
-        return of(String.join("|", byWord.keySet()), form, text -> {
+        return of(name, form, text -> {
             E value = byWord.get(text.toLowerCase(Locale.ROOT));
             if (value == null) {
                 throw new InvalidValueException("expected " + form);
