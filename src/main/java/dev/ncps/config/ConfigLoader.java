@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -164,7 +163,7 @@ public final class ConfigLoader {
             for (String key : keys) {
                 if (urls.stream().noneMatch(url -> keyMatches(key, url))) {
                     problems.add(CACHE_UPSTREAM_PUBLIC_KEYS.label() + ": key '" + key + "' matches no upstream; "
-                            + urls.stream().map(u -> "a key for upstream " + u.uri() + " must be named " + u.hostAndPort() + "-<n>")
+                            + urls.stream().map(u -> "a key for upstream " + u.uri() + " must be named " + u.uri().getHost() + "-<n>")
                                     .collect(Collectors.joining(", ")));
                 }
             }
@@ -182,8 +181,7 @@ public final class ConfigLoader {
         }
 
         private static boolean keyMatches(String key, UpstreamUrl url) {
-            String name = key.substring(0, key.indexOf(':'));
-            return Pattern.matches(Pattern.quote(url.hostAndPort()) + "-\\d+", name);
+            return url.ownsKeyName(key.substring(0, key.indexOf(':')));
         }
 
         private Optional<Path> netrc() {

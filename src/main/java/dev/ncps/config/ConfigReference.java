@@ -98,7 +98,7 @@ public final class ConfigReference {
 
                 Besides each value's form, these rules are checked: exactly one storage (local or S3; S3 needs
                 bucket, endpoint, access key id and secret access key); at least one upstream; every upstream
-                public key is named after an upstream's host (`<host[:port]>-<n>`); `cache.lru.schedule` needs
+                public key is named after an upstream's host (`<host>-<n>`); `cache.lru.schedule` needs
                 `cache.max-size`; the redis lock backend needs `cache.redis.addrs`; the postgres lock backend
                 needs a PostgreSQL database; a netrc file named explicitly must exist.
 

@@ -124,7 +124,9 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, Optional<String> user
             if (hosts.isEmpty() && socket == null) {
                 throw invalid("missing the host");
             }
-            checkHosts(hosts);
+            if (!hosts.isEmpty()) {
+                checkHosts(hosts);
+            }
         }
         if (database.isEmpty() || database.contains("/")) {
             throw invalid("missing the database name after the host");

@@ -97,7 +97,7 @@ public final class Options {
     public static final Option<String> CACHE_UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, "cache.upstream.public-keys",
                     "cache-upstream-public-key", "CACHE_UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)
             .list()
-            .doc("Public key of an upstream, named `<upstream host[:port]>-<n>` (e.g. `cache.nixos.org-1:…`). "
+            .doc("Public key of an upstream, named `<upstream host>-<n>` (e.g. `cache.nixos.org-1:…`). "
                     + "A key that matches no upstream is an error.");
 
     public static final Option<Duration> CACHE_UPSTREAM_DIALER_TIMEOUT = Option.of(UPSTREAM, SERVE, "cache.upstream.dialer-timeout",

@@ -54,7 +54,12 @@ public sealed interface Schedule {
     static Schedule parse(String text) throws InvalidValueException {
         String trimmed = text.strip();
         if (trimmed.startsWith("@every ")) {
-            Duration interval = GoDuration.parse(trimmed.substring("@every ".length()).strip());
+            Duration interval;
+            try {
+                interval = GoDuration.parse(trimmed.substring("@every ".length()).strip());
+            } catch (InvalidValueException e) {
+                throw new InvalidValueException("expected " + FORM + " (the @every interval must be " + GoDuration.FORM + ")");
+            }
             if (interval.isZero()) {
                 throw new InvalidValueException("expected " + FORM + " (the @every interval must be positive)");
             }

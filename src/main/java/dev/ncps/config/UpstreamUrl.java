@@ -62,9 +62,12 @@ public record UpstreamUrl(URI uri, OptionalInt priority) {
         throw new InvalidValueException("expected " + FORM + " where N is a whole number ≥ 0");
     }
 
-    /** {@code host[:port]} as written, which is what the Go ncps matches key names against. */
-    public String hostAndPort() {
-        return uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+    /**
+     * The name a public key of this upstream must start with, {@code <host>-<n>}. The Go ncps compares
+     * against {@code host:port}, but a Nix key name cannot contain ':', so the port is left out.
+     */
+    public boolean ownsKeyName(String keyName) {
+        return keyName.startsWith(uri.getHost() + "-") && keyName.substring(uri.getHost().length() + 1).matches("\\d+");
     }
 
     @Override
