@@ -44,7 +44,7 @@ final class Commands {
         migrate.addSubcommand(UP, up);
 
         CommandSpec keygen = command(KEYGEN, "Print a new Nix signing key pair: the secret key, then the public key.");
-        keygen.addPositional(PositionalParamSpec.builder().paramLabel("NAME").arity("1").type(String.class)
+        keygen.addPositional(PositionalParamSpec.builder().paramLabel("NAME").index("0").arity("1").required(true).type(String.class)
                 .description("Key name, e.g. cache.example.com-1.").build());
 
         root.addSubcommand(SERVE, serve);
