@@ -61,7 +61,7 @@ class CliTest {
     void serveHelpComesFromTheOptionDocs() {
         assertThat(run("serve", "--help")).isZero();
         assertThat(out()).contains("--cache-upstream-url=<upstream-URL>", "CACHE_UPSTREAM_URLS", "key cache.upstream.urls",
-                "--cache-max-size=<size>", "default :8501", "${XDG_CONFIG_HOME}".substring(0, 0) + "$XDG_CONFIG_HOME");
+                "--cache-max-size=<size>", "default :8501", "$XDG_CONFIG_HOME");
         assertThat(out()).doesNotContain("--upstream-cache");
     }
 
