@@ -172,7 +172,7 @@ public final class ConfigLoader {
                 List<String> own = keys.stream().filter(k -> keyMatches(k, url)).toList();
                 if (own.isEmpty()) {
                     warnings.add("upstream " + url.uri() + " has no public key (" + CACHE_UPSTREAM_PUBLIC_KEYS.label()
-                            + "); its narinfos cannot be checked, so nothing from it is cached");
+                            + "); its narinfo signatures cannot be verified");
                 }
                 upstreams.add(new UpstreamConfig.Upstream(url, own));
             }
