@@ -1,5 +1,7 @@
 package dev.ncps.config;
 
+import dev.ncps.nix.NixParseException;
+import dev.ncps.nix.PublicKey;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -7,7 +9,6 @@ import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -83,20 +84,16 @@ final class ValueTypes {
     static final String PUBLIC_KEY_FORM = "a Nix public key name:base64 whose base64 holds 32 bytes, "
             + "e.g. cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
     static final ValueType<String> PUBLIC_KEY = of("public key", PUBLIC_KEY_FORM, text -> {
-        int colon = text.indexOf(':');
-        if (colon <= 0 || text.chars().anyMatch(Character::isWhitespace) || decodedLength(text.substring(colon + 1)) != 32) {
+        try {
+            PublicKey.parse(text);
+        } catch (NixParseException | RuntimeException e) {
+            throw new InvalidValueException("expected " + PUBLIC_KEY_FORM);
+        }
+        if (text.indexOf(':') <= 0 || text.chars().anyMatch(Character::isWhitespace)) {
             throw new InvalidValueException("expected " + PUBLIC_KEY_FORM);
         }
         return text;
     });
-
-    private static int decodedLength(String base64) {
-        try {
-            return Base64.getDecoder().decode(base64).length;
-        } catch (IllegalArgumentException e) {
-            return -1;
-        }
-    }
 
     static final String HOSTNAME_FORM = "a host name without scheme or '/', e.g. cache.example.com";
     static final ValueType<String> HOSTNAME = of("hostname", HOSTNAME_FORM, text -> {

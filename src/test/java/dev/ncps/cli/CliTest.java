@@ -6,6 +6,8 @@ import dev.ncps.config.ConfigLoader;
 import dev.ncps.config.LogLevel;
 import dev.ncps.config.MigrateConfig;
 import dev.ncps.config.ServeConfig;
+import dev.ncps.nix.PublicKey;
+import dev.ncps.nix.SecretKey;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -141,6 +143,18 @@ class CliTest {
     void migrateDoesNotAcceptServeOnlyFlags() {
         assertThat(run("migrate", "up", "--cache-upstream-url", "https://cache.nixos.org")).isEqualTo(2);
         assertThat(err()).contains("Unknown option");
+    }
+
+    @Test
+    void keygenPrintsAMatchingSecretAndPublicKey() throws Exception {
+        assertThat(run("keygen", "cache.example.com-1")).isZero();
+        List<String> lines = out().lines().toList();
+        assertThat(lines).hasSize(2);
+        SecretKey secret = SecretKey.parse(lines.get(0));
+        PublicKey publicKey = PublicKey.parse(lines.get(1));
+        assertThat(secret.name()).isEqualTo("cache.example.com-1");
+        assertThat(secret.publicKey()).isEqualTo(publicKey);
+        assertThat(publicKey.verify("hello", secret.sign("hello"))).isTrue();
     }
 
     @Test
