@@ -41,24 +41,4 @@ final class GoDuration {
             throw new InvalidValueException("expected " + FORM + " (at most about 292 years)");
         }
     }
-
-    /** Go's formatting ({@code 1h30m0s}), so defaults in the reference read like the Go ncps's. */
-    static String format(Duration d) {
-        if (d.isZero()) {
-            return "0s";
-        }
-        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
-            long nanos = d.toNanos();
-            return nanos % 1_000_000 == 0 ? nanos / 1_000_000 + "ms" : nanos % 1_000 == 0 ? nanos / 1_000 + "us" : nanos + "ns";
-        }
-        StringBuilder out = new StringBuilder();
-        if (d.toHours() > 0) {
-            out.append(d.toHours()).append('h');
-        }
-        if (d.toHours() > 0 || d.toMinutesPart() > 0) {
-            out.append(d.toMinutesPart()).append('m');
-        }
-        BigDecimal seconds = BigDecimal.valueOf(d.toSecondsPart()).add(BigDecimal.valueOf(d.toNanosPart(), 9));
-        return out.append(seconds.stripTrailingZeros().toPlainString()).append('s').toString();
-    }
 }
