@@ -1,0 +1,125 @@
+package dev.ncps.cli;
+
+import dev.ncps.config.Option;
+import dev.ncps.config.Option.Scope;
+import dev.ncps.config.Options;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The command tree, built from {@link Options} so every flag, its help and its env var come from the one
+ * declaration. Values stay text here; {@link dev.ncps.config.ConfigLoader} parses them with the same rules
+ * as env vars and the config file.
+ */
+final class Commands {
+    static final String SERVE = "serve";
+    static final String MIGRATE = "migrate";
+    static final String UP = "up";
+    static final String KEYGEN = "keygen";
+    static final String DRY_RUN = "--dry-run";
+
+    private Commands() {}
+
+    static CommandLine build(String version) {
+        CommandSpec root = command("ncps", "Nix Cache Proxy Server: a caching proxy for Nix binary caches.");
+        root.version("ncps " + version);
+        addOptions(root, Scope.GLOBAL);
+
+        CommandSpec serve = command(SERVE, "Run the cache proxy.");
+        serve.aliases("s");
+        addOptions(serve, Scope.GLOBAL, Scope.SERVE, Scope.SERVE_AND_MIGRATE);
+
+        CommandSpec up = command(UP, "Bring the database schema up to date.");
+        addOptions(up, Scope.GLOBAL, Scope.SERVE_AND_MIGRATE);
+        up.addOption(OptionSpec.builder(DRY_RUN).arity("0").type(boolean.class)
+                .description("Show the applied and pending migrations without changing anything.").build());
+        CommandSpec migrate = command(MIGRATE, "Database schema migrations.");
+        migrate.addSubcommand(UP, up);
+
+        CommandSpec keygen = command(KEYGEN, "Print a new Nix signing key pair: the secret key, then the public key.");
+        keygen.addPositional(PositionalParamSpec.builder().paramLabel("NAME").index("0").arity("1").required(true).type(String.class)
+                .description("Key name, e.g. cache.example.com-1.").build());
+
+        root.addSubcommand(SERVE, serve);
+        root.addSubcommand(MIGRATE, migrate);
+        root.addSubcommand(KEYGEN, keygen);
+        return new CommandLine(root);
+    }
+
+    private static CommandSpec command(String name, String description) {
+        CommandSpec spec = CommandSpec.create().name(name).mixinStandardHelpOptions(true);
+        spec.usageMessage().description(description).sortOptions(false).abbreviateSynopsis(true);
+        return spec;
+    }
+
+    private static void addOptions(CommandSpec command, Scope... scopes) {
+        for (Option<?> option : Options.forScopes(scopes)) {
+            OptionSpec.Builder builder = OptionSpec.builder("--" + option.flag())
+                    .paramLabel("<" + option.type().name().replace(' ', '-') + ">")
+                    .description(help(option))
+                    .hidden(option.deprecated());
+            if (option.repeatable()) {
+                builder.type(List.class).auxiliaryTypes(String.class).arity("1");
+            } else if (option.type().name().equals("bool")) {
+                // Go's bool flags: "--flag" means true, "--flag=false" turns it off
+                builder.type(String.class).arity("0..1").fallbackValue("true");
+            } else {
+                builder.type(String.class).arity("1");
+            }
+            command.addOption(builder.build());
+        }
+    }
+
+    private static String[] help(Option<?> option) {
+        List<String> lines = new ArrayList<>();
+        lines.add(option.doc());
+        StringBuilder where = new StringBuilder();
+        if (option.env() != null) {
+            where.append("env ").append(option.env());
+        }
+        if (option.key() != null) {
+            where.append(where.isEmpty() ? "" : ", ").append("key ").append(option.key());
+        }
+        if (option.defaultValue() != null && !option.defaultValue().isEmpty()) {
+            where.append(", default ").append(option.defaultValue());
+        } else if (option.defaultDoc() != null) {
+            where.append(", default ").append(option.defaultDoc().replace("`", ""));
+        }
+        if (option.repeatable()) {
+            where.append("; repeatable");
+        }
+        lines.add("(" + where + ")");
+        // picocli treats descriptions as format strings with ${...} variables
+        return lines.stream().map(line -> line.replace("%", "%%").replace("${", "$${")).toArray(String[]::new);
+    }
+
+    /** The option values given on the command line, at any level of the command chain (deeper wins). */
+    static Map<Option<?>, List<String>> flagValues(ParseResult result) {
+        Map<String, Option<?>> byFlag = new HashMap<>();
+        Options.ALL.forEach(o -> byFlag.put("--" + o.flag(), o));
+        Map<Option<?>, List<String>> values = new HashMap<>();
+        for (ParseResult level = result; level != null; level = level.subcommand()) {
+            for (OptionSpec matched : level.matchedOptions()) {
+                Option<?> option = byFlag.get(matched.longestName());
+                if (option != null) {
+                    values.put(option, texts(matched.getValue()));
+                }
+            }
+        }
+        return values;
+    }
+
+    private static List<String> texts(Object value) {
+        if (value instanceof List<?> list) {
+            return list.stream().map(String::valueOf).toList();
+        }
+        return List.of(String.valueOf(value));
+    }
+}

@@ -1,0 +1,292 @@
+package dev.ncps.config;
+
+import static dev.ncps.config.Options.*;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Turns flags, environment and config file into validated, typed configuration. Precedence is
+ * flag &gt; env &gt; file &gt; default. Every problem found is reported at once in a {@link ConfigException}.
+ */
+public final class ConfigLoader {
+    static final String DEFAULT_STORAGE_DIR = "ncps-data";
+
+    private final Map<String, String> env;
+    private final Path workingDir;
+    private final Supplier<String> localHostname;
+
+    /**
+     * @param env the environment (injected so tests need not touch the real one)
+     * @param workingDir what relative paths are relative to
+     * @param localHostname the default {@code cache.hostname}
+     */
+    public ConfigLoader(Map<String, String> env, Path workingDir, Supplier<String> localHostname) {
+        this.env = Map.copyOf(env);
+        this.workingDir = workingDir.toAbsolutePath();
+        this.localHostname = localHostname;
+    }
+
+    /** A loader reading this process's environment and working directory. */
+    public static ConfigLoader forThisProcess() {
+        return new ConfigLoader(System.getenv(), Path.of(""), ConfigLoader::machineHostname);
+    }
+
+    static String machineHostname() {
+        try {
+            String name = InetAddress.getLocalHost().getHostName();
+            ValueTypes.HOSTNAME.parse(name);
+            return name;
+        } catch (UnknownHostException | InvalidValueException e) {
+            return "localhost";
+        }
+    }
+
+    /**
+     * @param flags the values given on the command line, per option (repeated flags in order)
+     */
+    public Loaded<ServeConfig> serve(Map<Option<?>, List<String>> flags) throws ConfigException {
+        Session s = new Session(flags);
+        String hostname = s.r.value(CACHE_HOSTNAME).orElseGet(localHostname);
+        ServerConfig server = new ServerConfig(s.r.valueOrDefault(SERVER_ADDR), s.r.valueOrDefault(SERVER_DRAIN_TIMEOUT),
+                s.r.valueOrDefault(PROMETHEUS_ENABLED));
+        UpstreamConfig upstream = s.upstream();
+        StorageConfig storage = s.storage();
+        DatabaseConfig database = s.database(storage);
+        Path tempPath = s.r.value(CACHE_TEMP_PATH).map(this::absolute)
+                .orElseGet(() -> Path.of(Optional.ofNullable(env.get("TMPDIR")).filter(t -> !t.isBlank()).orElse("/tmp")));
+        LockConfig lock = s.lock(database);
+        LruConfig lru = s.lru();
+        SigningConfig signing = new SigningConfig(s.r.value(CACHE_SECRET_KEY_PATH).map(this::absolute),
+                s.r.valueOrDefault(CACHE_SIGN_NARINFO));
+        AuthConfig auth = s.auth();
+        ServeConfig config = new ServeConfig(hostname, server, upstream, storage, database, tempPath, lock, lru, signing,
+                auth, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT));
+        return s.finish(config);
+    }
+
+    public Loaded<MigrateConfig> migrate(Map<Option<?>, List<String>> flags, boolean dryRun) throws ConfigException {
+        Session s = new Session(flags);
+        DatabaseConfig database = s.database(s.storage());
+        return s.finish(new MigrateConfig(database, dryRun));
+    }
+
+    private Path absolute(Path path) {
+        return workingDir.resolve(path).normalize();
+    }
+
+    /** The config file named by --config or NCPS_CONFIG_FILE, else the default one if it exists. */
+    private ConfigFile configFile(Map<Option<?>, List<String>> flags) throws ConfigException {
+        Optional<String> explicit = Optional.ofNullable(flags.get(CONFIG)).filter(v -> !v.isEmpty()).map(List::getLast)
+                .or(() -> Optional.ofNullable(env.get(CONFIG.env())).filter(v -> !v.isBlank()));
+        if (explicit.isPresent()) {
+            String name = explicit.get();
+            if (name.startsWith("http://") || name.startsWith("https://")) {
+                throw new ConfigException("invalid value for " + CONFIG.label() + ": '" + name
+                        + "': expected a file path; loading the configuration from a URL is not supported");
+            }
+            Path path = absolute(Path.of(name));
+            if (!Files.isRegularFile(path)) {
+                throw new ConfigException("config file " + path + " (" + CONFIG.label() + ") does not exist");
+            }
+            return ConfigFile.load(path, env);
+        }
+        Path path = defaultConfigPath();
+        return Files.isRegularFile(path) ? ConfigFile.load(path, env) : ConfigFile.empty();
+    }
+
+    Path defaultConfigPath() {
+        String xdg = env.get("XDG_CONFIG_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : home().resolve(".config");
+        return base.resolve("ncps").resolve("config.yaml");
+    }
+
+    private Path home() {
+        String home = env.get("HOME");
+        return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"));
+    }
+
+    /** Unknown keys are errors (with a suggestion); keys of Go-only features are ignored with a warning. */
+    private static void checkKeys(ConfigFile file, List<String> problems, List<String> warnings) {
+        Set<String> known = Options.ALL.stream().flatMap(o -> o.allKeys().stream()).collect(Collectors.toSet());
+        for (String key : file.keys()) {
+            if (known.contains(key)) {
+                continue;
+            }
+            if (IGNORED_GO_KEYS.stream().anyMatch(g -> g.endsWith(".") ? key.startsWith(g) : key.equals(g))) {
+                warnings.add(file.describe() + ": " + key + " configures a feature of the Go ncps that ncps-java does not have; ignored");
+            } else {
+                problems.add(file.describe() + ": unknown key '" + key + "'"
+                        + Suggestions.closest(key, known).map(k -> " (did you mean '" + k + "'?)").orElse(""));
+            }
+        }
+    }
+
+    /** One load: the resolver and the problems and warnings found so far. */
+    private final class Session {
+        final List<String> problems = new ArrayList<>();
+        final List<String> warnings = new ArrayList<>();
+        final Resolver r;
+
+        Session(Map<Option<?>, List<String>> flags) throws ConfigException {
+            ConfigFile file = configFile(flags);
+            checkKeys(file, problems, warnings);
+            r = new Resolver(flags, env, file, problems, warnings);
+        }
+
+        <T> Loaded<T> finish(T config) throws ConfigException {
+            LogLevel level = r.valueOrDefault(LOG_LEVEL);
+            if (!problems.isEmpty()) {
+                throw new ConfigException(List.copyOf(new LinkedHashSet<>(problems)));
+            }
+            return new Loaded<>(config, level, List.copyOf(new LinkedHashSet<>(warnings)));
+        }
+
+        UpstreamConfig upstream() {
+            List<UpstreamUrl> urls = r.values(CACHE_UPSTREAM_URLS);
+            if (!r.isSet(CACHE_UPSTREAM_URLS)) {
+                problems.add(CACHE_UPSTREAM_URLS.label() + ": at least one upstream URL is required, e.g. "
+                        + "--cache-upstream-url https://cache.nixos.org");
+            }
+            List<String> keys = r.values(CACHE_UPSTREAM_PUBLIC_KEYS);
+            for (String key : keys) {
+                if (urls.stream().noneMatch(url -> keyMatches(key, url))) {
+                    problems.add(CACHE_UPSTREAM_PUBLIC_KEYS.label() + ": key '" + key + "' matches no upstream; "
+                            + urls.stream().map(u -> "a key for upstream " + u.uri() + " must be named " + u.uri().getHost() + "-<n>")
+                                    .collect(Collectors.joining(", ")));
+                }
+            }
+            List<UpstreamConfig.Upstream> upstreams = new ArrayList<>();
+            for (UpstreamUrl url : urls) {
+                List<String> own = keys.stream().filter(k -> keyMatches(k, url)).toList();
+                if (own.isEmpty()) {
+                    warnings.add("upstream " + url.uri() + " has no public key (" + CACHE_UPSTREAM_PUBLIC_KEYS.label()
+                            + "); its narinfo signatures cannot be verified");
+                }
+                upstreams.add(new UpstreamConfig.Upstream(url, own));
+            }
+            return new UpstreamConfig(upstreams, r.valueOrDefault(CACHE_UPSTREAM_DIALER_TIMEOUT),
+                    r.valueOrDefault(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT), netrc());
+        }
+
+        private static boolean keyMatches(String key, UpstreamUrl url) {
+            return url.ownsKeyName(key.substring(0, key.indexOf(':')));
+        }
+
+        private Optional<Path> netrc() {
+            if (r.isSet(NETRC_FILE)) {
+                Optional<Path> path = r.value(NETRC_FILE).map(ConfigLoader.this::absolute);
+                path.filter(p -> !Files.isRegularFile(p)).ifPresent(p ->
+                        problems.add(NETRC_FILE.label() + ": file " + p + " does not exist"));
+                return path;
+            }
+            return Optional.of(home().resolve(".netrc")).filter(Files::isRegularFile);
+        }
+
+        StorageConfig storage() {
+            List<Option<?>> s3Options = List.of(CACHE_STORAGE_S3_BUCKET, CACHE_STORAGE_S3_ENDPOINT, CACHE_STORAGE_S3_REGION,
+                    CACHE_STORAGE_S3_ACCESS_KEY_ID, CACHE_STORAGE_S3_SECRET_ACCESS_KEY);
+            boolean s3 = s3Options.stream().anyMatch(r::isSet);
+            if (!s3) {
+                return new StorageConfig.Local(absolute(r.value(CACHE_STORAGE_LOCAL).orElse(Path.of(DEFAULT_STORAGE_DIR))));
+            }
+            if (r.isSet(CACHE_STORAGE_LOCAL)) {
+                problems.add("storage: both " + CACHE_STORAGE_LOCAL.label() + " and cache.storage.s3.* are set; configure exactly one");
+            }
+            Optional<String> bucket = required(CACHE_STORAGE_S3_BUCKET);
+            var endpoint = required(CACHE_STORAGE_S3_ENDPOINT);
+            Optional<String> accessKey = required(CACHE_STORAGE_S3_ACCESS_KEY_ID);
+            Optional<String> secretKey = required(CACHE_STORAGE_S3_SECRET_ACCESS_KEY);
+            if (bucket.isEmpty() || endpoint.isEmpty() || accessKey.isEmpty() || secretKey.isEmpty()) {
+                return null;
+            }
+            return new StorageConfig.S3(bucket.get(), endpoint.get(), r.value(CACHE_STORAGE_S3_REGION).filter(v -> !v.isBlank()),
+                    accessKey.get(), secretKey.get(), r.valueOrDefault(CACHE_STORAGE_S3_FORCE_PATH_STYLE),
+                    r.valueOrDefault(CACHE_STORAGE_S3_CHECKSUM_MODE));
+        }
+
+        private <T> Optional<T> required(Option<T> option) {
+            if (!r.isSet(option)) {
+                problems.add(option.label() + " is required for S3 storage");
+            }
+            return r.value(option);
+        }
+
+        DatabaseConfig database(StorageConfig storage) {
+            DatabaseUrl url = r.value(CACHE_DATABASE_URL).map(this::absoluteSqlite).orElse(null);
+            if (!r.isSet(CACHE_DATABASE_URL)) {
+                if (storage instanceof StorageConfig.Local(Path root)) {
+                    url = DatabaseUrl.sqlite(root.resolve("db").resolve("db.sqlite"));
+                } else if (storage != null) {
+                    problems.add(CACHE_DATABASE_URL.label() + " is required with S3 storage; "
+                            + "the embedded SQLite default only goes with local storage");
+                }
+            }
+            return new DatabaseConfig(url, r.valueOrDefault(CACHE_DATABASE_POOL_MAX_OPEN_CONNS),
+                    r.valueOrDefault(CACHE_DATABASE_POOL_MAX_IDLE_CONNS));
+        }
+
+        private DatabaseUrl absoluteSqlite(DatabaseUrl url) {
+            return url.sqliteFile().filter(f -> !f.isAbsolute()).map(f -> DatabaseUrl.sqlite(absolute(f))).orElse(url);
+        }
+
+        LockConfig lock(DatabaseConfig database) {
+            List<HostPort> addrs = r.values(CACHE_REDIS_ADDRS);
+            Optional<RedisConfig> redis = addrs.isEmpty() ? Optional.empty() : Optional.of(new RedisConfig(addrs,
+                    r.value(CACHE_REDIS_USERNAME).filter(v -> !v.isBlank()), r.value(CACHE_REDIS_PASSWORD).filter(v -> !v.isEmpty()),
+                    r.valueOrDefault(CACHE_REDIS_DB), r.valueOrDefault(CACHE_REDIS_USE_TLS), r.valueOrDefault(CACHE_REDIS_POOL_SIZE)));
+            Optional<LockBackend> configured = r.value(CACHE_LOCK_BACKEND);
+            LockBackend backend = configured.orElse(redis.isPresent() ? LockBackend.REDIS : LockBackend.LOCAL);
+            if (backend == LockBackend.REDIS && redis.isEmpty() && !r.isSet(CACHE_REDIS_ADDRS)) {
+                problems.add(CACHE_LOCK_BACKEND.label() + " is redis, which needs " + CACHE_REDIS_ADDRS.label());
+            }
+            if (backend == LockBackend.LOCAL && redis.isPresent()) {
+                warnings.add(CACHE_REDIS_ADDRS.label() + " is set but " + CACHE_LOCK_BACKEND.label()
+                        + " is local: Redis is not used and instances do not coordinate");
+            }
+            if (backend == LockBackend.POSTGRES && database.url() != null
+                    && database.url().dialect() != DatabaseUrl.Dialect.POSTGRESQL) {
+                problems.add(CACHE_LOCK_BACKEND.label() + " is postgres, which needs a PostgreSQL " + CACHE_DATABASE_URL.label()
+                        + ", not " + database.url().dialect().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            var retry = new LockConfig.Retry(r.valueOrDefault(CACHE_LOCK_RETRY_MAX_ATTEMPTS),
+                    r.valueOrDefault(CACHE_LOCK_RETRY_INITIAL_DELAY), r.valueOrDefault(CACHE_LOCK_RETRY_MAX_DELAY),
+                    r.valueOrDefault(CACHE_LOCK_RETRY_JITTER));
+            return new LockConfig(backend, redis, r.valueOrDefault(CACHE_LOCK_REDIS_KEY_PREFIX),
+                    r.valueOrDefault(CACHE_LOCK_DOWNLOAD_TTL), r.valueOrDefault(CACHE_LOCK_LRU_TTL), retry,
+                    r.valueOrDefault(CACHE_LOCK_ALLOW_DEGRADED_MODE));
+        }
+
+        LruConfig lru() {
+            Optional<Long> maxSize = r.value(CACHE_MAX_SIZE);
+            Optional<Schedule> schedule = r.value(CACHE_LRU_SCHEDULE);
+            if (r.isSet(CACHE_LRU_SCHEDULE) && !r.isSet(CACHE_MAX_SIZE)) {
+                problems.add(CACHE_LRU_SCHEDULE.label() + " needs " + CACHE_MAX_SIZE.label());
+            }
+            return new LruConfig(maxSize.map(OptionalLong::of).orElse(OptionalLong.empty()), schedule,
+                    r.valueOrDefault(CACHE_LRU_SCHEDULE_TIMEZONE));
+        }
+
+        AuthConfig auth() {
+            List<String> trusted = r.values(CACHE_TRUSTED_UPLOAD_KEYS);
+            boolean requireTrusted = r.valueOrDefault(CACHE_REQUIRE_TRUSTED_SIGNATURE);
+            if (requireTrusted && trusted.isEmpty() && !r.isSet(CACHE_TRUSTED_UPLOAD_KEYS)) {
+                warnings.add(CACHE_REQUIRE_TRUSTED_SIGNATURE.label() + " is true but no " + CACHE_TRUSTED_UPLOAD_KEYS.label()
+                        + " is set: every upload is rejected");
+            }
+            return new AuthConfig(r.value(CACHE_GET_TOKEN).filter(t -> !t.isEmpty()), r.valueOrDefault(CACHE_ALLOW_PUT_VERB),
+                    r.valueOrDefault(CACHE_ALLOW_DELETE_VERB), requireTrusted, trusted);
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package dev.ncps.config;
+
+import static dev.ncps.config.Option.Scope.GLOBAL;
+import static dev.ncps.config.Option.Scope.SERVE;
+import static dev.ncps.config.Option.Scope.SERVE_AND_MIGRATE;
+import static dev.ncps.config.Option.Section.AUTH;
+import static dev.ncps.config.Option.Section.DATABASE;
+import static dev.ncps.config.Option.Section.GENERAL;
+import static dev.ncps.config.Option.Section.LOCK;
+import static dev.ncps.config.Option.Section.LRU;
+import static dev.ncps.config.Option.Section.REDIS;
+import static dev.ncps.config.Option.Section.SERVER;
+import static dev.ncps.config.Option.Section.SIGNING;
+import static dev.ncps.config.Option.Section.STORAGE;
+import static dev.ncps.config.Option.Section.UPSTREAM;
+import static dev.ncps.config.ValueTypes.BOOLEAN;
+import static dev.ncps.config.ValueTypes.DATABASE_URL;
+import static dev.ncps.config.ValueTypes.DURATION;
+import static dev.ncps.config.ValueTypes.HOSTNAME;
+import static dev.ncps.config.ValueTypes.HTTP_URL;
+import static dev.ncps.config.ValueTypes.LISTEN_ADDRESS;
+import static dev.ncps.config.ValueTypes.NON_NEGATIVE_INT;
+import static dev.ncps.config.ValueTypes.PATH;
+import static dev.ncps.config.ValueTypes.POSITIVE_INT;
+import static dev.ncps.config.ValueTypes.PUBLIC_KEY;
+import static dev.ncps.config.ValueTypes.SCHEDULE;
+import static dev.ncps.config.ValueTypes.SERVER_ADDRESS;
+import static dev.ncps.config.ValueTypes.SIZE;
+import static dev.ncps.config.ValueTypes.STRING;
+import static dev.ncps.config.ValueTypes.TIMEZONE;
+import static dev.ncps.config.ValueTypes.UPSTREAM_URL;
+import static dev.ncps.config.ValueTypes.choice;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every option of ncps, declared once. Flags, env var names and YAML keys are those of the Go ncps
+ * (a user's existing config must keep working); {@link Option#extension()} marks our additions.
+ */
+public final class Options {
+    private Options() {}
+
+    // General
+
+    public static final Option<Path> CONFIG = Option.of(GENERAL, GLOBAL, null, "config", "NCPS_CONFIG_FILE", PATH)
+            .computedDefault("`$XDG_CONFIG_HOME/ncps/config.yaml`, else `~/.config/ncps/config.yaml` (skipped when missing)")
+            .doc("Path of the YAML configuration file. A file named here (flag or env) must exist.");
+
+    public static final Option<LogLevel> LOG_LEVEL = Option.of(GENERAL, GLOBAL, "log.level", "log-level", "LOG_LEVEL",
+                    choice("level", List.of(Map.entry("trace", LogLevel.TRACE), Map.entry("debug", LogLevel.DEBUG),
+                            Map.entry("info", LogLevel.INFO), Map.entry("warn", LogLevel.WARN), Map.entry("error", LogLevel.ERROR),
+                            Map.entry("fatal", LogLevel.ERROR), Map.entry("panic", LogLevel.ERROR))))
+            .defaultValue("info")
+            .doc("Log level: trace, debug, info, warn or error (the Go ncps's fatal and panic mean error).");
+
+    public static final Option<Boolean> PROMETHEUS_ENABLED = Option.of(GENERAL, GLOBAL, "prometheus.enabled",
+                    "prometheus-enabled", "PROMETHEUS_ENABLED", BOOLEAN)
+            .defaultValue("false")
+            .doc("Serve Prometheus metrics at GET /metrics.");
+
+    // Server
+
+    public static final Option<HostPort> SERVER_ADDR = Option.of(SERVER, SERVE, "server.addr", "server-addr", "SERVER_ADDR", LISTEN_ADDRESS)
+            .defaultValue(":8501")
+            .doc("Address the HTTP server listens on.");
+
+    public static final Option<Duration> SERVER_DRAIN_TIMEOUT = Option.of(SERVER, SERVE, "server.drain-timeout",
+                    "server-drain-timeout", "SERVER_DRAIN_TIMEOUT", DURATION)
+            .defaultValue("30s").javaExtension()
+            .doc("On SIGTERM, how long in-flight requests and downloads may take to finish before the process exits.");
+
+    public static final Option<String> CACHE_HOSTNAME = Option.of(SERVER, SERVE, "cache.hostname", "cache-hostname", "CACHE_HOSTNAME", HOSTNAME)
+            .computedDefault("this machine's host name (`localhost` if it has none)")
+            .doc("Host name of the cache; names the signing key generated on first start.");
+
+    public static final Option<Path> CACHE_TEMP_PATH = Option.of(SERVER, SERVE, "cache.temp-path", "cache-temp-path", "CACHE_TEMP_PATH", PATH)
+            .computedDefault("`$TMPDIR`, else `/tmp`")
+            .doc("Directory for downloads in progress.");
+
+    public static final Option<Duration> CACHE_DOWNLOAD_POLL_TIMEOUT = Option.of(SERVER, SERVE, "cache.download.poll-timeout",
+                    "cache-download-poll-timeout", "CACHE_DOWNLOAD_POLL_TIMEOUT", DURATION)
+            .defaultValue("30s")
+            .doc("How long a request waits for a download that another instance is doing before giving up with a miss.");
+
+    // Upstream
+
+    public static final Option<UpstreamUrl> CACHE_UPSTREAM_URLS = Option.of(UPSTREAM, SERVE, "cache.upstream.urls",
+                    "cache-upstream-url", "CACHE_UPSTREAM_URLS", UPSTREAM_URL)
+            .list()
+            .doc("Upstream binary cache URL; at least one. `?priority=N` pins its priority (lower is preferred).");
+
+    public static final Option<String> CACHE_UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, "cache.upstream.public-keys",
+                    "cache-upstream-public-key", "CACHE_UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)
+            .list()
+            .doc("Public key of an upstream, named `<upstream host>-<n>` (e.g. `cache.nixos.org-1:…`). "
+                    + "A key that matches no upstream is an error.");
+
+    public static final Option<Duration> CACHE_UPSTREAM_DIALER_TIMEOUT = Option.of(UPSTREAM, SERVE, "cache.upstream.dialer-timeout",
+                    "cache-upstream-dialer-timeout", "CACHE_UPSTREAM_DIALER_TIMEOUT", DURATION)
+            .defaultValue("3s")
+            .doc("Timeout for connecting to an upstream.");
+
+    public static final Option<Duration> CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT = Option.of(UPSTREAM, SERVE,
+                    "cache.upstream.response-header-timeout", "cache-upstream-response-header-timeout",
+                    "CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT", DURATION)
+            .defaultValue("3s")
+            .doc("Timeout for an upstream's response headers.");
+
+    public static final Option<Path> NETRC_FILE = Option.of(UPSTREAM, SERVE, "cache.netrc-file", "netrc-file", "NETRC_FILE", PATH)
+            .computedDefault("`~/.netrc` when it exists")
+            .doc("netrc file with credentials for upstreams. A file named explicitly must exist.");
+
+    // Storage
+
+    public static final Option<Path> CACHE_STORAGE_LOCAL = Option.of(STORAGE, SERVE_AND_MIGRATE, "cache.storage.local",
+                    "cache-storage-local", "CACHE_STORAGE_LOCAL", PATH)
+            .computedDefault("`./ncps-data` when no S3 bucket is configured")
+            .doc("Directory holding the cache (local storage). Relative paths are relative to the working directory.");
+
+    public static final Option<String> CACHE_STORAGE_S3_BUCKET = s3("bucket", STRING).doc("S3 bucket name; setting it selects S3 storage.");
+    public static final Option<URI> CACHE_STORAGE_S3_ENDPOINT = s3("endpoint", HTTP_URL).doc("S3 endpoint with its scheme, e.g. `https://s3.amazonaws.com`.");
+    public static final Option<String> CACHE_STORAGE_S3_REGION = s3("region", STRING).doc("S3 region.");
+    public static final Option<String> CACHE_STORAGE_S3_ACCESS_KEY_ID = s3("access-key-id", STRING).doc("S3 access key id.");
+    public static final Option<String> CACHE_STORAGE_S3_SECRET_ACCESS_KEY = s3("secret-access-key", STRING).doc("S3 secret access key.");
+    public static final Option<Boolean> CACHE_STORAGE_S3_FORCE_PATH_STYLE = s3("force-path-style", BOOLEAN)
+            .defaultValue("false").doc("Address the bucket in the path (`endpoint/bucket/key`) instead of the host name; MinIO needs it.");
+    public static final Option<ChecksumMode> CACHE_STORAGE_S3_CHECKSUM_MODE = s3("checksum-mode",
+                    choice("mode", List.of(Map.entry("when_supported", ChecksumMode.WHEN_SUPPORTED),
+                            Map.entry("when_required", ChecksumMode.WHEN_REQUIRED))))
+            .defaultValue("when_supported").javaExtension()
+            .doc("When the S3 client sends request checksums: when_supported, or when_required for S3-compatible "
+                    + "stores that reject the newer checksum headers.");
+
+    private static <T> Option<T> s3(String name, ValueType<T> type) {
+        return Option.of(STORAGE, SERVE_AND_MIGRATE, "cache.storage.s3." + name, "cache-storage-s3-" + name,
+                "CACHE_STORAGE_S3_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'), type);
+    }
+
+    // Database
+
+    public static final Option<DatabaseUrl> CACHE_DATABASE_URL = Option.of(DATABASE, SERVE_AND_MIGRATE, "cache.database-url",
+                    "cache-database-url", "CACHE_DATABASE_URL", DATABASE_URL)
+            .alias("cache.database.url")
+            .computedDefault("`sqlite:<storage-local>/db/db.sqlite` with local storage; required with S3")
+            .doc("Database URL: `sqlite:/path.db`, `postgres://user:pass@host:5432/db`, `postgres+unix:///socket-dir/db`, "
+                    + "`mysql://user:pass@host:3306/db` or `mysql+unix:///path/to.sock/db`.");
+
+    public static final Option<Integer> CACHE_DATABASE_POOL_MAX_OPEN_CONNS = Option.of(DATABASE, SERVE_AND_MIGRATE,
+                    "cache.database.pool.max-open-conns", "cache-database-pool-max-open-conns",
+                    "CACHE_DATABASE_POOL_MAX_OPEN_CONNS", NON_NEGATIVE_INT)
+            .defaultValue("0")
+            .doc("Most open database connections; 0 means the dialect's default (SQLite 1, others 25).");
+
+    public static final Option<Integer> CACHE_DATABASE_POOL_MAX_IDLE_CONNS = Option.of(DATABASE, SERVE_AND_MIGRATE,
+                    "cache.database.pool.max-idle-conns", "cache-database-pool-max-idle-conns",
+                    "CACHE_DATABASE_POOL_MAX_IDLE_CONNS", NON_NEGATIVE_INT)
+            .defaultValue("0")
+            .doc("Most idle database connections; 0 means the dialect's default (5).");
+
+    // Signing
+
+    public static final Option<Path> CACHE_SECRET_KEY_PATH = Option.of(SIGNING, SERVE, "cache.secret-key-path",
+                    "cache-secret-key-path", "CACHE_SECRET_KEY_PATH", PATH)
+            .computedDefault("the key stored in the database, generated on first start")
+            .doc("File with the Nix secret key that signs narinfos.");
+
+    public static final Option<Boolean> CACHE_SIGN_NARINFO = Option.of(SIGNING, SERVE, "cache.sign-narinfo",
+                    "cache-sign-narinfo", "CACHE_SIGN_NARINFO", BOOLEAN)
+            .defaultValue("true")
+            .doc("Add this cache's signature to every narinfo it serves.");
+
+    // Access control
+
+    public static final Option<Boolean> CACHE_ALLOW_PUT_VERB = Option.of(AUTH, SERVE, "cache.allow-put-verb",
+                    "cache-allow-put-verb", "CACHE_ALLOW_PUT_VERB", BOOLEAN)
+            .defaultValue("false").doc("Accept uploads (PUT under /upload).");
+
+    public static final Option<Boolean> CACHE_ALLOW_DELETE_VERB = Option.of(AUTH, SERVE, "cache.allow-delete-verb",
+                    "cache-allow-delete-verb", "CACHE_ALLOW_DELETE_VERB", BOOLEAN)
+            .defaultValue("false").doc("Accept DELETE of narinfos and NARs.");
+
+    public static final Option<String> CACHE_GET_TOKEN = Option.of(AUTH, SERVE, "cache.get-token",
+                    "cache-get-token", "CACHE_GET_TOKEN", STRING)
+            .doc("When set, GET and HEAD requests need `Authorization: Bearer <token>` (except /healthz and /metrics).");
+
+    public static final Option<Boolean> CACHE_REQUIRE_TRUSTED_SIGNATURE = Option.of(AUTH, SERVE, "cache.require-trusted-signature",
+                    "cache-require-trusted-signature", "CACHE_REQUIRE_TRUSTED_SIGNATURE", BOOLEAN)
+            .defaultValue("false").doc("Accept an uploaded narinfo only if it is signed by a trusted upload key.");
+
+    public static final Option<String> CACHE_TRUSTED_UPLOAD_KEYS = Option.of(AUTH, SERVE, "cache.trusted-upload-keys",
+                    "cache-trusted-upload-key", "CACHE_TRUSTED_UPLOAD_KEYS", PUBLIC_KEY)
+            .list().doc("Public key trusted to sign uploads.");
+
+    // LRU
+
+    public static final Option<Long> CACHE_MAX_SIZE = Option.of(LRU, SERVE, "cache.max-size", "cache-max-size", "CACHE_MAX_SIZE", SIZE)
+            .doc("Size the cache is trimmed to by the LRU job, e.g. `100G`.");
+
+    public static final Option<Schedule> CACHE_LRU_SCHEDULE = Option.of(LRU, SERVE, "cache.lru.schedule",
+                    "cache-lru-schedule", "CACHE_LRU_SCHEDULE", SCHEDULE)
+            .doc("When the LRU job runs (cron); needs `cache.max-size`.");
+
+    public static final Option<ZoneId> CACHE_LRU_SCHEDULE_TIMEZONE = Option.of(LRU, SERVE, "cache.lru.timezone",
+                    "cache-lru-schedule-timezone", "CACHE_LRU_SCHEDULE_TZ", TIMEZONE)
+            .defaultValue("Local").doc("Time zone of the LRU schedule.");
+
+    // Redis
+
+    public static final Option<HostPort> CACHE_REDIS_ADDRS = redis("addrs", "cache-redis-addrs", SERVER_ADDRESS)
+            .list().doc("Redis address `host:port`; setting one selects the Redis lock backend unless another is configured.");
+    public static final Option<String> CACHE_REDIS_USERNAME = redis("username", "cache-redis-username", STRING).doc("Redis user name.");
+    public static final Option<String> CACHE_REDIS_PASSWORD = redis("password", "cache-redis-password", STRING).doc("Redis password.");
+    public static final Option<Integer> CACHE_REDIS_DB = redis("db", "cache-redis-db", NON_NEGATIVE_INT)
+            .defaultValue("0").doc("Redis database number.");
+    public static final Option<Boolean> CACHE_REDIS_USE_TLS = redis("use-tls", "cache-redis-use-tls", BOOLEAN)
+            .defaultValue("false").doc("Connect to Redis over TLS (the Go ncps ignores this setting; ncps-java honours it).");
+    public static final Option<Integer> CACHE_REDIS_POOL_SIZE = redis("pool-size", "cache-redis-pool-size", POSITIVE_INT)
+            .defaultValue("10").doc("Most Redis connections.");
+
+    private static <T> Option<T> redis(String name, String flag, ValueType<T> type) {
+        return Option.of(REDIS, SERVE, "cache.redis." + name, flag, flag.toUpperCase(java.util.Locale.ROOT).replace('-', '_'), type);
+    }
+
+    // Locks
+
+    public static final Option<LockBackend> CACHE_LOCK_BACKEND = Option.of(LOCK, SERVE, "cache.lock.backend",
+                    "cache-lock-backend", "CACHE_LOCK_BACKEND",
+                    choice("backend", List.of(Map.entry("local", LockBackend.LOCAL), Map.entry("redis", LockBackend.REDIS),
+                            Map.entry("postgres", LockBackend.POSTGRES))))
+            .computedDefault("`redis` when `cache.redis.addrs` is set, else `local`")
+            .doc("Lock backend: local (one instance), redis, or postgres (advisory locks in the PostgreSQL database; "
+                    + "an ncps-java extension).");
+
+    public static final Option<String> CACHE_LOCK_REDIS_KEY_PREFIX = Option.of(LOCK, SERVE, "cache.lock.redis.key-prefix",
+                    "cache-lock-redis-key-prefix", "CACHE_LOCK_REDIS_KEY_PREFIX", STRING)
+            .defaultValue("ncps:lock:").doc("Prefix of the Redis lock keys.");
+
+    public static final Option<Duration> CACHE_LOCK_DOWNLOAD_TTL = Option.of(LOCK, SERVE, "cache.lock.download-lock-ttl",
+                    "cache-lock-download-ttl", "CACHE_LOCK_DOWNLOAD_TTL", DURATION)
+            .defaultValue("5m").doc("Lease time of a download lock; renewed while the download makes progress.");
+
+    public static final Option<Duration> CACHE_LOCK_LRU_TTL = Option.of(LOCK, SERVE, "cache.lock.lru-lock-ttl",
+                    "cache-lock-lru-ttl", "CACHE_LOCK_LRU_TTL", DURATION)
+            .defaultValue("30m").doc("Lease time of the LRU lock.");
+
+    public static final Option<Integer> CACHE_LOCK_RETRY_MAX_ATTEMPTS = Option.of(LOCK, SERVE, "cache.lock.retry.max-attempts",
+                    "cache-lock-retry-max-attempts", "CACHE_LOCK_RETRY_MAX_ATTEMPTS", POSITIVE_INT)
+            .defaultValue("3").doc("Attempts to take a lock before giving up.");
+
+    public static final Option<Duration> CACHE_LOCK_RETRY_INITIAL_DELAY = Option.of(LOCK, SERVE, "cache.lock.retry.initial-delay",
+                    "cache-lock-retry-initial-delay", "CACHE_LOCK_RETRY_INITIAL_DELAY", DURATION)
+            .defaultValue("100ms").doc("Delay before the second attempt; doubles with each attempt.");
+
+    public static final Option<Duration> CACHE_LOCK_RETRY_MAX_DELAY = Option.of(LOCK, SERVE, "cache.lock.retry.max-delay",
+                    "cache-lock-retry-max-delay", "CACHE_LOCK_RETRY_MAX_DELAY", DURATION)
+            .defaultValue("2s").doc("Longest delay between attempts.");
+
+    public static final Option<Boolean> CACHE_LOCK_RETRY_JITTER = Option.of(LOCK, SERVE, "cache.lock.retry.jitter",
+                    "cache-lock-retry-jitter", "CACHE_LOCK_RETRY_JITTER", BOOLEAN)
+            .defaultValue("true").doc("Add up to 50% random jitter to each delay.");
+
+    public static final Option<Boolean> CACHE_LOCK_ALLOW_DEGRADED_MODE = Option.of(LOCK, SERVE, "cache.lock.allow-degraded-mode",
+                    "cache-lock-allow-degraded-mode", "CACHE_LOCK_ALLOW_DEGRADED_MODE", BOOLEAN)
+            .defaultValue("false").doc("When the lock backend is unreachable, fall back to in-process locks instead of failing.");
+
+    // Deprecated Go flags
+
+    public static final Option<Path> CACHE_DATA_PATH = Option.of(STORAGE, SERVE_AND_MIGRATE, "cache.data-path",
+                    "cache-data-path", "CACHE_DATA_PATH", PATH)
+            .deprecatedFor(CACHE_STORAGE_LOCAL).doc("Use `cache.storage.local`.");
+
+    public static final Option<UpstreamUrl> UPSTREAM_CACHES = Option.of(UPSTREAM, SERVE, "cache.upstream.caches",
+                    "upstream-cache", "UPSTREAM_CACHES", UPSTREAM_URL)
+            .list().deprecatedFor(CACHE_UPSTREAM_URLS).doc("Use `cache.upstream.urls`.");
+
+    public static final Option<String> UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, null,
+                    "upstream-public-key", "UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)
+            .list().deprecatedFor(CACHE_UPSTREAM_PUBLIC_KEYS).doc("Use `cache.upstream.public-keys`.");
+
+    /** Every option, in the order of the reference. */
+    public static final List<Option<?>> ALL = List.of(
+            CONFIG, LOG_LEVEL, PROMETHEUS_ENABLED,
+            SERVER_ADDR, SERVER_DRAIN_TIMEOUT, CACHE_HOSTNAME, CACHE_TEMP_PATH, CACHE_DOWNLOAD_POLL_TIMEOUT,
+            CACHE_UPSTREAM_URLS, CACHE_UPSTREAM_PUBLIC_KEYS, CACHE_UPSTREAM_DIALER_TIMEOUT,
+            CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT, NETRC_FILE,
+            CACHE_STORAGE_LOCAL, CACHE_STORAGE_S3_BUCKET, CACHE_STORAGE_S3_ENDPOINT, CACHE_STORAGE_S3_REGION,
+            CACHE_STORAGE_S3_ACCESS_KEY_ID, CACHE_STORAGE_S3_SECRET_ACCESS_KEY, CACHE_STORAGE_S3_FORCE_PATH_STYLE,
+            CACHE_STORAGE_S3_CHECKSUM_MODE,
+            CACHE_DATABASE_URL, CACHE_DATABASE_POOL_MAX_OPEN_CONNS, CACHE_DATABASE_POOL_MAX_IDLE_CONNS,
+            CACHE_SECRET_KEY_PATH, CACHE_SIGN_NARINFO,
+            CACHE_ALLOW_PUT_VERB, CACHE_ALLOW_DELETE_VERB, CACHE_GET_TOKEN, CACHE_REQUIRE_TRUSTED_SIGNATURE,
+            CACHE_TRUSTED_UPLOAD_KEYS,
+            CACHE_MAX_SIZE, CACHE_LRU_SCHEDULE, CACHE_LRU_SCHEDULE_TIMEZONE,
+            CACHE_REDIS_ADDRS, CACHE_REDIS_USERNAME, CACHE_REDIS_PASSWORD, CACHE_REDIS_DB, CACHE_REDIS_USE_TLS,
+            CACHE_REDIS_POOL_SIZE,
+            CACHE_LOCK_BACKEND, CACHE_LOCK_REDIS_KEY_PREFIX, CACHE_LOCK_DOWNLOAD_TTL, CACHE_LOCK_LRU_TTL,
+            CACHE_LOCK_RETRY_MAX_ATTEMPTS, CACHE_LOCK_RETRY_INITIAL_DELAY, CACHE_LOCK_RETRY_MAX_DELAY,
+            CACHE_LOCK_RETRY_JITTER, CACHE_LOCK_ALLOW_DEGRADED_MODE,
+            CACHE_DATA_PATH, UPSTREAM_CACHES, UPSTREAM_PUBLIC_KEYS);
+
+    /**
+     * Keys of the Go ncps that configure features ncps-java does not have (OpenTelemetry, analytics, CDC,
+     * in-flight staging, pprof, the external xz). A Go config keeps loading: they are ignored with a warning.
+     * An entry ending in '.' covers every key under it.
+     */
+    public static final List<String> IGNORED_GO_KEYS = List.of(
+            "opentelemetry.", "analytics.", "pprof.", "xz-binary-path", "use-xz-binary", "concurrency",
+            "cache.cdc.", "cache.inflight-staging.", "cache.fsck.");
+
+    /** The options a command accepts. */
+    public static List<Option<?>> forScopes(Option.Scope... scopes) {
+        List<Option.Scope> wanted = List.of(scopes);
+        return ALL.stream().filter(o -> wanted.contains(o.scope())).toList();
+    }
+}

@@ -1,0 +1,15 @@
+package dev.ncps.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything {@code ncps serve} needs, validated: every value here is usable as is.
+ *
+ * @param hostname the cache's host name (names a generated signing key)
+ * @param tempPath directory for downloads in progress
+ * @param downloadPollTimeout how long a request waits for another instance's download
+ */
+public record ServeConfig(String hostname, ServerConfig server, UpstreamConfig upstream, StorageConfig storage,
+                          DatabaseConfig database, Path tempPath, LockConfig lock, LruConfig lru,
+                          SigningConfig signing, AuthConfig auth, Duration downloadPollTimeout) {}

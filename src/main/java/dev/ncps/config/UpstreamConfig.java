@@ -1,0 +1,25 @@
+package dev.ncps.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The upstream caches, in configured order, each with the public keys whose names match its host.
+ *
+ * @param netrcFile credentials for upstreams, when a netrc file is configured or {@code ~/.netrc} exists
+ */
+public record UpstreamConfig(List<Upstream> upstreams, Duration dialerTimeout, Duration responseHeaderTimeout,
+                             Optional<Path> netrcFile) {
+    public UpstreamConfig {
+        upstreams = List.copyOf(upstreams);
+    }
+
+    /** One upstream cache; {@code publicKeys} are Nix {@code name:base64} public keys. */
+    public record Upstream(UpstreamUrl url, List<String> publicKeys) {
+        public Upstream {
+            publicKeys = List.copyOf(publicKeys);
+        }
+    }
+}

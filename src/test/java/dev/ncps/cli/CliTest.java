@@ -1,0 +1,166 @@
+package dev.ncps.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ncps.config.ConfigLoader;
+import dev.ncps.config.LogLevel;
+import dev.ncps.config.MigrateConfig;
+import dev.ncps.config.ServeConfig;
+import dev.ncps.nix.PublicKey;
+import dev.ncps.nix.SecretKey;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    static final String KEY = "cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
+
+    @TempDir
+    Path dir;
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final List<ServeConfig> served = new ArrayList<>();
+    final List<MigrateConfig> migrated = new ArrayList<>();
+    final List<LogLevel> levels = new ArrayList<>();
+    int actionExitCode = 0;
+
+    private int run(String... args) {
+        ConfigLoader loader = new ConfigLoader(Map.of("HOME", dir.toString()), dir, () -> "testhost");
+        ServeAction serve = config -> {
+            served.add(config);
+            return actionExitCode;
+        };
+        MigrateAction migrate = config -> {
+            migrated.add(config);
+            return actionExitCode;
+        };
+        Cli cli = new Cli(serve, migrate, loader, levels::add,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return cli.run(args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpListsTheCommandsAndExitsZero() {
+        assertThat(run("--help")).isZero();
+        assertThat(out()).contains("Usage: ncps", "serve, s", "migrate", "keygen", "--log-level", "LOG_LEVEL");
+    }
+
+    @Test
+    void serveHelpComesFromTheOptionDocs() {
+        assertThat(run("serve", "--help")).isZero();
+        assertThat(out()).contains("--cache-upstream-url=<upstream-URL>", "CACHE_UPSTREAM_URLS", "key cache.upstream.urls",
+                "--cache-max-size=<size>", "default :8501", "$XDG_CONFIG_HOME");
+        assertThat(out()).doesNotContain("--upstream-cache");
+    }
+
+    @Test
+    void versionPrintsTheBuildVersion() {
+        assertThat(run("--version")).isZero();
+        assertThat(out().strip()).matches("ncps \\d+\\.\\d+\\.\\d+.*");
+    }
+
+    @Test
+    void unknownFlagIsAUsageError() {
+        assertThat(run("serve", "--bogus")).isEqualTo(2);
+        assertThat(err()).contains("Unknown option: '--bogus'", "ncps serve --help");
+        assertThat(served).isEmpty();
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err()).contains("Usage: ncps");
+        assertThat(run("migrate")).isEqualTo(2);
+    }
+
+    @Test
+    void badConfigurationPrintsOneLinePerProblemAndExitsTwo() {
+        assertThat(run("serve", "--cache-upstream-url", "https://cache.nixos.org", "--cache-upstream-public-key", KEY,
+                "--cache-max-size", "5GB", "--cache-lock-download-ttl", "soon")).isEqualTo(2);
+        assertThat(err().lines()).containsExactly(
+                "invalid value for cache.lock.download-lock-ttl (--cache-lock-download-ttl, CACHE_LOCK_DOWNLOAD_TTL): 'soon': "
+                        + "expected a Go duration: numbers with units ns, us, ms, s, m or h, e.g. 300ms, 5m, 1h30m",
+                "invalid value for cache.max-size (--cache-max-size, CACHE_MAX_SIZE): '5GB': expected a whole number followed "
+                        + "by one unit B, K, M, G or T (base 1024), e.g. 100G");
+        assertThat(served).isEmpty();
+    }
+
+    @Test
+    void serveRunsTheActionWithTheTypedConfig() {
+        actionExitCode = 7;
+        assertThat(run("--log-level", "debug", "s", "--cache-upstream-url", "https://cache.nixos.org",
+                "--cache-upstream-public-key", KEY, "--cache-sign-narinfo=false", "--prometheus-enabled",
+                "--cache-upstream-url", "https://b.example")).isEqualTo(7);
+        ServeConfig config = served.getFirst();
+        assertThat(config.upstream().upstreams()).hasSize(2);
+        assertThat(config.signing().signNarinfo()).isFalse();
+        assertThat(config.server().prometheusEnabled()).isTrue();
+        assertThat(levels).containsExactly(LogLevel.DEBUG);
+    }
+
+    @Test
+    void aGlobalFlagAfterTheSubcommandWins() {
+        run("--log-level", "debug", "serve", "--log-level", "error", "--cache-upstream-url", "https://cache.nixos.org",
+                "--cache-upstream-public-key", KEY);
+        assertThat(levels).containsExactly(LogLevel.ERROR);
+    }
+
+    @Test
+    void aFailingActionExitsOne() {
+        Cli cli = new Cli(config -> {
+            throw new IllegalStateException("port in use");
+        }, config -> 0, new ConfigLoader(Map.of("HOME", dir.toString()), dir, () -> "h"), level -> { },
+                new PrintStream(out), new PrintStream(err));
+        assertThat(cli.run("serve", "--cache-upstream-url", "https://cache.nixos.org", "--cache-upstream-public-key", KEY))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void migrateUpPassesDryRunAndTheDatabase() {
+        assertThat(run("migrate", "up", "--dry-run", "--cache-database-url", "postgres://db/ncps")).isZero();
+        assertThat(migrated.getFirst().dryRun()).isTrue();
+        assertThat(migrated.getFirst().database().url().jdbcUrl()).isEqualTo("jdbc:postgresql://db/ncps");
+        assertThat(run("migrate", "up")).isZero();
+        assertThat(migrated.get(1).dryRun()).isFalse();
+        assertThat(migrated.get(1).database().url().sqliteFile()).hasValue(dir.resolve("ncps-data/db/db.sqlite"));
+    }
+
+    @Test
+    void migrateDoesNotAcceptServeOnlyFlags() {
+        assertThat(run("migrate", "up", "--cache-upstream-url", "https://cache.nixos.org")).isEqualTo(2);
+        assertThat(err()).contains("Unknown option");
+    }
+
+    @Test
+    void keygenPrintsAMatchingSecretAndPublicKey() throws Exception {
+        assertThat(run("keygen", "cache.example.com-1")).isZero();
+        List<String> lines = out().lines().toList();
+        assertThat(lines).hasSize(2);
+        SecretKey secret = SecretKey.parse(lines.get(0));
+        PublicKey publicKey = PublicKey.parse(lines.get(1));
+        assertThat(secret.name()).isEqualTo("cache.example.com-1");
+        assertThat(secret.publicKey()).isEqualTo(publicKey);
+        assertThat(publicKey.verify("hello", secret.sign("hello"))).isTrue();
+    }
+
+    @Test
+    void keygenRejectsANameWithAColon() {
+        assertThat(run("keygen", "bad:name")).isEqualTo(2);
+        assertThat(err()).contains("invalid key name 'bad:name'");
+        assertThat(run("keygen")).isEqualTo(2);
+    }
+}

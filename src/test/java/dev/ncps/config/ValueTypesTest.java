@@ -1,0 +1,116 @@
+package dev.ncps.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ValueTypesTest {
+    @Test
+    void goDurationsParseLikeGo() throws Exception {
+        assertThat(GoDuration.parse("300ms")).isEqualTo(Duration.ofMillis(300));
+        assertThat(GoDuration.parse("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(GoDuration.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(GoDuration.parse("2s")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(GoDuration.parse("1.5h")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(GoDuration.parse("0")).isEqualTo(Duration.ZERO);
+        assertThat(GoDuration.parse("10us")).isEqualTo(Duration.ofNanos(10_000));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "5", "5 m", "5min", "-5m", "m", "1h30", "1d", "5M"})
+    void malformedDurationsAreRejectedWithTheExpectedForm(String text) {
+        assertThatThrownBy(() -> GoDuration.parse(text))
+                .hasMessage("expected a Go duration: numbers with units ns, us, ms, s, m or h, e.g. 300ms, 5m, 1h30m");
+    }
+
+    @Test
+    void sizesAreBase1024WithOneUnitLetter() throws Exception {
+        assertThat(SizeUnits.parse("100G")).isEqualTo(100L << 30);
+        assertThat(SizeUnits.parse("1k")).isEqualTo(1024);
+        assertThat(SizeUnits.parse("7B")).isEqualTo(7);
+        assertThat(SizeUnits.parse("2T")).isEqualTo(2L << 40);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5GB", "1.5G", "500", "G", "-1G", "10 G", "99999999999T"})
+    void badSizesAreRejected(String text) {
+        assertThatThrownBy(() -> SizeUnits.parse(text))
+                .hasMessageStartingWith("expected a whole number followed by one unit B, K, M, G or T (base 1024), e.g. 100G");
+    }
+
+    @Test
+    void upstreamUrlKeepsPathAndTakesPriorityOut() throws Exception {
+        UpstreamUrl url = UpstreamUrl.parse("https://cache.example.com:8443/sub?priority=30&x=1");
+        assertThat(url.uri()).hasToString("https://cache.example.com:8443/sub?x=1");
+        assertThat(url.priority()).hasValue(30);
+        assertThat(url.ownsKeyName("cache.example.com-12")).isTrue();
+        assertThat(url.ownsKeyName("cache.example.com-")).isFalse();
+        assertThat(url.ownsKeyName("example.com-1")).isFalse();
+        assertThat(UpstreamUrl.parse("http://h").priority()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cache.nixos.org", "ftp://h", "https://", "https:///path", "https://h?priority=x", "https://h?priority=-1"})
+    void badUpstreamUrlsAreRejected(String text) {
+        assertThatThrownBy(() -> UpstreamUrl.parse(text)).hasMessageStartingWith("expected " + UpstreamUrl.FORM);
+    }
+
+    @Test
+    void publicKeysNeedANameAnd32Bytes() throws Exception {
+        String good = "cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
+        assertThat(ValueTypes.PUBLIC_KEY.parse(good)).isEqualTo(good);
+        for (String bad : new String[] {"6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=", ":6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=",
+                "k-1:AAAA", "k-1:not base64!", "k 1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY="}) {
+            assertThatThrownBy(() -> ValueTypes.PUBLIC_KEY.parse(bad)).hasMessage("expected " + ValueTypes.PUBLIC_KEY_FORM);
+        }
+    }
+
+    @Test
+    void schedulesAcceptCronDescriptorsAndEvery() throws Exception {
+        ZonedDateTime t = ZonedDateTime.of(2026, 1, 1, 10, 15, 0, 0, ZoneId.of("UTC"));
+        assertThat(Schedule.parse("0 2 * * *").next(t)).hasValue(t.withHour(2).withMinute(0).plusDays(1));
+        assertThat(Schedule.parse("@daily").next(t)).hasValue(t.withHour(0).withMinute(0).plusDays(1));
+        assertThat(Schedule.parse("@hourly").next(t)).hasValue(t.withHour(11).withMinute(0));
+        assertThat(Schedule.parse("@every 1h30m").next(t)).hasValue(t.plusMinutes(90));
+        for (String bad : new String[] {"0 2 * *", "* * * * * *", "@sometimes", "61 * * * *", "@every 0s", "@every soon"}) {
+            assertThatThrownBy(() -> Schedule.parse(bad)).as(bad).hasMessageStartingWith("expected " + Schedule.FORM);
+        }
+    }
+
+    @Test
+    void timezonesAcceptLocalUtcAndRegionNames() throws Exception {
+        assertThat(ValueTypes.TIMEZONE.parse("Local")).isEqualTo(ZoneId.systemDefault());
+        assertThat(ValueTypes.TIMEZONE.parse("Europe/Berlin")).isEqualTo(ZoneId.of("Europe/Berlin"));
+        assertThatThrownBy(() -> ValueTypes.TIMEZONE.parse("Mars/Olympus")).hasMessage("expected " + ValueTypes.TIMEZONE_FORM);
+    }
+
+    @Test
+    void hostnamesHaveNoSchemeOrSlash() throws Exception {
+        assertThat(ValueTypes.HOSTNAME.parse("cache.example.com")).isEqualTo("cache.example.com");
+        for (String bad : new String[] {"https://cache.example.com", "cache.example.com/x", "", "a b"}) {
+            assertThatThrownBy(() -> ValueTypes.HOSTNAME.parse(bad)).hasMessage("expected " + ValueTypes.HOSTNAME_FORM);
+        }
+    }
+
+    @Test
+    void booleansAcceptGoSpellings() throws Exception {
+        assertThat(ValueTypes.BOOLEAN.parse("true")).isTrue();
+        assertThat(ValueTypes.BOOLEAN.parse("1")).isTrue();
+        assertThat(ValueTypes.BOOLEAN.parse("False")).isFalse();
+        assertThatThrownBy(() -> ValueTypes.BOOLEAN.parse("yes")).hasMessage("expected true or false");
+    }
+
+    @Test
+    void listenAddressesFollowGoHostPort() throws Exception {
+        assertThat(HostPort.parseListen(":8501")).isEqualTo(new HostPort("", 8501));
+        assertThat(HostPort.parseListen("[::1]:80")).isEqualTo(new HostPort("::1", 80));
+        assertThatThrownBy(() -> HostPort.parseListen("8501")).hasMessage("expected " + HostPort.LISTEN_FORM);
+        assertThatThrownBy(() -> HostPort.parseServer(":6379")).hasMessage("expected " + HostPort.SERVER_FORM);
+    }
+}
