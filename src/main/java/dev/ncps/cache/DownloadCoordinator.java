@@ -34,6 +34,12 @@ public interface DownloadCoordinator {
      */
     <T> T narInfoOnce(String hash, Supplier<Optional<T>> stored, Supplier<T> fetch, Function<String, T> refused);
 
+    /**
+     * Runs {@code task} if no other instance is running the task of this name (the LRU cleanup); returns
+     * false when it was skipped because another instance holds the lock.
+     */
+    boolean exclusively(String name, Runnable task);
+
     sealed interface Claim {}
 
     /** This instance fetches from upstream; closing the lease in {@code finally} lets others take over. */
@@ -65,6 +71,11 @@ public interface DownloadCoordinator {
 
         @Override public <T> T narInfoOnce(String hash, Supplier<Optional<T>> stored, Supplier<T> fetch, Function<String, T> refused) {
             return fetch.get();
+        }
+
+        @Override public boolean exclusively(String name, Runnable task) {
+            task.run();
+            return true;
         }
 
         @Override public Claim afterPeerFailure(NarFileKey key, Follower failed, IOException cause) { return new Owner(none); }

@@ -1,5 +1,7 @@
 package dev.ncps.cli;
 
+import dev.ncps.app.MigrateCommand;
+import dev.ncps.app.ServeCommand;
 import dev.ncps.config.ConfigLoader;
 
 /** Entry point of the {@code ncps} executable: wires the commands' actions and exits with their code. */
@@ -7,14 +9,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        ServeAction serve = config -> notWired("serve");
-        MigrateAction migrate = config -> notWired("migrate up");
+        ServeAction serve = new ServeCommand();
+        MigrateAction migrate = new MigrateCommand(System.out);
         Cli cli = new Cli(serve, migrate, ConfigLoader.forThisProcess(), Logging::configure, System.out, System.err);
         System.exit(cli.run(args));
-    }
-
-    private static int notWired(String command) {
-        System.err.println(command + " is not wired yet");
-        return 1;
     }
 }

@@ -39,6 +39,7 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
 
     private final Locks locks;
     private final Duration ttl;
+    private final Duration exclusiveTtl;
     private final String self;
     private final String selfUrl;
     private final PeerClient peers;
@@ -46,13 +47,16 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
     private final Counter fallback;
 
     /**
+     * @param ttl           lease of a download, renewed while it progresses
+     * @param exclusiveTtl  lease of an exclusive task such as LRU
      * @param advertisedUrl how the other instances reach this one, e.g. {@code http://10.0.0.5:8501}
      * @param bootId        unique per process start
      */
-    public ClusterCoordinator(Locks locks, Duration ttl, String advertisedUrl, String bootId, String bearerToken,
-                              Clock clock, PrometheusRegistry registry) {
+    public ClusterCoordinator(Locks locks, Duration ttl, Duration exclusiveTtl, String advertisedUrl, String bootId,
+                              String bearerToken, Clock clock, PrometheusRegistry registry) {
         this.locks = locks;
         this.ttl = ttl;
+        this.exclusiveTtl = exclusiveTtl;
         this.selfUrl = stripSlash(advertisedUrl);
         this.self = selfUrl + "#" + bootId;
         this.clock = clock;
@@ -127,6 +131,24 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
             Thread.currentThread().interrupt();
         }
         return fetch.get();
+    }
+
+    /** One instance at a time, under the lock {@code <name>} with the LRU lease TTL; the others skip. */
+    @Override
+    public boolean exclusively(String name, Runnable task) {
+        try {
+            Optional<Locks.Lease> lease = locks.tryAcquire(name, exclusiveTtl, self);
+            if (lease.isEmpty()) {
+                return false;
+            }
+            try (Locks.Lease held = lease.get()) {
+                task.run();
+                return true;
+            }
+        } catch (LockException e) {
+            log.warn("lock {} unavailable, skipping this run: {}", name, e.getMessage());
+            return false;
+        }
     }
 
     @Override

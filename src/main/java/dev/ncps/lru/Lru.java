@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 /**
  * Keeps the cache under {@code --cache-max-size}: the index removes the least recently used narinfos
@@ -47,15 +46,8 @@ public final class Lru {
         this.duration = Histogram.builder().name("ncps_lru_cleanup_duration_seconds").help("LRU cleanup duration").register(registry);
     }
 
-    /**
-     * One cleanup, if {@code lock} grants it (another instance may be running one: then this one skips).
-     * Returns the number of NAR files removed.
-     */
-    public int run(BooleanSupplier lock) {
-        if (!lock.getAsBoolean()) {
-            log.info("LRU cleanup skipped: another instance holds the LRU lock");
-            return 0;
-        }
+    /** One cleanup (the caller makes sure one instance at a time runs it); returns the NAR files removed. */
+    public int run() {
         long started = clock.millis();
         runs.inc();
         try {

@@ -1,0 +1,216 @@
+package dev.ncps.app;
+
+import dev.ncps.cache.Cache;
+import dev.ncps.cache.CacheListener;
+import dev.ncps.cache.CacheSettings;
+import dev.ncps.cache.DownloadCoordinator;
+import dev.ncps.cache.Signer;
+import dev.ncps.cache.Uploads;
+import dev.ncps.cli.ServeAction;
+import dev.ncps.config.ServeConfig;
+import dev.ncps.config.StorageConfig;
+import dev.ncps.http.HttpServer;
+import dev.ncps.http.HttpSettings;
+import dev.ncps.index.Index;
+import dev.ncps.lru.Lru;
+import dev.ncps.metrics.Metrics;
+import dev.ncps.nix.NixParseException;
+import dev.ncps.nix.PublicKey;
+import dev.ncps.nix.SecretKey;
+import dev.ncps.store.LocalStore;
+import dev.ncps.store.S3Config;
+import dev.ncps.store.S3Store;
+import dev.ncps.store.Store;
+import dev.ncps.upstream.UpstreamListener;
+import dev.ncps.upstream.UpstreamOptions;
+import dev.ncps.upstream.UpstreamSpec;
+import dev.ncps.upstream.Upstreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ncps serve}: wires the parts together (constructor wiring, no container) and runs until SIGTERM
+ * or SIGINT, then shuts down gracefully and exits 0: readiness off, no new connections, requests and
+ * downloads in flight finish within the drain timeout, access times are written, everything is closed.
+ */
+public final class ServeCommand implements ServeAction {
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+    private static final Duration ACCESS_FLUSH_PERIOD = Duration.ofSeconds(30);
+
+    private final Clock clock = Clock.systemUTC();
+    /** Everything to close at shutdown, in reverse order of creation. */
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @Override
+    public int run(ServeConfig config) throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+        Signal.handle(new Signal("INT"), signal -> stop.countDown());
+        try {
+            Running running = start(config);
+            log.info("ncps serving on {} (hostname {}, public key {})", config.server().addr(), config.hostname(),
+                    running.cache().signer().publicKey().toNixString());
+            stop.await();
+            log.info("shutting down: draining requests and downloads for at most {}", config.server().drainTimeout());
+            running.drain(config.server().drainTimeout());
+            return 0;
+        } finally {
+            closeAll();
+        }
+    }
+
+    /** The started server, for {@link #run} and for tests that run ncps in-process. */
+    public record Running(Cache cache, HttpServer http, ScheduledExecutorService scheduler) {
+        void drain(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            http.close();
+            while (cache.activeDownloads() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            scheduler.shutdownNow();
+            cache.flushAccessTimes();
+        }
+    }
+
+    public Running start(ServeConfig config) throws Exception {
+        Path tempDir = prepareTempDir(config.tempPath());
+        Index index = track(Index.open(Databases.indexConfig(config.database()), clock));
+        Store store = track(openStore(config.storage()));
+        SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index);
+        Signer signer = new Signer(key, config.signing().signNarinfo());
+
+        Metrics metrics = config.server().prometheusEnabled() ? new Metrics() : null;
+        CacheListener listener = metrics != null ? metrics : CacheListener.NONE;
+        UpstreamListener upstreamListener = metrics != null ? new UpstreamMetrics(metrics.registry()) : UpstreamListener.NONE;
+        Upstreams upstreams = track(new Upstreams(upstreamSpecs(config), upstreamOptions(config), clock, upstreamListener));
+        upstreams.start();
+
+        ExecutorService downloads = track(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("download-", 0).factory()));
+        DownloadCoordinator coordinator = Coordination.create(config, metrics, clock, this::track);
+        Cache cache = new Cache(new UpstreamAdapter(upstreams), store, index, signer,
+                new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60)), clock, downloads, listener, coordinator);
+        Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
+                config.auth().requireTrustedSignature(), trustedKeys(config));
+
+        ScheduledExecutorService scheduler = track(Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("scheduler").daemon().factory()));
+        scheduler.scheduleWithFixedDelay(cache::flushAccessTimes, ACCESS_FLUSH_PERIOD.toMillis(), ACCESS_FLUSH_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        if (metrics != null) {
+            StoreGauges.register(metrics, index, upstreams, config.lru().maxSize().orElse(0), scheduler);
+        }
+        scheduleLru(config, index, store, metrics, scheduler, coordinator);
+
+        HttpSettings http = new HttpSettings(config.server().addr().host().isEmpty() ? null : config.server().addr().host(),
+                config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),
+                config.auth().getToken().orElse(null), config.server().drainTimeout(), 10);
+        HttpServer server = new HttpServer(http, cache, uploads, metrics);
+        server.start();
+        track(server);
+        return new Running(cache, server, scheduler);
+    }
+
+    private void scheduleLru(ServeConfig config, Index index, Store store, Metrics metrics,
+                             ScheduledExecutorService scheduler, DownloadCoordinator coordinator) {
+        if (config.lru().schedule().isEmpty()) {
+            return;
+        }
+        long maxSize = config.lru().maxSize().orElseThrow();
+        Lru lru = new Lru(index, store, maxSize, clock, metrics != null ? metrics.registry() : new io.prometheus.metrics.model.registry.PrometheusRegistry());
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> {
+            ZonedDateTime now = ZonedDateTime.now(clock.withZone(config.lru().timezone()));
+            config.lru().schedule().get().next(now).ifPresent(at -> scheduler.schedule(() -> {
+                try {
+                    if (!coordinator.exclusively("lru", lru::run)) {
+                        log.info("LRU cleanup skipped: another instance is running it");
+                    }
+                } catch (RuntimeException e) {
+                    log.error("LRU cleanup failed", e);
+                }
+                next[0].run();
+            }, Math.max(1, Duration.between(now, at).toMillis()), TimeUnit.MILLISECONDS));
+        };
+        next[0].run();
+    }
+
+    private static Path prepareTempDir(Path tempPath) throws IOException {
+        try {
+            Files.createDirectories(tempPath);
+            Path probe = Files.createTempFile(tempPath, "probe-", ".tmp");
+            Files.delete(probe);
+            return tempPath;
+        } catch (IOException e) {
+            throw new IOException("cache.temp-path: " + tempPath + " is not a writable directory: " + e.getMessage(), e);
+        }
+    }
+
+    private static Store openStore(StorageConfig storage) throws IOException {
+        return switch (storage) {
+            case StorageConfig.Local local -> new LocalStore(local.root());
+            case StorageConfig.S3 s3 -> new S3Store(new S3Config(s3.endpoint(), s3.region().orElse(null), s3.bucket(),
+                    s3.accessKeyId(), s3.secretAccessKey(), s3.forcePathStyle(),
+                    S3Config.ChecksumMode.valueOf(s3.checksumMode().name())));
+        };
+    }
+
+    private static List<UpstreamSpec> upstreamSpecs(ServeConfig config) throws NixParseException {
+        List<UpstreamSpec> specs = new ArrayList<>();
+        for (var upstream : config.upstream().upstreams()) {
+            List<PublicKey> keys = new ArrayList<>();
+            for (String text : upstream.publicKeys()) {
+                keys.add(PublicKey.parse(text));
+            }
+            specs.add(new UpstreamSpec(upstream.url().uri(), upstream.url().priority().orElse(0), keys));
+        }
+        return specs;
+    }
+
+    private static UpstreamOptions upstreamOptions(ServeConfig config) {
+        UpstreamOptions options = UpstreamOptions.defaults().withTimeouts(config.upstream().dialerTimeout(),
+                config.upstream().responseHeaderTimeout(), UpstreamOptions.defaults().bodyIdleTimeout());
+        return config.upstream().netrcFile().map(options::withNetrcFile).orElse(options);
+    }
+
+    private static List<PublicKey> trustedKeys(ServeConfig config) throws NixParseException {
+        List<PublicKey> keys = new ArrayList<>();
+        for (String text : config.auth().trustedUploadKeys()) {
+            keys.add(PublicKey.parse(text));
+        }
+        return keys;
+    }
+
+    private <T> T track(T resource) {
+        if (resource instanceof AutoCloseable closeable) {
+            resources.add(closeable);
+        } else if (resource instanceof ExecutorService executor) {
+            resources.add(executor::shutdownNow);
+        }
+        return resource;
+    }
+
+    private void closeAll() {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("error while closing {}: {}", resources.get(i), e.getMessage());
+            }
+        }
+        resources.clear();
+    }
+}
