@@ -17,14 +17,17 @@ import java.util.function.DoubleSupplier;
 public record LockSettings(String keyPrefix, int maxAttempts, Duration initialDelay, Duration maxDelay,
                            boolean jitter, boolean allowDegradedMode) {
 
+    /**
+     * Longer delays make no sense for a lock retry, and keep every computation far from overflow.
+     * Declared before DEFAULTS, whose construction validates against it.
+     */
+    private static final Duration LONGEST_DELAY = Duration.ofHours(1);
+
     public static final LockSettings DEFAULTS =
             new LockSettings("ncps:lock:", 3, Duration.ofMillis(100), Duration.ofSeconds(2), true, false);
 
     /** The Go ncps' DefaultJitterFactor: jitter is uniform in [0, 0.5·delay]. */
     static final double JITTER_FACTOR = 0.5;
-
-    /** Longer delays make no sense for a lock retry, and keep every computation far from overflow. */
-    private static final Duration LONGEST_DELAY = Duration.ofHours(1);
 
     public LockSettings {
         if (keyPrefix == null) {

@@ -111,6 +111,9 @@ public final class RedisLocks extends LeaseLocks {
         pool.setMaxIdle(settings.poolSize());
         // Without a bound a full pool would block a request forever.
         pool.setMaxWait(Duration.ofMillis(TIMEOUT_MILLIS));
+        // After a Redis restart every idle connection is dead; without a check on borrow each of them would
+        // fail one half-open probe and keep the breaker open a minute longer. A PING per lock operation is cheap.
+        pool.setTestOnBorrow(true);
         return pool;
     }
 
