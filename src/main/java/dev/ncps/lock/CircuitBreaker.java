@@ -15,6 +15,7 @@ final class CircuitBreaker {
 
     /** Told about each transition once, outside the breaker's lock. */
     interface Listener {
+        /** {@code failures} is 0 when forced open at startup. */
         void opened(int failures);
 
         void closed();
@@ -86,14 +87,12 @@ final class CircuitBreaker {
 
     /** Starts open, as after a failed probe: used when Redis is unreachable at startup. */
     void forceOpen() {
-        int failures;
         synchronized (this) {
             if (openedAt != null) {
                 return;
             }
             openedAt = clock.instant();
-            failures = consecutiveFailures;
         }
-        listener.opened(failures);
+        listener.opened(0);
     }
 }
