@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Leases as Redis strings {@code <token>|<value>} with a PX expiry. Every conditional write is one
@@ -41,25 +42,34 @@ final class RedisLeaseStore implements LeaseStore {
             end
             return 0""";
 
-    private final UnifiedJedis redis;
+    private final Supplier<UnifiedJedis> connect;
     private final CircuitBreaker breaker;
     private final String where;
+    /** Created on first use: a cluster client reads the slot map when built, which fails while Redis is down. */
+    private UnifiedJedis redis;
 
-    RedisLeaseStore(UnifiedJedis redis, CircuitBreaker breaker, String where) {
-        this.redis = redis;
+    RedisLeaseStore(Supplier<UnifiedJedis> connect, CircuitBreaker breaker, String where) {
+        this.connect = connect;
         this.breaker = breaker;
         this.where = where;
     }
 
+    private synchronized UnifiedJedis redis() {
+        if (redis == null) {
+            redis = connect.get();
+        }
+        return redis;
+    }
+
     @FunctionalInterface
     private interface Command<T> {
-        T run();
+        T run(UnifiedJedis redis);
     }
 
     private <T> T call(String what, String key, Command<T> command) throws LockException {
         T result;
         try {
-            result = command.run();
+            result = command.run(redis());
         } catch (JedisConnectionException | JedisClusterOperationException e) {
             breaker.failure();
             throw error(what, key, e);
@@ -88,31 +98,31 @@ final class RedisLeaseStore implements LeaseStore {
 
     /** A round trip, to learn at startup whether Redis is there. */
     void ping() throws LockException {
-        call("ping for", "-", redis::ping);
+        call("ping for", "-", UnifiedJedis::ping);
     }
 
     @Override
     public boolean insert(String key, String token, String value, Duration ttl) throws LockException {
         SetParams params = SetParams.setParams().nx().px(ttl.toMillis());
-        return "OK".equals(call("acquire", key, () -> redis.set(key, stored(token, value), params)));
+        return "OK".equals(call("acquire", key, redis -> redis.set(key, stored(token, value), params)));
     }
 
     @Override
     public boolean extend(String key, String token, Duration ttl) throws LockException {
-        Object result = call("renew", key, () -> redis.eval(EXTEND_IF_OWNER, List.of(key),
+        Object result = call("renew", key, redis -> redis.eval(EXTEND_IF_OWNER, List.of(key),
                 List.of(token + SEPARATOR, Long.toString(ttl.toMillis()))));
         return Long.valueOf(1).equals(result);
     }
 
     @Override
     public boolean delete(String key, String token) throws LockException {
-        Object result = call("release", key, () -> redis.eval(DELETE_IF_OWNER, List.of(key), List.of(token + SEPARATOR)));
+        Object result = call("release", key, redis -> redis.eval(DELETE_IF_OWNER, List.of(key), List.of(token + SEPARATOR)));
         return Long.valueOf(1).equals(result);
     }
 
     @Override
     public Optional<String> value(String key) throws LockException {
-        String stored = call("read", key, () -> redis.get(key));
+        String stored = call("read", key, redis -> redis.get(key));
         if (stored == null) {
             return Optional.empty();
         }
@@ -122,7 +132,7 @@ final class RedisLeaseStore implements LeaseStore {
 
     @Override
     public boolean replace(String key, String deadValue, String token, String value, Duration ttl) throws LockException {
-        Object result = call("take over", key, () -> redis.eval(REPLACE_IF_VALUE, List.of(key),
+        Object result = call("take over", key, redis -> redis.eval(REPLACE_IF_VALUE, List.of(key),
                 List.of(deadValue, stored(token, value), Long.toString(ttl.toMillis()))));
         return Long.valueOf(1).equals(result);
     }
@@ -137,7 +147,9 @@ final class RedisLeaseStore implements LeaseStore {
     }
 
     @Override
-    public void close() {
-        redis.close();
+    public synchronized void close() {
+        if (redis != null) {
+            redis.close();
+        }
     }
 }

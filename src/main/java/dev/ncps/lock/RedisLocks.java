@@ -55,16 +55,16 @@ public final class RedisLocks extends LeaseLocks {
         }
         this.where = String.join(",", redisSettings.addrs());
         this.breaker = new CircuitBreaker(breakerThreshold, breakerOpenFor, timing.clock(), new Transitions());
-        this.redis = new RedisLeaseStore(client(redisSettings), breaker, where);
+        this.redis = new RedisLeaseStore(() -> client(redisSettings), breaker, where);
         this.gated = new GatedStore();
         this.local = new LocalLeaseStore(timing.clock());
-        metrics.redisConnected(true);
         start();
     }
 
     private void start() throws LockException {
         try {
             redis.ping();
+            metrics.redisConnected(true);
             log.info("redis lock backend at {} reachable", where);
         } catch (LockException e) {
             if (!settings.allowDegradedMode()) {

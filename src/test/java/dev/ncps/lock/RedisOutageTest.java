@@ -10,6 +10,7 @@ import redis.clients.jedis.RedisClient;
 import redis.embedded.RedisServer;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -146,6 +147,19 @@ class RedisOutageTest {
             try (Lease lease = locks.tryAcquire(key, TTL, "local").orElseThrow()) {
                 assertThat(locks.holder(key)).contains("local");
             }
+        }
+    }
+
+    @Test
+    void anUnreachableClusterAtStartupFailsOrStartsDegradedLikeASingleServer() throws Exception {
+        RedisSettings cluster = new RedisSettings(List.of("127.0.0.1:" + TestPorts.free(), "127.0.0.1:" + TestPorts.free()),
+                null, null, 0, false, 10);
+        assertThatThrownBy(() -> new RedisLocks(cluster, LockSettings.DEFAULTS, new LockMetrics(registry)))
+                .isInstanceOf(LockException.class).hasMessageContaining("unreachable");
+        try (RedisLocks locks = new RedisLocks(cluster, LockSettings.DEFAULTS.withAllowDegradedMode(true),
+                new LockMetrics(new PrometheusRegistry()))) {
+            assertThat(locks.degraded()).isTrue();
+            assertThat(locks.tryAcquire(key, TTL, "local")).isPresent();
         }
     }
 }
