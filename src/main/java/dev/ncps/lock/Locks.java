@@ -32,7 +32,10 @@ public interface Locks extends AutoCloseable {
      */
     Optional<Lease> takeOver(String key, String deadValue, Duration ttl, String value) throws LockException;
 
-    /** "local", "redis" or "postgres": the {@code mode} label of the lock metrics. */
+    /**
+     * The backend: "local", "redis" or "postgres". (The {@code mode} label of the lock metrics keeps the
+     * Go ncps values: "local" for in-process leases, including Redis' degraded fallback, "distributed" otherwise.)
+     */
     String mode();
 
     @Override

@@ -1,0 +1,54 @@
+package dev.ncps.lock;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.junit.jupiter.api.Test;
+import org.sqlite.SQLiteDataSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LockBackendsTest {
+    private final LockMetrics metrics = new LockMetrics(new PrometheusRegistry());
+
+    @Test
+    void backendNamesParseAndUnknownOnesListTheAllowedValues() {
+        assertThat(LockBackend.parse("postgres")).isEqualTo(LockBackend.POSTGRES);
+        assertThatThrownBy(() -> LockBackend.parse("etcd"))
+                .hasMessageContaining("cache.lock.backend").hasMessageContaining("'etcd'")
+                .hasMessageContaining("local, redis, postgres");
+    }
+
+    @Test
+    void localWithRedisAddressesMeansRedisAsInTheGoNcps() {
+        assertThat(LockBackends.effective(LockBackend.LOCAL, RedisSettings.of("redis:6379"))).isEqualTo(LockBackend.REDIS);
+        assertThat(LockBackends.effective(LockBackend.LOCAL, null)).isEqualTo(LockBackend.LOCAL);
+        assertThat(LockBackends.effective(LockBackend.POSTGRES, RedisSettings.of("redis:6379")))
+                .isEqualTo(LockBackend.POSTGRES);
+    }
+
+    @Test
+    void redisWithoutAddressesIsAConfigError() {
+        assertThatThrownBy(() -> LockBackends.effective(LockBackend.REDIS,
+                new RedisSettings(List.of(), null, null, 0, false, 10)))
+                .hasMessageContaining("cache.redis.addrs");
+    }
+
+    @Test
+    void localBackendOpensInProcessLocks() throws Exception {
+        try (Locks locks = LockBackends.open(LockBackend.LOCAL, LockSettings.DEFAULTS, null, null, metrics)) {
+            assertThat(locks).isInstanceOf(LocalLocks.class);
+        }
+    }
+
+    @Test
+    void postgresBackendNeedsAPostgresDatabase() {
+        assertThatThrownBy(() -> LockBackends.open(LockBackend.POSTGRES, LockSettings.DEFAULTS, null, null, metrics))
+                .hasMessageContaining("cache.database-url");
+        SQLiteDataSource sqlite = new SQLiteDataSource();
+        sqlite.setUrl("jdbc:sqlite::memory:");
+        assertThatThrownBy(() -> LockBackends.open(LockBackend.POSTGRES, LockSettings.DEFAULTS, null, sqlite, metrics))
+                .hasMessageContaining("PostgreSQL").hasMessageContaining("SQLite");
+    }
+}

@@ -1,0 +1,165 @@
+package dev.ncps.lock;
+
+import dev.ncps.lock.Locks.Lease;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+import redis.embedded.RedisServer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Redis going away under a running RedisLocks, and coming back on the same port. */
+@Tag("slow")
+class RedisOutageTest {
+    private static final Duration TTL = Duration.ofSeconds(30);
+    private static final Duration OPEN_FOR = Duration.ofMillis(500);
+
+    private final int port = TestPorts.free();
+    private final String key = "download:nar:" + UUID.randomUUID();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final LockMetricsReader read = new LockMetricsReader(registry);
+    private RedisServer server;
+
+    @BeforeEach
+    void startRedis() throws Exception {
+        server = new RedisServer(port);
+        server.start();
+    }
+
+    @AfterEach
+    void stopRedis() throws Exception {
+        if (server.isActive()) {
+            server.stop();
+        }
+    }
+
+    private RedisLocks open(boolean degraded) throws LockException {
+        return new RedisLocks(RedisSettings.of("127.0.0.1:" + port),
+                LockSettings.DEFAULTS.withAllowDegradedMode(degraded), new LockMetrics(registry), Timing.SYSTEM,
+                CircuitBreaker.DEFAULT_THRESHOLD, OPEN_FOR);
+    }
+
+    /** The five connection errors that open the breaker. */
+    private static void failUntilOpen(Locks locks, String key) {
+        for (int i = 0; i < CircuitBreaker.DEFAULT_THRESHOLD; i++) {
+            assertThatThrownBy(() -> locks.tryAcquire(key, TTL, "x"))
+                    .isInstanceOfSatisfying(LockException.class,
+                            e -> assertThat(e.reason()).isEqualTo(LockException.Reason.REDIS_ERROR));
+        }
+    }
+
+    @Test
+    void withoutDegradedModeAnOpenCircuitFailsFast() throws Exception {
+        try (RedisLocks locks = open(false)) {
+            Lease held = locks.tryAcquire(key, TTL, "a").orElseThrow();
+            server.stop();
+            failUntilOpen(locks, key);
+            assertThat(locks.degraded()).isTrue();
+
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> locks.tryAcquire(key, TTL, "b"))
+                    .isInstanceOfSatisfying(LockException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(LockException.Reason.CIRCUIT_BREAKER);
+                        assertThat(e).hasMessageContaining("redis unavailable (circuit open)");
+                    });
+            assertThatThrownBy(held::renew).isInstanceOf(LockException.class);
+            assertThatThrownBy(() -> locks.holder(key)).isInstanceOf(LockException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(200));
+            held.close(); // must not throw: the lease will expire in Redis
+
+            assertThat(read.gauge("ncps_lock_redis_connected")).isZero();
+            assertThat(read.counter("ncps_lock_failures_total", "mode", "distributed", "reason", "circuit_breaker"))
+                    .isGreaterThanOrEqualTo(3);
+            assertThat(read.counter("ncps_lock_failures_total", "mode", "distributed", "reason", "redis_error"))
+                    .isEqualTo(CircuitBreaker.DEFAULT_THRESHOLD);
+        }
+    }
+
+    @Test
+    void withDegradedModeLocksFallBackToTheProcessAndReturnToRedisWhenItIsBack() throws Exception {
+        try (RedisLocks locks = open(true)) {
+            server.stop();
+            failUntilOpen(locks, key);
+
+            Lease local = locks.tryAcquire(key, TTL, "local").orElseThrow();
+            assertThat(locks.tryAcquire(key, TTL, "other")).as("still exclusive in this process").isEmpty();
+            assertThat(locks.holder(key)).contains("local");
+            assertThat(local.renew()).isTrue();
+            assertThat(read.counter("ncps_lock_acquisitions_total", "mode", "local", "result", "success"))
+                    .isEqualTo(1);
+            local.close();
+
+            server = new RedisServer(port);
+            server.start();
+            Thread.sleep(OPEN_FOR.plusMillis(100).toMillis());
+
+            String recovered = key + "-after";
+            try (Lease distributed = locks.tryAcquire(recovered, TTL, "redis").orElseThrow();
+                 RedisClient direct = RedisClient.create("127.0.0.1", port)) {
+                assertThat(locks.degraded()).isFalse();
+                assertThat(direct.get("ncps:lock:" + recovered)).endsWith("|redis");
+                assertThat(distributed.renew()).isTrue();
+            }
+            assertThat(read.gauge("ncps_lock_redis_connected")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withoutDegradedModeTheCircuitClosesAgainOnceRedisAnswers() throws Exception {
+        try (RedisLocks locks = open(false)) {
+            server.stop();
+            failUntilOpen(locks, key);
+            server = new RedisServer(port);
+            server.start();
+            assertThatThrownBy(() -> locks.tryAcquire(key, TTL, "early"))
+                    .as("still within the open period").isInstanceOf(LockException.class);
+            Thread.sleep(OPEN_FOR.plusMillis(100).toMillis());
+            try (Lease lease = locks.tryAcquire(key, TTL, "back").orElseThrow()) {
+                assertThat(locks.holder(key)).contains("back");
+            }
+        }
+    }
+
+    @Test
+    void unreachableRedisAtStartupFailsWithoutDegradedMode() throws Exception {
+        server.stop();
+        assertThatThrownBy(() -> open(false))
+                .isInstanceOf(LockException.class)
+                .hasMessageContaining("127.0.0.1:" + port)
+                .hasMessageContaining("unreachable")
+                .hasMessageContaining("cache.lock.allow-degraded-mode");
+    }
+
+    @Test
+    void unreachableRedisAtStartupStartsDegradedWhenAllowed() throws Exception {
+        server.stop();
+        try (RedisLocks locks = open(true)) {
+            assertThat(locks.degraded()).isTrue();
+            assertThat(read.gauge("ncps_lock_redis_connected")).isZero();
+            try (Lease lease = locks.tryAcquire(key, TTL, "local").orElseThrow()) {
+                assertThat(locks.holder(key)).contains("local");
+            }
+        }
+    }
+
+    @Test
+    void anUnreachableClusterAtStartupFailsOrStartsDegradedLikeASingleServer() throws Exception {
+        RedisSettings cluster = new RedisSettings(List.of("127.0.0.1:" + TestPorts.free(), "127.0.0.1:" + TestPorts.free()),
+                null, null, 0, false, 10);
+        assertThatThrownBy(() -> new RedisLocks(cluster, LockSettings.DEFAULTS, new LockMetrics(registry)))
+                .isInstanceOf(LockException.class).hasMessageContaining("unreachable");
+        try (RedisLocks locks = new RedisLocks(cluster, LockSettings.DEFAULTS.withAllowDegradedMode(true),
+                new LockMetrics(new PrometheusRegistry()))) {
+            assertThat(locks.degraded()).isTrue();
+            assertThat(locks.tryAcquire(key, TTL, "local")).isPresent();
+        }
+    }
+}
