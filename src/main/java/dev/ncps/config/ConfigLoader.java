@@ -60,13 +60,14 @@ public final class ConfigLoader {
         Session s = new Session(flags);
         String hostname = s.r.value(CACHE_HOSTNAME).orElseGet(localHostname);
         ServerConfig server = new ServerConfig(s.r.valueOrDefault(SERVER_ADDR), s.r.valueOrDefault(SERVER_DRAIN_TIMEOUT),
-                s.r.valueOrDefault(PROMETHEUS_ENABLED));
+                s.r.valueOrDefault(PROMETHEUS_ENABLED), s.r.value(SERVER_ADVERTISE_URL));
         UpstreamConfig upstream = s.upstream();
         StorageConfig storage = s.storage();
         DatabaseConfig database = s.database(storage);
         Path tempPath = s.r.value(CACHE_TEMP_PATH).map(this::absolute)
                 .orElseGet(() -> Path.of(Optional.ofNullable(env.get("TMPDIR")).filter(t -> !t.isBlank()).orElse("/tmp")));
         LockConfig lock = s.lock(database);
+        s.requireSharedBackends(lock, storage, database);
         LruConfig lru = s.lru();
         SigningConfig signing = new SigningConfig(s.r.value(CACHE_SECRET_KEY_PATH).map(this::absolute),
                 s.r.valueOrDefault(CACHE_SIGN_NARINFO));
@@ -266,6 +267,26 @@ public final class ConfigLoader {
             return new LockConfig(backend, redis, r.valueOrDefault(CACHE_LOCK_REDIS_KEY_PREFIX),
                     r.valueOrDefault(CACHE_LOCK_DOWNLOAD_TTL), r.valueOrDefault(CACHE_LOCK_LRU_TTL), retry,
                     r.valueOrDefault(CACHE_LOCK_ALLOW_DEGRADED_MODE));
+        }
+
+        /**
+         * A distributed lock backend means several instances; they must share the bytes and the index,
+         * which a local folder and a SQLite file cannot do safely.
+         */
+        void requireSharedBackends(LockConfig lock, StorageConfig storage, DatabaseConfig database) {
+            if (lock.backend() == LockBackend.LOCAL) {
+                return;
+            }
+            String cluster = CACHE_LOCK_BACKEND.label() + " is " + lock.backend().name().toLowerCase(java.util.Locale.ROOT)
+                    + " (several instances)";
+            if (storage instanceof StorageConfig.Local) {
+                problems.add(cluster + ", which needs shared storage: configure cache.storage.s3.* instead of "
+                        + CACHE_STORAGE_LOCAL.label());
+            }
+            if (database.url() != null && database.url().dialect() == DatabaseUrl.Dialect.SQLITE) {
+                problems.add(cluster + ", which needs a shared database: a SQLite file cannot be shared between instances; "
+                        + "use a postgresql:// or mysql:// " + CACHE_DATABASE_URL.label());
+            }
         }
 
         LruConfig lru() {

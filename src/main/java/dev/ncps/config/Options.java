@@ -74,6 +74,12 @@ public final class Options {
             .defaultValue("30s").javaExtension()
             .doc("On SIGTERM, how long in-flight requests and downloads may take to finish before the process exits.");
 
+    public static final Option<URI> SERVER_ADVERTISE_URL = Option.of(SERVER, SERVE, "server.advertise-url",
+                    "server-advertise-url", "SERVER_ADVERTISE_URL", HTTP_URL)
+            .javaExtension()
+            .doc("How the other instances of a cluster reach this one, e.g. `http://10.0.0.5:8501`: a follower streams a "
+                    + "download in progress from the instance that owns it. Default: `http://<this host's address>:<port>`.");
+
     public static final Option<String> CACHE_HOSTNAME = Option.of(SERVER, SERVE, "cache.hostname", "cache-hostname", "CACHE_HOSTNAME", HOSTNAME)
             .computedDefault("this machine's host name (`localhost` if it has none)")
             .doc("Host name of the cache; names the signing key generated on first start.");
@@ -285,7 +291,7 @@ public final class Options {
     /** Every option, in the order of the reference. */
     public static final List<Option<?>> ALL = List.of(
             CONFIG, LOG_LEVEL, PROMETHEUS_ENABLED,
-            SERVER_ADDR, SERVER_DRAIN_TIMEOUT, CACHE_HOSTNAME, CACHE_TEMP_PATH, CACHE_DOWNLOAD_POLL_TIMEOUT,
+            SERVER_ADDR, SERVER_DRAIN_TIMEOUT, SERVER_ADVERTISE_URL, CACHE_HOSTNAME, CACHE_TEMP_PATH, CACHE_DOWNLOAD_POLL_TIMEOUT,
             CACHE_UPSTREAM_URLS, CACHE_UPSTREAM_PUBLIC_KEYS, CACHE_UPSTREAM_DIALER_TIMEOUT,
             CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT, NETRC_FILE,
             CACHE_STORAGE_LOCAL, CACHE_STORAGE_S3_BUCKET, CACHE_STORAGE_S3_ENDPOINT, CACHE_STORAGE_S3_REGION,

@@ -1,9 +1,13 @@
 package dev.ncps.config;
 
+import java.net.URI;
+import java.util.Optional;
+
 import java.time.Duration;
 
 /**
+ * @param advertiseUrl how other instances of a cluster reach this one, when configured
  * @param drainTimeout on SIGTERM, how long in-flight work may take before the process exits
  * @param prometheusEnabled whether GET /metrics is served
  */
-public record ServerConfig(HostPort addr, Duration drainTimeout, boolean prometheusEnabled) {}
+public record ServerConfig(HostPort addr, Duration drainTimeout, boolean prometheusEnabled, Optional<URI> advertiseUrl) {}
