@@ -161,19 +161,24 @@ public final class ConfigLoader {
                         + "--cache-upstream-url https://cache.nixos.org");
             }
             List<String> keys = r.values(CACHE_UPSTREAM_PUBLIC_KEYS);
+            // With one upstream every key is its own, whatever its name; with several, a key belongs to the
+            // upstream whose host it is named after (<host>-<n>), and a key that fits none is an error.
+            boolean single = urls.size() == 1;
             for (String key : keys) {
-                if (urls.stream().noneMatch(url -> keyMatches(key, url))) {
+                if (!single && urls.stream().noneMatch(url -> keyMatches(key, url))) {
                     problems.add(CACHE_UPSTREAM_PUBLIC_KEYS.label() + ": key '" + key + "' matches no upstream; "
+                            + "with several upstreams, "
                             + urls.stream().map(u -> "a key for upstream " + u.uri() + " must be named " + u.uri().getHost() + "-<n>")
                                     .collect(Collectors.joining(", ")));
                 }
             }
             List<UpstreamConfig.Upstream> upstreams = new ArrayList<>();
             for (UpstreamUrl url : urls) {
-                List<String> own = keys.stream().filter(k -> keyMatches(k, url)).toList();
+                List<String> own = single ? keys : keys.stream().filter(k -> keyMatches(k, url)).toList();
                 if (own.isEmpty()) {
-                    warnings.add("upstream " + url.uri() + " has no public key (" + CACHE_UPSTREAM_PUBLIC_KEYS.label()
-                            + "); its narinfo signatures cannot be verified");
+                    problems.add("upstream " + url.uri() + " has no public key (" + CACHE_UPSTREAM_PUBLIC_KEYS.label()
+                            + "): its narinfos could not be verified, and ncps would sign them as its own; add the key "
+                            + "the upstream signs with, e.g. cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=");
                 }
                 upstreams.add(new UpstreamConfig.Upstream(url, own));
             }
