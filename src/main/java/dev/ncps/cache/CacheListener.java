@@ -11,14 +11,11 @@ public interface CacheListener {
 
     void narServed(Result result, String upstreamHost);
 
-    void narDownloaded(NarFileKey key, long bytes, long millis);
-
     void narDownloadFailed(NarFileKey key, Exception cause);
 
     CacheListener NONE = new CacheListener() {
         @Override public void narInfoServed(Result result, String upstreamHost) {}
         @Override public void narServed(Result result, String upstreamHost) {}
-        @Override public void narDownloaded(NarFileKey key, long bytes, long millis) {}
         @Override public void narDownloadFailed(NarFileKey key, Exception cause) {}
     };
 }

@@ -92,7 +92,6 @@ final class NarDownloads {
     }
 
     private void run(NarSpec spec, Download download) {
-        long started = clock.millis();
         DownloadCoordinator.Claim claim = coordinator.claim(spec.key());
         try {
             for (int handover = 0; ; handover++) {
@@ -102,7 +101,6 @@ final class NarDownloads {
                     case DownloadCoordinator.Owner owner -> {
                         fetchAsOwner(spec, download, owner.lease());
                         download.committed();
-                        listener.narDownloaded(spec.key(), download.temp().toFile().length(), clock.millis() - started);
                         return;
                     }
                     case DownloadCoordinator.Follower follower -> {

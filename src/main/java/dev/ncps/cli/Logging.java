@@ -36,6 +36,11 @@ final class Logging {
         appender.start();
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level.name()));
+        // Libraries narrate their start-up at INFO; ncps says what matters itself.
+        Level quiet = root.getLevel().isGreaterOrEqual(Level.INFO) ? Level.WARN : root.getLevel();
+        for (String library : new String[] {"com.zaxxer.hikari", "org.flywaydb", "org.eclipse.jetty", "software.amazon.awssdk", "redis.clients"}) {
+            context.getLogger(library).setLevel(quiet);
+        }
         root.addAppender(appender);
     }
 

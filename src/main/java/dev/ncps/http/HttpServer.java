@@ -26,6 +26,9 @@ public final class HttpServer implements AutoCloseable {
     /** Oversized request headers are refused with 431 before any handler runs. */
     private static final int MAX_REQUEST_HEADER_BYTES = 16 * 1024;
 
+    /** The logger of the access log: one line per request. */
+    public static final String ACCESS_LOGGER = "ncps.access";
+
     private final Server server;
     private final ServerConnector connector;
     private final AtomicBoolean ready = new AtomicBoolean(false);
@@ -50,7 +53,9 @@ public final class HttpServer implements AutoCloseable {
         server.setHandler(new GracefulHandler(handler));
         server.setStopTimeout(settings.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
-        server.setRequestLog(new CustomRequestLog(new Slf4jRequestLogWriter(), CustomRequestLog.EXTENDED_NCSA_FORMAT + " %{ms}Tms"));
+        Slf4jRequestLogWriter accessLog = new Slf4jRequestLogWriter();
+        accessLog.setLoggerName(ACCESS_LOGGER);
+        server.setRequestLog(new CustomRequestLog(accessLog, CustomRequestLog.EXTENDED_NCSA_FORMAT + " %{ms}Tms"));
     }
 
     public void start() throws Exception {

@@ -5,7 +5,6 @@ import dev.ncps.http.MetricsWriter;
 import dev.ncps.index.Index.NarFileKey;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -27,15 +26,11 @@ public final class Metrics implements CacheListener, MetricsWriter {
             .help("NAR requests served").labelNames("status", "result", "upstream_hostname").register(registry);
     private final Counter narInfoServed = Counter.builder().name("ncps_narinfo_served_total")
             .help("narinfo requests served").labelNames("result", "status", "source", "upstream_hostname").register(registry);
-    private final Histogram narFetchDuration = Histogram.builder().name("ncps_upstream_nar_fetch_duration_seconds")
-            .help("Time to download a NAR from upstream").register(registry);
 
     public Metrics() {
         JvmMetrics.builder().register(registry);
-        for (String result : new String[] {"hit", "miss"}) {
-            narServed.labelValues("success", result, "");
-            narInfoServed.labelValues(result, "success", "database", "");
-        }
+        narServed.labelValues("success", "hit", "");
+        narInfoServed.labelValues("hit", "success", "database", "");
         narServed.labelValues("error", "miss", "");
     }
 
@@ -59,11 +54,6 @@ public final class Metrics implements CacheListener, MetricsWriter {
     @Override
     public void narServed(Result result, String upstreamHost) {
         narServed.labelValues("success", label(result), upstreamHost == null ? "" : upstreamHost).inc();
-    }
-
-    @Override
-    public void narDownloaded(NarFileKey key, long bytes, long millis) {
-        narFetchDuration.observe(millis / 1000.0);
     }
 
     @Override
