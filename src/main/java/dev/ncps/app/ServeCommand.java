@@ -148,15 +148,29 @@ public final class ServeCommand implements ServeAction {
         next[0].run();
     }
 
+    /**
+     * Downloads in progress live in {@code <temp-path>/ncps-downloads}. Files there not written to for an
+     * hour belong to a process that died mid-download; they are removed (nothing ever serves them).
+     */
     private static Path prepareTempDir(Path tempPath) throws IOException {
+        Path dir = tempPath.resolve("ncps-downloads");
         try {
-            Files.createDirectories(tempPath);
-            Path probe = Files.createTempFile(tempPath, "probe-", ".tmp");
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, "probe-", ".tmp");
             Files.delete(probe);
-            return tempPath;
         } catch (IOException e) {
             throw new IOException("cache.temp-path: " + tempPath + " is not a writable directory: " + e.getMessage(), e);
         }
+        long staleBefore = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
+        try (var files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(file) && Files.getLastModifiedTime(file).toMillis() < staleBefore) {
+                    Files.deleteIfExists(file);
+                    log.info("removed {} left by an interrupted download", file);
+                }
+            }
+        }
+        return dir;
     }
 
     private static Store openStore(StorageConfig storage) throws IOException {
