@@ -44,7 +44,7 @@ final class CacheHandler extends Handler.Abstract {
     private final Cache cache;
     private final Uploads uploads;
     private final HttpSettings settings;
-    private final BearerToken token;
+    private final AccessToken token;
     private final MetricsWriter metrics;
     private final BooleanSupplier ready;
     private final byte[] cacheInfo;
@@ -56,7 +56,7 @@ final class CacheHandler extends Handler.Abstract {
         this.cache = cache;
         this.uploads = uploads;
         this.settings = settings;
-        this.token = settings.getToken() == null || settings.getToken().isEmpty() ? null : new BearerToken(settings.getToken());
+        this.token = settings.getToken() == null || settings.getToken().isEmpty() ? null : new AccessToken(settings.getToken());
         this.metrics = metrics;
         this.ready = ready;
         String key = cache.signer().publicKey().toNixString();
@@ -89,8 +89,8 @@ final class CacheHandler extends Handler.Abstract {
         boolean read = HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method);
 
         if (read && token != null && !exemptFromToken(route) && !token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            sendText(response, callback, HttpStatus.UNAUTHORIZED_401, "missing or wrong bearer token");
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer, Basic realm=\"ncps\"");
+            sendText(response, callback, HttpStatus.UNAUTHORIZED_401, "missing or wrong access token (Bearer, or Basic with the token as password)");
             return;
         }
         switch (route) {
