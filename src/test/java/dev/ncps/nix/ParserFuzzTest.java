@@ -24,6 +24,7 @@ class ParserFuzzTest {
     private static final List<String> NARINFOS = validNarinfos();
     private static final String CACHE_INFO = "StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 40\n";
     private static final byte[] NAR = NarBuilder.samplePackage();
+    private static final String[] SPECIAL_CHARACTERS = {"\r", "\0", ":", " ", "\n", "/", "..", "é", "\t", "-"};
     private static final String[] HOSTILE_NUMBERS = {"-1", "0", "9223372036854775807", "9223372036854775808",
             "18446744073709551616", "99999999999999999999999999999", "1e9", "+5", " 7", "0x10"};
 
@@ -177,11 +178,13 @@ class ParserFuzzTest {
             List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
             int line = random.nextInt(lines.size());
             String number = HOSTILE_NUMBERS[random.nextInt(HOSTILE_NUMBERS.length)];
-            text = switch (random.nextInt(6)) {
+            int at = random.nextInt(text.length() + 1);
+            text = switch (random.nextInt(7)) {
                 case 0 -> { lines.add(line, lines.get(line)); yield String.join("\n", lines); }
                 case 1 -> { lines.remove(line); yield String.join("\n", lines); }
                 case 2 -> { lines.set(line, lines.get(line).replaceAll("[0-9]+", number)); yield String.join("\n", lines); }
-                case 3 -> text.substring(0, random.nextInt(text.length() + 1));
+                case 3 -> text.substring(0, at);
+                case 4 -> text.substring(0, at) + SPECIAL_CHARACTERS[random.nextInt(SPECIAL_CHARACTERS.length)] + text.substring(at);
                 default -> new String(mutateBytes(text.getBytes(StandardCharsets.UTF_8), random), StandardCharsets.UTF_8);
             };
         }
