@@ -42,6 +42,12 @@ public final class NarReader {
     static final int MAX_NAME_BYTES = 255;
     /** A symlink target: Linux's PATH_MAX. */
     static final int MAX_TARGET_BYTES = 4096;
+    /**
+     * A path inside the archive: also PATH_MAX. It bounds nesting depth (each level adds at least two
+     * bytes) and the size of every listed path, so a hostile chain of directories costs neither quadratic
+     * time nor memory.
+     */
+    static final int MAX_PATH_BYTES = 4096;
     /** Longer than any keyword of the format, so a wrong keyword is still read and quoted in the error. */
     private static final int MAX_TOKEN_BYTES = 64;
     private static final int BUFFER_BYTES = 64 * 1024;
@@ -54,7 +60,7 @@ public final class NarReader {
     }
 
     /** An open directory node, waiting for its next entry or its closing ")". */
-    private record Directory(String path, byte[] lastName, boolean isEntry) {}
+    private record Directory(String path, int pathBytes, byte[] lastName, boolean isEntry) {}
 
     private static final class Parser {
         private final InputStream in;
@@ -73,7 +79,7 @@ public final class NarReader {
 
         Summary parse() throws IOException {
             expect("nix-archive-1");
-            node("", false);
+            node("", 0, false);
             while (!directories.isEmpty()) {
                 Directory directory = directories.peek();
                 long start = offset;
@@ -104,16 +110,21 @@ public final class NarReader {
                 throw error(start, "entry \"" + decode(name) + "\" in directory \"" + directory.path()
                         + "\" is not after \"" + decode(directory.lastName()) + "\" (entries must be sorted and unique)");
             }
+            int pathBytes = directory.path().isEmpty() ? name.length : directory.pathBytes() + 1 + name.length;
+            if (pathBytes > MAX_PATH_BYTES) {
+                throw error(start, "path of entry \"" + decode(name) + "\" in directory \"" + Text.excerpt(directory.path())
+                        + "\" is longer than " + MAX_PATH_BYTES + " bytes");
+            }
             directories.pop();
-            directories.push(new Directory(directory.path(), name, directory.isEntry()));
+            directories.push(new Directory(directory.path(), directory.pathBytes(), name, directory.isEntry()));
             expect("node");
             String path = directory.path().isEmpty() ? decode(name) : directory.path() + "/" + decode(name);
             // A directory child closes its entry when its own ")" arrives; other children close it now.
-            if (!node(path, true)) expect(")");
+            if (!node(path, pathBytes, true)) expect(")");
         }
 
         /** Reads a node up to its end, or up to its first entry if it is a directory; true for a directory. */
-        private boolean node(String path, boolean isEntry) throws IOException {
+        private boolean node(String path, int pathBytes, boolean isEntry) throws IOException {
             expect("(");
             expect("type");
             long start = offset;
@@ -123,7 +134,7 @@ public final class NarReader {
                 case "symlink" -> symlink(path);
                 case "directory" -> {
                     add(new Entry(path, Type.DIRECTORY, 0, false, null));
-                    directories.push(new Directory(path, null, isEntry));
+                    directories.push(new Directory(path, pathBytes, null, isEntry));
                     return true;
                 }
                 default -> throw error(start, "unknown node type \"" + Text.excerpt(type)
