@@ -172,10 +172,12 @@ public final class ConfigLoader {
                                     .collect(Collectors.joining(", ")));
                 }
             }
+            // Keys that were given but did not parse are already reported; "no public key" would only mislead.
+            boolean keysUnparsable = keys.isEmpty() && r.isSet(CACHE_UPSTREAM_PUBLIC_KEYS);
             List<UpstreamConfig.Upstream> upstreams = new ArrayList<>();
             for (UpstreamUrl url : urls) {
                 List<String> own = single ? keys : keys.stream().filter(k -> keyMatches(k, url)).toList();
-                if (own.isEmpty()) {
+                if (own.isEmpty() && !keysUnparsable) {
                     problems.add("upstream " + url.uri() + " has no public key (" + CACHE_UPSTREAM_PUBLIC_KEYS.label()
                             + "): its narinfos could not be verified, and ncps would sign them as its own; add the key "
                             + "the upstream signs with, e.g. cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=");
@@ -288,7 +290,9 @@ public final class ConfigLoader {
                 problems.add(cluster + ", which needs shared storage: configure cache.storage.s3.* instead of "
                         + CACHE_STORAGE_LOCAL.label());
             }
-            if (database.url() != null && database.url().dialect() == DatabaseUrl.Dialect.SQLITE) {
+            // The postgres backend already demands a PostgreSQL URL (see lock()), which says more than this would.
+            if (lock.backend() == LockBackend.REDIS && database.url() != null
+                    && database.url().dialect() == DatabaseUrl.Dialect.SQLITE) {
                 problems.add(cluster + ", which needs a shared database: a SQLite file cannot be shared between instances; "
                         + "use a postgresql:// or mysql:// " + CACHE_DATABASE_URL.label());
             }

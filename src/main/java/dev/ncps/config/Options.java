@@ -103,8 +103,10 @@ public final class Options {
     public static final Option<String> CACHE_UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, "cache.upstream.public-keys",
                     "cache-upstream-public-key", "CACHE_UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)
             .list()
-            .doc("Public key of an upstream, named `<upstream host>-<n>` (e.g. `cache.nixos.org-1:…`). "
-                    + "A key that matches no upstream is an error.");
+            .doc("Public key an upstream signs its narinfos with; every upstream needs at least one. With one upstream, "
+                    + "every key is its own whatever its name (as in Nix's `trusted-public-keys`). With several, a key "
+                    + "belongs to the upstream whose host it is named after, `<host>-<n>` (e.g. `cache.nixos.org-1:…`, port "
+                    + "ignored), and a key that matches no upstream is an error.");
 
     public static final Option<Duration> CACHE_UPSTREAM_DIALER_TIMEOUT = Option.of(UPSTREAM, SERVE, "cache.upstream.dialer-timeout",
                     "cache-upstream-dialer-timeout", "CACHE_UPSTREAM_DIALER_TIMEOUT", DURATION)
@@ -240,7 +242,8 @@ public final class Options {
                             Map.entry("postgres", LockBackend.POSTGRES))))
             .computedDefault("`redis` when `cache.redis.addrs` is set, else `local`")
             .doc("Lock backend: local (one instance), redis, or postgres (advisory locks in the PostgreSQL database; "
-                    + "an ncps-java extension).");
+                    + "an ncps-java extension). redis and postgres mean several instances, which must share S3 storage and "
+                    + "a PostgreSQL or MySQL database: local storage and SQLite are refused.");
 
     public static final Option<String> CACHE_LOCK_REDIS_KEY_PREFIX = Option.of(LOCK, SERVE, "cache.lock.redis.key-prefix",
                     "cache-lock-redis-key-prefix", "CACHE_LOCK_REDIS_KEY_PREFIX", STRING)

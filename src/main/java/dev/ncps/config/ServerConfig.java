@@ -1,13 +1,12 @@
 package dev.ncps.config;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
-import java.time.Duration;
-
 /**
- * @param advertiseUrl how other instances of a cluster reach this one, when configured
  * @param drainTimeout on SIGTERM, how long in-flight work may take before the process exits
  * @param prometheusEnabled whether GET /metrics is served
+ * @param advertiseUrl how other instances of a cluster reach this one, when configured
  */
 public record ServerConfig(HostPort addr, Duration drainTimeout, boolean prometheusEnabled, Optional<URI> advertiseUrl) {}

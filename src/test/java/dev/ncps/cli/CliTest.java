@@ -10,6 +10,7 @@ import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CliTest {
     static final String KEY = "cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
+    static final String B_KEY = "b.example-1:mB9FSh9qf2dCimDSUo8Zy7bkq5CX+/rkCWyvRCYg3Fs=";
 
     @TempDir
     Path dir;
@@ -100,15 +102,27 @@ class CliTest {
     }
 
     @Test
+    void anUpstreamWithoutAKeyIsRefusedBeforeServing() {
+        assertThat(run("serve", "--cache-upstream-url", "https://cache.nixos.org")).isEqualTo(2);
+        assertThat(err().lines()).containsExactly("upstream https://cache.nixos.org has no public key (cache.upstream.public-keys "
+                + "(--cache-upstream-public-key, CACHE_UPSTREAM_PUBLIC_KEYS)): its narinfos could not be verified, and ncps "
+                + "would sign them as its own; add the key the upstream signs with, e.g. " + KEY);
+        assertThat(served).isEmpty();
+    }
+
+    @Test
     void serveRunsTheActionWithTheTypedConfig() {
         actionExitCode = 7;
         assertThat(run("--log-level", "debug", "s", "--cache-upstream-url", "https://cache.nixos.org",
                 "--cache-upstream-public-key", KEY, "--cache-sign-narinfo=false", "--prometheus-enabled",
-                "--cache-upstream-url", "https://b.example")).isEqualTo(7);
+                "--cache-upstream-url", "https://b.example", "--cache-upstream-public-key", B_KEY,
+                "--server-advertise-url", "http://10.0.0.5:8501")).isEqualTo(7);
         ServeConfig config = served.getFirst();
-        assertThat(config.upstream().upstreams()).hasSize(2);
+        assertThat(config.upstream().upstreams()).extracting(u -> u.publicKeys())
+                .containsExactly(List.of(KEY), List.of(B_KEY));
         assertThat(config.signing().signNarinfo()).isFalse();
         assertThat(config.server().prometheusEnabled()).isTrue();
+        assertThat(config.server().advertiseUrl()).hasValue(URI.create("http://10.0.0.5:8501"));
         assertThat(levels).containsExactly(LogLevel.DEBUG);
     }
 

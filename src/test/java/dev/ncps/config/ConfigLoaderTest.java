@@ -21,6 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigLoaderTest {
     static final String NIXOS_KEY = "cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
     static final String OTHER_KEY = "other.example-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
+    static final String NO_KEY = "upstream https://cache.nixos.org has no public key (cache.upstream.public-keys "
+            + "(--cache-upstream-public-key, CACHE_UPSTREAM_PUBLIC_KEYS)): its narinfos could not be verified, and ncps "
+            + "would sign them as its own; add the key the upstream signs with, e.g. " + NIXOS_KEY;
+    static final String LOCAL_STORAGE_IN_CLUSTER = " (several instances), which needs shared storage: configure "
+            + "cache.storage.s3.* instead of cache.storage.local (--cache-storage-local, CACHE_STORAGE_LOCAL)";
+    static final String SQLITE_IN_CLUSTER = " (several instances), which needs a shared database: a SQLite file cannot be "
+            + "shared between instances; use a postgresql:// or mysql:// cache.database-url (--cache-database-url, CACHE_DATABASE_URL)";
 
     @TempDir
     Path dir;
@@ -54,7 +61,18 @@ class ConfigLoaderTest {
     }
 
     private List<String> problems() {
-        return catchThrowableOfType(ConfigException.class, this::serve).problems();
+        ConfigException e = catchThrowableOfType(ConfigException.class, this::serve);
+        assertThat(e).as("the configuration was expected to be refused").isNotNull();
+        return e.problems();
+    }
+
+    /** S3 storage and a PostgreSQL database: what several instances with a distributed lock backend need. */
+    private void sharedBackends() {
+        flag(Options.CACHE_STORAGE_S3_BUCKET, "b");
+        flag(Options.CACHE_STORAGE_S3_ENDPOINT, "https://s3.example");
+        flag(Options.CACHE_STORAGE_S3_ACCESS_KEY_ID, "id");
+        flag(Options.CACHE_STORAGE_S3_SECRET_ACCESS_KEY, "s3-secret");
+        flag(Options.CACHE_DATABASE_URL, "postgres://db/ncps");
     }
 
     @Test
@@ -161,10 +179,36 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void aPublicKeyMatchingNoUpstreamIsAnError() {
-        env.put("CACHE_UPSTREAM_PUBLIC_KEYS", NIXOS_KEY + "," + OTHER_KEY);
+    void aKeyOfAnyNameBelongsToTheOnlyUpstream() throws Exception {
+        String mirrorKey = "my-mirror-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
+        env.put("CACHE_UPSTREAM_URLS", "https://mirror.example");
+        env.put("CACHE_UPSTREAM_PUBLIC_KEYS", NIXOS_KEY + "," + mirrorKey);
+        Loaded<ServeConfig> loaded = serve();
+        assertThat(loaded.config().upstream().upstreams()).singleElement()
+                .extracting(UpstreamConfig.Upstream::publicKeys).isEqualTo(List.of(NIXOS_KEY, mirrorKey));
+        assertThat(loaded.warnings()).isEmpty();
+    }
+
+    @Test
+    void withSeveralUpstreamsAKeyMatchingNoneIsAnError() {
+        env.put("CACHE_UPSTREAM_URLS", "https://cache.nixos.org,https://mirror.example:8443");
+        env.put("CACHE_UPSTREAM_PUBLIC_KEYS", NIXOS_KEY + ",mirror.example-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=," + OTHER_KEY);
         assertThat(problems()).containsExactly("cache.upstream.public-keys (--cache-upstream-public-key, CACHE_UPSTREAM_PUBLIC_KEYS): "
-                + "key '" + OTHER_KEY + "' matches no upstream; a key for upstream https://cache.nixos.org must be named cache.nixos.org-<n>");
+                + "key '" + OTHER_KEY + "' matches no upstream; with several upstreams, a key for upstream https://cache.nixos.org "
+                + "must be named cache.nixos.org-<n>, a key for upstream https://mirror.example:8443 must be named mirror.example-<n>");
+    }
+
+    @Test
+    void anUpstreamWithoutAPublicKeyIsAnError() {
+        env.remove("CACHE_UPSTREAM_PUBLIC_KEYS");
+        assertThat(problems()).containsExactly(NO_KEY);
+    }
+
+    @Test
+    void withSeveralUpstreamsEachNeedsItsOwnKey() {
+        env.put("CACHE_UPSTREAM_URLS", "https://other.example,https://cache.nixos.org");
+        env.put("CACHE_UPSTREAM_PUBLIC_KEYS", OTHER_KEY);
+        assertThat(problems()).containsExactly(NO_KEY);
     }
 
     @Test
@@ -225,6 +269,7 @@ class ConfigLoaderTest {
 
     @Test
     void redisLockBackendNeedsAddresses() {
+        sharedBackends();
         env.put("CACHE_LOCK_BACKEND", "redis");
         assertThat(problems()).containsExactly("cache.lock.backend (--cache-lock-backend, CACHE_LOCK_BACKEND) is redis, which "
                 + "needs cache.redis.addrs (--cache-redis-addrs, CACHE_REDIS_ADDRS)");
@@ -232,11 +277,73 @@ class ConfigLoaderTest {
 
     @Test
     void postgresLockBackendNeedsPostgres() {
+        sharedBackends();
         env.put("CACHE_LOCK_BACKEND", "postgres");
+        flag(Options.CACHE_DATABASE_URL, "mysql://db/ncps");
         assertThat(problems()).containsExactly("cache.lock.backend (--cache-lock-backend, CACHE_LOCK_BACKEND) is postgres, which "
-                + "needs a PostgreSQL cache.database-url (--cache-database-url, CACHE_DATABASE_URL), not sqlite");
-        env.put("CACHE_DATABASE_URL", "postgres://db/ncps");
+                + "needs a PostgreSQL cache.database-url (--cache-database-url, CACHE_DATABASE_URL), not mysql");
+        flag(Options.CACHE_DATABASE_URL, "postgres://db/ncps");
         assertThat(catchThrowableOfType(ConfigException.class, this::serve)).isNull();
+    }
+
+    @Test
+    void redisLockBackendRefusesLocalStorageAndSqlite() {
+        env.put("CACHE_REDIS_ADDRS", "redis:6379");
+        assertThat(problems()).containsExactly("cache.lock.backend (--cache-lock-backend, CACHE_LOCK_BACKEND) is redis"
+                + LOCAL_STORAGE_IN_CLUSTER, "cache.lock.backend (--cache-lock-backend, CACHE_LOCK_BACKEND) is redis" + SQLITE_IN_CLUSTER);
+    }
+
+    @Test
+    void redisLockBackendRefusesLocalStorageEvenWithASharedDatabase() {
+        env.put("CACHE_REDIS_ADDRS", "redis:6379");
+        flag(Options.CACHE_STORAGE_LOCAL, "/srv/ncps");
+        flag(Options.CACHE_DATABASE_URL, "mysql://db/ncps");
+        assertThat(problems()).containsExactly("cache.lock.backend (--cache-lock-backend, CACHE_LOCK_BACKEND) is redis"
+                + LOCAL_STORAGE_IN_CLUSTER);
+    }
+
+    @Test
+    void redisLockBackendRefusesSqliteEvenWithS3() {
+        sharedBackends();
+        env.put("CACHE_REDIS_ADDRS", "redis:6379");
+        flag(Options.CACHE_DATABASE_URL, "sqlite:/srv/ncps.db");
+        assertThat(problems()).containsExactly("cache.lock.backend (--cache-lock-backend, CACHE_LOCK_BACKEND) is redis"
+                + SQLITE_IN_CLUSTER);
+    }
+
+    /** SQLite is named once, by the postgres backend's own demand for PostgreSQL, not a second time as unshareable. */
+    @Test
+    void postgresLockBackendRefusesSqliteAndLocalStorage() {
+        env.put("CACHE_LOCK_BACKEND", "postgres");
+        assertThat(problems()).containsExactly(
+                "cache.lock.backend (--cache-lock-backend, CACHE_LOCK_BACKEND) is postgres, which needs a PostgreSQL "
+                        + "cache.database-url (--cache-database-url, CACHE_DATABASE_URL), not sqlite",
+                "cache.lock.backend (--cache-lock-backend, CACHE_LOCK_BACKEND) is postgres" + LOCAL_STORAGE_IN_CLUSTER);
+    }
+
+    @Test
+    void anExplicitLocalLockBackendKeepsLocalStorageAndSqlite() throws Exception {
+        env.put("CACHE_REDIS_ADDRS", "redis:6379");
+        env.put("CACHE_LOCK_BACKEND", "local");
+        ServeConfig config = serve().config();
+        assertThat(config.storage()).isInstanceOf(StorageConfig.Local.class);
+        assertThat(config.database().url().dialect()).isEqualTo(DatabaseUrl.Dialect.SQLITE);
+    }
+
+    @Test
+    void advertiseUrlIsReadAndDefaultsToNone() throws Exception {
+        assertThat(serve().config().server().advertiseUrl()).isEmpty();
+        configFile("server:\n  advertise-url: http://10.0.0.5:8501\n");
+        assertThat(serve().config().server().advertiseUrl()).hasValue(URI.create("http://10.0.0.5:8501"));
+        env.put("SERVER_ADVERTISE_URL", "https://ncps-1.internal");
+        assertThat(serve().config().server().advertiseUrl()).hasValue(URI.create("https://ncps-1.internal"));
+    }
+
+    @Test
+    void anAdvertiseUrlWithoutHttpSchemeIsRejected() {
+        flag(Options.SERVER_ADVERTISE_URL, "10.0.0.5:8501");
+        assertThat(problems()).containsExactly("invalid value for server.advertise-url (--server-advertise-url, "
+                + "SERVER_ADVERTISE_URL): '10.0.0.5:8501': expected " + ValueTypes.HTTP_URL_FORM);
     }
 
     @Test
@@ -280,10 +387,11 @@ class ConfigLoaderTest {
                     urls:
                       - https://cache.nixos.org
                       - https://a.example
-                    public-keys: [%s]
+                    public-keys: [%s, a.example-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=]
                   redis:
                     addrs: r1:6379, r2:6379
                 """.formatted(NIXOS_KEY));
+        sharedBackends();
         ServeConfig fromFile = serve().config();
         assertThat(fromFile.upstream().upstreams()).extracting(u -> u.url().uri().toString())
                 .containsExactly("https://cache.nixos.org", "https://a.example");
@@ -377,11 +485,12 @@ class ConfigLoaderTest {
 
     @Test
     void secretsStayOutOfToString() throws Exception {
+        sharedBackends();
         env.put("CACHE_REDIS_ADDRS", "r:6379");
         env.put("CACHE_REDIS_PASSWORD", "redis-secret");
         env.put("CACHE_GET_TOKEN", "token-secret");
-        env.put("CACHE_DATABASE_URL", "postgres://u:db-secret@h/db");
-        assertThat(serve().config().toString()).doesNotContain("redis-secret", "token-secret", "db-secret");
+        flag(Options.CACHE_DATABASE_URL, "postgres://u:db-secret@h/db");
+        assertThat(serve().config().toString()).doesNotContain("redis-secret", "token-secret", "db-secret", "s3-secret");
     }
 
     /** The HA example of the seed document, "Step 4", must load as written. */
