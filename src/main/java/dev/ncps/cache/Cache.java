@@ -95,8 +95,11 @@ public final class Cache {
     /** A complete stored object. */
     public record NarStored(Store.Blob blob) implements NarResult {}
 
-    /** A download in progress, read as it arrives from {@code offset}; {@code size} is the total, or -1. */
-    public record NarStreaming(InputStream body, long size) implements NarResult {}
+    /**
+     * A download in progress, read as it arrives from {@code offset} (0 unless a resume offset was asked
+     * for and the total {@code size} is known); {@code size} is the total, or -1.
+     */
+    public record NarStreaming(InputStream body, long size, long offset) implements NarResult {}
 
     public Signer signer() {
         return signer;
@@ -285,14 +288,15 @@ public final class Cache {
         return readerOf(downloads.join(spec), offset, spec.expectedSize(), spec.upstreamUri().getHost());
     }
 
-    private NarResult readerOf(Download download, long offset, long size, String upstreamHost) {
+    private NarResult readerOf(Download download, long requestedOffset, long size, String upstreamHost) {
+        long offset = size >= 0 && requestedOffset < size ? requestedOffset : 0;
         try {
             Download.Reader reader = download.openReader(offset);
             if (reader == null) {
                 return download.state() == Download.State.FAILED ? Unavailable.upstream("upstream download failed") : null;
             }
             listener.narServed(CacheListener.Result.MISS, upstreamHost);
-            return new NarStreaming(reader, size);
+            return new NarStreaming(reader, size, offset);
         } catch (IOException e) {
             return Unavailable.local("cannot read the download in progress: " + e.getMessage());
         }
@@ -313,7 +317,7 @@ public final class Cache {
                 return new NotFound("no narinfo in the cache refers to this NAR");
             }
             NarSpec spec = NarSpec.of(key, URI.create(owner.get().upstreamUrl()), owner.get().narInfo());
-            return new NarStreaming(InputStream.nullInputStream(), spec.expectedSize());
+            return new NarStreaming(InputStream.nullInputStream(), spec.expectedSize(), 0);
         } catch (IOException | IndexException e) {
             log.error("nar/{}: lookup failed: {}", key.narHash(), e.getMessage());
             return Unavailable.local("storage or database unavailable");

@@ -218,7 +218,7 @@ final class CacheHandler extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, NAR_TYPE);
         switch (result) {
             case Cache.NarStored stored -> sendBlob(response, callback, stored.blob(), rangeHeader, head);
-            case Cache.NarStreaming streaming -> sendStreaming(response, callback, streaming, rangeHeader, head);
+            case Cache.NarStreaming streaming -> sendStreaming(response, callback, streaming, head);
             case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
             case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
         }
@@ -296,15 +296,14 @@ final class CacheHandler extends Handler.Abstract {
                 failure -> { arena.close(); callback.failed(failure); }));
     }
 
-    private void sendStreaming(Response response, Callback callback, Cache.NarStreaming streaming, String rangeHeader, boolean head)
+    private void sendStreaming(Response response, Callback callback, Cache.NarStreaming streaming, boolean head)
             throws IOException {
         long size = streaming.size();
-        long offset = resumeOffset(rangeHeader);
-        if (size >= 0 && offset > 0 && offset < size) {
+        long offset = streaming.offset();
+        if (offset > 0) {
             response.setStatus(HttpStatus.PARTIAL_CONTENT_206);
             response.getHeaders().put(HttpHeader.CONTENT_RANGE, "bytes " + offset + "-" + (size - 1) + "/" + size);
         } else {
-            offset = 0;
             response.setStatus(HttpStatus.OK_200);
         }
         if (size >= 0) {
