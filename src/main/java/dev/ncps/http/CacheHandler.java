@@ -40,6 +40,8 @@ final class CacheHandler extends Handler.Abstract {
     /** Below this a read into the heap is cheaper than creating and releasing a mapping. */
     private static final long MAP_THRESHOLD = 64 * 1024;
     private static final int COPY_BUFFER = 64 * 1024;
+    /** Real narinfos are a few KiB even with thousands of references; this bounds what a PUT can make us hold. */
+    private static final int MAX_NARINFO_BYTES = 1024 * 1024;
 
     private final Cache cache;
     private final Uploads uploads;
@@ -151,9 +153,16 @@ final class CacheHandler extends Handler.Abstract {
                 sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, putRefusal(uploadOnly));
                 return;
             }
-            String body = Content.Source.asString(request, StandardCharsets.UTF_8);
+            byte[] body;
+            try (InputStream in = Content.Source.asInputStream(request)) {
+                body = in.readNBytes(MAX_NARINFO_BYTES + 1);
+            }
+            if (body.length > MAX_NARINFO_BYTES) {
+                sendText(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, "a narinfo is at most " + MAX_NARINFO_BYTES + " bytes");
+                return;
+            }
             try {
-                uploads.putNarInfo(hash, body);
+                uploads.putNarInfo(hash, new String(body, StandardCharsets.UTF_8));
                 sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
             } catch (Uploads.Rejected rejected) {
                 sendText(response, callback, rejected.status(), rejected.getMessage());
