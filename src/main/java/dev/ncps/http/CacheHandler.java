@@ -97,8 +97,18 @@ final class CacheHandler extends Handler.Abstract {
         }
         switch (route) {
             case Route.Invalid invalid -> sendText(response, callback, invalid.status(), invalid.reason());
-            case Route.NarInfo narInfo -> narInfo(request, response, callback, narInfo.hash(), uploadOnly);
-            case Route.Nar nar -> nar(request, response, callback, nar, uploadOnly);
+            case Route.NarInfo narInfo -> {
+                if (refuse(response, callback, method, uploadOnly)) {
+                    return;
+                }
+                narInfo(request, response, callback, narInfo.hash(), uploadOnly);
+            }
+            case Route.Nar nar -> {
+                if (refuse(response, callback, method, uploadOnly)) {
+                    return;
+                }
+                nar(request, response, callback, nar, uploadOnly);
+            }
             default -> {
                 if (!read) {
                     sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, method + " is not allowed here");
@@ -109,6 +119,14 @@ final class CacheHandler extends Handler.Abstract {
                 }
             }
         }
+    }
+
+    private boolean refuse(Response response, Callback callback, String method, boolean uploadOnly) {
+        String reason = refusal(method, uploadOnly);
+        if (reason != null) {
+            sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, reason);
+        }
+        return reason != null;
     }
 
     private static boolean exemptFromToken(Route route) {
@@ -149,10 +167,6 @@ final class CacheHandler extends Handler.Abstract {
             throws IOException, IndexException {
         String method = request.getMethod();
         if (HttpMethod.PUT.is(method)) {
-            if (!uploadOnly || !settings.allowPut()) {
-                sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, putRefusal(uploadOnly));
-                return;
-            }
             byte[] body;
             try (InputStream in = Content.Source.asInputStream(request)) {
                 body = in.readNBytes(MAX_NARINFO_BYTES + 1);
@@ -170,15 +184,7 @@ final class CacheHandler extends Handler.Abstract {
             return;
         }
         if (HttpMethod.DELETE.is(method)) {
-            if (!settings.allowDelete()) {
-                sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "DELETE is disabled (--cache-allow-delete-verb)");
-                return;
-            }
             sendEmpty(response, callback, uploads.deleteNarInfo(hash) ? HttpStatus.NO_CONTENT_204 : HttpStatus.NOT_FOUND_404);
-            return;
-        }
-        if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
-            sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, method + " is not allowed here");
             return;
         }
         switch (cache.narInfo(hash, uploadOnly)) {
@@ -188,8 +194,19 @@ final class CacheHandler extends Handler.Abstract {
         }
     }
 
-    private static String putRefusal(boolean uploadOnly) {
-        return uploadOnly ? "PUT is disabled (--cache-allow-put-verb)" : "PUT is only accepted under /upload";
+    /** Why {@code method} may not be used on a narinfo or NAR path, or null when it may. */
+    private String refusal(String method, boolean uploadOnly) {
+        if (HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method)) {
+            return null;
+        }
+        if (HttpMethod.PUT.is(method)) {
+            return !uploadOnly ? "PUT is only accepted under /upload"
+                    : settings.allowPut() ? null : "PUT is disabled (--cache-allow-put-verb)";
+        }
+        if (HttpMethod.DELETE.is(method)) {
+            return settings.allowDelete() ? null : "DELETE is disabled (--cache-allow-delete-verb)";
+        }
+        return method + " is not allowed here";
     }
 
     // ---------------------------------------------------------------- NAR
@@ -198,27 +215,15 @@ final class CacheHandler extends Handler.Abstract {
             throws IOException, IndexException {
         String method = request.getMethod();
         if (HttpMethod.PUT.is(method)) {
-            if (!uploadOnly || !settings.allowPut()) {
-                sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, putRefusal(uploadOnly));
-                return;
-            }
             uploads.putNar(route.key(), Content.Source.asInputStream(request));
             sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
             return;
         }
         if (HttpMethod.DELETE.is(method)) {
-            if (!settings.allowDelete()) {
-                sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "DELETE is disabled (--cache-allow-delete-verb)");
-                return;
-            }
             sendEmpty(response, callback, uploads.deleteNar(route.key()) ? HttpStatus.NO_CONTENT_204 : HttpStatus.NOT_FOUND_404);
             return;
         }
         boolean head = HttpMethod.HEAD.is(method);
-        if (!head && !HttpMethod.GET.is(method)) {
-            sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, method + " is not allowed here");
-            return;
-        }
         String rangeHeader = request.getHeaders().get(HttpHeader.RANGE);
         Cache.Mode mode = request.getHeaders().contains(DownloadCoordinator.PEER_HEADER) ? Cache.Mode.PEER
                 : uploadOnly ? Cache.Mode.UPLOAD_ONLY : Cache.Mode.SUBSTITUTE;
