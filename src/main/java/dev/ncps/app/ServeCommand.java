@@ -117,7 +117,8 @@ public final class ServeCommand implements ServeAction {
 
         HttpSettings http = new HttpSettings(config.server().addr().host().isEmpty() ? null : config.server().addr().host(),
                 config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),
-                config.auth().getToken().orElse(null), config.server().drainTimeout(), 10);
+                config.auth().getToken().orElse(null), config.server().drainTimeout(), 10,
+                config.server().transparentCompression());
         HttpServer server = new HttpServer(http, cache, uploads, metrics);
         server.start();
         track(server);

@@ -60,7 +60,8 @@ public final class ConfigLoader {
         Session s = new Session(flags);
         String hostname = s.r.value(CACHE_HOSTNAME).orElseGet(localHostname);
         ServerConfig server = new ServerConfig(s.r.valueOrDefault(SERVER_ADDR), s.r.valueOrDefault(SERVER_DRAIN_TIMEOUT),
-                s.r.valueOrDefault(PROMETHEUS_ENABLED), s.r.value(SERVER_ADVERTISE_URL));
+                s.r.valueOrDefault(PROMETHEUS_ENABLED), s.r.value(SERVER_ADVERTISE_URL),
+                s.r.valueOrDefault(SERVER_TRANSPARENT_COMPRESSION));
         UpstreamConfig upstream = s.upstream();
         StorageConfig storage = s.storage();
         DatabaseConfig database = s.database(storage);

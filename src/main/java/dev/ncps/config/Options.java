@@ -80,6 +80,12 @@ public final class Options {
             .doc("How the other instances of a cluster reach this one, e.g. `http://10.0.0.5:8501`: a follower streams a "
                     + "download in progress from the instance that owns it. Default: `http://<this host's address>:<port>`.");
 
+    public static final Option<Boolean> SERVER_TRANSPARENT_COMPRESSION = Option.of(SERVER, SERVE,
+                    "server.transparent-compression", "server-transparent-compression", "SERVER_TRANSPARENT_COMPRESSION", BOOLEAN)
+            .defaultValue("true").javaExtension()
+            .doc("Answer requests for uncompressed NARs (`.nar`) with `Content-Encoding: zstd` (or gzip) when the client "
+                    + "accepts it, as Nix clients do. Turn off to serve the bytes as stored, e.g. on a fast local network.");
+
     public static final Option<String> CACHE_HOSTNAME = Option.of(SERVER, SERVE, "cache.hostname", "cache-hostname", "CACHE_HOSTNAME", HOSTNAME)
             .computedDefault("this machine's host name (`localhost` if it has none)")
             .doc("Host name of the cache; names the signing key generated on first start.");
@@ -294,7 +300,7 @@ public final class Options {
     /** Every option, in the order of the reference. */
     public static final List<Option<?>> ALL = List.of(
             CONFIG, LOG_LEVEL, PROMETHEUS_ENABLED,
-            SERVER_ADDR, SERVER_DRAIN_TIMEOUT, SERVER_ADVERTISE_URL, CACHE_HOSTNAME, CACHE_TEMP_PATH, CACHE_DOWNLOAD_POLL_TIMEOUT,
+            SERVER_ADDR, SERVER_DRAIN_TIMEOUT, SERVER_ADVERTISE_URL, SERVER_TRANSPARENT_COMPRESSION, CACHE_HOSTNAME, CACHE_TEMP_PATH, CACHE_DOWNLOAD_POLL_TIMEOUT,
             CACHE_UPSTREAM_URLS, CACHE_UPSTREAM_PUBLIC_KEYS, CACHE_UPSTREAM_DIALER_TIMEOUT,
             CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT, NETRC_FILE,
             CACHE_STORAGE_LOCAL, CACHE_STORAGE_S3_BUCKET, CACHE_STORAGE_S3_ENDPOINT, CACHE_STORAGE_S3_REGION,

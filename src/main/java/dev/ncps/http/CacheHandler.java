@@ -4,6 +4,7 @@ import dev.ncps.cache.Cache;
 import dev.ncps.cache.DownloadCoordinator;
 import dev.ncps.cache.Uploads;
 import dev.ncps.index.IndexException;
+import dev.ncps.nix.Compression;
 import dev.ncps.store.Store;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -230,6 +231,17 @@ final class CacheHandler extends Handler.Abstract {
         Cache.NarResult result = head ? cache.narHead(route.key(), mode)
                 : cache.nar(route.key(), resumeOffset(rangeHeader), mode);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, NAR_TYPE);
+        ContentCoding coding = head || rangeHeader != null || !settings.transparentCompression()
+                || route.key().compression() != Compression.NONE ? null
+                : ContentCoding.negotiate(request.getHeaders().get(HttpHeader.ACCEPT_ENCODING));
+        if (coding != null && (result instanceof Cache.NarStored || result instanceof Cache.NarStreaming)) {
+            InputStream body = result instanceof Cache.NarStored stored ? stored.blob().open(0) : ((Cache.NarStreaming) result).body();
+            response.setStatus(HttpStatus.OK_200);
+            response.getHeaders().put(HttpHeader.CONTENT_ENCODING, coding.token());
+            response.getHeaders().put(HttpHeader.VARY, "Accept-Encoding");
+            copy(response, callback, body, -1, coding);
+            return;
+        }
         switch (result) {
             case Cache.NarStored stored -> sendBlob(response, callback, stored.blob(), rangeHeader, head);
             case Cache.NarStreaming streaming -> sendStreaming(response, callback, streaming, head);
@@ -276,7 +288,7 @@ final class CacheHandler extends Handler.Abstract {
         }
         Path file = blob.localFile().orElse(null);
         if (file == null) {
-            copy(response, callback, blob.open(offset), length);
+            copy(response, callback, blob.open(offset), length, null);
         } else if (length < MAP_THRESHOLD) {
             response.write(true, readSmall(file, offset, (int) length), callback);
         } else {
@@ -328,15 +340,17 @@ final class CacheHandler extends Handler.Abstract {
             response.write(true, BufferUtil.EMPTY_BUFFER, callback);
             return;
         }
-        copy(response, callback, streaming.body(), size >= 0 ? size - offset : -1);
+        copy(response, callback, streaming.body(), size >= 0 ? size - offset : -1, null);
     }
 
     /**
      * Copies a body to the client. On a read failure the response is failed, not completed: the client
      * sees a broken transfer rather than a short body that looks whole (DESIGN.md §4.1).
      */
-    private static void copy(Response response, Callback callback, InputStream body, long expected) throws IOException {
-        OutputStream out = Content.Sink.asOutputStream(response);
+    private static void copy(Response response, Callback callback, InputStream body, long expected, ContentCoding coding)
+            throws IOException {
+        OutputStream sink = Content.Sink.asOutputStream(response);
+        OutputStream out = coding == null ? sink : coding.wrap(sink);
         byte[] buffer = new byte[COPY_BUFFER];
         long sent = 0;
         long limit = expected >= 0 ? expected : Long.MAX_VALUE;
