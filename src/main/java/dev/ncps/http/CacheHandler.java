@@ -262,7 +262,7 @@ final class CacheHandler extends Handler.Abstract {
         }
         Path file = blob.localFile().orElse(null);
         if (file == null) {
-            copy(response, callback, blob.open(offset), length);
+            copy(response, callback, blob.open(offset), length, HttpStatus.SERVICE_UNAVAILABLE_503);
         } else if (length < MAP_THRESHOLD) {
             response.write(true, readSmall(file, offset, (int) length), callback);
         } else {
@@ -315,14 +315,16 @@ final class CacheHandler extends Handler.Abstract {
             response.write(true, BufferUtil.EMPTY_BUFFER, callback);
             return;
         }
-        copy(response, callback, streaming.body(), size >= 0 ? size - offset : -1);
+        copy(response, callback, streaming.body(), size >= 0 ? size - offset : -1, HttpStatus.BAD_GATEWAY_502);
     }
 
     /**
      * Copies a body to the client. On a read failure the response is failed, not completed: the client
-     * sees a broken transfer rather than a short body that looks whole (DESIGN.md §4.1).
+     * sees a broken transfer rather than a short body that looks whole (DESIGN.md §4.1). A failure before
+     * the first byte still lets us answer properly, with {@code failureStatus} and the reason.
      */
-    private static void copy(Response response, Callback callback, InputStream body, long expected) throws IOException {
+    private static void copy(Response response, Callback callback, InputStream body, long expected, int failureStatus)
+            throws IOException {
         OutputStream out = Content.Sink.asOutputStream(response);
         byte[] buffer = new byte[COPY_BUFFER];
         long sent = 0;
@@ -334,6 +336,11 @@ final class CacheHandler extends Handler.Abstract {
                 sent += n;
             }
         } catch (IOException e) {
+            if (sent == 0 && !response.isCommitted()) {
+                log.warn("answering {}: {}", failureStatus, e.getMessage());
+                sendText(response, callback, failureStatus, e.getMessage());
+                return;
+            }
             log.warn("aborting response after {} bytes: {}", sent, e.getMessage());
             callback.failed(e);
             return;
