@@ -47,15 +47,14 @@ final class InProcessNcps implements AutoCloseable {
     }
 
     /** The environment of an ncps on {@code dataDir} (storage, database, temp files) with one upstream. */
-    static Map<String, String> environment(Path dataDir, URI upstream, String upstreamKey) {
+    private static Map<String, String> environment(Path dataDir, URI upstream, String upstreamKey) {
         return Map.of(
                 "HOME", dataDir.toString(),
                 "CACHE_STORAGE_LOCAL", storageDir(dataDir).toString(),
                 "CACHE_TEMP_PATH", dataDir.resolve("tmp").toString(),
                 "CACHE_UPSTREAM_URLS", upstream.toString(),
                 "CACHE_UPSTREAM_PUBLIC_KEYS", upstreamKey,
-                "SERVER_DRAIN_TIMEOUT", "2s",
-                "LOG_LEVEL", "info");
+                "SERVER_DRAIN_TIMEOUT", "2s");
     }
 
     static Path storageDir(Path dataDir) {
