@@ -218,6 +218,11 @@ public final class ServeCommand implements ServeAction {
         return resource;
     }
 
+    /** Closes everything {@link #start} opened; for tests that run ncps in-process ({@link #run} closes by itself). */
+    public void close() {
+        closeAll();
+    }
+
     private void closeAll() {
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {

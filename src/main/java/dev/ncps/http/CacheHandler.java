@@ -239,7 +239,8 @@ final class CacheHandler extends Handler.Abstract {
             response.setStatus(HttpStatus.OK_200);
             response.getHeaders().put(HttpHeader.CONTENT_ENCODING, coding.token());
             response.getHeaders().put(HttpHeader.VARY, "Accept-Encoding");
-            copy(response, callback, body, -1, coding);
+            copy(response, callback, body, -1, coding,
+                    result instanceof Cache.NarStored ? HttpStatus.SERVICE_UNAVAILABLE_503 : HttpStatus.BAD_GATEWAY_502);
             return;
         }
         switch (result) {
@@ -288,7 +289,7 @@ final class CacheHandler extends Handler.Abstract {
         }
         Path file = blob.localFile().orElse(null);
         if (file == null) {
-            copy(response, callback, blob.open(offset), length, null);
+            copy(response, callback, blob.open(offset), length, null, HttpStatus.SERVICE_UNAVAILABLE_503);
         } else if (length < MAP_THRESHOLD) {
             response.write(true, readSmall(file, offset, (int) length), callback);
         } else {
@@ -340,15 +341,16 @@ final class CacheHandler extends Handler.Abstract {
             response.write(true, BufferUtil.EMPTY_BUFFER, callback);
             return;
         }
-        copy(response, callback, streaming.body(), size >= 0 ? size - offset : -1, null);
+        copy(response, callback, streaming.body(), size >= 0 ? size - offset : -1, null, HttpStatus.BAD_GATEWAY_502);
     }
 
     /**
      * Copies a body to the client. On a read failure the response is failed, not completed: the client
-     * sees a broken transfer rather than a short body that looks whole (DESIGN.md §4.1).
+     * sees a broken transfer rather than a short body that looks whole (DESIGN.md §4.1). A failure before
+     * the first byte still lets us answer properly, with {@code failureStatus} and the reason.
      */
-    private static void copy(Response response, Callback callback, InputStream body, long expected, ContentCoding coding)
-            throws IOException {
+    private static void copy(Response response, Callback callback, InputStream body, long expected, ContentCoding coding,
+                             int failureStatus) throws IOException {
         OutputStream sink = Content.Sink.asOutputStream(response);
         OutputStream out = coding == null ? sink : coding.wrap(sink);
         byte[] buffer = new byte[COPY_BUFFER];
@@ -361,6 +363,11 @@ final class CacheHandler extends Handler.Abstract {
                 sent += n;
             }
         } catch (IOException e) {
+            if (sent == 0 && !response.isCommitted()) {
+                log.warn("answering {}: {}", failureStatus, e.getMessage());
+                sendText(response, callback, failureStatus, e.getMessage());
+                return;
+            }
             log.warn("aborting response after {} bytes: {}", sent, e.getMessage());
             callback.failed(e);
             return;
@@ -386,6 +393,7 @@ final class CacheHandler extends Handler.Abstract {
     /** An error or status answer: one line of plain text saying why. */
     static void sendText(Response response, Callback callback, int status, String reason) {
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+        response.getHeaders().remove(HttpHeader.CONTENT_ENCODING);
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);

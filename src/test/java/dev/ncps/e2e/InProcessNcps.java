@@ -1,0 +1,108 @@
+package dev.ncps.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.ncps.app.ServeCommand;
+import dev.ncps.config.ConfigLoader;
+import dev.ncps.config.ServeConfig;
+import dev.ncps.testing.Processes;
+import dev.ncps.testing.TestDirs;
+
+/**
+ * {@code ncps serve} running in the test JVM on a free loopback port with local storage and SQLite in its own
+ * folder, configured the way a user would: through the environment variables of the real options.
+ */
+final class InProcessNcps implements AutoCloseable {
+    private final ServeCommand command;
+    private final ServeCommand.Running running;
+    private final Path dataDir;
+
+    private InProcessNcps(ServeCommand command, ServeCommand.Running running, Path dataDir) {
+        this.command = command;
+        this.running = running;
+        this.dataDir = dataDir;
+    }
+
+    /** A fresh instance in a new folder; {@code settings} are more environment variables, e.g. CACHE_ALLOW_PUT_VERB. */
+    static InProcessNcps start(URI upstream, String upstreamKey, Map<String, String> settings) {
+        Path dataDir = TestDirs.newWorkDir("ncps");
+        Map<String, String> env = new HashMap<>(environment(dataDir, upstream, upstreamKey));
+        env.put("SERVER_ADDR", Processes.LOOPBACK + ":0");
+        env.putAll(settings);
+        ServeCommand command = new ServeCommand();
+        try {
+            ServeConfig config = new ConfigLoader(env, dataDir, () -> "test.local").serve(Map.of()).config();
+            return new InProcessNcps(command, command.start(config), dataDir);
+        } catch (Exception e) {
+            command.close();
+            throw new IllegalStateException("cannot start ncps in-process on " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The environment of an ncps on {@code dataDir} (storage, database, temp files) with one upstream. */
+    private static Map<String, String> environment(Path dataDir, URI upstream, String upstreamKey) {
+        return Map.of(
+                "HOME", dataDir.toString(),
+                "CACHE_STORAGE_LOCAL", storageDir(dataDir).toString(),
+                "CACHE_TEMP_PATH", dataDir.resolve("tmp").toString(),
+                "CACHE_UPSTREAM_URLS", upstream.toString(),
+                "CACHE_UPSTREAM_PUBLIC_KEYS", upstreamKey,
+                "SERVER_DRAIN_TIMEOUT", "2s");
+    }
+
+    static Path storageDir(Path dataDir) {
+        return dataDir.resolve("storage");
+    }
+
+    URI url() {
+        return URI.create("http://" + Processes.LOOPBACK + ":" + running.http().port());
+    }
+
+    URI url(String path) {
+        return url().resolve(path);
+    }
+
+    /** The folder of the local storage. */
+    Path storageDir() {
+        return storageDir(dataDir);
+    }
+
+    /** This instance's public key, {@code name:base64}. */
+    String publicKey() {
+        return running.cache().signer().publicKey().toNixString();
+    }
+
+    /** Files under the storage folder whose name contains {@code part}, e.g. a NAR's file hash. */
+    List<Path> storedFilesNamed(String part) {
+        return filesNamed(storageDir(), part);
+    }
+
+    /** Files under the temp folder (downloads in progress or left behind). */
+    List<Path> tempFiles() {
+        return filesNamed(dataDir.resolve("tmp"), "");
+    }
+
+    static List<Path> filesNamed(Path dir, String part) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().contains(part)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        command.close();
+        TestDirs.deleteTree(dataDir);
+    }
+}
