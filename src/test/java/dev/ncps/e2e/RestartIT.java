@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** The real ncps jar as its own process: what it stored survives a graceful stop and a crash, and SIGTERM exits 0. */
 @Tag("slow")
-class RestartTest {
+class RestartIT {
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
     private final NixClient nix = new NixClient();
     private final HttpClient http = Http.client();
