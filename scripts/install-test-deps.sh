@@ -15,7 +15,7 @@ declare -A package=(
 
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=(all)
-if [ "${wanted[0]}" = all ]; then wanted=(nix busybox redis haproxy nginx curl); fi
+if [ "${wanted[0]}" = all ]; then wanted=(nix busybox redis haproxy nginx curl mariadb); fi
 # nix builds with a static busybox, so the two always come together.
 for w in "${wanted[@]}"; do [ "$w" = nix ] && wanted+=(busybox); done
 
