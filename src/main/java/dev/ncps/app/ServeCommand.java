@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * or SIGINT, then shuts down gracefully and exits 0: readiness off, no new connections, requests and
  * downloads in flight finish within the drain timeout, access times are written, everything is closed.
  */
-public final class ServeCommand implements ServeAction {
+public final class ServeCommand implements ServeAction, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
     private static final Duration ACCESS_FLUSH_PERIOD = Duration.ofSeconds(30);
 
@@ -201,6 +201,12 @@ public final class ServeCommand implements ServeAction {
             resources.add(executor::shutdownNow);
         }
         return resource;
+    }
+
+    /** Closes everything {@link #start} opened; for in-process instances (tests). */
+    @Override
+    public void close() {
+        closeAll();
     }
 
     private void closeAll() {
