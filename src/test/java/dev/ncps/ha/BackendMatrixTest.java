@@ -246,7 +246,7 @@ class BackendMatrixTest {
     private NcpsYaml.Locks locks(Lock lock) {
         return switch (lock) {
             case LOCAL -> new NcpsYaml.LocalLocks();
-            case REDIS -> new NcpsYaml.RedisLocks("127.0.0.1:" + redis.port(), false);
+            case REDIS -> new NcpsYaml.RedisLocks("127.0.0.1:" + redis.port(), "matrix-" + buckets.incrementAndGet() + ":", false);
             case POSTGRES -> new NcpsYaml.PostgresLocks();
         };
     }

@@ -21,7 +21,7 @@ record NcpsYaml(int port, URI upstream, String upstreamKey, Storage storage, Str
 
     record LocalLocks() implements Locks {}
 
-    record RedisLocks(String addr, boolean allowDegraded) implements Locks {}
+    record RedisLocks(String addr, String keyPrefix, boolean allowDegraded) implements Locks {}
 
     record PostgresLocks() implements Locks {}
 
@@ -59,6 +59,8 @@ record NcpsYaml(int port, URI upstream, String upstreamKey, Storage storage, Str
                     "    addrs:",
                     "      - " + redis.addr(),
                     "  lock:",
+                    "    redis:",
+                    "      key-prefix: " + quote(redis.keyPrefix()),
                     "    allow-degraded-mode: " + redis.allowDegraded()));
             case PostgresLocks ignored -> cache.addAll(List.of("  lock:", "    backend: postgres"));
         }

@@ -1,0 +1,171 @@
+package dev.ncps.ha;
+
+import dev.ncps.testing.Fault;
+import dev.ncps.testing.NcpsProcess;
+import dev.ncps.testing.NixClient;
+import dev.ncps.testing.NixUpstreamCache;
+import dev.ncps.testing.PostgresServer;
+import dev.ncps.testing.Processes;
+import dev.ncps.testing.RedisServer;
+import dev.ncps.testing.S3Server;
+import dev.ncps.testing.TestDirs;
+import dev.ncps.testing.UpstreamServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import redis.clients.jedis.RedisClient;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three ncps JVMs behind HAProxy with Redis, PostgreSQL and S3 on loopback, fetching from a real nix-built
+ * upstream with a big, throttled NAR: deduplication, owner crash, rolling restart and Redis outage.
+ */
+@Tag("slow")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HaClusterTest {
+    private static final int BIG_MIB = 16;
+    private static final Pattern VALUE_PORT = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)#");
+
+    private final Closure closure = new Closure();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Cluster.Backends backends;
+    private String bigHash;
+    private List<String> smallHashes;
+
+    @BeforeAll
+    void startBackends() {
+        NixUpstreamCache cache = NixUpstreamCache.of(new NixUpstreamCache.Spec("ha-big", NixUpstreamCache.Compression.ZSTD, BIG_MIB, 0));
+        backends = new Cluster.Backends(RedisServer.start("ha"), PostgresServer.start(), S3Server.start("ha-unused"),
+                new UpstreamServer(cache.cacheDir()), cache, TestDirs.newWorkDir("ha-cluster"));
+        bigHash = cache.storePaths().stream().map(NixUpstreamCache::hashOf)
+                .max(java.util.Comparator.comparingLong(h -> size(cache, h))).orElseThrow();
+        smallHashes = cache.storePaths().stream().map(NixUpstreamCache::hashOf).filter(h -> !h.equals(bigHash)).toList();
+    }
+
+    @AfterAll
+    void stopBackends() {
+        for (AutoCloseable server : new AutoCloseable[] {backends.upstream(), backends.s3(), backends.postgres(), backends.redis()}) {
+            try {
+                server.close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+        TestDirs.deleteTree(backends.work());
+    }
+
+    @Test
+    void hundredConcurrentRequestsForOneNarMakeOneUpstreamRequest() throws Exception {
+        UpstreamServer upstream = backends.upstream();
+        String upstreamNar = "/" + backends.upstreamCache().narUrl(bigHash);
+        try (Cluster cluster = Cluster.start(backends, "dedup", 3, false, true);
+             var throttle = new Throttle(upstream, upstreamNar, 4L << 20)) {
+            List<URI> entries = cluster.entryPoints();
+            upstream.resetCounts();
+
+            List<Closure.NarRef> narInfos = concurrently(100, i -> closure.narInfo(entries.get(i % entries.size()), bigHash));
+            assertThat(upstream.requests("/" + bigHash + ".narinfo")).as("upstream narinfo requests").isEqualTo(1);
+
+            Closure.NarRef nar = narInfos.getFirst();
+            assertThat(narInfos).allSatisfy(n -> assertThat(n).isEqualTo(nar));
+            List<String> hashes = concurrently(100, i -> closure.narSha256(entries.get(i % entries.size()), nar));
+            assertThat(hashes).as("sha256 of all 100 bodies").containsOnly(nar.fileHash());
+            assertThat(upstream.requests(upstreamNar)).as("upstream NAR requests\n" + cluster.logs()).isEqualTo(1);
+
+            String metrics = get(cluster.instances.getFirst().url().resolve("/metrics"));
+            assertThat(metrics).contains("ncps_lock_acquisitions_total{", "result=\"success\"", "ncps_lock_retry_attempts_total",
+                    "ncps_nar_served_total", "ncps_download_coordination_fallback_total{outcome=\"served_by_peer\"}");
+            String logs = String.join("\n", cluster.instances.stream().map(i -> read(i.log())).toList());
+            assertThat(logs).contains("acquired download lock download:nar:");
+        }
+    }
+
+    /** Throttles a path for the life of a try block. */
+    private record Throttle(UpstreamServer.Rule rule) implements AutoCloseable {
+        Throttle(UpstreamServer upstream, String path, long bytesPerSecond) {
+            this(upstream.inject(UpstreamServer.exactly(path), Fault.throttle(bytesPerSecond)));
+        }
+
+        @Override
+        public void close() {
+            rule.remove();
+        }
+    }
+
+    private interface Call<T> {
+        T call(int i) throws Exception;
+    }
+
+    /** Runs {@code n} calls at once (released together) and returns their results; any failure fails. */
+    private static <T> List<T> concurrently(int n, Call<T> call) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return call.call(index);
+                }));
+            }
+            go.countDown();
+            List<T> results = new ArrayList<>();
+            for (Future<T> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        }
+    }
+
+    private String get(URI uri) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET " + uri + ": " + response.body()).isEqualTo(200);
+        return response.body();
+    }
+
+    private int status(URI uri) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static long size(NixUpstreamCache cache, String hash) {
+        try {
+            return Files.size(cache.narFile(hash));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String read(java.nio.file.Path file) {
+        try {
+            return Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
