@@ -75,7 +75,6 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
             for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
                 Optional<Locks.Lease> lease = locks.tryAcquire(lockKey, ttl, self);
                 if (lease.isPresent()) {
-                    log.info("acquired download lock {}", lockKey);
                     return new Owner(new RenewingLease(lease.get()));
                 }
                 Optional<String> holder = locks.holder(lockKey);
@@ -114,7 +113,6 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
             while (clock.millis() < deadline) {
                 Optional<Locks.Lease> lease = locks.tryAcquire(lockKey, ttl, self);
                 if (lease.isPresent()) {
-                    log.debug("acquired download lock {}", lockKey);
                     try (Locks.Lease held = lease.get()) {
                         Optional<T> already = stored.get();
                         return already.isPresent() ? already.get() : fetch.get();

@@ -104,6 +104,73 @@ class HaClusterTest {
         }
     }
 
+    @Test
+    void killingTheOwnerOfADownloadMidwayLosesNoCopyAndStoresNothingCorrupt() throws Exception {
+        UpstreamServer upstream = backends.upstream();
+        NixUpstreamCache cache = backends.upstreamCache();
+        String upstreamNar = "/" + cache.narUrl(bigHash);
+        try (Cluster cluster = Cluster.start(backends, "crash", 3, false, true);
+             var throttle = new Throttle(upstream, upstreamNar, 2L << 20);
+             NixClient nix = new NixClient(TestDirs.newWorkDir("ha-nix"), Duration.ofMinutes(3), List.of("download-attempts = 5"));
+             RedisClient redis = RedisClient.create("127.0.0.1", backends.redis().port())) {
+            String publicKey = get(cluster.haproxy.url().resolve("/pubkey")).strip();
+            Closure.NarRef nar = closure.narInfo(cluster.haproxy.url(), bigHash);
+            upstream.resetCounts();
+
+            CompletableFuture<NixClient.Copy> copy = CompletableFuture.supplyAsync(
+                    () -> nix.copyClosure(cluster.haproxy.url(), publicKey, cache.closureRoot()));
+            List<CompletableFuture<String>> direct = new ArrayList<>();
+            for (NcpsProcess instance : cluster.instances) {
+                for (int i = 0; i < 2; i++) {
+                    direct.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return closure.narSha256(instance.url(), nar);
+                        } catch (Exception e) {
+                            return instance.port() + ": " + e;
+                        }
+                    }));
+                }
+            }
+            String lockKey = cluster.keyPrefix + "download:nar:" + nar.path().substring("/nar/".length()).replaceFirst("\\.nar", "");
+            String[] holder = new String[1];
+            Processes.await("a download lock " + lockKey, Duration.ofSeconds(30),
+                    () -> (holder[0] = redis.get(lockKey)) != null);
+            Matcher port = VALUE_PORT.matcher(holder[0]);
+            assertThat(port.find()).as("lock value " + holder[0]).isTrue();
+            NcpsProcess owner = cluster.instanceOnPort(Integer.parseInt(port.group(1)));
+            Thread.sleep(2_000); // a few MiB into the download: followers have relayed part of it
+            owner.kill();
+
+            NixClient.Copy copied = copy.get(3, java.util.concurrent.TimeUnit.MINUTES);
+            assertThat(copied.succeeded()).as("nix copy through HAProxy\n" + copied.result() + "\n" + cluster.logs()).isTrue();
+            NixClient.Result verified = nix.verify(copied.store(), cache.closureRoot(), publicKey);
+            assertThat(verified.succeeded()).as("nix store verify\n" + verified).isTrue();
+            for (int i = 0; i < direct.size(); i++) {
+                String result = direct.get(i).get(2, java.util.concurrent.TimeUnit.MINUTES);
+                if (cluster.instances.get(i / 2) != owner) {
+                    assertThat(result).as("client of a surviving instance").isEqualTo(nar.fileHash());
+                }
+            }
+            assertThat(upstream.requests(upstreamNar)).as("the owner's request and the take-over's").isBetween(1, 2);
+            assertEveryStoredNarMatchesItsName(cluster.bucket);
+        }
+    }
+
+    /** Objects are named by the sha256 of their bytes (FileHash), so a corrupt object shows as a mismatch. */
+    private void assertEveryStoredNarMatchesItsName(String bucket) throws Exception {
+        try (S3Client s3 = backends.s3().client()) {
+            List<S3Object> objects = s3.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().stream().toList();
+            List<S3Object> nars = objects.stream().filter(o -> o.key().startsWith("store/nar/")).toList();
+            assertThat(nars).as("NAR objects in " + bucket).hasSize(backends.upstreamCache().storePaths().size());
+            for (S3Object object : nars) {
+                String name = object.key().substring(object.key().lastIndexOf('/') + 1);
+                try (InputStream body = s3.getObject(b -> b.bucket(bucket).key(object.key()), ResponseTransformer.toInputStream())) {
+                    assertThat(Closure.sha256(body)).as(object.key()).isEqualTo(name.substring(0, name.indexOf('.')));
+                }
+            }
+        }
+    }
+
     /** Throttles a path for the life of a try block. */
     private record Throttle(UpstreamServer.Rule rule) implements AutoCloseable {
         Throttle(UpstreamServer upstream, String path, long bytesPerSecond) {
