@@ -156,6 +156,83 @@ class HaClusterTest {
         }
     }
 
+    @Test
+    void aRollingRestartUnderLoadFailsNoRequest() throws Exception {
+        try (Cluster cluster = Cluster.start(backends, "rolling", 3, false, true)) {
+            URI lb = cluster.haproxy.url();
+            List<String> warm = smallHashes.subList(0, smallHashes.size() - 1);
+            for (String hash : warm) {
+                Closure.NarRef nar = closure.narInfo(lb, hash);
+                closure.narSha256(lb, nar);
+            }
+            // Misses too: the last path is first fetched while instances come and go.
+            List<String> paths = new ArrayList<>(warm);
+            paths.add(smallHashes.getLast());
+            Load load = new Load(lb, paths, 4);
+            try {
+                Thread.sleep(1_000);
+                for (NcpsProcess instance : cluster.instances) {
+                    assertThat(instance.terminate(Duration.ofSeconds(30))).as("exit code after SIGTERM").isZero();
+                    cluster.haproxy.awaitState(instance.url(), "DOWN", Duration.ofSeconds(10));
+                    instance.start();
+                    cluster.haproxy.awaitState(instance.url(), "UP", Duration.ofSeconds(20));
+                    Thread.sleep(500);
+                }
+            } finally {
+                load.close();
+            }
+            assertThat(load.failures()).as("failed requests during the rolling restart\n" + cluster.logs()).isEmpty();
+            assertThat(load.succeeded()).as("successful narinfo+NAR rounds").isGreaterThan(50);
+        }
+    }
+
+    @Test
+    void aRedisOutageKeepsHitsServedAndMissesFollowDegradedMode() throws Exception {
+        RedisServer redis = backends.redis();
+        try (Cluster strict = Cluster.start(backends, "outage", 2, false, true);
+             Cluster lenient = Cluster.start(backends, "outage-degraded", 1, true, false)) {
+            URI lb = strict.haproxy.url();
+            List<String> warm = smallHashes.subList(0, 2);
+            for (String hash : warm) {
+                closure.narSha256(lb, closure.narInfo(lb, hash));
+            }
+            Load load = new Load(lb, warm, 3);
+            try {
+                Thread.sleep(500);
+                redis.stop();
+                try {
+                    URI strictInstance = strict.instances.getFirst().url();
+                    long started = System.nanoTime();
+                    assertThat(status(strictInstance.resolve("/" + smallHashes.get(2) + ".narinfo"))).as("miss without degraded mode").isEqualTo(503);
+                    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("time to refuse").isLessThan(Duration.ofSeconds(5));
+
+                    URI lenientInstance = lenient.instances.getFirst().url();
+                    Closure.NarRef nar = closure.narInfo(lenientInstance, smallHashes.get(3));
+                    assertThat(closure.narSha256(lenientInstance, nar)).as("miss in degraded mode").isEqualTo(nar.fileHash());
+                    assertThat(read(lenient.instances.getFirst().log())).contains("DEGRADED MODE");
+                    Thread.sleep(1_000);
+                } finally {
+                    redis.start();
+                }
+                URI strictInstance = strict.instances.getFirst().url();
+                String hash = smallHashes.get(2);
+                Processes.await("the strict instance to serve misses again", Duration.ofSeconds(30), () -> {
+                    try {
+                        return status(strictInstance.resolve("/" + hash + ".narinfo")) == 200;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                Closure.NarRef nar = closure.narInfo(strictInstance, hash);
+                assertThat(closure.narSha256(strictInstance, nar)).isEqualTo(nar.fileHash());
+            } finally {
+                load.close();
+            }
+            assertThat(load.failures()).as("hits through HAProxy during the Redis outage").isEmpty();
+            assertThat(load.succeeded()).isGreaterThan(10);
+        }
+    }
+
     /** Objects are named by the sha256 of their bytes (FileHash), so a corrupt object shows as a mismatch. */
     private void assertEveryStoredNarMatchesItsName(String bucket) throws Exception {
         try (S3Client s3 = backends.s3().client()) {
