@@ -239,7 +239,7 @@ public final class Options {
                     choice("backend", List.of(Map.entry("local", LockBackend.LOCAL), Map.entry("redis", LockBackend.REDIS),
                             Map.entry("postgres", LockBackend.POSTGRES))))
             .computedDefault("`redis` when `cache.redis.addrs` is set, else `local`")
-            .doc("Lock backend: local (one instance), redis, or postgres (advisory locks in the PostgreSQL database; "
+            .doc("Lock backend: local (one instance), redis, or postgres (leases in a table of the PostgreSQL database; "
                     + "an ncps-java extension).");
 
     public static final Option<String> CACHE_LOCK_REDIS_KEY_PREFIX = Option.of(LOCK, SERVE, "cache.lock.redis.key-prefix",
