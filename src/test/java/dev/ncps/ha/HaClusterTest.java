@@ -1,6 +1,8 @@
 package dev.ncps.ha;
 
 import dev.ncps.testing.Fault;
+import dev.ncps.testing.HaproxyServer;
+import dev.ncps.testing.NginxServer;
 import dev.ncps.testing.NcpsProcess;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
@@ -229,6 +231,43 @@ class HaClusterTest {
             }
             assertThat(load.failures()).as("hits through HAProxy during the Redis outage").isEmpty();
             assertThat(load.succeeded()).isGreaterThan(10);
+        }
+    }
+
+    @Test
+    void consistentHashingInNginxAndHaproxyServesEachPathWithOneUpstreamRequest() throws Exception {
+        UpstreamServer upstream = backends.upstream();
+        NixUpstreamCache cache = backends.upstreamCache();
+        try (Cluster cluster = Cluster.start(backends, "hashing", 3, false, false);
+             NginxServer nginx = NginxServer.start(1, port -> """
+                     upstream ncps_backend {
+                       hash $request_uri consistent;
+                     %s
+                     }
+                     server {
+                       listen 127.0.0.1:%d;
+                       location / {
+                         proxy_pass http://ncps_backend;
+                         proxy_set_header Host $host;
+                         proxy_set_header X-Real-IP $remote_addr;
+                         proxy_next_upstream error timeout;
+                         proxy_buffering off;
+                         proxy_read_timeout 60s;
+                       }
+                     }
+                     """.formatted(cluster.instances.stream().map(i -> "  server 127.0.0.1:" + i.port() + " max_fails=3 fail_timeout=30s;")
+                     .collect(java.util.stream.Collectors.joining("\n")), port));
+             HaproxyServer haproxy = HaproxyServer.start(cluster.instances.stream().map(NcpsProcess::url).toList(),
+                     HaproxyServer.Balance.URI);
+             NixClient nix = new NixClient(TestDirs.newWorkDir("ha-nix"), Duration.ofMinutes(3), List.of("download-attempts = 5"))) {
+            upstream.resetCounts();
+            String publicKey = get(nginx.url().resolve("/pubkey")).strip();
+            NixClient.Copy copied = nix.copyClosure(nginx.url(), publicKey, cache.closureRoot());
+            assertThat(copied.succeeded()).as("nix copy through nginx\n" + copied.result()).isTrue();
+            closure.fetchAll(haproxy.url(), cache);
+            int paths = cache.storePaths().size();
+            assertThat(upstream.narRequests()).as("upstream NAR requests").isEqualTo(paths);
+            assertThat(upstream.narInfoRequests()).as("upstream narinfo requests").isEqualTo(paths);
         }
     }
 
