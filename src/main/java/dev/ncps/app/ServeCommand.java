@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * or SIGINT, then shuts down gracefully and exits 0: readiness off, no new connections, requests and
  * downloads in flight finish within the drain timeout, access times are written, everything is closed.
  */
-public final class ServeCommand implements ServeAction {
+public final class ServeCommand implements ServeAction, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
     private static final Duration ACCESS_FLUSH_PERIOD = Duration.ofSeconds(30);
 
@@ -218,7 +218,8 @@ public final class ServeCommand implements ServeAction {
         return resource;
     }
 
-    /** Closes everything {@link #start} opened; for tests that run ncps in-process ({@link #run} closes by itself). */
+    /** Closes everything {@link #start} opened; for in-process instances (tests). */
+    @Override
     public void close() {
         closeAll();
     }

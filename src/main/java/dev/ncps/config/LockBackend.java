@@ -1,4 +1,4 @@
 package dev.ncps.config;
 
-/** Where cluster-wide locks live. {@link #POSTGRES} (advisory locks) is an ncps-java extension. */
+/** Where cluster-wide locks live. {@link #POSTGRES} (leases in a PostgreSQL table) is an ncps-java extension. */
 public enum LockBackend { LOCAL, REDIS, POSTGRES }

@@ -247,7 +247,7 @@ public final class Options {
                     choice("backend", List.of(Map.entry("local", LockBackend.LOCAL), Map.entry("redis", LockBackend.REDIS),
                             Map.entry("postgres", LockBackend.POSTGRES))))
             .computedDefault("`redis` when `cache.redis.addrs` is set, else `local`")
-            .doc("Lock backend: local (one instance), redis, or postgres (advisory locks in the PostgreSQL database; "
+            .doc("Lock backend: local (one instance), redis, or postgres (leases in a table of the PostgreSQL database; "
                     + "an ncps-java extension). redis and postgres mean several instances, which must share S3 storage and "
                     + "a PostgreSQL or MySQL database: local storage and SQLite are refused.");
 

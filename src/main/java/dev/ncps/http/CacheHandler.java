@@ -335,6 +335,8 @@ final class CacheHandler extends Handler.Abstract {
         }
         if (size >= 0) {
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, size - offset);
+            // Without it Nix does not resume a transfer that broke midway (e.g. this instance died) but fails.
+            response.getHeaders().put(HttpHeader.ACCEPT_RANGES, "bytes");
         }
         if (head) {
             streaming.body().close();

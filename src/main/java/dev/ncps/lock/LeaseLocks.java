@@ -32,6 +32,14 @@ abstract class LeaseLocks implements Locks {
     /** The store for an operation that does not belong to an existing lease. */
     abstract LeaseStore route() throws LockException;
 
+    /**
+     * Where to retry an operation that {@code failed} could not serve, or null to let the error through.
+     * Degraded mode uses it so that a request arriving before the circuit breaker opens is not refused.
+     */
+    LeaseStore fallback(LeaseStore failed, LockException cause) {
+        return null;
+    }
+
     /** The store a lease granted by {@code granting} renews and releases on. */
     LeaseStore leaseStore(LeaseStore granting) {
         return granting;
@@ -80,6 +88,18 @@ abstract class LeaseLocks implements Locks {
 
     private Attempt attempt(String key, Duration ttl, String value) throws LockException {
         LeaseStore store = route();
+        try {
+            return attemptOn(store, key, ttl, value);
+        } catch (LockException e) {
+            LeaseStore fallback = fallback(store, e);
+            if (fallback == null) {
+                throw e;
+            }
+            return attemptOn(fallback, key, ttl, value);
+        }
+    }
+
+    private Attempt attemptOn(LeaseStore store, String key, Duration ttl, String value) throws LockException {
         String token = UUID.randomUUID().toString();
         boolean won = acquisition(store, () -> store.insert(settings.keyPrefix() + key, token, value, ttl));
         return new Attempt(won ? Optional.of(granted(store, key, token, ttl, "acquired")) : Optional.empty(),
@@ -93,7 +113,11 @@ abstract class LeaseLocks implements Locks {
         try {
             return store.value(settings.keyPrefix() + key);
         } catch (LockException e) {
-            throw failed(store, e);
+            LeaseStore fallback = fallback(store, failed(store, e));
+            if (fallback == null) {
+                throw e;
+            }
+            return fallback.value(settings.keyPrefix() + key);
         }
     }
 
@@ -104,6 +128,19 @@ abstract class LeaseLocks implements Locks {
             throw new IllegalArgumentException("takeOver of lock " + key + " needs the dead holder's value");
         }
         LeaseStore store = route();
+        try {
+            return takeOverOn(store, key, deadValue, ttl, value);
+        } catch (LockException e) {
+            LeaseStore fallback = fallback(store, e);
+            if (fallback == null) {
+                throw e;
+            }
+            return takeOverOn(fallback, key, deadValue, ttl, value);
+        }
+    }
+
+    private Optional<Lease> takeOverOn(LeaseStore store, String key, String deadValue, Duration ttl, String value)
+            throws LockException {
         String token = UUID.randomUUID().toString();
         boolean won = acquisition(store,
                 () -> store.replace(settings.keyPrefix() + key, deadValue, token, value, ttl));

@@ -125,6 +125,17 @@ public final class RedisLocks extends LeaseLocks {
         return breaker.allowRequest() ? redis : local;
     }
 
+    /** In degraded mode a failing Redis call falls back to in-process leases at once, breaker open or not. */
+    @Override
+    LeaseStore fallback(LeaseStore failed, LockException cause) {
+        if (!settings.allowDegradedMode() || failed != redis) {
+            return null;
+        }
+        log.warn("DEGRADED MODE: redis lock backend at {} failed ({}); using an in-process lock instead."
+                + " Downloads are NOT de-duplicated across instances until redis answers again", where, cause.getMessage());
+        return local;
+    }
+
     @Override
     LeaseStore leaseStore(LeaseStore granting) {
         return granting == redis ? gated : granting;
