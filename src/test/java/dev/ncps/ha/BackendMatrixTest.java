@@ -113,11 +113,11 @@ class BackendMatrixTest {
         if (store == Store.LOCAL) {
             return "which needs shared storage: configure cache.storage.s3.* instead of cache.storage.local";
         }
-        if (db == Db.SQLITE) {
-            return "which needs a shared database: a SQLite file cannot be shared between instances";
-        }
         if (lock == Lock.POSTGRES && db != Db.POSTGRESQL) {
             return "cache.lock.backend (--cache-lock-backend, CACHE_LOCK_BACKEND) is postgres, which needs a PostgreSQL";
+        }
+        if (db == Db.SQLITE) {
+            return "which needs a shared database: a SQLite file cannot be shared between instances";
         }
         return null;
     }
