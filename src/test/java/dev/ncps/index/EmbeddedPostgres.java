@@ -18,7 +18,8 @@ final class EmbeddedPostgres implements AutoCloseable {
         try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         }
-        return IndexConfig.fromUrl("postgresql://postgres:postgres@localhost:" + server.getPort() + "/" + name);
+        return new IndexConfig(Dialect.POSTGRESQL, "jdbc:postgresql://localhost:" + server.getPort() + "/" + name,
+                "postgres", "postgres", IndexConfig.DEFAULT_MAX_OPEN, IndexConfig.DEFAULT_MAX_IDLE, true);
     }
 
     @Override

@@ -102,7 +102,8 @@ final class MariaDbServer implements AutoCloseable {
     }
 
     IndexConfig freshDatabase() throws SQLException {
-        return IndexConfig.fromUrl("mysql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + createDatabase());
+        return new IndexConfig(Dialect.MYSQL, "jdbc:mariadb://127.0.0.1:" + port + "/" + createDatabase(), USER, PASSWORD,
+                IndexConfig.DEFAULT_MAX_OPEN, IndexConfig.DEFAULT_MAX_IDLE, true);
     }
 
     @Override

@@ -30,7 +30,7 @@ class SchemaEquivalenceTest {
 
     @Test
     void sqlitePostgresqlAndMysqlSchemasAreTheSame() throws Exception {
-        IndexConfig sqlite = IndexConfig.fromUrl("sqlite:" + dir.resolve("schema.db"));
+        IndexConfig sqlite = TestIndexConfigs.sqlite(dir.resolve("schema.db"));
         Map<String, Object> sqliteSchema = describe(sqlite);
         try (EmbeddedPostgres pg = new EmbeddedPostgres(); MariaDbServer maria = new MariaDbServer()) {
             Map<String, Object> postgresSchema = describe(pg.freshDatabase());

@@ -1,0 +1,13 @@
+package dev.ncps.index;
+
+import java.nio.file.Path;
+
+/** Index configurations for tests, with what the application uses by default: the Go pool sizes, migrating on open. */
+final class TestIndexConfigs {
+    private TestIndexConfigs() {}
+
+    static IndexConfig sqlite(Path file) {
+        return new IndexConfig(Dialect.SQLITE, "jdbc:sqlite:" + file, null, null,
+                IndexConfig.DEFAULT_MAX_OPEN, IndexConfig.DEFAULT_MAX_IDLE, true);
+    }
+}
