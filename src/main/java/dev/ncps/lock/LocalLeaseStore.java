@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 /**
  * Leases in a map of this process. Each operation is one atomic {@code compute} on the key, so the
@@ -36,24 +37,20 @@ final class LocalLeaseStore implements LeaseStore {
     @Override
     public boolean extend(String key, String token, Duration ttl) {
         Instant now = clock.instant();
-        AtomicBoolean extended = new AtomicBoolean();
-        leases.computeIfPresent(key, (k, old) -> {
-            if (!old.liveAt(now)) {
-                return null;
-            }
-            if (!old.token().equals(token)) {
-                return old;
-            }
-            extended.set(true);
-            return new Entry(token, old.value(), now.plus(ttl));
-        });
-        return extended.get();
+        return replaceIfHeld(key, token, now, old -> new Entry(token, old.value(), now.plus(ttl)));
     }
 
     @Override
     public boolean delete(String key, String token) {
-        Instant now = clock.instant();
-        AtomicBoolean deleted = new AtomicBoolean();
+        return replaceIfHeld(key, token, clock.instant(), old -> null);
+    }
+
+    /**
+     * Replaces the lease of {@code key} by {@code change} (null removes it) if it is live at {@code now} and
+     * held under {@code token}; an expired lease is dropped on the way. True if the change was made.
+     */
+    private boolean replaceIfHeld(String key, String token, Instant now, UnaryOperator<Entry> change) {
+        AtomicBoolean changed = new AtomicBoolean();
         leases.computeIfPresent(key, (k, old) -> {
             if (!old.liveAt(now)) {
                 return null;
@@ -61,10 +58,10 @@ final class LocalLeaseStore implements LeaseStore {
             if (!old.token().equals(token)) {
                 return old;
             }
-            deleted.set(true);
-            return null;
+            changed.set(true);
+            return change.apply(old);
         });
-        return deleted.get();
+        return changed.get();
     }
 
     @Override

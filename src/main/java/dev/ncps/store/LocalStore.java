@@ -126,33 +126,37 @@ public final class LocalStore implements Store {
 
     @Override
     public boolean put(String key, Path source) throws IOException {
-        Path target = path(key);
-        if (Files.exists(target)) return false;
-        Path temp = newTemp(target);
-        try {
-            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-                 FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        return write(key, out -> {
+            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
                 long size = in.size();
                 for (long done = 0; done < size; ) done += in.transferTo(done, size - done, out);
-                out.force(true);
             }
-            return publish(temp, target);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        });
     }
 
     /** Returns false without reading {@code content} when the key already exists. */
     @Override
     public boolean put(String key, InputStream content) throws IOException {
+        return write(key, out -> {
+            OutputStream stream = Channels.newOutputStream(out);
+            content.transferTo(stream);
+            stream.flush();
+        });
+    }
+
+    /** What a put writes into its temp file. */
+    private interface Content {
+        void writeTo(FileChannel out) throws IOException;
+    }
+
+    /** Writes a temp file, fsyncs it and publishes it under {@code key}; false if the key exists. */
+    private boolean write(String key, Content content) throws IOException {
         Path target = path(key);
         if (Files.exists(target)) return false;
         Path temp = newTemp(target);
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                OutputStream stream = Channels.newOutputStream(out);
-                content.transferTo(stream);
-                stream.flush();
+                content.writeTo(out);
                 out.force(true);
             }
             return publish(temp, target);

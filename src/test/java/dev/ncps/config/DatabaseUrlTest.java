@@ -18,6 +18,7 @@ class DatabaseUrlTest {
             "sqlite3:/var/lib/ncps/db.sqlite,       /var/lib/ncps/db.sqlite",
             "sqlite:relative.db,                    relative.db",
             "sqlite:///abs/db.sqlite,               /abs/db.sqlite",
+            "sqlite3:///abs/db.sqlite,              /abs/db.sqlite",
             "sqlite:/abs/db.sqlite?_journal=WAL,    /abs/db.sqlite",
             "SQLite:/abs/db.sqlite,                 /abs/db.sqlite"})
     void sqliteUrlsNameAFile(String url, String file) throws Exception {
@@ -37,6 +38,18 @@ class DatabaseUrlTest {
         assertThat(url.toString()).doesNotContain("p@ss");
         assertThat(DatabaseUrl.parse("postgres://h/db").jdbcUrl()).isEqualTo("jdbc:postgresql://h/db");
         assertThat(DatabaseUrl.parse("postgres://h/db").user()).isEmpty();
+        DatabaseUrl userOnly = DatabaseUrl.parse("postgres://u@h/d");
+        assertThat(userOnly.jdbcUrl()).isEqualTo("jdbc:postgresql://h/d");
+        assertThat(userOnly.user()).hasValue("u");
+        assertThat(userOnly.password()).isEmpty();
+    }
+
+    @Test
+    void anEncodedColonBelongsToThePassword() throws Exception {
+        DatabaseUrl url = DatabaseUrl.parse("postgresql://ncps:p%40ss%3Aword@db.example:5433/cache");
+        assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:5433/cache");
+        assertThat(url.user()).hasValue("ncps");
+        assertThat(url.password()).hasValue("p@ss:word");
     }
 
     @Test
@@ -70,9 +83,10 @@ class DatabaseUrlTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "/var/db.sqlite", "sqlite:", "sqlite://relative.db", "oracle://h/db", "postgres://h",
             "postgres://h/", "postgres:/h/db", "mysql://:3306/db", "postgres+tcp://h/db", "postgres+unix://h/db",
-            "postgres+unix:///db", "sqlite+unix:/x.db", "postgres://h:port/db"})
+            "postgres+unix:///db", "sqlite+unix:/x.db", "postgres://h:port/db", "postgres://u:secret@host"})
     void malformedUrlsAreRejectedWithTheAllowedForms(String url) {
-        assertThatThrownBy(() -> DatabaseUrl.parse(url)).hasMessageStartingWith("expected " + DatabaseUrl.FORM + " (");
+        assertThatThrownBy(() -> DatabaseUrl.parse(url)).hasMessageStartingWith("expected " + DatabaseUrl.FORM + " (")
+                .hasMessageNotContaining("secret");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.ncps.index;
 
+import dev.ncps.testing.MariaDbServer;
+import dev.ncps.testing.PostgresServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,11 +32,11 @@ class SchemaEquivalenceTest {
 
     @Test
     void sqlitePostgresqlAndMysqlSchemasAreTheSame() throws Exception {
-        IndexConfig sqlite = IndexConfig.fromUrl("sqlite:" + dir.resolve("schema.db"));
+        IndexConfig sqlite = TestIndexConfigs.sqlite(dir.resolve("schema.db"));
         Map<String, Object> sqliteSchema = describe(sqlite);
-        try (EmbeddedPostgres pg = new EmbeddedPostgres(); MariaDbServer maria = new MariaDbServer()) {
-            Map<String, Object> postgresSchema = describe(pg.freshDatabase());
-            Map<String, Object> mysqlSchema = describe(maria.freshDatabase());
+        try (PostgresServer pg = PostgresServer.start(); MariaDbServer maria = MariaDbServer.start("schema")) {
+            Map<String, Object> postgresSchema = describe(TestIndexConfigs.of(pg.createDatabase()));
+            Map<String, Object> mysqlSchema = describe(TestIndexConfigs.of(maria.createDatabase()));
             assertThat(postgresSchema).isEqualTo(sqliteSchema);
             assertThat(mysqlSchema).isEqualTo(sqliteSchema);
         }

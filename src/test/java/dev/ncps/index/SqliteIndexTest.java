@@ -15,13 +15,13 @@ class SqliteIndexTest extends IndexContractTest {
 
     @Override
     IndexConfig freshDatabase() {
-        return IndexConfig.fromUrl("sqlite:" + dir.resolve("db" + databases++).resolve("nested/ncps.db"));
+        return TestIndexConfigs.sqlite(dir.resolve("db" + databases++).resolve("nested/ncps.db"));
     }
 
     @Test
     void openingCreatesTheParentDirectoriesOfTheDatabaseFile() throws Exception {
         Path file = dir.resolve("a/b/c/index.db");
-        try (Index created = Index.open(IndexConfig.fromUrl("sqlite:" + file))) {
+        try (Index created = Index.open(TestIndexConfigs.sqlite(file))) {
             created.configPut("k", "v");
         }
         assertThat(file).exists();

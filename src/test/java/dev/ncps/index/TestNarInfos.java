@@ -65,13 +65,4 @@ final class TestNarInfos {
             throw new IllegalStateException(e);
         }
     }
-
-    static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -2,8 +2,9 @@ package dev.ncps.lock;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.ncps.testing.PostgresServer;
+import dev.ncps.testing.SqlDatabase;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -19,14 +20,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Tag("slow")
 class PostgresLocksTest extends LocksContract {
-    private static EmbeddedPostgres postgres;
+    private static PostgresServer postgres;
     private static HikariDataSource dataSource;
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        postgres = EmbeddedPostgres.start();
+        postgres = PostgresServer.start();
+        SqlDatabase database = postgres.createDatabase();
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
+        config.setJdbcUrl(database.jdbcUrl());
+        config.setUsername(database.user());
+        config.setPassword(database.password());
         config.setMaximumPoolSize(10);
         dataSource = new HikariDataSource(config);
     }

@@ -1,5 +1,6 @@
 package dev.ncps.lock;
 
+import dev.ncps.testing.Processes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -19,7 +20,7 @@ class RedisClusterLocksTest extends LocksContract {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        ports = List.of(TestPorts.free(), TestPorts.free(), TestPorts.free());
+        ports = List.of(Processes.freePort(), Processes.freePort(), Processes.freePort());
         cluster = RedisShardedCluster.newRedisCluster()
                 .serverPorts(ports) // before the shards: they take their ports when added
                 .shard("a", 0).shard("b", 0).shard("c", 0)

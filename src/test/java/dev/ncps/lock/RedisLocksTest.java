@@ -1,11 +1,11 @@
 package dev.ncps.lock;
 
+import dev.ncps.testing.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
-import redis.embedded.RedisServer;
 
 import java.time.Duration;
 
@@ -17,15 +17,14 @@ class RedisLocksTest extends LocksContract {
     private static int port;
 
     @BeforeAll
-    static void startRedis() throws Exception {
-        port = TestPorts.free();
-        server = new RedisServer(port);
-        server.start();
+    static void startRedis() {
+        server = RedisServer.start("locks");
+        port = server.port();
     }
 
     @AfterAll
-    static void stopRedis() throws Exception {
-        server.stop();
+    static void stopRedis() {
+        server.close();
     }
 
     @Override

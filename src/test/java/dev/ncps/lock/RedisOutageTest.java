@@ -1,13 +1,14 @@
 package dev.ncps.lock;
 
 import dev.ncps.lock.Locks.Lease;
+import dev.ncps.testing.Processes;
+import dev.ncps.testing.RedisServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
-import redis.embedded.RedisServer;
 
 import java.time.Duration;
 import java.util.List;
@@ -22,23 +23,21 @@ class RedisOutageTest {
     private static final Duration TTL = Duration.ofSeconds(30);
     private static final Duration OPEN_FOR = Duration.ofMillis(500);
 
-    private final int port = TestPorts.free();
     private final String key = "download:nar:" + UUID.randomUUID();
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final LockMetricsReader read = new LockMetricsReader(registry);
     private RedisServer server;
+    private int port;
 
     @BeforeEach
-    void startRedis() throws Exception {
-        server = new RedisServer(port);
-        server.start();
+    void startRedis() {
+        server = RedisServer.start("outage");
+        port = server.port();
     }
 
     @AfterEach
-    void stopRedis() throws Exception {
-        if (server.isActive()) {
-            server.stop();
-        }
+    void stopRedis() {
+        server.close();
     }
 
     private RedisLocks open(boolean degraded) throws LockException {
@@ -101,7 +100,6 @@ class RedisOutageTest {
                     .isEqualTo(CircuitBreaker.DEFAULT_THRESHOLD + 1);
             local.close();
 
-            server = new RedisServer(port);
             server.start();
             Thread.sleep(OPEN_FOR.plusMillis(100).toMillis());
 
@@ -121,7 +119,6 @@ class RedisOutageTest {
         try (RedisLocks locks = open(false)) {
             server.stop();
             failUntilOpen(locks, key);
-            server = new RedisServer(port);
             server.start();
             assertThatThrownBy(() -> locks.tryAcquire(key, TTL, "early"))
                     .as("still within the open period").isInstanceOf(LockException.class);
@@ -156,7 +153,7 @@ class RedisOutageTest {
 
     @Test
     void anUnreachableClusterAtStartupFailsOrStartsDegradedLikeASingleServer() throws Exception {
-        RedisSettings cluster = new RedisSettings(List.of("127.0.0.1:" + TestPorts.free(), "127.0.0.1:" + TestPorts.free()),
+        RedisSettings cluster = new RedisSettings(List.of("127.0.0.1:" + Processes.freePort(), "127.0.0.1:" + Processes.freePort()),
                 null, null, 0, false, 10);
         assertThatThrownBy(() -> new RedisLocks(cluster, LockSettings.DEFAULTS, new LockMetrics(registry)))
                 .isInstanceOf(LockException.class).hasMessageContaining("unreachable");

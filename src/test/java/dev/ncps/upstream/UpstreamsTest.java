@@ -7,10 +7,9 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.ncps.nix.PublicKey;
+import dev.ncps.testing.Processes;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -336,10 +335,7 @@ class UpstreamsTest {
 
     @Test
     void aClosedPortFailsFastAndTheHealthCheckTakesItOut() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = Processes.freePort();
         FakeUpstream alive = upstream();
         Upstreams upstreams = start(spec(URI.create("http://127.0.0.1:" + closedPort)), spec(alive.url()));
 

@@ -1,0 +1,26 @@
+package dev.ncps.index;
+
+import dev.ncps.testing.SqlDatabase;
+
+import java.nio.file.Path;
+
+/** Index configurations for tests, with what the application uses by default: the Go pool sizes, migrating on open. */
+final class TestIndexConfigs {
+    private TestIndexConfigs() {}
+
+    static IndexConfig sqlite(Path file) {
+        return new IndexConfig(Dialect.SQLITE, "jdbc:sqlite:" + file, null, null,
+                IndexConfig.DEFAULT_MAX_OPEN, IndexConfig.DEFAULT_MAX_IDLE, true);
+    }
+
+    /** A database on one of the test servers (testing.PostgresServer, testing.MariaDbServer). */
+    static IndexConfig of(SqlDatabase database) {
+        Dialect dialect = switch (database.scheme()) {
+            case "postgresql" -> Dialect.POSTGRESQL;
+            case "mysql" -> Dialect.MYSQL;
+            default -> throw new IllegalArgumentException("no index dialect for " + database.scheme());
+        };
+        return new IndexConfig(dialect, database.jdbcUrl(), database.user(), database.password(),
+                IndexConfig.DEFAULT_MAX_OPEN, IndexConfig.DEFAULT_MAX_IDLE, true);
+    }
+}
