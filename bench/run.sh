@@ -31,7 +31,8 @@ if [ $mode = quick ]; then
 else
   n_paths=300; max_kib=24576; big_mib=256; narinfo_loops=10; nar_loops=1; : "${runs:=5}"
 fi
-[ -z "$profile" ] || { runs=1; docs=""; }
+# Profiling wants longer phases for enough samples (JFR samples Java threads every 10-20 ms).
+[ -z "$profile" ] || { runs=1; docs=""; narinfo_loops=$((narinfo_loops * 10)); nar_loops=$((nar_loops * 4)); }
 cold_rate_mib=64     # throttled upstream for the cold miss, MiB/s
 herd_clients=64
 herd_seconds=4       # the herd NAR's upstream is throttled so its transfer takes about this long
@@ -147,6 +148,7 @@ proxy_server() {   # comp port upstream-port: nginx configured as a Nix cache pr
   upstream up_$1 { server 127.0.0.1:$3; keepalive 32; }
   server {
     listen 127.0.0.1:$2;
+    access_log $run/nginx-proxy/access-$1.log combined;   # ncps logs every request too (JSON, at its default level)
     location / {
       proxy_pass http://up_$1; proxy_http_version 1.1; proxy_set_header Connection "";
       proxy_cache nix_$1; proxy_cache_valid 200 365d; proxy_cache_valid 404 1m;
@@ -167,7 +169,7 @@ start_ncps() {   # name port upstream-port [java options...] -> sets ncps_pid an
   "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xmx$heap "$@" -jar "$jar" serve \
     --server-addr "127.0.0.1:$port" --cache-hostname bench.local \
     --cache-upstream-url "http://127.0.0.1:$upport" --cache-upstream-public-key "$pubkey" \
-    --cache-storage-local "$dir/data" --cache-temp-path "$dir/tmp" --log-level warn \
+    --cache-storage-local "$dir/data" --cache-temp-path "$dir/tmp" \
     > "$dir/out.log" 2>&1 &
   ncps_pid=$!; pids+=("$ncps_pid")
   until curl -sf -o /dev/null "http://127.0.0.1:$port/nix-cache-info"; do
@@ -256,8 +258,9 @@ for comp in none zstd; do
     warm_up "$comp" "$target" "${base[$target-$comp]}"
   done
 done
-# Every hit phase must be served from the proxies' caches: the upstream's logs must not grow.
-upstream_requests() { cat "$run/up-none.log" "$run/up-zstd.log" | wc -l; }
+# Every hit phase must be served from the proxies' caches: the upstream's logs must not grow (except
+# for ncps's periodic health checks of /nix-cache-info).
+upstream_requests() { cat "$run/up-none.log" "$run/up-zstd.log" | grep -vc '^/nix-cache-info ' || true; }
 upstream_after_warmup=$(upstream_requests)
 
 jfr_start() { [ -z "$profile" ] || for c in none zstd; do jcmd "${pid_of[$c]}" JFR.start name="$1" settings=profile >/dev/null; done; }
