@@ -73,6 +73,9 @@ def render(values, m):
     out.append(f"| thundering herd, until the last client finished, s | {last:.2f} | {up_s:.2f} (upstream transfer time) | | |")
     rss = max(max(values[(c, "ncps", "rss_c16_mib")]) for c in ("none", "zstd"))
     out.append(f"| peak RSS under c16 (VmHWM, worst run), MiB | {rss:.0f} | | < 300 MiB | {verdict(rss < 300)} |")
+    if ("none", "ncps", "rss_anon_c16_mib") in values:
+        anon = max(max(values[(c, "ncps", "rss_anon_c16_mib")]) for c in ("none", "zstd"))
+        out.append(f"| of which anonymous memory (RssAnon peak, sampled every 20 ms), MiB | {anon:.0f} | | | |")
     starts = values[("none", "ncps", "startup_s")] + values[("zstd", "ncps", "startup_s")]
     out.append(f"| startup to first answer, s (median, max of {len(starts)}) | {statistics.median(starts):.2f}, "
                f"{max(starts):.2f} | | < 2 s | {verdict(max(starts) < 2)} |")

@@ -242,6 +242,9 @@ nar_phase() {   # r comp target base workers
 }
 
 vm_hwm_kib() { awk '/VmHWM/{print $2}' "/proc/$1/status"; }
+# VmHWM counts the pages of mapped NAR files too (page cache the kernel can drop); RssAnon, sampled every
+# 20 ms because the kernel keeps no peak of it, is the heap and other memory of the process itself.
+sample_rss() { while awk '/RssAnon/{print $2}' "/proc/$1/status"; do sleep 0.02; done; }
 
 # ---------------------------------------------------------------- hit instances
 declare -A base pid_of
@@ -278,9 +281,16 @@ for r in $(seq "$runs"); do
   for w in 1 4 16; do
     for comp in none zstd; do
       for t in "${order[@]}"; do
-        [ "$t$w" != ncps16 ] || echo 5 > "/proc/${pid_of[$comp]}/clear_refs"
+        if [ "$t$w" = ncps16 ]; then
+          echo 5 > "/proc/${pid_of[$comp]}/clear_refs"
+          sample_rss "${pid_of[$comp]}" > "$run/rss-samples" & sampler=$!
+        fi
         nar_phase "$r" $comp "$t" "${base[$t-$comp]}" $w
-        [ "$t$w" != ncps16 ] || record "$r" $comp ncps rss_c16_mib "$(( $(vm_hwm_kib "${pid_of[$comp]}") / 1024 ))"
+        if [ "$t$w" = ncps16 ]; then
+          kill "$sampler"; wait "$sampler" 2>/dev/null || true
+          record "$r" $comp ncps rss_c16_mib "$(( $(vm_hwm_kib "${pid_of[$comp]}") / 1024 ))"
+          record "$r" $comp ncps rss_anon_c16_mib "$(sort -n "$run/rss-samples" | tail -1 | awk '{printf "%d", $1/1024}')"
+        fi
       done
     done
   done
@@ -341,6 +351,7 @@ if [ -n "$profile" ]; then
     echo "== hot methods, $phase hits, $c closure ($run/$phase-$c.jfr)"
     jfr view --width 160 hot-methods "$run/$phase-$c.jfr" | head -30
   done; done
+  python3 "$here/jfr_breakdown.py" "$JAVA_HOME/bin" "$run"/*.jfr
   exit 0
 fi
 python3 "$here/report.py" "$run" ${docs:+"$root/docs/benchmarks.md"}
