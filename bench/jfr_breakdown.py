@@ -5,20 +5,24 @@ import json
 import subprocess
 import sys
 
-# (label, predicate on the list of "package.Class.method" frames, innermost first)
+# (label, predicate on the list of "package.Class.method" frames, innermost first). Jetty's machinery
+# is classified by the innermost frames only: every request task runs below the selector's frames.
+def top(f, n=4):
+    return f[:n]
+
+
 PARTS = [
-    ("ncps code (dev.ncps.*)", lambda f: any(x.startswith("dev.ncps.") for x in f)),
-    ("  of which cache core (dev.ncps.cache.*)", lambda f: any(x.startswith("dev.ncps.cache.") for x in f)),
-    ("access log (CustomRequestLog, logback)", lambda f: any("CustomRequestLog" in x or x.startswith("ch.qos.logback.") for x in f)),
-    ("HTTP parsing (HttpParser)", lambda f: any("jetty.http.HttpParser" in x for x in f)),
-    ("response generation (HttpGenerator)", lambda f: any("jetty.http.HttpGenerator" in x for x in f)),
-    ("selector / interest updates (ManagedSelector, addInterests)",
-     lambda f: any("ManagedSelector" in x or "SelectableChannelEndPoint" in x for x in f)),
-    ("socket writes (WriteFlusher, SocketChannelImpl.write)",
-     lambda f: any("WriteFlusher" in x or "SocketChannelImpl.write" in x for x in f)),
-    ("file mapping / reading (FileChannel)", lambda f: any("FileChannel" in x for x in f)),
-    ("thread hand-off (ForkJoinPool, VirtualThread, Continuation)",
-     lambda f: f and any(k in f[0] for k in ("ForkJoinPool", "VirtualThread", "Continuation"))),
+    ("ncps code anywhere on the stack (dev.ncps.*)", lambda f: any(x.startswith("dev.ncps.") for x in f)),
+    ("access log anywhere on the stack (CustomRequestLog, logback)",
+     lambda f: any("CustomRequestLog" in x or x.startswith("ch.qos.logback.") for x in f)),
+    ("HTTP parsing (HttpParser, innermost)", lambda f: any("jetty.http.HttpParser" in x for x in top(f))),
+    ("response generation (HttpGenerator, innermost)", lambda f: any("jetty.http.HttpGenerator" in x for x in top(f))),
+    ("selector interest updates and wake-ups (innermost)",
+     lambda f: any("ManagedSelector.submit" in x or "addInterests" in x or "wakeup" in x for x in top(f))),
+    ("socket writes (innermost)", lambda f: any("SocketChannelImpl.write" in x or "IOUtil.write" in x for x in top(f))),
+    ("file mapping / reading (innermost)", lambda f: any("FileChannel" in x for x in top(f))),
+    ("thread scheduling (ForkJoinPool, VirtualThread, Continuation innermost)",
+     lambda f: any(k in x for x in top(f, 2) for k in ("ForkJoinPool", "VirtualThread", "Continuation"))),
 ]
 
 

@@ -46,11 +46,17 @@ def render(values, m):
                    f"| ≤ 1.25x | {verdict(n / g <= 1.25)} |")
         n, g = med(values, comp, "ncps", "narinfo_p99_us"), med(values, comp, "nginx", "narinfo_p99_us")
         out.append(f"| {comp} | narinfo latency, p99 µs | {n:.0f} | {g:.0f} | {n / g:.2f}x | | |")
+        if (comp, "ncps", "narinfo_cpu_us") in values:
+            n, g = med(values, comp, "ncps", "narinfo_cpu_us"), med(values, comp, "nginx", "narinfo_cpu_us")
+            out.append(f"| {comp} | server CPU per narinfo, µs (user+system) | {n:.0f} | {g:.0f} | {n / max(g, 0.1):.2f}x | | |")
         for w in (1, 4, 16):
             n, g = med(values, comp, "ncps", f"nar_c{w}_mibps"), med(values, comp, "nginx", f"nar_c{w}_mibps")
             target = "≥ 0.8x" if w in (1, 16) else ""
             mark = verdict(n / g >= 0.8) if target else ""
             out.append(f"| {comp} | NAR throughput c{w}, MiB/s | {n:.0f} | {g:.0f} | {n / g:.2f}x | {target} | {mark} |")
+        if (comp, "ncps", "nar_c16_cpu_s_per_gib") in values:
+            n, g = med(values, comp, "ncps", "nar_c16_cpu_s_per_gib"), med(values, comp, "nginx", "nar_c16_cpu_s_per_gib")
+            out.append(f"| {comp} | server CPU per GiB served at c16, s | {n:.2f} | {g:.2f} | {n / max(g, 0.001):.2f}x | | |")
     out.append("")
     out.append("### Cold miss, thundering herd, memory, startup")
     out.append("")

@@ -158,6 +158,7 @@ proxy_server() {   # comp port upstream-port: nginx configured as a Nix cache pr
 CONF
 }
 start_nginx proxy "$(proxy_server none "$p_ng_none" "$p_up_none")$(proxy_server zstd "$p_ng_zstd" "$p_up_zstd")"
+nginx_proxy_pid=${pids[-1]}
 wait_http "http://127.0.0.1:$p_up_none/nix-cache-info" 20 >/dev/null
 wait_http "http://127.0.0.1:$p_ng_none/nix-cache-info" 20 >/dev/null
 
@@ -215,11 +216,17 @@ warm_up() {   # comp target base: every narinfo and every NAR once, sizes checke
   for _ in $(seq $narinfo_loops); do cat "$dir/narinfos"; done > "$run/narinfos-loop"
 }
 
+# CPU time (user + system, all threads) of the server processes of a target, in clock ticks.
+clk_tck=$(getconf CLK_TCK)
+server_pids() { if [ "$1" = ncps ]; then echo "${pid_of[$2]}"; else pgrep -P "$nginx_proxy_pid"; fi; }
+cpu_ticks() { local t=0 p; for p in $(server_pids "$1" "$2"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+
 narinfo_phase() {   # r comp target base
-  local t0 t1; t0=$(now_ns)
+  local t0 t1 c0; c0=$(cpu_ticks "$3" "$2"); t0=$(now_ns)
   fetch_list "$4" "$run/narinfos-loop"
   t1=$(now_ns)
   local n; n=$(wc -l < "$run/fetch.out")
+  record "$1" "$2" "$3" narinfo_cpu_us "$(awk -v c=$(( $(cpu_ticks "$3" "$2") - c0 )) -v hz=$clk_tck -v n=$n 'BEGIN{printf "%.1f", c/hz*1e6/n}')"
   record "$1" "$2" "$3" narinfo_mean_us "$(awk -v a=$t0 -v b=$t1 -v n=$n 'BEGIN{printf "%.1f", (b-a)/1e3/n}')"
   record "$1" "$2" "$3" narinfo_p99_us "$(awk '{print $3*1e6}' "$run/fetch.out" | sort -n | awk '{v[NR]=$1} END{printf "%.1f", v[int(NR*0.99)]}')"
 }
@@ -228,7 +235,7 @@ nar_phase() {   # r comp target base workers
   local list="$run/nars-$2-$3" w=$5 i
   rm -f "$run"/share.*
   awk -v w=$w -v d="$run" '{ print > (d "/share." (NR % w)) }' "$list"
-  local t0 t1; t0=$(now_ns)
+  local t0 t1 c0; c0=$(cpu_ticks "$3" "$2"); t0=$(now_ns)
   local cpids=()
   for f in "$run"/share.*; do
     curl_cfg "$4" "$f" "" > "$f.cfg"
@@ -238,6 +245,7 @@ nar_phase() {   # r comp target base workers
   t1=$(now_ns)
   local got; got=$(cat "$run"/share.*.out | awk '$1 != 200 { bad++ } { s+=$2 } END { if (bad) print "bad"; else print s }')
   [ "$got" = $((total_bytes[$2] * nar_loops)) ] || die "NAR c$w through $3 ($2): got $got bytes, expected ${total_bytes[$2]}"
+  record "$1" "$2" "$3" "nar_c${w}_cpu_s_per_gib" "$(awk -v c=$(( $(cpu_ticks "$3" "$2") - c0 )) -v hz=$clk_tck -v s=$got 'BEGIN{printf "%.3f", c/hz/(s/1073741824)}')"
   record "$1" "$2" "$3" "nar_c${w}_mibps" "$(awk -v a=$t0 -v b=$t1 -v s=$got 'BEGIN{printf "%.1f", s/1048576/((b-a)/1e9)}')"
 }
 
