@@ -54,6 +54,9 @@ run="$work/run"
 rm -rf "$run"; mkdir -p "$run"
 results="$run/results.tsv"; : > "$results"
 
+# Every curl is bounded (per transfer), so a stuck server fails the run instead of hanging it.
+export CURL_HOME="$run"
+printf 'max-time = 300\nconnect-timeout = 5\n' > "$run/.curlrc"
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 now_ns() { date +%s%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.6f", (b-a)/1e9}'; }
