@@ -3,27 +3,33 @@
 # and benchmarks. Every narinfo and NAR in it is written by nix itself.
 #
 # usage: scripts/mkupstream.sh OUTDIR [--compression xz|zstd|none|bzip2] [--big-mib N] [--extra N] [--extra-kib K]
+#                                [--sizes-kib K1,K2,...]
 #   OUTDIR/cache      the binary cache (nix-cache-info, *.narinfo, nar/)
 #   OUTDIR/key.sec    the secret key that signed it; OUTDIR/key.pub its public key
 #   OUTDIR/paths      the closure's store paths, the root first
 #   OUTDIR/store      the local chroot store the closure was built in
 # --extra N adds N more leaf packages of about K KiB of random data each (default 64), for benchmarks.
+# --sizes-kib adds one more leaf package per listed size, each holding exactly that many KiB of random
+# data (named sized-<i>-<K>k), for a closure with a chosen size spread.
 # Re-running with the same OUTDIR reuses the store and key and rebuilds only the cache folder.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-out=""; compression=xz; big_mib=4; extra=0; extra_kib=64
+out=""; compression=xz; big_mib=4; extra=0; extra_kib=64; sizes_kib=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --compression) compression=$2; shift 2 ;;
     --big-mib) big_mib=$2; shift 2 ;;
     --extra) extra=$2; shift 2 ;;
     --extra-kib) extra_kib=$2; shift 2 ;;
+    --sizes-kib) sizes_kib=$2; shift 2 ;;
     -*) echo "mkupstream: unknown option $1" >&2; exit 2 ;;
     *) out=$1; shift ;;
   esac
 done
-[ -n "$out" ] || { echo "usage: $0 OUTDIR [--compression C] [--big-mib N] [--extra N] [--extra-kib K]" >&2; exit 2; }
+[ -n "$out" ] || { echo "usage: $0 OUTDIR [--compression C] [--big-mib N] [--extra N] [--extra-kib K] [--sizes-kib K1,K2,...]" >&2; exit 2; }
+[[ -z "$sizes_kib" || "$sizes_kib" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] ||
+  { echo "mkupstream: --sizes-kib '$sizes_kib': expected positive whole numbers separated by commas, e.g. 4,64,1024" >&2; exit 2; }
 
 "$here/install-test-deps.sh" nix
 out=$(realpath -m "$out")
@@ -59,7 +65,10 @@ let
   curl = tree "curl-8.9" [ libc zlib ssl ];
   big = pkg "bigdata" [ libc ] "mkdir -p \$out; \${bb} cat \${./big.bin} > \$out/big.bin";
   extras = builtins.genList (i: blob "extra-\${toString i}" (${extra_kib} + i * 7 - (i / 10) * 70) [ libc ]) ${extra};
-in tree "app-1.0" ([ curl big ssl ] ++ extras)
+  sizes = [ ${sizes_kib//,/ } ];
+  sized = builtins.genList (i: let kib = builtins.elemAt sizes i; in
+    blob "sized-\${toString i}-\${toString kib}k" kib [ libc ]) (builtins.length sizes);
+in tree "app-1.0" ([ curl big ssl ] ++ extras ++ sized)
 NIX
 
 root=$(nix-build --store "$out/store" "$out/src/closure.nix" --no-out-link 2>"$out/build.log" | tail -1)

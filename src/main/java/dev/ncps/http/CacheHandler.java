@@ -21,8 +21,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +38,7 @@ final class CacheHandler extends Handler.Abstract {
     private static final String NAR_TYPE = "application/x-nix-nar";
     /** Below this a read into the heap is cheaper than creating and releasing a mapping. */
     private static final long MAP_THRESHOLD = 64 * 1024;
+    private static final long MAP_WINDOW = 4 * 1024 * 1024;
     private static final int COPY_BUFFER = 64 * 1024;
     /** Real narinfos are a few KiB even with thousands of references; this bounds what a PUT can make us hold. */
     private static final int MAX_NARINFO_BYTES = 1024 * 1024;
@@ -293,7 +292,7 @@ final class CacheHandler extends Handler.Abstract {
         } else if (length < MAP_THRESHOLD) {
             response.write(true, readSmall(file, offset, (int) length), callback);
         } else {
-            writeMapped(response, callback, file, offset, length);
+            MappedFileWriter.write(response, callback, file, offset, length, MAP_WINDOW);
         }
     }
 
@@ -307,20 +306,6 @@ final class CacheHandler extends Handler.Abstract {
             }
         }
         return buffer.flip();
-    }
-
-    private static void writeMapped(Response response, Callback callback, Path file, long offset, long length) throws IOException {
-        Arena arena = Arena.ofShared();
-        MemorySegment segment;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            segment = channel.map(FileChannel.MapMode.READ_ONLY, offset, length, arena);
-        } catch (IOException | RuntimeException e) {
-            arena.close();
-            throw e;
-        }
-        response.write(true, segment.asByteBuffer(), Callback.from(
-                () -> { arena.close(); callback.succeeded(); },
-                failure -> { arena.close(); callback.failed(failure); }));
     }
 
     private void sendStreaming(Response response, Callback callback, Cache.NarStreaming streaming, boolean head)

@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,8 +26,9 @@ import java.util.stream.Stream;
  * Objects as files under {@code root}, in the Go ncps layout ({@code store/nar/<n0>/<n0n1>/<N>.nar<ext>}),
  * so a folder written by either program serves the other.
  *
- * <p>Publishing: the bytes go to a temp file in {@code store/tmp} (same file system), are fsynced, made
- * read-only, then hard-linked to the final name. {@code link(2)} fails if the name exists, which gives
+ * <p>Publishing: the bytes go to a temp file in {@code store/tmp} (same file system; a source file on
+ * that file system is linked there rather than copied), are fsynced, made read-only, then hard-linked
+ * to the final name. {@code link(2)} fails if the name exists, which gives
  * atomic create-if-absent: of two concurrent puts of one key exactly one wins and the object is never
  * seen partial or replaced. The directory is fsynced after the link so the name survives a crash.
  * (A plain rename would silently replace an existing object.) Temp files left by a crash are removed at
@@ -126,39 +128,66 @@ public final class LocalStore implements Store {
 
     @Override
     public boolean put(String key, Path source) throws IOException {
-        return write(key, out -> {
-            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
-                long size = in.size();
-                for (long done = 0; done < size; ) done += in.transferTo(done, size - done, out);
+        return publishNew(key, temp -> {
+            if (!linkSource(source, temp)) {
+                copySource(source, temp);
             }
         });
+    }
+
+    /**
+     * On the same file system the temp name becomes a second link to the source's bytes: a downloaded
+     * NAR is not copied and written to disk a second time before its last byte can be released
+     * (docs/benchmarks.md, cold miss). Returns false, leaving no file at {@code temp}, when the source
+     * is elsewhere or the file system has no hard links.
+     */
+    private static boolean linkSource(Path source, Path temp) throws IOException {
+        Files.delete(temp);
+        try {
+            Files.createLink(temp, source);
+        } catch (FileSystemException | UnsupportedOperationException e) {
+            return false;
+        }
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+        return true;
+    }
+
+    private static void copySource(Path source, Path temp) throws IOException {
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            long size = in.size();
+            for (long done = 0; done < size; ) done += in.transferTo(done, size - done, out);
+            out.force(true);
+        }
     }
 
     /** Returns false without reading {@code content} when the key already exists. */
     @Override
     public boolean put(String key, InputStream content) throws IOException {
-        return write(key, out -> {
-            OutputStream stream = Channels.newOutputStream(out);
-            content.transferTo(stream);
-            stream.flush();
+        return publishNew(key, temp -> {
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                OutputStream stream = Channels.newOutputStream(out);
+                content.transferTo(stream);
+                stream.flush();
+                out.force(true);
+            }
         });
     }
 
-    /** What a put writes into its temp file. */
-    private interface Content {
-        void writeTo(FileChannel out) throws IOException;
+    /** Fills a temp file with the complete, synced content of an object. */
+    private interface TempFiller {
+        void fill(Path temp) throws IOException;
     }
 
-    /** Writes a temp file, fsyncs it and publishes it under {@code key}; false if the key exists. */
-    private boolean write(String key, Content content) throws IOException {
+    /** Fills a temp file and publishes it under {@code key}; false (nothing filled) if the key exists. */
+    private boolean publishNew(String key, TempFiller filler) throws IOException {
         Path target = path(key);
         if (Files.exists(target)) return false;
         Path temp = newTemp(target);
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                content.writeTo(out);
-                out.force(true);
-            }
+            filler.fill(temp);
             return publish(temp, target);
         } finally {
             Files.deleteIfExists(temp);

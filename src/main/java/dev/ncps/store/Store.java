@@ -22,7 +22,9 @@ public interface Store extends AutoCloseable {
 
     /**
      * Publishes the complete file {@code source} under {@code key}, atomically. Returns false (and
-     * keeps the existing object) if the key already exists. {@code source} is left in place.
+     * keeps the existing object) if the key already exists. {@code source} is left in place, and the
+     * caller must not write to it afterwards: local storage may link the object to the same bytes
+     * instead of copying them (it may also make {@code source} read-only).
      */
     boolean put(String key, Path source) throws IOException;
 

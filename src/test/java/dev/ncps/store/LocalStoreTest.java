@@ -30,6 +30,18 @@ class LocalStoreTest extends StoreContractTest {
     }
 
     @Test
+    void aSourceOnTheSameFileSystemIsLinkedNotCopiedAndTheObjectOutlivesIt() throws Exception {
+        byte[] content = bytes(300_000, 5);
+        Path source = file(content);
+        store.put(KEY, source);
+        Path object = work.resolve("root").resolve(KEY);
+        assertThat(Files.isSameFile(object, source)).isTrue();
+        Files.delete(source);
+        assertThat(object).hasBinaryContent(content);
+        assertThat(work.resolve("root/store/tmp")).isEmptyDirectory();
+    }
+
+    @Test
     void deletingTheLastObjectOfAFolderRemovesTheEmptyFolders() throws Exception {
         store.put(KEY, file(bytes(10, 1)));
         store.delete(KEY);
