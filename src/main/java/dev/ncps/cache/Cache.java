@@ -116,11 +116,22 @@ public final class Cache {
 
     // ---------------------------------------------------------------- narinfo
 
-    public NarInfoResult narInfo(String hash, boolean uploadOnly) {
+    /**
+     * The signed narinfo if it is held in memory, else null. Never blocks, so the HTTP layer may call it
+     * on an I/O thread.
+     */
+    public byte[] memoizedNarInfo(String hash) {
         byte[] memoized = memo.get(hash);
         if (memoized != null) {
             access.narInfoUsed(hash);
             listener.narInfoServed(CacheListener.Result.HIT, null);
+        }
+        return memoized;
+    }
+
+    public NarInfoResult narInfo(String hash, boolean uploadOnly) {
+        byte[] memoized = memoizedNarInfo(hash);
+        if (memoized != null) {
             return new NarInfoFound(memoized);
         }
         Optional<NarInfoEntry> entry;

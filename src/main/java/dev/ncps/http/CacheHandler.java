@@ -26,16 +26,21 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
 /**
- * Every route of ncps. Runs on virtual threads (BLOCKING invocation type), so handlers simply block on
- * storage, the database and upstream reads. Cache hits from a local folder are written from a memory
- * mapping of the file, which is released as soon as Jetty has sent it.
+ * Every route of ncps. Narinfos held in memory and the fixed routes are answered on the I/O thread that
+ * parsed the request; everything else runs on its own virtual thread, where it simply blocks on storage,
+ * the database and upstream reads. Cache hits from a local folder are written from memory-mapped windows
+ * of the file, each released as soon as Jetty has sent it.
  */
 final class CacheHandler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(CacheHandler.class);
     private static final String NAR_TYPE = "application/x-nix-nar";
+    private static final String NARINFO_TYPE = "text/x-nix-narinfo";
+    private static final String CACHE_INFO_TYPE = "text/x-nix-cache-info";
+    private static final byte[] HEALTHY = {'.'};
     /** Below this a read into the heap is cheaper than creating and releasing a mapping. */
     private static final long MAP_THRESHOLD = 64 * 1024;
     private static final long MAP_WINDOW = 4 * 1024 * 1024;
@@ -44,6 +49,8 @@ final class CacheHandler extends Handler.Abstract {
     private static final int MAX_NARINFO_BYTES = 1024 * 1024;
 
     private final Cache cache;
+    /** Where requests that may block run: one virtual thread each. */
+    private final Executor blocking;
     private final Uploads uploads;
     private final HttpSettings settings;
     private final AccessToken token;
@@ -53,9 +60,11 @@ final class CacheHandler extends Handler.Abstract {
     private final byte[] publicKey;
     private final byte[] rootJson;
 
-    CacheHandler(Cache cache, Uploads uploads, HttpSettings settings, MetricsWriter metrics, BooleanSupplier ready) {
-        super(InvocationType.BLOCKING);
+    CacheHandler(Cache cache, Uploads uploads, HttpSettings settings, MetricsWriter metrics, BooleanSupplier ready,
+                 Executor blocking) {
+        super(InvocationType.NON_BLOCKING);
         this.cache = cache;
+        this.blocking = blocking;
         this.uploads = uploads;
         this.settings = settings;
         this.token = settings.getToken() == null || settings.getToken().isEmpty() ? null : new AccessToken(settings.getToken());
@@ -70,6 +79,45 @@ final class CacheHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        if (!answeredInline(request, response, callback)) {
+            blocking.execute(() -> handleBlocking(request, response, callback));
+        }
+        return true;
+    }
+
+    /**
+     * Answers on the I/O thread what needs neither storage, the database nor an upstream: narinfos held
+     * in memory and the fixed routes. The hand-off to a virtual thread is most of the cost of such a hit
+     * (docs/benchmarks.md), and nothing here can block. Anything else, including every refusal, goes to
+     * the blocking path, which answers it completely.
+     */
+    private boolean answeredInline(Request request, Response response, Callback callback) {
+        String method = request.getMethod();
+        if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+            return false;
+        }
+        Route route = Route.parse(request.getHttpURI().getPath());
+        if (token != null && !exemptFromToken(route) && !token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+            return false;
+        }
+        switch (route) {
+            case Route.NarInfo narInfo -> {
+                byte[] text = cache.memoizedNarInfo(narInfo.hash());
+                if (text == null) {
+                    return false;
+                }
+                sendBytes(request, response, callback, NARINFO_TYPE, text);
+            }
+            case Route.CacheInfo ignored -> sendBytes(request, response, callback, CACHE_INFO_TYPE, cacheInfo);
+            case Route.Healthz ignored -> sendBytes(request, response, callback, "text/plain", HEALTHY);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void handleBlocking(Request request, Response response, Callback callback) {
         try {
             dispatch(request, response, callback);
         } catch (IOException | IndexException | RuntimeException e) {
@@ -80,7 +128,6 @@ final class CacheHandler extends Handler.Abstract {
                 callback.failed(e);
             }
         }
-        return true;
     }
 
     private void dispatch(Request request, Response response, Callback callback) throws IOException, IndexException {
@@ -98,13 +145,13 @@ final class CacheHandler extends Handler.Abstract {
         switch (route) {
             case Route.Invalid invalid -> sendText(response, callback, invalid.status(), invalid.reason());
             case Route.NarInfo narInfo -> {
-                if (refuse(response, callback, method, uploadOnly)) {
+                if (refuse(request, response, callback, uploadOnly)) {
                     return;
                 }
                 narInfo(request, response, callback, narInfo.hash(), uploadOnly);
             }
             case Route.Nar nar -> {
-                if (refuse(response, callback, method, uploadOnly)) {
+                if (refuse(request, response, callback, uploadOnly)) {
                     return;
                 }
                 nar(request, response, callback, nar, uploadOnly);
@@ -121,9 +168,13 @@ final class CacheHandler extends Handler.Abstract {
         }
     }
 
-    private boolean refuse(Response response, Callback callback, String method, boolean uploadOnly) {
-        String reason = refusal(method, uploadOnly);
+    private boolean refuse(Request request, Response response, Callback callback, boolean uploadOnly) {
+        String reason = refusal(request.getMethod(), uploadOnly);
         if (reason != null) {
+            // The body is not read; the connection cannot carry another request after it, and the client must know.
+            if (request.getLength() != 0) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
             sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, reason);
         }
         return reason != null;
@@ -136,9 +187,9 @@ final class CacheHandler extends Handler.Abstract {
     private void fixedRoute(Request request, Response response, Callback callback, Route route) throws IOException {
         switch (route) {
             case Route.Root ignored -> sendBytes(request, response, callback, "application/json", rootJson);
-            case Route.CacheInfo ignored -> sendBytes(request, response, callback, "text/x-nix-cache-info", cacheInfo);
+            case Route.CacheInfo ignored -> sendBytes(request, response, callback, CACHE_INFO_TYPE, cacheInfo);
             case Route.PubKey ignored -> sendBytes(request, response, callback, "text/plain", publicKey);
-            case Route.Healthz ignored -> sendBytes(request, response, callback, "text/plain", new byte[] {'.'});
+            case Route.Healthz ignored -> sendBytes(request, response, callback, "text/plain", HEALTHY);
             case Route.Readyz ignored -> {
                 if (ready.getAsBoolean()) {
                     sendBytes(request, response, callback, "text/plain", "ready\n".getBytes(StandardCharsets.US_ASCII));
@@ -188,7 +239,7 @@ final class CacheHandler extends Handler.Abstract {
             return;
         }
         switch (cache.narInfo(hash, uploadOnly)) {
-            case Cache.NarInfoFound found -> sendBytes(request, response, callback, "text/x-nix-narinfo", found.text());
+            case Cache.NarInfoFound found -> sendBytes(request, response, callback, NARINFO_TYPE, found.text());
             case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
             case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
         }

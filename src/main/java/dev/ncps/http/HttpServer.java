@@ -13,11 +13,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The Jetty server in front of the cache. Requests run on virtual threads. Stopping is graceful: the
+ * The Jetty server in front of the cache. Requests that may block run on virtual threads. Stopping is graceful: the
  * readiness answer turns to 503, the listener closes so a load balancer sends new connections
  * elsewhere, requests in flight finish (bounded by the drain timeout), then the server stops.
  */
@@ -36,7 +37,8 @@ public final class HttpServer implements AutoCloseable {
     public HttpServer(HttpSettings settings, Cache cache, Uploads uploads, MetricsWriter metrics) {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("http");
-        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("request-", 0).factory()));
+        ExecutorService requests = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("request-", 0).factory());
+        threads.setVirtualThreadsExecutor(requests);
         server = new Server(threads);
 
         HttpConfiguration http = new HttpConfiguration();
@@ -49,7 +51,7 @@ public final class HttpServer implements AutoCloseable {
         connector.setIdleTimeout(60_000);
         server.addConnector(connector);
 
-        CacheHandler handler = new CacheHandler(cache, uploads, settings, metrics, ready::get);
+        CacheHandler handler = new CacheHandler(cache, uploads, settings, metrics, ready::get, requests);
         server.setHandler(new GracefulHandler(handler));
         server.setStopTimeout(settings.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
