@@ -170,7 +170,7 @@ start_ncps() {   # name port upstream-port [java options...] -> sets ncps_pid an
   local name=$1 port=$2 upport=$3; shift 3
   local dir="$run/ncps-$name"; rm -rf "$dir"; mkdir -p "$dir/tmp"
   local t0; t0=$(now_ns)
-  "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xmx$heap "$@" -jar "$jar" serve \
+  NCPS_JAVA_OPTS="-Xmx$heap $*" "$root/ncps" serve \
     --server-addr "127.0.0.1:$port" --cache-hostname bench.local \
     --cache-upstream-url "http://127.0.0.1:$upport" --cache-upstream-public-key "$pubkey" \
     --cache-storage-local "$dir/data" --cache-temp-path "$dir/tmp" \
