@@ -36,7 +36,7 @@ fi
 cold_rate_mib=64     # throttled upstream for the cold miss, MiB/s
 herd_clients=64
 herd_seconds=4       # the herd NAR's upstream is throttled so its transfer takes about this long
-heap=256m
+heap=${NCPS_BENCH_HEAP:-128m}
 
 "$root/scripts/install-test-deps.sh" nix nginx curl
 source "$root/scripts/lib/jdk.sh"
