@@ -161,8 +161,9 @@ public final class Options {
                     "cache-database-url", "CACHE_DATABASE_URL", DATABASE_URL)
             .alias("cache.database.url")
             .computedDefault("`sqlite:<storage-local>/db/db.sqlite` with local storage; required with S3")
-            .doc("Database URL: `sqlite:/path.db`, `postgres://user:pass@host:5432/db`, `postgres+unix:///socket-dir/db`, "
-                    + "`mysql://user:pass@host:3306/db` or `mysql+unix:///path/to.sock/db`.");
+            .doc("Database URL: `sqlite:/path.db`, `postgres://user:pass@host:5432/db` or `mysql://user:pass@host:3306/db`. "
+                    + "The Go ncps's unix-socket forms (`postgres+unix:///socket-dir/db`, `mysql+unix:///path/to.sock/db`) "
+                    + "are recognised but refused for now: connect over TCP.");
 
     public static final Option<Integer> CACHE_DATABASE_POOL_MAX_OPEN_CONNS = Option.of(DATABASE, SERVE_AND_MIGRATE,
                     "cache.database.pool.max-open-conns", "cache-database-pool-max-open-conns",

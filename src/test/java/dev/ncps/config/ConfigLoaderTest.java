@@ -66,6 +66,14 @@ class ConfigLoaderTest {
         return e.problems();
     }
 
+    @Test
+    void unixSocketDatabaseUrlsAreRecognisedButRefusedWithTheWayOut() {
+        env.put("CACHE_DATABASE_URL", "postgres+unix:///run/postgresql/ncps");
+        assertThat(problems()).containsExactly("cache.database-url (--cache-database-url, CACHE_DATABASE_URL): "
+                + "unix-socket connections (/run/postgresql/.s.PGSQL.5432) are not supported by ncps-java yet; "
+                + "connect over TCP, e.g. postgres://user:pass@127.0.0.1:5432/db");
+    }
+
     /** S3 storage and a PostgreSQL database: what several instances with a distributed lock backend need. */
     private void sharedBackends() {
         flag(Options.CACHE_STORAGE_S3_BUCKET, "b");
