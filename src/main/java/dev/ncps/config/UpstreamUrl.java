@@ -2,8 +2,6 @@ package dev.ncps.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
 
@@ -12,6 +10,8 @@ import java.util.OptionalInt;
  * user pinned with {@code ?priority=N}, which otherwise comes from the upstream's nix-cache-info.
  */
 public record UpstreamUrl(URI uri, OptionalInt priority) {
+    /** Nix priorities are small; the Go ncps reads them as uint16. */
+    static final int MAX_PRIORITY = 65535;
     static final String FORM = "an http or https URL with a host, optionally with ?priority=N, e.g. https://cache.nixos.org";
 
     public UpstreamUrl {
@@ -32,19 +32,18 @@ public record UpstreamUrl(URI uri, OptionalInt priority) {
             throw new InvalidValueException("expected " + FORM);
         }
         OptionalInt priority = OptionalInt.empty();
-        List<String> rest = new ArrayList<>();
         if (uri.getRawQuery() != null) {
             for (String param : uri.getRawQuery().split("&")) {
                 if (param.startsWith("priority=")) {
                     priority = OptionalInt.of(priority(param.substring("priority=".length())));
                 } else if (!param.isEmpty()) {
-                    rest.add(param);
+                    // Nothing but the priority is ever sent upstream, so any other parameter would be silently lost.
+                    throw new InvalidValueException("expected " + FORM + "; '" + param + "' is not allowed (only priority=N)");
                 }
             }
         }
         try {
-            String query = rest.isEmpty() ? "" : "?" + String.join("&", rest);
-            return new UpstreamUrl(new URI(scheme + "://" + uri.getRawAuthority() + uri.getRawPath() + query), priority);
+            return new UpstreamUrl(new URI(scheme + "://" + uri.getRawAuthority() + uri.getRawPath()), priority);
         } catch (URISyntaxException e) {
             throw new InvalidValueException("expected " + FORM);
         }
@@ -53,13 +52,14 @@ public record UpstreamUrl(URI uri, OptionalInt priority) {
     private static int priority(String text) throws InvalidValueException {
         try {
             int value = Integer.parseInt(text);
-            if (value >= 0) {
+            if (value >= 0 && value <= MAX_PRIORITY) {
                 return value;
             }
         } catch (NumberFormatException ignored) {
             // falls through to the message below
         }
-        throw new InvalidValueException("expected " + FORM + " where N is a whole number ≥ 0");
+        throw new InvalidValueException("expected " + FORM + " where N is a whole number from 0 to " + MAX_PRIORITY
+                + " (0: the upstream's nix-cache-info decides)");
     }
 
     /**

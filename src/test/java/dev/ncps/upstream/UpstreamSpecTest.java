@@ -11,31 +11,14 @@ class UpstreamSpecTest {
     static final List<dev.ncps.nix.PublicKey> KEYS = List.of(UpstreamsTest.NIXOS);
 
     @Test
-    void thePriorityQueryIsTakenOutOfTheUrl() {
-        UpstreamSpec spec = UpstreamSpec.parse("https://cache.example/some/cache?priority=10", KEYS);
-
-        assertThat(spec.url()).isEqualTo(URI.create("https://cache.example/some/cache"));
-        assertThat(spec.priorityOverride()).isEqualTo(10);
-    }
-
-    @Test
-    void withoutPriorityTheUpstreamDecides() {
-        UpstreamSpec spec = UpstreamSpec.parse("http://127.0.0.1:8080", KEYS);
-        assertThat(spec.priorityOverride()).isZero();
-        assertThat(spec.url()).isEqualTo(URI.create("http://127.0.0.1:8080"));
-    }
-
-    @Test
-    void badUrlsAreRefusedWithTheReason() {
-        assertThatThrownBy(() -> UpstreamSpec.parse("https://c.example?priority=0", KEYS))
-                .hasMessageContaining("priority '0' is not an integer in 1..65535");
-        assertThatThrownBy(() -> UpstreamSpec.parse("https://c.example?priority=x", KEYS))
-                .hasMessageContaining("priority 'x'");
-        assertThatThrownBy(() -> UpstreamSpec.parse("https://c.example?token=1", KEYS))
-                .hasMessageContaining("unknown query parameter 'token=1'");
-        assertThatThrownBy(() -> UpstreamSpec.parse("ftp://c.example", KEYS))
+    void specsThatCouldNotWorkAreRefusedWithTheReason() {
+        assertThatThrownBy(() -> new UpstreamSpec(URI.create("ftp://c.example"), 0, KEYS))
                 .hasMessageContaining("scheme must be http or https");
-        assertThatThrownBy(() -> UpstreamSpec.parse("https://c.example", List.of()))
+        assertThatThrownBy(() -> new UpstreamSpec(URI.create("https://c.example?priority=10"), 0, KEYS))
+                .hasMessageContaining("query and fragment are not allowed");
+        assertThatThrownBy(() -> new UpstreamSpec(URI.create("https://c.example"), 65536, KEYS))
+                .hasMessageContaining("priority 65536");
+        assertThatThrownBy(() -> new UpstreamSpec(URI.create("https://c.example"), 0, List.of()))
                 .hasMessageContaining("no public key");
     }
 

@@ -272,7 +272,7 @@ class UpstreamsTest {
         FakeUpstream b = upstream("/cache", 40);
         a.put(HELLO + ".narinfo", fixture(HELLO));
         b.put(HELLO + ".narinfo", fixture(HELLO));
-        Upstreams upstreams = start(UpstreamSpec.parse(a.url() + "?priority=60", List.of(NIXOS)), spec(b.url()));
+        Upstreams upstreams = start(new UpstreamSpec(a.url(), 60, List.of(NIXOS)), spec(b.url()));
 
         Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(HELLO);
 
