@@ -39,6 +39,7 @@ public final class Cache {
     private static final Logger log = LoggerFactory.getLogger(Cache.class);
     /** A download that finished between our checks is found in the store on the next round. */
     private static final int NAR_RESOLVE_ROUNDS = 3;
+    private static final String NO_NARINFO = "no narinfo in the cache refers to this NAR";
 
     private final UpstreamSource upstreams;
     private final Store store;
@@ -142,11 +143,7 @@ public final class Cache {
             return Unavailable.local("database unavailable");
         }
         if (entry.isPresent()) {
-            byte[] text = entry.get().narInfo().serialize().getBytes(StandardCharsets.UTF_8);
-            memo.put(hash, text);
-            access.narInfoUsed(hash);
-            listener.narInfoServed(CacheListener.Result.HIT, null);
-            return new NarInfoFound(text);
+            return servedFromIndex(entry.get());
         }
         if (uploadOnly) {
             return new NotFound("not in the cache");
@@ -188,15 +185,19 @@ public final class Cache {
     /** What another instance stored while we waited for its lookup. */
     private Optional<NarInfoResult> storedNarInfo(String hash) {
         try {
-            return index.narInfo(hash).map(entry -> {
-                byte[] text = entry.narInfo().serialize().getBytes(StandardCharsets.UTF_8);
-                memo.put(hash, text);
-                listener.narInfoServed(CacheListener.Result.HIT, null);
-                return new NarInfoFound(text);
-            });
+            return index.narInfo(hash).map(this::servedFromIndex);
         } catch (IndexException e) {
             return Optional.of(Unavailable.local("database unavailable"));
         }
+    }
+
+    /** A hit on a narinfo row: kept in memory for the next requests and counted as used. */
+    private NarInfoResult servedFromIndex(NarInfoEntry entry) {
+        byte[] text = entry.narInfo().serialize().getBytes(StandardCharsets.UTF_8);
+        memo.put(entry.hash(), text);
+        access.narInfoUsed(entry.hash());
+        listener.narInfoServed(CacheListener.Result.HIT, null);
+        return new NarInfoFound(text);
     }
 
     private NarInfoResult fetchNarInfo(String hash) {
@@ -285,18 +286,23 @@ public final class Cache {
         if (running != null) {
             return readerOf(running, offset, running.expectedSize(), null);
         }
-        Optional<NarInfoEntry> owner;
+        Optional<NarSpec> spec;
         try {
-            owner = index.narInfoForNarFile(key);
+            spec = upstreamSpec(key);
         } catch (IndexException e) {
             log.error("nar/{}: index lookup failed: {}", key.narHash(), e.getMessage());
             return Unavailable.local("database unavailable");
         }
-        if (owner.isEmpty() || owner.get().upstreamUrl() == null) {
-            return new NotFound("no narinfo in the cache refers to this NAR");
+        if (spec.isEmpty()) {
+            return new NotFound(NO_NARINFO);
         }
-        NarSpec spec = NarSpec.of(key, URI.create(owner.get().upstreamUrl()), owner.get().narInfo());
-        return readerOf(downloads.join(spec), offset, spec.expectedSize(), spec.upstreamUri().getHost());
+        return readerOf(downloads.join(spec.get()), offset, spec.get().expectedSize(), spec.get().upstreamUri().getHost());
+    }
+
+    /** What to fetch for a NAR: the upstream URL and sizes recorded with the narinfo that names it. */
+    private Optional<NarSpec> upstreamSpec(NarFileKey key) throws IndexException {
+        return index.narInfoForNarFile(key).filter(owner -> owner.upstreamUrl() != null)
+                .map(owner -> NarSpec.of(key, URI.create(owner.upstreamUrl()), owner.narInfo()));
     }
 
     private NarResult readerOf(Download download, long requestedOffset, long size, String upstreamHost) {
@@ -323,12 +329,8 @@ public final class Cache {
             if (mode != Mode.SUBSTITUTE) {
                 return new NotFound("not in the cache");
             }
-            Optional<NarInfoEntry> owner = index.narInfoForNarFile(key);
-            if (owner.isEmpty() || owner.get().upstreamUrl() == null) {
-                return new NotFound("no narinfo in the cache refers to this NAR");
-            }
-            NarSpec spec = NarSpec.of(key, URI.create(owner.get().upstreamUrl()), owner.get().narInfo());
-            return new NarStreaming(InputStream.nullInputStream(), spec.expectedSize(), 0);
+            return upstreamSpec(key).<NarResult>map(spec -> new NarStreaming(InputStream.nullInputStream(), spec.expectedSize(), 0))
+                    .orElseGet(() -> new NotFound(NO_NARINFO));
         } catch (IOException | IndexException e) {
             log.error("nar/{}: lookup failed: {}", key.narHash(), e.getMessage());
             return Unavailable.local("storage or database unavailable");
