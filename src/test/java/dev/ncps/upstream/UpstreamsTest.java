@@ -247,6 +247,8 @@ class UpstreamsTest {
         assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
 
         up.statusOverride = 0;
+        // The first scheduled health check may have run during the 502s; only the negative cache is under test here.
+        upstreams.checkHealth();
         assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
     }
 
