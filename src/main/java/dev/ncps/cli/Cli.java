@@ -5,6 +5,7 @@ import dev.ncps.config.ConfigLoader;
 import dev.ncps.config.LogLevel;
 import dev.ncps.config.Loaded;
 import dev.ncps.config.Option;
+import dev.ncps.config.Suggestions;
 import dev.ncps.nix.SecretKey;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -54,7 +55,7 @@ public final class Cli {
         try {
             parsed = commandLine.parseArgs(args);
         } catch (CommandLine.ParameterException e) {
-            err.println(e.getMessage());
+            err.println(e.getMessage() + didYouMean(e));
             err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
             return USAGE;
         }
@@ -78,6 +79,22 @@ public final class Cli {
             e.problems().forEach(err::println);
             return USAGE;
         }
+    }
+
+    /** For a mistyped flag, the closest one the command has (as unknown config keys get). */
+    private static String didYouMean(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched)) {
+            return "";
+        }
+        var known = e.getCommandLine().getCommandSpec().optionsMap().keySet();
+        return unmatched.getUnmatched().stream()
+                .filter(arg -> arg.startsWith("--"))
+                .map(arg -> arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg)
+                .map(flag -> Suggestions.closest(flag, known))
+                .flatMap(java.util.Optional::stream)
+                .findFirst()
+                .map(flag -> " (did you mean " + flag + "?)")
+                .orElse("");
     }
 
     private int migrate(ParseResult command, Map<Option<?>, List<String>> flags) throws ConfigException {

@@ -64,7 +64,7 @@ final class Commands {
             OptionSpec.Builder builder = OptionSpec.builder("--" + option.flag())
                     .paramLabel("<" + option.type().name().replace(' ', '-') + ">")
                     .description(help(option))
-                    .hidden(option.deprecated());
+                    .hidden(option.deprecated() || option.goOnly());
             if (option.repeatable()) {
                 builder.type(List.class).auxiliaryTypes(String.class).arity("1");
             } else if (option.type().name().equals("bool")) {

@@ -149,6 +149,8 @@ public final class ConfigLoader {
 
         <T> Loaded<T> finish(T config) throws ConfigException {
             LogLevel level = r.valueOrDefault(LOG_LEVEL);
+            Options.ALL.stream().filter(o -> o.goOnly() && r.isSet(o))
+                    .forEach(o -> warnings.add(o.label() + " is an option of the Go ncps that ncps-java does not use: " + o.doc()));
             if (!problems.isEmpty()) {
                 throw new ConfigException(List.copyOf(new LinkedHashSet<>(problems)));
             }

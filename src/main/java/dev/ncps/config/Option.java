@@ -44,7 +44,8 @@ public record Option<T>(String key, List<String> aliasKeys, String flag, String 
         LRU("Size limit and eviction (LRU)"),
         REDIS("Redis"),
         LOCK("Locks"),
-        DEPRECATED("Deprecated (accepted with a warning)");
+        DEPRECATED("Deprecated (accepted with a warning)"),
+        GO_ONLY("Options of the Go ncps that ncps-java accepts and does not use (each logs a warning when set)");
 
         private final String title;
 
@@ -95,6 +96,11 @@ public record Option<T>(String key, List<String> aliasKeys, String flag, String 
 
     public boolean deprecated() {
         return replacedBy != null;
+    }
+
+    /** An option of a Go ncps feature that ncps-java does not have: accepted, warned about, unused. */
+    public boolean goOnly() {
+        return section == Section.GO_ONLY;
     }
 
     /** Every YAML key that sets this option. */

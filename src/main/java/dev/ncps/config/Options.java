@@ -298,6 +298,77 @@ public final class Options {
                     "upstream-public-key", "UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)
             .list().deprecatedFor(CACHE_UPSTREAM_PUBLIC_KEYS).doc("Use `cache.upstream.public-keys`.");
 
+    public static final Option<Duration> UPSTREAM_DIALER_TIMEOUT = Option.of(UPSTREAM, SERVE, null,
+                    "upstream-dialer-timeout", "UPSTREAM_DIALER_TIMEOUT", DURATION)
+            .deprecatedFor(CACHE_UPSTREAM_DIALER_TIMEOUT).doc("Use `cache.upstream.dialer-timeout`.");
+
+    public static final Option<Duration> UPSTREAM_RESPONSE_HEADER_TIMEOUT = Option.of(UPSTREAM, SERVE, null,
+                    "upstream-response-header-timeout", "UPSTREAM_RESPONSE_HEADER_TIMEOUT", DURATION)
+            .deprecatedFor(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT).doc("Use `cache.upstream.response-header-timeout`.");
+
+    // Go ncps features that ncps-java does not have: a Go command line, environment or config keeps working.
+
+    private static final String NO_OTEL = "ncps-java exports no OpenTelemetry data; scrape the Prometheus metrics "
+            + "(`prometheus.enabled`) instead.";
+    private static final String NO_EXTERNAL_XZ = "ncps-java decodes xz in-process and never runs an external xz binary.";
+    private static final String NO_ANALYTICS = "ncps-java sends no analytics.";
+    private static final String NO_CDC = "ncps-java stores whole NARs; it has no content-defined chunking.";
+    private static final String NO_STAGING = "ncps-java instances relay a download in flight from the instance that "
+            + "fetches it, without staging objects in storage.";
+    private static final String OWN_LOG_FORMAT = "ncps-java writes human-readable lines on a terminal and JSON lines otherwise.";
+
+    public static final Option<Boolean> LOG_CONSOLE_WRITER_ENABLED =
+            goOnly(GLOBAL, null, "log-console-writer-enabled", null, BOOLEAN, OWN_LOG_FORMAT);
+    public static final Option<String> LOG_CONSOLE_WRITER_PREFIX =
+            goOnly(GLOBAL, null, "log-console-writer-prefix", null, STRING, OWN_LOG_FORMAT);
+    public static final Option<Boolean> OTEL_ENABLED =
+            goOnly(GLOBAL, "opentelemetry.enabled", "otel-enabled", "OTEL_ENABLED", BOOLEAN, NO_OTEL);
+    public static final Option<String> OTEL_GRPC_URL =
+            goOnly(GLOBAL, "opentelemetry.grpc-url", "otel-grpc-url", "OTEL_GRPC_URL", STRING, NO_OTEL);
+    public static final Option<String> XZ_BINARY_PATH =
+            goOnly(GLOBAL, "xz-binary-path", "xz-binary-path", "XZ_BINARY_PATH", STRING, NO_EXTERNAL_XZ);
+    public static final Option<Boolean> USE_XZ_BINARY =
+            goOnly(GLOBAL, "use-xz-binary", "use-xz-binary", "USE_XZ_BINARY", BOOLEAN, NO_EXTERNAL_XZ);
+    public static final Option<Boolean> ANALYTICS_REPORTING_ENABLED = goOnly(GLOBAL, "analytics.reporting.enabled",
+            "analytics-reporting-enabled", "ANALYTICS_REPORTING_ENABLED", BOOLEAN, NO_ANALYTICS);
+    public static final Option<Boolean> ANALYTICS_REPORTING_SAMPLES =
+            goOnly(GLOBAL, null, "analytics-reporting-samples", null, BOOLEAN, NO_ANALYTICS);
+    public static final Option<String> PPROF_ADDR = goOnly(SERVE, "pprof.addr", "pprof-addr", "PPROF_ADDR", STRING,
+            "ncps-java has no pprof endpoint; profile it with Java Flight Recorder (JFR), e.g. "
+                    + "`NCPS_JAVA_OPTS=-XX:StartFlightRecording=duration=60s,filename=ncps.jfr`.");
+    public static final Option<Boolean> CACHE_CDC_ENABLED = cdc("enabled", BOOLEAN);
+    public static final Option<String> CACHE_CDC_MIN = cdc("min", STRING);
+    public static final Option<String> CACHE_CDC_AVG = cdc("avg", STRING);
+    public static final Option<String> CACHE_CDC_MAX = cdc("max", STRING);
+    public static final Option<Boolean> CACHE_CDC_LAZY_CHUNKING_ENABLED = cdc("lazy-chunking-enabled", BOOLEAN);
+    public static final Option<String> CACHE_CDC_BACKGROUND_WORKERS = cdc("background-workers", STRING);
+    public static final Option<String> CACHE_CDC_DELETE_DELAY = cdc("delete-delay", STRING);
+    public static final Option<String> CACHE_CDC_LAZY_RECOVERY_SCHEDULE = cdc("lazy-recovery-schedule", STRING);
+    public static final Option<String> CACHE_CDC_LAZY_RECOVERY_BATCH_SIZE = cdc("lazy-recovery-batch-size", STRING);
+    public static final Option<String> CACHE_CDC_LAZY_CLEANUP_SCHEDULE = cdc("lazy-cleanup-schedule", STRING);
+    public static final Option<String> CACHE_CDC_CHUNK_WAIT_TIMEOUT = cdc("chunk-wait-timeout", STRING);
+    public static final Option<Boolean> CACHE_INFLIGHT_STAGING_ENABLED = staging("enabled", BOOLEAN);
+    public static final Option<String> CACHE_INFLIGHT_STAGING_RETENTION = staging("retention", STRING);
+    public static final Option<String> CACHE_INFLIGHT_STAGING_PART_SIZE = staging("part-size", STRING);
+
+    private static <T> Option<T> goOnly(Option.Scope scope, String key, String flag, String env, ValueType<T> type,
+                                        String instead) {
+        return Option.of(Option.Section.GO_ONLY, scope, key, flag, env, type).doc(instead);
+    }
+
+    private static <T> Option<T> cdc(String name, ValueType<T> type) {
+        return goOnly(SERVE, "cache.cdc." + name, "cache-cdc-" + name, envOf("cache-cdc-" + name), type, NO_CDC);
+    }
+
+    private static <T> Option<T> staging(String name, ValueType<T> type) {
+        String flag = "cache-inflight-staging-" + name;
+        return goOnly(SERVE, "cache.inflight-staging." + name, flag, envOf(flag), type, NO_STAGING);
+    }
+
+    private static String envOf(String flag) {
+        return flag.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    }
+
     /** Every option, in the order of the reference. */
     public static final List<Option<?>> ALL = List.of(
             CONFIG, LOG_LEVEL, PROMETHEUS_ENABLED,
@@ -317,7 +388,13 @@ public final class Options {
             CACHE_LOCK_BACKEND, CACHE_LOCK_REDIS_KEY_PREFIX, CACHE_LOCK_DOWNLOAD_TTL, CACHE_LOCK_LRU_TTL,
             CACHE_LOCK_RETRY_MAX_ATTEMPTS, CACHE_LOCK_RETRY_INITIAL_DELAY, CACHE_LOCK_RETRY_MAX_DELAY,
             CACHE_LOCK_RETRY_JITTER, CACHE_LOCK_ALLOW_DEGRADED_MODE,
-            CACHE_DATA_PATH, UPSTREAM_CACHES, UPSTREAM_PUBLIC_KEYS);
+            CACHE_DATA_PATH, UPSTREAM_CACHES, UPSTREAM_PUBLIC_KEYS, UPSTREAM_DIALER_TIMEOUT, UPSTREAM_RESPONSE_HEADER_TIMEOUT,
+            LOG_CONSOLE_WRITER_ENABLED, LOG_CONSOLE_WRITER_PREFIX, OTEL_ENABLED, OTEL_GRPC_URL, XZ_BINARY_PATH, USE_XZ_BINARY,
+            ANALYTICS_REPORTING_ENABLED, ANALYTICS_REPORTING_SAMPLES, PPROF_ADDR,
+            CACHE_CDC_ENABLED, CACHE_CDC_MIN, CACHE_CDC_AVG, CACHE_CDC_MAX, CACHE_CDC_LAZY_CHUNKING_ENABLED,
+            CACHE_CDC_BACKGROUND_WORKERS, CACHE_CDC_DELETE_DELAY, CACHE_CDC_LAZY_RECOVERY_SCHEDULE,
+            CACHE_CDC_LAZY_RECOVERY_BATCH_SIZE, CACHE_CDC_LAZY_CLEANUP_SCHEDULE, CACHE_CDC_CHUNK_WAIT_TIMEOUT,
+            CACHE_INFLIGHT_STAGING_ENABLED, CACHE_INFLIGHT_STAGING_RETENTION, CACHE_INFLIGHT_STAGING_PART_SIZE);
 
     /**
      * Keys of the Go ncps that configure features ncps-java does not have (OpenTelemetry, analytics, CDC,

@@ -4,7 +4,9 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +17,8 @@ import java.util.Optional;
  */
 public sealed interface Schedule {
     String FORM = "a 5-field cron expression (minute hour day-of-month month day-of-week), "
-            + "@yearly, @monthly, @weekly, @daily, @hourly or @every <duration>, e.g. 0 2 * * * or @every 6h";
+            + "@yearly, @monthly, @weekly, @daily, @hourly or @every <duration>, optionally after TZ=<zone> or "
+            + "CRON_TZ=<zone>, e.g. 0 2 * * *, TZ=Europe/Berlin 0 2 * * * or @every 6h";
 
     /** The text as configured. */
     String text();
@@ -47,12 +50,40 @@ public sealed interface Schedule {
         }
     }
 
+    /** A schedule whose text began with {@code TZ=<zone>} or {@code CRON_TZ=<zone>}: it runs in that zone. */
+    record Zoned(String text, ZoneId zone, Schedule schedule) implements Schedule {
+        @Override
+        public Optional<ZonedDateTime> next(ZonedDateTime after) {
+            return schedule.next(after.withZoneSameInstant(zone));
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
     Map<String, String> DESCRIPTORS = Map.of(
             "@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *", "@monthly", "0 0 1 * *",
             "@weekly", "0 0 * * 0", "@daily", "0 0 * * *", "@midnight", "0 0 * * *", "@hourly", "0 * * * *");
 
     static Schedule parse(String text) throws InvalidValueException {
         String trimmed = text.strip();
+        for (String prefix : new String[] {"TZ=", "CRON_TZ="}) {
+            if (trimmed.startsWith(prefix)) {
+                String[] zoneAndRest = trimmed.substring(prefix.length()).split("\\s+", 2);
+                if (zoneAndRest.length < 2) {
+                    throw new InvalidValueException("expected " + FORM);
+                }
+                ZoneId zone;
+                try {
+                    zone = ZoneId.of(zoneAndRest[0]);
+                } catch (DateTimeException e) {
+                    throw new InvalidValueException("expected " + FORM + " (unknown time zone '" + zoneAndRest[0] + "')");
+                }
+                return new Zoned(text, zone, parse(zoneAndRest[1]));
+            }
+        }
         if (trimmed.startsWith("@every ")) {
             Duration interval;
             try {

@@ -5,10 +5,10 @@ import java.util.Comparator;
 import java.util.Optional;
 
 /** "Did you mean" for misspelt keys: the closest known key within a few edits. */
-final class Suggestions {
+public final class Suggestions {
     private Suggestions() {}
 
-    static Optional<String> closest(String unknown, Collection<String> known) {
+    public static Optional<String> closest(String unknown, Collection<String> known) {
         int limit = Math.max(2, unknown.length() / 5);
         return known.stream()
                 .filter(k -> distance(unknown, k) <= limit)

@@ -372,10 +372,13 @@ class ConfigLoaderTest {
 
     @Test
     void goOnlyFeatureKeysAreIgnoredWithAWarning() throws Exception {
-        Path file = configFile("opentelemetry:\n  enabled: true\ncache:\n  cdc:\n    enabled: false\n");
+        Path file = configFile("opentelemetry:\n  enabled: true\ncache:\n  cdc:\n    enabled: false\n    future-knob: 1\n");
         assertThat(serve().warnings()).contains(
-                "config file " + file + ": opentelemetry.enabled configures a feature of the Go ncps that ncps-java does not have; ignored",
-                "config file " + file + ": cache.cdc.enabled configures a feature of the Go ncps that ncps-java does not have; ignored");
+                "opentelemetry.enabled (--otel-enabled, OTEL_ENABLED) is an option of the Go ncps that ncps-java does not use: "
+                        + "ncps-java exports no OpenTelemetry data; scrape the Prometheus metrics (`prometheus.enabled`) instead.",
+                "cache.cdc.enabled (--cache-cdc-enabled, CACHE_CDC_ENABLED) is an option of the Go ncps that ncps-java does "
+                        + "not use: ncps-java stores whole NARs; it has no content-defined chunking.",
+                "config file " + file + ": cache.cdc.future-knob configures a feature of the Go ncps that ncps-java does not have; ignored");
     }
 
     @Test

@@ -85,6 +85,23 @@ class ValueTypesTest {
     }
 
     @Test
+    void aTimeZonePrefixRunsTheScheduleInThatZone() throws Exception {
+        ZonedDateTime utc = ZonedDateTime.of(2026, 1, 1, 10, 15, 0, 0, ZoneId.of("UTC"));
+        // 02:00 in Tokyo (UTC+9) is 17:00 UTC the day before; the next one after 10:15 UTC is at 17:00 UTC.
+        for (String prefix : new String[] {"TZ=", "CRON_TZ="}) {
+            Schedule tokyo = Schedule.parse(prefix + "Asia/Tokyo 0 2 * * *");
+            assertThat(tokyo.next(utc)).get().extracting(ZonedDateTime::toInstant)
+                    .isEqualTo(utc.withHour(17).withMinute(0).toInstant());
+            assertThat(tokyo.text()).isEqualTo(prefix + "Asia/Tokyo 0 2 * * *");
+        }
+        assertThat(Schedule.parse("CRON_TZ=UTC @daily").next(utc)).get().extracting(ZonedDateTime::toInstant)
+                .isEqualTo(utc.withHour(0).withMinute(0).plusDays(1).toInstant());
+        assertThatThrownBy(() -> Schedule.parse("TZ=Mars/Olympus 0 2 * * *"))
+                .hasMessage("expected " + Schedule.FORM + " (unknown time zone 'Mars/Olympus')");
+        assertThatThrownBy(() -> Schedule.parse("TZ=UTC")).hasMessageStartingWith("expected " + Schedule.FORM);
+    }
+
+    @Test
     void timezonesAcceptLocalUtcAndRegionNames() throws Exception {
         assertThat(ValueTypes.TIMEZONE.parse("Local")).isEqualTo(ZoneId.systemDefault());
         assertThat(ValueTypes.TIMEZONE.parse("Europe/Berlin")).isEqualTo(ZoneId.of("Europe/Berlin"));
