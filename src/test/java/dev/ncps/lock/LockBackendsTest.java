@@ -20,18 +20,18 @@ class LockBackendsTest {
                 .hasMessageContaining("local, redis, postgres");
     }
 
+    /** The configuration decides the backend (ConfigLoader: an explicit local is kept); opening never overrides it. */
     @Test
-    void localWithRedisAddressesMeansRedisAsInTheGoNcps() {
-        assertThat(LockBackends.effective(LockBackend.LOCAL, RedisSettings.of("redis:6379"))).isEqualTo(LockBackend.REDIS);
-        assertThat(LockBackends.effective(LockBackend.LOCAL, null)).isEqualTo(LockBackend.LOCAL);
-        assertThat(LockBackends.effective(LockBackend.POSTGRES, RedisSettings.of("redis:6379")))
-                .isEqualTo(LockBackend.POSTGRES);
+    void anExplicitLocalBackendStaysLocalWhenRedisAddressesAreSet() throws Exception {
+        try (Locks locks = LockBackends.open(LockBackend.LOCAL, LockSettings.DEFAULTS, RedisSettings.of("127.0.0.1:1"), null, metrics)) {
+            assertThat(locks).isInstanceOf(LocalLocks.class);
+        }
     }
 
     @Test
-    void redisWithoutAddressesIsAConfigError() {
-        assertThatThrownBy(() -> LockBackends.effective(LockBackend.REDIS,
-                new RedisSettings(List.of(), null, null, 0, false, 10)))
+    void redisWithoutAddressesIsRefused() {
+        assertThatThrownBy(() -> LockBackends.open(LockBackend.REDIS, LockSettings.DEFAULTS,
+                new RedisSettings(List.of(), null, null, 0, false, 10), null, metrics))
                 .hasMessageContaining("cache.redis.addrs");
     }
 
