@@ -2,7 +2,6 @@ package dev.ncps.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -13,10 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logback set up in code: human-readable lines on a terminal, JSON lines otherwise (what log collectors
- * parse). Logs go to stderr so stdout stays for command output such as keygen's keys.
+ * Logback set up in code: human-readable lines on a terminal, JSON lines in the Elastic Common Schema
+ * otherwise (what log collectors parse, see {@link EcsEncoder}). Logs go to stderr so stdout stays for command output such as keygen's keys.
  */
 final class Logging {
+    private static final String[] LIBRARIES = {"com.zaxxer.hikari", "org.flywaydb", "org.eclipse.jetty",
+        "software.amazon.awssdk", "org.apache.hc", "redis.clients", "org.sqlite", "org.postgresql", "org.mariadb"};
+
     private Logging() {}
 
     static void configure(LogLevel level) {
@@ -27,7 +29,9 @@ final class Logging {
     static void configure(LogLevel level, boolean human) {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
-        Encoder<ILoggingEvent> encoder = human ? humanEncoder(context) : jsonEncoder(context);
+        Encoder<ILoggingEvent> encoder = human ? humanEncoder(context) : new EcsEncoder();
+        encoder.setContext(context);
+        encoder.start();
         ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
         appender.setContext(context);
         appender.setName("console");
@@ -36,9 +40,10 @@ final class Logging {
         appender.start();
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level.name()));
-        // Libraries narrate their start-up at INFO; ncps says what matters itself.
-        Level quiet = root.getLevel().isGreaterOrEqual(Level.INFO) ? Level.WARN : root.getLevel();
-        for (String library : new String[] {"com.zaxxer.hikari", "org.flywaydb", "org.eclipse.jetty", "software.amazon.awssdk", "redis.clients"}) {
+        // Libraries narrate at INFO and flood at DEBUG (thousands of lines a second from Jetty and HikariCP);
+        // ncps says what matters itself. Only trace, the "show me everything" level, lets them speak.
+        Level quiet = level == LogLevel.TRACE ? Level.DEBUG : Level.WARN;
+        for (String library : LIBRARIES) {
             context.getLogger(library).setLevel(quiet);
         }
         root.addAppender(appender);
@@ -48,21 +53,6 @@ final class Logging {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n");
-        encoder.start();
-        return encoder;
-    }
-
-    private static Encoder<ILoggingEvent> jsonEncoder(LoggerContext context) {
-        JsonEncoder encoder = new JsonEncoder();
-        encoder.setContext(context);
-        // The default writes the raw "{}" pattern plus an arguments array; a formatted message is what people grep.
-        encoder.setWithFormattedMessage(true);
-        encoder.setWithMessage(false);
-        encoder.setWithArguments(false);
-        encoder.setWithSequenceNumber(false);
-        encoder.setWithNanoseconds(false);
-        encoder.setWithContext(false);
-        encoder.start();
         return encoder;
     }
 }

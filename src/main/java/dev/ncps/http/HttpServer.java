@@ -2,12 +2,10 @@ package dev.ncps.http;
 
 import dev.ncps.cache.Cache;
 import dev.ncps.cache.Uploads;
-import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.Slf4jRequestLogWriter;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -55,9 +53,7 @@ public final class HttpServer implements AutoCloseable {
         server.setHandler(new GracefulHandler(handler));
         server.setStopTimeout(settings.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
-        Slf4jRequestLogWriter accessLog = new Slf4jRequestLogWriter();
-        accessLog.setLoggerName(ACCESS_LOGGER);
-        server.setRequestLog(new CustomRequestLog(accessLog, CustomRequestLog.EXTENDED_NCSA_FORMAT + " %{ms}Tms"));
+        server.setRequestLog(new AccessLog(ACCESS_LOGGER));
     }
 
     public void start() throws Exception {

@@ -1,6 +1,8 @@
 package dev.ncps.e2e;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -28,6 +30,19 @@ final class LogCapture implements AutoCloseable {
     List<String> messages() {
         synchronized (appender) {
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    /** The structured fields (SLF4J key-value pairs) of each event so far, oldest first. */
+    List<Map<String, Object>> keyValues() {
+        synchronized (appender) {
+            return appender.list.stream().map(event -> {
+                Map<String, Object> fields = new LinkedHashMap<>();
+                if (event.getKeyValuePairs() != null) {
+                    event.getKeyValuePairs().forEach(pair -> fields.put(pair.key, pair.value));
+                }
+                return fields;
+            }).toList();
         }
     }
 

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.TestInstance;
 class ServeEndToEndTest {
     private static final String NARINFO_SERVED = "ncps_narinfo_served_total";
     private static final String NAR_SERVED = "ncps_nar_served_total";
-    private static final Pattern NARINFO_OK = Pattern.compile("\"(GET|HEAD) /[0-9a-z]{32}\\.narinfo HTTP/1\\.1\" 200 ");
-    private static final Pattern NAR_OK = Pattern.compile("\"GET /nar/\\S+ HTTP/1\\.1\" 20[06] ");
+    private static final Pattern NARINFO_OK = Pattern.compile("^(GET|HEAD) /[0-9a-z]{32}\\.narinfo 200 ");
+    private static final Pattern NAR_OK = Pattern.compile("^GET /nar/\\S+ 20[06] ");
 
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
     private UpstreamServer upstream;
@@ -123,6 +123,10 @@ class ServeEndToEndTest {
 
         assertThat(second.narInfos()).isGreaterThanOrEqualTo(paths);
         assertThat(second.nars()).isEqualTo(paths);
+        assertThat(accessLog.keyValues()).filteredOn(fields -> String.valueOf(fields.get("url.path")).startsWith("/nar/"))
+                .hasSize(paths).allSatisfy(fields -> assertThat(fields)
+                        .containsEntry("http.request.method", "GET").containsEntry("http.response.status_code", 200)
+                        .containsKeys("http.response.body.bytes", "event.duration", "client.address"));
         assertThat(counter(after, NARINFO_SERVED, "hit") - counter(before, NARINFO_SERVED, "hit")).isEqualTo(second.narInfos());
         assertThat(counter(after, NAR_SERVED, "hit") - counter(before, NAR_SERVED, "hit")).isEqualTo(second.nars());
         assertThat(counter(after, NARINFO_SERVED, "miss")).isEqualTo(paths);

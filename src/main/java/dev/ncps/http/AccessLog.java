@@ -1,0 +1,83 @@
+package dev.ncps.http;
+
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.RequestLog;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.NanoTime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+
+import java.util.Locale;
+
+/**
+ * One log event per request: a readable line ({@code GET /nar/x.nar.xz 200 1.2 MiB 35 ms hit}) and the same
+ * facts as structured fields with Elastic Common Schema names, which the JSON log format writes as fields of
+ * their own. What the cache did for the request (hit, miss, peer) and which upstream served it come from
+ * request attributes the handler sets.
+ */
+final class AccessLog implements RequestLog {
+    /** Request attribute: what the cache did for this request, e.g. hit, miss or peer. */
+    static final String CACHE_RESULT = "ncps.cache.result";
+    /** Request attribute: the configured name of the upstream that served a miss. */
+    static final String UPSTREAM = "ncps.upstream";
+
+    private final Logger log;
+
+    AccessLog(String loggerName) {
+        this.log = LoggerFactory.getLogger(loggerName);
+    }
+
+    @Override
+    public void log(Request request, Response response) {
+        if (!log.isInfoEnabled()) {
+            return;
+        }
+        String method = request.getMethod();
+        String path = request.getHttpURI().getPath();
+        int status = response.getStatus();
+        long bytes = Response.getContentBytesWritten(response);
+        long nanos = NanoTime.since(request.getBeginNanoTime());
+        Object result = request.getAttribute(CACHE_RESULT);
+        Object upstream = request.getAttribute(UPSTREAM);
+        LoggingEventBuilder event = log.atInfo()
+                .addKeyValue("http.request.method", method)
+                .addKeyValue("url.path", path)
+                .addKeyValue("http.response.status_code", status)
+                .addKeyValue("http.response.body.bytes", bytes)
+                .addKeyValue("event.duration", nanos)
+                .addKeyValue("client.address", Request.getRemoteAddr(request));
+        String agent = request.getHeaders().get("User-Agent");
+        if (agent != null) {
+            event = event.addKeyValue("user_agent.original", agent);
+        }
+        if (result != null) {
+            event = event.addKeyValue(CACHE_RESULT, result.toString());
+        }
+        if (upstream != null) {
+            event = event.addKeyValue(UPSTREAM, upstream.toString());
+        }
+        event.log(method + " " + path + " " + status + " " + humanBytes(bytes) + " " + humanDuration(nanos)
+                + (result == null ? "" : " " + result) + (upstream == null ? "" : " from " + upstream));
+    }
+
+    /** Sizes as people read them: bytes below 1 KiB, then KiB, MiB or GiB with one decimal. */
+    static String humanBytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
+    private static String humanDuration(long nanos) {
+        long micros = nanos / 1_000;
+        return micros < 10_000 ? String.format(Locale.ROOT, "%.2f ms", micros / 1000.0) : (micros / 1000) + " ms";
+    }
+}
