@@ -9,6 +9,7 @@ import dev.ncps.cache.Uploads;
 import dev.ncps.cli.ServeAction;
 import dev.ncps.config.ServeConfig;
 import dev.ncps.config.StorageConfig;
+import dev.ncps.http.HttpListener;
 import dev.ncps.http.HttpServer;
 import dev.ncps.http.HttpSettings;
 import dev.ncps.index.Index;
@@ -119,7 +120,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),
                 config.auth().getToken().orElse(null), config.server().drainTimeout(), 10,
                 config.server().transparentCompression());
-        HttpServer server = new HttpServer(http, cache, uploads, metrics);
+        HttpServer server = new HttpServer(http, cache, uploads, metrics, metrics != null ? metrics.http() : HttpListener.NONE);
         server.start();
         track(server);
         return new Running(cache, server, scheduler);

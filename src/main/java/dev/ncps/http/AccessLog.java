@@ -9,12 +9,13 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * One log event per request: a readable line ({@code GET /nar/x.nar.xz 200 1.2 MiB 35 ms hit}) and the same
  * facts as structured fields with Elastic Common Schema names, which the JSON log format writes as fields of
  * their own. What the cache did for the request (hit, miss, peer) and which upstream served it come from
- * request attributes the handler sets.
+ * request attributes the handler sets. The same completion feeds the request metrics ({@link HttpListener}).
  */
 final class AccessLog implements RequestLog {
     /** Request attribute: what the cache did for this request, e.g. hit, miss or peer. */
@@ -22,22 +23,27 @@ final class AccessLog implements RequestLog {
     /** Request attribute: the configured name of the upstream that served a miss. */
     static final String UPSTREAM = "ncps.upstream";
 
-    private final Logger log;
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS");
 
-    AccessLog(String loggerName) {
+    private final Logger log;
+    private final HttpListener listener;
+
+    AccessLog(String loggerName, HttpListener listener) {
         this.log = LoggerFactory.getLogger(loggerName);
+        this.listener = listener;
     }
 
     @Override
     public void log(Request request, Response response) {
-        if (!log.isInfoEnabled()) {
-            return;
-        }
         String method = request.getMethod();
         String path = request.getHttpURI().getPath();
         int status = response.getStatus();
         long bytes = Response.getContentBytesWritten(response);
         long nanos = NanoTime.since(request.getBeginNanoTime());
+        listener.responded(Route.template(path), METHODS.contains(method) ? method : "_OTHER", status, bytes, nanos);
+        if (!log.isInfoEnabled()) {
+            return;
+        }
         Object result = request.getAttribute(CACHE_RESULT);
         Object upstream = request.getAttribute(UPSTREAM);
         LoggingEventBuilder event = log.atInfo()

@@ -2,11 +2,15 @@ package dev.ncps.http;
 
 import dev.ncps.cache.Cache;
 import dev.ncps.cache.Uploads;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +36,7 @@ public final class HttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final AtomicBoolean ready = new AtomicBoolean(false);
 
-    public HttpServer(HttpSettings settings, Cache cache, Uploads uploads, MetricsWriter metrics) {
+    public HttpServer(HttpSettings settings, Cache cache, Uploads uploads, MetricsWriter metrics, HttpListener listener) {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("http");
         ExecutorService requests = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("request-", 0).factory());
@@ -50,10 +54,27 @@ public final class HttpServer implements AutoCloseable {
         server.addConnector(connector);
 
         CacheHandler handler = new CacheHandler(cache, uploads, settings, metrics, ready::get, requests);
-        server.setHandler(new GracefulHandler(handler));
+        server.setHandler(new GracefulHandler(new InFlight(handler, listener)));
         server.setStopTimeout(settings.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
-        server.setRequestLog(new AccessLog(ACCESS_LOGGER));
+        server.setRequestLog(new AccessLog(ACCESS_LOGGER, listener));
+    }
+
+    /** Counts the requests being handled: started when the handler gets one, ended when its response completes. */
+    private static final class InFlight extends Handler.Wrapper {
+        private final HttpListener listener;
+
+        InFlight(Handler handler, HttpListener listener) {
+            super(handler);
+            this.listener = listener;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            listener.requestStarted();
+            Request.addCompletionListener(request, failure -> listener.requestEnded());
+            return super.handle(request, response, callback);
+        }
     }
 
     public void start() throws Exception {

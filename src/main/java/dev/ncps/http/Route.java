@@ -36,6 +36,26 @@ sealed interface Route {
     /** Not a path of ours (404), or one of ours with a malformed part (400, with the reason). */
     record Invalid(int status, String reason) implements Route {}
 
+    /**
+     * The route template of a request path, for metrics: one of a fixed set, so a label made from it stays
+     * small whatever clients send.
+     */
+    static String template(String path) {
+        boolean upload = path.equals(UPLOAD_PREFIX) || path.startsWith(UPLOAD_PREFIX + "/");
+        String prefix = upload ? UPLOAD_PREFIX : "";
+        return switch (parse(upload ? path.substring(UPLOAD_PREFIX.length()) : path)) {
+            case Root ignored -> prefix + "/";
+            case CacheInfo ignored -> prefix + "/nix-cache-info";
+            case PubKey ignored -> prefix + "/pubkey";
+            case Healthz ignored -> prefix + "/healthz";
+            case Readyz ignored -> prefix + "/readyz";
+            case Metrics ignored -> prefix + "/metrics";
+            case NarInfo ignored -> prefix + "/{hash}.narinfo";
+            case Nar ignored -> prefix + "/nar/{hash}.nar";
+            case Invalid ignored -> "other";
+        };
+    }
+
     static Route parse(String path) {
         switch (path) {
             case "/": return new Root();

@@ -1,6 +1,7 @@
 package dev.ncps.metrics;
 
 import dev.ncps.cache.CacheListener;
+import dev.ncps.http.HttpListener;
 import dev.ncps.http.MetricsWriter;
 import dev.ncps.index.Index.NarFileKey;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -27,6 +28,8 @@ public final class Metrics implements CacheListener, MetricsWriter {
     private final Counter narInfoServed = Counter.builder().name("ncps_narinfo_served_total")
             .help("narinfo requests served").labelNames("result", "status", "source", "upstream_hostname").register(registry);
 
+    private final HttpMetrics http = new HttpMetrics(registry);
+
     public Metrics() {
         JvmMetrics.builder().register(registry);
         narServed.labelValues("success", "hit", "");
@@ -37,6 +40,11 @@ public final class Metrics implements CacheListener, MetricsWriter {
     /** The registry, for the other parts of ncps that own series (upstreams, locks, LRU). */
     public PrometheusRegistry registry() {
         return registry;
+    }
+
+    /** The HTTP server's request series. */
+    public HttpListener http() {
+        return http;
     }
 
     /** A gauge computed at scrape time. */

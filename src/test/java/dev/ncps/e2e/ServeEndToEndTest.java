@@ -131,6 +131,12 @@ class ServeEndToEndTest {
         assertThat(counter(after, NAR_SERVED, "hit") - counter(before, NAR_SERVED, "hit")).isEqualTo(second.nars());
         assertThat(counter(after, NARINFO_SERVED, "miss")).isEqualTo(paths);
         assertThat(counter(after, NAR_SERVED, "miss")).isEqualTo(paths);
+        String narRequests = "http_server_request_duration_seconds_count{http_request_method=\"GET\",http_response_status_class=\"2xx\",http_route=\"/nar/{hash}.nar\"}";
+        assertThat(sample(after, narRequests) - sample(before, narRequests)).isEqualTo(second.nars());
+        assertThat(sample(after, "http_server_response_body_bytes_total{http_route=\"/nar/{hash}.nar\"}"))
+                .isGreaterThan(sample(before, "http_server_response_body_bytes_total{http_route=\"/nar/{hash}.nar\"}"));
+        // The scrape itself is the one request in flight.
+        assertThat(sample(after, "http_server_active_requests")).isEqualTo(1);
     }
 
     @Test
@@ -179,6 +185,13 @@ class ServeEndToEndTest {
         List<String> lines = accessLog.messages();
         return new Served(lines.stream().filter(NARINFO_OK.asPredicate()).count(),
                 lines.stream().filter(NAR_OK.asPredicate()).count());
+    }
+
+    /** The value of one sample, named with its labels in the exposition's order. */
+    private static double sample(String metrics, String nameAndLabels) {
+        return metrics.lines().filter(line -> line.startsWith(nameAndLabels + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(nameAndLabels.length() + 1)))
+                .orElseThrow(() -> new AssertionError("no sample " + nameAndLabels + " in\n" + metrics));
     }
 
     /** The sum of a counter's samples whose labels include result="{@code result}". */
