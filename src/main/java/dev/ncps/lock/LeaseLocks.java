@@ -63,7 +63,7 @@ abstract class LeaseLocks implements Locks {
                 return attempt.lease();
             }
             if (retry + 1 >= settings.maxAttempts()) {
-                metrics.failure(attempt.mode(), "max_retries");
+                metrics.failure(key, attempt.mode(), LockMetrics.MAX_RETRIES);
                 log.debug("lock {} still held after {} attempts, giving up", key, settings.maxAttempts());
                 return Optional.empty();
             }
@@ -74,7 +74,7 @@ abstract class LeaseLocks implements Locks {
         Duration delay = settings.backoff(retry, timing.random());
         log.debug("lock contention on {}, retrying in {}ms (retry {}/{})",
                 key, delay.toMillis(), retry, settings.maxAttempts() - 1);
-        metrics.retry();
+        metrics.retry(key);
         try {
             timing.sleep().sleep(delay);
         } catch (InterruptedException e) {
@@ -101,7 +101,7 @@ abstract class LeaseLocks implements Locks {
 
     private Attempt attemptOn(LeaseStore store, String key, Duration ttl, String value) throws LockException {
         String token = UUID.randomUUID().toString();
-        boolean won = acquisition(store, () -> store.insert(settings.keyPrefix() + key, token, value, ttl));
+        boolean won = acquisition(store, key, () -> store.insert(settings.keyPrefix() + key, token, value, ttl));
         return new Attempt(won ? Optional.of(granted(store, key, token, ttl, "acquired")) : Optional.empty(),
                 store.metricsMode());
     }
@@ -113,7 +113,7 @@ abstract class LeaseLocks implements Locks {
         try {
             return store.value(settings.keyPrefix() + key);
         } catch (LockException e) {
-            LeaseStore fallback = fallback(store, failed(store, e));
+            LeaseStore fallback = fallback(store, failed(store, key, e));
             if (fallback == null) {
                 throw e;
             }
@@ -142,7 +142,7 @@ abstract class LeaseLocks implements Locks {
     private Optional<Lease> takeOverOn(LeaseStore store, String key, String deadValue, Duration ttl, String value)
             throws LockException {
         String token = UUID.randomUUID().toString();
-        boolean won = acquisition(store,
+        boolean won = acquisition(store, key,
                 () -> store.replace(settings.keyPrefix() + key, deadValue, token, value, ttl));
         if (won) {
             log.info("took over lock {} from dead holder {}", key, deadValue);
@@ -156,20 +156,20 @@ abstract class LeaseLocks implements Locks {
     }
 
     /** Runs one acquisition on the store and counts its outcome. */
-    private boolean acquisition(LeaseStore store, StoreCall call) throws LockException {
+    private boolean acquisition(LeaseStore store, String key, StoreCall call) throws LockException {
         boolean won;
         try {
             won = call.call();
         } catch (LockException e) {
-            metrics.acquisition(store.metricsMode(), LockMetrics.Result.FAILURE);
-            throw failed(store, e);
+            metrics.acquisition(key, store.metricsMode(), LockMetrics.Result.FAILURE);
+            throw failed(store, key, e);
         }
-        metrics.acquisition(store.metricsMode(), won ? LockMetrics.Result.SUCCESS : LockMetrics.Result.CONTENTION);
+        metrics.acquisition(key, store.metricsMode(), won ? LockMetrics.Result.SUCCESS : LockMetrics.Result.CONTENTION);
         return won;
     }
 
-    private LockException failed(LeaseStore store, LockException e) {
-        metrics.failure(store.metricsMode(), e.reason().label());
+    private LockException failed(LeaseStore store, String key, LockException e) {
+        metrics.failure(key, store.metricsMode(), e.reason().label());
         return e;
     }
 
@@ -231,7 +231,7 @@ abstract class LeaseLocks implements Locks {
                 }
                 return kept;
             } catch (LockException e) {
-                throw failed(store, e);
+                throw failed(store, key, e);
             }
         }
 
@@ -243,7 +243,7 @@ abstract class LeaseLocks implements Locks {
             try {
                 if (store.delete(settings.keyPrefix() + key, token)) {
                     Duration held = Duration.between(acquiredAt, timing.clock().instant());
-                    metrics.held(store.metricsMode(), held);
+                    metrics.held(key, store.metricsMode(), held);
                     if (key.startsWith(DOWNLOAD_PREFIX)) {
                         log.info("released download lock {} after {}ms", key, held.toMillis());
                     } else {
@@ -253,7 +253,7 @@ abstract class LeaseLocks implements Locks {
                     log.warn("lock {} was already lost when released (expired before its holder finished)", key);
                 }
             } catch (LockException e) {
-                failed(store, e);
+                failed(store, key, e);
                 log.warn("could not release lock {}, it will expire after its TTL of {}: {}", key, ttl, e.getMessage());
             }
         }

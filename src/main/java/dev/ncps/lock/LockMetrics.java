@@ -6,15 +6,20 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The lock series of the Go ncps ({@code pkg/lock/metrics.go}, inventory §10), same names and labels, plus
  * {@code ncps_lock_redis_connected}. Create one per registry and share it between the backends.
- * Labels: {@code type} is always {@code exclusive} (our leases are exclusive; there is no RW lock),
- * {@code mode} is {@code local} or {@code distributed}.
+ * Labels: {@code type} says what the lock guards, from its key: {@code download} (a NAR download),
+ * {@code narinfo} (a narinfo fetch), {@code lru} (the LRU run) or {@code other}; {@code mode} is
+ * {@code local} or {@code distributed}. Every series of every type, mode, result and failure reason exists
+ * at zero from the start, so alerts on rate() and absent() work before the first event.
  */
 public final class LockMetrics {
-    static final String TYPE = "exclusive";
+    private static final List<String> TYPES = List.of("download", "narinfo", "lru", "other");
+    private static final List<String> MODES = List.of("local", "distributed");
+    static final String MAX_RETRIES = "max_retries";
 
     enum Result {
         SUCCESS("success"), FAILURE("failure"), CONTENTION("contention");
@@ -50,30 +55,47 @@ public final class LockMetrics {
         prime();
     }
 
-    /** Zero series from the start, as the Go ncps primes them, so rate() works before the first event. */
     private void prime() {
-        for (String mode : new String[] {"local", "distributed"}) {
-            for (Result result : Result.values()) {
-                acquisitions.labelValues(TYPE, mode, result.label);
+        for (String type : TYPES) {
+            retryAttempts.labelValues(type);
+            for (String mode : MODES) {
+                holdDuration.labelValues(type, mode);
+                for (Result result : Result.values()) {
+                    acquisitions.labelValues(type, mode, result.label);
+                }
+                failures.labelValues(type, mode, MAX_RETRIES);
+                for (LockException.Reason reason : LockException.Reason.values()) {
+                    failures.labelValues(type, mode, reason.label());
+                }
             }
         }
-        retryAttempts.labelValues(TYPE);
     }
 
-    void acquisition(String mode, Result result) {
-        acquisitions.labelValues(TYPE, mode, result.label).inc();
+    /** What a lock guards, named after its key's prefix (the keys are in cluster.ClusterCoordinator and app). */
+    static String typeOf(String key) {
+        if (key.startsWith("download:narinfo:")) {
+            return "narinfo";
+        }
+        if (key.startsWith("download:")) {
+            return "download";
+        }
+        return key.equals("lru") ? "lru" : "other";
     }
 
-    void failure(String mode, String reason) {
-        failures.labelValues(TYPE, mode, reason).inc();
+    void acquisition(String key, String mode, Result result) {
+        acquisitions.labelValues(typeOf(key), mode, result.label).inc();
     }
 
-    void retry() {
-        retryAttempts.labelValues(TYPE).inc();
+    void failure(String key, String mode, String reason) {
+        failures.labelValues(typeOf(key), mode, reason).inc();
     }
 
-    void held(String mode, Duration duration) {
-        holdDuration.labelValues(TYPE, mode).observe(duration.toNanos() / 1e9);
+    void retry(String key) {
+        retryAttempts.labelValues(typeOf(key)).inc();
+    }
+
+    void held(String key, String mode, Duration duration) {
+        holdDuration.labelValues(typeOf(key), mode).observe(duration.toNanos() / 1e9);
     }
 
     void redisConnected(boolean connected) {

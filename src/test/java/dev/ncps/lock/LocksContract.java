@@ -210,7 +210,7 @@ abstract class LocksContract {
                 assertThat(locks.holder(key)).contains("second");
             }
         }
-        assertThat(read.counter("ncps_lock_retry_attempts_total", "type", "exclusive")).isGreaterThanOrEqualTo(1);
+        assertThat(read.counter("ncps_lock_retry_attempts_total", "type", "download")).isGreaterThanOrEqualTo(1);
         assertThat(read.counter("ncps_lock_acquisitions_total", "result", "success")).isEqualTo(2);
     }
 
@@ -234,7 +234,7 @@ abstract class LocksContract {
     void metricsCountAcquisitionsAndHoldDurations() throws Exception {
         locks.tryAcquire(key, LONG, "a").orElseThrow().close();
         assertThat(read.counter("ncps_lock_acquisitions_total",
-                "type", "exclusive", "mode", metricsMode(), "result", "success")).isEqualTo(1);
+                "type", "download", "mode", metricsMode(), "result", "success")).isEqualTo(1);
         assertThat(read.histogramCount("ncps_lock_hold_duration_seconds", "mode", metricsMode())).isEqualTo(1);
     }
 
