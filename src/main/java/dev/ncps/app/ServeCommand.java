@@ -112,7 +112,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 Thread.ofPlatform().name("scheduler").daemon().factory()));
         scheduler.scheduleWithFixedDelay(cache::flushAccessTimes, ACCESS_FLUSH_PERIOD.toMillis(), ACCESS_FLUSH_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         if (metrics != null) {
-            StoreGauges.register(metrics, index, upstreams, config.lru().maxSize().orElse(0), scheduler);
+            StoreGauges.register(metrics, index, upstreams, config.lru().maxSize().orElse(0), clock);
         }
         scheduleLru(config, index, store, metrics, scheduler, coordinator);
 

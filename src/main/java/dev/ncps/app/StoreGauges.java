@@ -8,30 +8,24 @@ import dev.ncps.upstream.Upstreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
 
 /**
- * Size and count gauges of the Go ncps. The index is asked every 30 seconds, not at every scrape, so a
- * scraper cannot put load on the database.
+ * Size and count gauges of the Go ncps, current when scraped: the index is asked during a scrape, at most
+ * once per {@link #MAX_AGE} however many gauges, scrapers or instances ask, so a scraper cannot put load on
+ * the database and a download shows in the next scrape.
  */
 final class StoreGauges {
     private static final Logger log = LoggerFactory.getLogger(StoreGauges.class);
+    static final Duration MAX_AGE = Duration.ofSeconds(2);
 
     private StoreGauges() {}
 
-    static void register(Metrics metrics, Index index, Upstreams upstreams, long maxSize, ScheduledExecutorService scheduler) {
-        AtomicReference<Index.Stats> stats = new AtomicReference<>(new Index.Stats(0, 0, 0));
-        Runnable refresh = () -> {
-            try {
-                stats.set(index.stats());
-            } catch (IndexException e) {
-                log.warn("cannot refresh store gauges: {}", e.getMessage());
-            }
-        };
-        refresh.run();
-        scheduler.scheduleWithFixedDelay(refresh, 30, 30, TimeUnit.SECONDS);
+    static void register(Metrics metrics, Index index, Upstreams upstreams, long maxSize, Clock clock) {
+        Supplier<Index.Stats> stats = fresh(index, clock);
         metrics.gauge("ncps_store_total_size_bytes", "Bytes of NARs in the store", () -> stats.get().totalBytes());
         metrics.gauge("ncps_narinfo_count", "narinfos in the cache", () -> stats.get().narInfoCount());
         metrics.gauge("ncps_nar_file_count", "NAR files in the cache", () -> stats.get().narFileCount());
@@ -41,5 +35,28 @@ final class StoreGauges {
         metrics.gauge("ncps_upstream_count_total", "Configured upstream caches", () -> upstreams.status().size());
         metrics.gauge("ncps_upstream_count_healthy", "Upstream caches currently healthy",
                 () -> upstreams.status().stream().filter(UpstreamStatus::healthy).count());
+    }
+
+    /** The index's stats, asked again when the last answer is older than {@link #MAX_AGE}. */
+    static Supplier<Index.Stats> fresh(Index index, Clock clock) {
+        return new Supplier<>() {
+            private Index.Stats last = new Index.Stats(0, 0, 0);
+            private Instant asked = Instant.MIN;
+
+            @Override
+            public synchronized Index.Stats get() {
+                Instant now = clock.instant();
+                if (asked.plus(MAX_AGE).isAfter(now)) {
+                    return last;
+                }
+                asked = now;
+                try {
+                    last = index.stats();
+                } catch (IndexException e) {
+                    log.warn("cannot read the store's size for the gauges: {}", e.getMessage());
+                }
+                return last;
+            }
+        };
     }
 }
