@@ -193,11 +193,12 @@ public final class Options {
 
     public static final Option<Boolean> CACHE_ALLOW_PUT_VERB = Option.of(AUTH, SERVE, "cache.allow-put-verb",
                     "cache-allow-put-verb", "CACHE_ALLOW_PUT_VERB", BOOLEAN)
-            .defaultValue("false").doc("Accept uploads (PUT under /upload).");
+            .defaultValue("false").doc("Accept uploads (PUT under /upload). They need `cache.upload-token`, else "
+                    + "`cache.get-token`; with neither set anyone who can reach ncps may upload.");
 
     public static final Option<Boolean> CACHE_ALLOW_DELETE_VERB = Option.of(AUTH, SERVE, "cache.allow-delete-verb",
                     "cache-allow-delete-verb", "CACHE_ALLOW_DELETE_VERB", BOOLEAN)
-            .defaultValue("false").doc("Accept DELETE of narinfos and NARs.");
+            .defaultValue("false").doc("Accept DELETE of narinfos and NARs; it needs the same token as uploads.");
 
     public static final Option<String> CACHE_GET_TOKEN = Option.of(AUTH, SERVE, "cache.get-token",
                     "cache-get-token", "CACHE_GET_TOKEN", STRING)
