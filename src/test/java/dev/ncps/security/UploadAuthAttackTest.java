@@ -127,6 +127,31 @@ class UploadAuthAttackTest {
         assertNixInstallsTheUpstreamContent(ncps);
     }
 
+    @Test
+    void aRealNixUploadsWithTheUploadTokenFromItsNetrcAndNotWithout() throws Exception {
+        InProcessNcps ncps = ncps(Map.of("CACHE_GET_TOKEN", "", "CACHE_UPLOAD_TOKEN", "uploader-token"));
+        Path work = TestDirs.newWorkDir("nix-client");
+        Path netrc = Files.writeString(work.resolve("netrc"), "machine " + Processes.LOOPBACK + " password uploader-token\n");
+        try (NixClient nix = new NixClient(work, Duration.ofMinutes(2), List.of())) {
+            NixClient.Copy local = nix.copyClosure(upstream.url(), cache.publicKey(), cache.closureRoot());
+            assertThat(local.succeeded()).as("%s", local.result()).isTrue();
+            List<String> upload = List.of("experimental-features = nix-command", "substituters =", "require-sigs = false",
+                    "build-users-group =", "sandbox = false", "download-attempts = 1");
+            String[] copy = {"copy", "--from", local.store().root().toString(), "--to", ncps.url("/upload").toString(),
+                    cache.closureRoot()};
+
+            NixClient.Result anonymous = nix.nix(upload, copy);
+            assertThat(anonymous.succeeded()).as("%s", anonymous).isFalse();
+            assertThat(Http.get(http, ncps.url("/upload/" + root + ".narinfo")).statusCode()).isEqualTo(404);
+
+            List<String> withNetrc = new ArrayList<>(upload);
+            withNetrc.add("netrc-file = " + netrc);
+            NixClient.Result authenticated = nix.nix(withNetrc, copy);
+            assertThat(authenticated.succeeded()).as("%s", authenticated).isTrue();
+            assertThat(Http.get(http, ncps.url("/upload/" + root + ".narinfo")).statusCode()).isEqualTo(200);
+        }
+    }
+
     /** Caches the root's narinfo and NAR from upstream (a reader with the token); returns the NAR's URL. */
     private String warm(InProcessNcps ncps) throws Exception {
         HttpResponse<byte[]> narInfo = Http.get(http, ncps.url("/" + root + ".narinfo"), "Authorization", "Bearer " + TOKEN);
