@@ -73,7 +73,7 @@ public final class Upstreams implements AutoCloseable {
         List<Upstream> list = new ArrayList<>();
         for (UpstreamSpec spec : specs) {
             if (!seen.add(spec.url())) {
-                throw new IllegalArgumentException("upstream " + spec.url() + " is configured twice");
+                throw new IllegalArgumentException("upstream " + MaskedUri.of(spec.url()) + " is configured twice");
             }
             list.add(new Upstream(spec, list.size(),
                     new CircuitBreaker(options.breakerFailureThreshold(), options.breakerCooldown(), clock)));
