@@ -106,7 +106,8 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         Cache cache = new Cache(new UpstreamAdapter(upstreams), store, index, signer,
                 new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60)), clock, downloads, listener, coordinator);
         Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
-                config.auth().requireTrustedSignature(), trustedKeys(config));
+                config.auth().requireTrustedSignature(), trustedUploadKeys(config, signer), config.auth().allowUploadOverwrite(),
+                config.auth().maxUploadSize());
 
         ScheduledExecutorService scheduler = track(Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("scheduler").daemon().factory()));
@@ -118,7 +119,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
 
         HttpSettings http = new HttpSettings(config.server().addr().host().isEmpty() ? null : config.server().addr().host(),
                 config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),
-                config.auth().getToken().orElse(null), config.server().drainTimeout(), 10,
+                config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(), 10,
                 config.server().transparentCompression());
         HttpServer server = new HttpServer(http, cache, uploads, metrics, metrics != null ? metrics.http() : HttpListener.NONE);
         server.start();
@@ -202,11 +203,19 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         return config.upstream().netrcFile().map(options::withNetrcFile).orElse(options);
     }
 
-    private static List<PublicKey> trustedKeys(ServeConfig config) throws NixParseException {
+    /**
+     * Whose signature makes an upload trusted: the configured upload keys, every upstream's keys (ncps already
+     * signs what they sign) and ncps's own key (it signed that content before).
+     */
+    private static List<PublicKey> trustedUploadKeys(ServeConfig config, Signer signer) throws NixParseException {
         List<PublicKey> keys = new ArrayList<>();
         for (String text : config.auth().trustedUploadKeys()) {
             keys.add(PublicKey.parse(text));
         }
+        for (UpstreamSpec upstream : upstreamSpecs(config)) {
+            keys.addAll(upstream.keys());
+        }
+        keys.add(signer.publicKey());
         return keys;
     }
 

@@ -26,7 +26,8 @@ final class UpstreamAdapter implements UpstreamSource {
         try {
             lookup = upstreams.lookupNarInfo(hash);
         } catch (UpstreamException e) {
-            return new Unavailable(e.getMessage());
+            // Only an interrupt (shutdown) gets here.
+            return new Unavailable("interrupted");
         }
         return switch (lookup) {
             case dev.ncps.upstream.Lookup.Found found ->

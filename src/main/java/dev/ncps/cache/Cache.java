@@ -6,6 +6,7 @@ import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
+import dev.ncps.nix.HashAlgorithm;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.store.Store;
 import dev.ncps.store.StoreKeys;
@@ -160,7 +161,10 @@ public final class Cache {
         }
         try {
             NarInfoResult result = coordinator.narInfoOnce(hash, () -> storedNarInfo(hash), () -> fetchNarInfo(hash),
-                    reason -> Unavailable.local("lock backend unavailable: " + reason));
+                    reason -> {
+                        log.error("narinfo {}: lock backend unavailable: {}", hash, reason);
+                        return Unavailable.local("lock backend unavailable");
+                    });
             mine.complete(result);
             return result;
         } catch (RuntimeException e) {
@@ -178,7 +182,8 @@ public final class Cache {
             Thread.currentThread().interrupt();
             return Unavailable.local("interrupted");
         } catch (ExecutionException e) {
-            return Unavailable.upstream("lookup failed: " + e.getCause().getMessage());
+            // The lookup that failed logged why.
+            return Unavailable.upstream("upstream lookup failed");
         }
     }
 
@@ -229,8 +234,10 @@ public final class Cache {
     }
 
     /**
-     * Our URL for the NAR: named by the hash of the file we serve, like Nix names it. Upstream URLs are
-     * opaque (Cachix UUIDs, nix-serve prefixes, query strings), so they are kept only in the index.
+     * Our URL for the NAR: named by the sha256 of the file we serve, like Nix names it. Upstream URLs are
+     * opaque (Cachix UUIDs, nix-serve prefixes, query strings), so they are kept only in the index. Without
+     * a sha256 FileHash (none, or another algorithm such as sha512) the NarHash names it: our routes serve
+     * sha256 names only ({@link NarFileKey#NAME}).
      */
     static NarInfo localUrl(NarInfo narInfo) {
         Compression compression = narInfo.compression();
@@ -240,7 +247,8 @@ public final class Cache {
             fileHash = narInfo.narHash();
             fileSize = narInfo.narSize();
         }
-        String name = (fileHash != null ? fileHash : narInfo.narHash()).nix32Digest();
+        boolean sha256 = fileHash != null && fileHash.algorithm() == HashAlgorithm.SHA256;
+        String name = (sha256 ? fileHash : narInfo.narHash()).nix32Digest();
         return narInfo.withUrl("nar/" + name + ".nar" + compression.extension(), compression, fileHash, fileSize);
     }
 
@@ -315,7 +323,8 @@ public final class Cache {
             listener.narServed(CacheListener.Result.MISS, upstreamHost);
             return new NarStreaming(reader, size, offset);
         } catch (IOException e) {
-            return Unavailable.local("cannot read the download in progress: " + e.getMessage());
+            log.error("nar/{}: cannot read the download in progress: {}", download.temp().getFileName(), e.getMessage());
+            return Unavailable.local("cannot read the download in progress");
         }
     }
 

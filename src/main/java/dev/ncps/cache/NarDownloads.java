@@ -121,7 +121,7 @@ final class NarDownloads {
         } catch (IOException | IndexException | RuntimeException e) {
             IOException cause = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
             log.warn("download of nar/{}.nar{} from {} failed: {}", spec.key().narHash(),
-                    spec.compression().extension(), spec.upstreamUri(), cause.getMessage());
+                    spec.compression().extension(), spec.upstreamUri().getHost(), cause.getMessage());
             download.failed(cause);
             listener.narDownloadFailed(spec.key(), cause);
         } finally {

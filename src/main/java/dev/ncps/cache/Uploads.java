@@ -28,13 +28,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code nix copy --to http://ncps/upload}: Nix uploads each NAR first, then its narinfo. A narinfo is
- * accepted only when the NAR it names is already stored and matches it (FileHash/FileSize of the bytes,
- * NarHash/NarSize of their decompressed archive), so an upload can never publish a path whose bytes
- * are wrong.
+ * {@code nix copy --to http://ncps/upload}: Nix uploads each NAR first, then its narinfo.
+ * <ul>
+ *   <li>A NAR is named by the sha256 of its bytes (its FileHash), so it is checked against its name as it
+ *       streams and can never take the place of other bytes; it is bounded by {@code maxNarSize}.</li>
+ *   <li>A narinfo is accepted only when the NAR it names is already stored and matches it (FileHash/FileSize
+ *       of the bytes, NarHash/NarSize of their decompressed archive), so an upload can never publish a path
+ *       whose bytes are wrong; only, unless the operator opted out, when a trusted key signed it, since ncps
+ *       adds its own signature; and never in place of a narinfo already held, unless overwriting is allowed.</li>
+ *   <li>A refused or broken upload leaves nothing behind: no temp file, object or index row.</li>
+ * </ul>
+ * Who may upload at all is decided before: the HTTP layer checks the upload token.
  */
 public final class Uploads {
-    private static final Pattern NAR_URL = Pattern.compile("nar/([0-9a-z]+)\\.nar(\\.[a-z0-9]+)?");
+    private static final Pattern NAR_URL = Pattern.compile("nar/(" + NarFileKey.NAME + ")\\.nar(\\.[a-z0-9]+)?");
+    private static final int COPY_BUFFER = 64 * 1024;
 
     private final Store store;
     private final Index index;
@@ -43,10 +51,17 @@ public final class Uploads {
     private final Path tempDir;
     private final boolean requireTrustedSignature;
     private final List<PublicKey> trustedKeys;
+    private final boolean allowOverwrite;
+    private final long maxNarSize;
     private final Cache cache;
 
+    /**
+     * @param trustedKeys keys whose signature makes an uploaded narinfo trusted (upload keys, upstream keys, our own)
+     * @param allowOverwrite whether an upload may replace a narinfo already held
+     * @param maxNarSize the largest NAR file an upload may send
+     */
     public Uploads(Cache cache, Store store, Index index, Signer signer, Clock clock, Path tempDir,
-                   boolean requireTrustedSignature, List<PublicKey> trustedKeys) {
+                   boolean requireTrustedSignature, List<PublicKey> trustedKeys, boolean allowOverwrite, long maxNarSize) {
         this.cache = cache;
         this.store = store;
         this.index = index;
@@ -55,6 +70,17 @@ public final class Uploads {
         this.tempDir = tempDir;
         this.requireTrustedSignature = requireTrustedSignature;
         this.trustedKeys = List.copyOf(trustedKeys);
+        this.allowOverwrite = allowOverwrite;
+        this.maxNarSize = maxNarSize;
+    }
+
+    public long maxNarSize() {
+        return maxNarSize;
+    }
+
+    /** The reason of a 413 for a NAR upload. */
+    public String tooLarge() {
+        return "a NAR upload is at most " + maxNarSize + " bytes (cache.max-upload-size)";
     }
 
     /** A refused upload: the HTTP status to answer and a one-line reason. */
@@ -71,18 +97,43 @@ public final class Uploads {
         }
     }
 
-    /** Stores an uploaded NAR. Storing the same NAR twice is not an error. */
-    public void putNar(NarFileKey key, InputStream body) throws IOException, IndexException {
+    /**
+     * Stores an uploaded NAR once its bytes proved to be what its name says. Storing the same NAR twice is not
+     * an error. Reads {@code body} to its end, or only up to the size limit; the caller owns it.
+     */
+    public void putNar(NarFileKey key, InputStream body) throws Rejected, IOException, IndexException {
         Path temp = Files.createTempFile(tempDir, "upload-", ".nar" + key.compression().extension());
         try {
-            try (InputStream in = body) {
-                Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Hash actual = copyBounded(body, temp);
+            String digest = key.narHash().length() == 64 ? actual.base16Digest() : actual.nix32Digest();
+            if (!digest.equals(key.narHash())) {
+                throw new Rejected(400, "the NAR's sha256 is " + actual.nix32Digest()
+                        + ", which does not match the name it is uploaded under");
             }
             store.put(StoreKeys.nar(key.narHash(), key.compression()), temp);
             index.putNarFile(new NarFileEntry(key, Files.size(temp), clock.instant()));
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /** Copies {@code body} to {@code temp}, hashing it, and gives up as soon as it passes the size limit. */
+    private Hash copyBounded(InputStream body, Path temp) throws Rejected, IOException {
+        MessageDigest digest = HashAlgorithm.SHA256.newDigest();
+        byte[] buffer = new byte[COPY_BUFFER];
+        long total = 0;
+        try (java.io.OutputStream out = Files.newOutputStream(temp)) {
+            int n;
+            while ((n = body.read(buffer)) >= 0) {
+                total += n;
+                if (total > maxNarSize) {
+                    throw new Rejected(413, tooLarge());
+                }
+                digest.update(buffer, 0, n);
+                out.write(buffer, 0, n);
+            }
+        }
+        return Hash.of(HashAlgorithm.SHA256, digest.digest());
     }
 
     public void putNarInfo(String hash, String text) throws Rejected, IOException, IndexException {
@@ -95,20 +146,47 @@ public final class Uploads {
         if (!narInfo.storePath().hashPart().equals(hash)) {
             throw new Rejected(400, "narinfo " + hash + " describes " + narInfo.storePath());
         }
-        if (requireTrustedSignature && !PublicKey.verifiesAny(narInfo, trustedKeys)) {
-            throw new Rejected(403, "no signature of a trusted upload key");
-        }
         NarFileKey narKey = narKeyOf(narInfo.url());
+        if (requireTrustedSignature && !PublicKey.verifiesAny(narInfo, trustedKeys)) {
+            throw new Rejected(403, "no valid signature of a trusted key (cache.trusted-upload-keys, an upstream's "
+                    + "or ncps's own); see cache.require-trusted-signature");
+        }
+        if (!mayStore(hash, narInfo)) {
+            return;
+        }
         verifyStoredNar(narKey, narInfo);
-        NarInfo signed = signer.sign(narInfo);
-        index.putNarInfo(new NarInfoEntry(hash, signed, null, clock.instant()));
+        NarInfoEntry entry = new NarInfoEntry(hash, signer.sign(narInfo), null, clock.instant());
+        if (allowOverwrite) {
+            index.putNarInfo(entry);
+        } else if (!index.putNarInfoIfAbsent(entry) && mayStore(hash, narInfo)) {
+            throw new Rejected(409, "narinfo " + hash + " changed while it was uploaded; try again");
+        }
         cache.forget(hash);
+    }
+
+    /**
+     * Whether the upload of {@code narInfo} should be stored: nothing is held for it, or overwriting is allowed.
+     * A held narinfo of the same content (what the signature covers) makes the upload a no-op.
+     */
+    private boolean mayStore(String hash, NarInfo narInfo) throws Rejected, IndexException {
+        if (allowOverwrite) {
+            return true;
+        }
+        Optional<NarInfoEntry> held = index.narInfo(hash);
+        if (held.isEmpty()) {
+            return true;
+        }
+        if (held.get().narInfo().fingerprint().equals(narInfo.fingerprint())) {
+            return false;
+        }
+        throw new Rejected(409, "narinfo " + hash + " is already cached with other content; replacing it needs "
+                + "cache.allow-upload-overwrite");
     }
 
     static NarFileKey narKeyOf(String url) throws Rejected {
         Matcher m = NAR_URL.matcher(url);
         if (!m.matches()) {
-            throw new Rejected(400, "URL '" + url + "' is not of the form nar/<hash>.nar[.<ext>]");
+            throw new Rejected(400, "URL '" + url + "' is not of the form nar/<sha256 as 52 nix32 or 64 hex characters>.nar[.<ext>]");
         }
         try {
             return new NarFileKey(m.group(1), Compression.fromExtension(m.group(2) == null ? "" : m.group(2)));

@@ -4,19 +4,35 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * @param getToken bearer token required on GET/HEAD, when set
+ * Who may read and write, and which uploads ncps signs.
+ *
+ * @param getToken token required on GET/HEAD, when set
+ * @param uploadToken token required on PUT/DELETE, when set; without it writes use {@code getToken}
+ * @param allowUploadOverwrite whether an upload may replace a narinfo already held
+ * @param maxUploadSize the largest NAR file an upload may send, in bytes
  * @param trustedUploadKeys Nix {@code name:base64} public keys accepted on uploads
  */
-public record AuthConfig(Optional<String> getToken, boolean allowPut, boolean allowDelete,
-                         boolean requireTrustedSignature, List<String> trustedUploadKeys) {
+public record AuthConfig(Optional<String> getToken, Optional<String> uploadToken, boolean allowPut, boolean allowDelete,
+                         boolean allowUploadOverwrite, long maxUploadSize, boolean requireTrustedSignature,
+                         List<String> trustedUploadKeys) {
     public AuthConfig {
         trustedUploadKeys = List.copyOf(trustedUploadKeys);
     }
 
+    /** The token writes need: the upload token, else the read token, else none (writes are open). */
+    public Optional<String> writeToken() {
+        return uploadToken.or(() -> getToken);
+    }
+
     @Override
     public String toString() {
-        return "AuthConfig[getToken=" + getToken.map(t -> "(hidden)").orElse("(none)") + ", allowPut=" + allowPut
-                + ", allowDelete=" + allowDelete + ", requireTrustedSignature=" + requireTrustedSignature
+        return "AuthConfig[getToken=" + hidden(getToken) + ", uploadToken=" + hidden(uploadToken) + ", allowPut=" + allowPut
+                + ", allowDelete=" + allowDelete + ", allowUploadOverwrite=" + allowUploadOverwrite
+                + ", maxUploadSize=" + maxUploadSize + ", requireTrustedSignature=" + requireTrustedSignature
                 + ", trustedUploadKeys=" + trustedUploadKeys + "]";
+    }
+
+    private static String hidden(Optional<String> token) {
+        return token.map(t -> "(hidden)").orElse("(none)");
     }
 }

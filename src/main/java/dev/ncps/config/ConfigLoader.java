@@ -319,12 +319,16 @@ public final class ConfigLoader {
         AuthConfig auth() {
             List<String> trusted = r.values(CACHE_TRUSTED_UPLOAD_KEYS);
             boolean requireTrusted = r.valueOrDefault(CACHE_REQUIRE_TRUSTED_SIGNATURE);
-            if (requireTrusted && trusted.isEmpty() && !r.isSet(CACHE_TRUSTED_UPLOAD_KEYS)) {
-                warnings.add(CACHE_REQUIRE_TRUSTED_SIGNATURE.label() + " is true but no " + CACHE_TRUSTED_UPLOAD_KEYS.label()
-                        + " is set: every upload is rejected");
+            AuthConfig auth = new AuthConfig(r.value(CACHE_GET_TOKEN).filter(t -> !t.isEmpty()),
+                    r.value(CACHE_UPLOAD_TOKEN).filter(t -> !t.isEmpty()), r.valueOrDefault(CACHE_ALLOW_PUT_VERB),
+                    r.valueOrDefault(CACHE_ALLOW_DELETE_VERB), r.valueOrDefault(CACHE_ALLOW_UPLOAD_OVERWRITE),
+                    r.valueOrDefault(CACHE_MAX_UPLOAD_SIZE), requireTrusted, trusted);
+            if ((auth.allowPut() || auth.allowDelete()) && auth.writeToken().isEmpty()) {
+                warnings.add((auth.allowPut() ? CACHE_ALLOW_PUT_VERB : CACHE_ALLOW_DELETE_VERB).label()
+                        + " is on and no token is set: anyone who can reach ncps may upload or delete; set "
+                        + CACHE_UPLOAD_TOKEN.label() + " (see docs/client-setup.md)");
             }
-            return new AuthConfig(r.value(CACHE_GET_TOKEN).filter(t -> !t.isEmpty()), r.valueOrDefault(CACHE_ALLOW_PUT_VERB),
-                    r.valueOrDefault(CACHE_ALLOW_DELETE_VERB), requireTrusted, trusted);
+            return auth;
         }
     }
 }

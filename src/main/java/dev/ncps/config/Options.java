@@ -193,23 +193,50 @@ public final class Options {
 
     public static final Option<Boolean> CACHE_ALLOW_PUT_VERB = Option.of(AUTH, SERVE, "cache.allow-put-verb",
                     "cache-allow-put-verb", "CACHE_ALLOW_PUT_VERB", BOOLEAN)
-            .defaultValue("false").doc("Accept uploads (PUT under /upload).");
+            .defaultValue("false").doc("Accept uploads (PUT under /upload). They need `cache.upload-token`, else "
+                    + "`cache.get-token`; with neither set anyone who can reach ncps may upload.");
 
     public static final Option<Boolean> CACHE_ALLOW_DELETE_VERB = Option.of(AUTH, SERVE, "cache.allow-delete-verb",
                     "cache-allow-delete-verb", "CACHE_ALLOW_DELETE_VERB", BOOLEAN)
-            .defaultValue("false").doc("Accept DELETE of narinfos and NARs.");
+            .defaultValue("false").doc("Accept DELETE of narinfos and NARs; it needs the same token as uploads.");
 
     public static final Option<String> CACHE_GET_TOKEN = Option.of(AUTH, SERVE, "cache.get-token",
                     "cache-get-token", "CACHE_GET_TOKEN", STRING)
-            .doc("When set, GET and HEAD requests need `Authorization: Bearer <token>` (except /healthz and /metrics).");
+            .doc("When set, GET and HEAD requests need this token, as `Authorization: Bearer <token>` or as the password of "
+                    + "Basic authentication (a Nix `netrc-file`); /healthz, /readyz and /metrics stay open. Without "
+                    + "`cache.upload-token` it is also the token of PUT and DELETE.");
+
+    public static final Option<String> CACHE_UPLOAD_TOKEN = Option.of(AUTH, SERVE, "cache.upload-token",
+                    "cache-upload-token", "CACHE_UPLOAD_TOKEN", STRING)
+            .javaExtension()
+            .doc("The token PUT and DELETE need (Bearer, or Basic with the token as password). It also reads, since a "
+                    + "Nix netrc holds one password per host. Unset: writes need `cache.get-token` when that is set, "
+                    + "and are open to anyone who can reach ncps when no token is set (logged as a warning at startup).");
+
+    public static final Option<Boolean> CACHE_ALLOW_UPLOAD_OVERWRITE = Option.of(AUTH, SERVE, "cache.allow-upload-overwrite",
+                    "cache-allow-upload-overwrite", "CACHE_ALLOW_UPLOAD_OVERWRITE", BOOLEAN)
+            .defaultValue("false").javaExtension()
+            .doc("Let an upload replace a narinfo ncps already holds (from an upstream or an earlier upload). Off: such "
+                    + "an upload is refused with 409 unless it describes the same content (same StorePath, NarHash, NarSize "
+                    + "and References), which is accepted and changes nothing.");
+
+    public static final Option<Long> CACHE_MAX_UPLOAD_SIZE = Option.of(AUTH, SERVE, "cache.max-upload-size",
+                    "cache-max-upload-size", "CACHE_MAX_UPLOAD_SIZE", SIZE)
+            .defaultValue("4G").javaExtension()
+            .doc("Largest NAR file an upload may send; a larger one is refused with 413 (at once when its Content-Length "
+                    + "says so) and nothing of it is kept.");
 
     public static final Option<Boolean> CACHE_REQUIRE_TRUSTED_SIGNATURE = Option.of(AUTH, SERVE, "cache.require-trusted-signature",
                     "cache-require-trusted-signature", "CACHE_REQUIRE_TRUSTED_SIGNATURE", BOOLEAN)
-            .defaultValue("false").doc("Accept an uploaded narinfo only if it is signed by a trusted upload key.");
+            .defaultValue("true")
+            .doc("Accept an uploaded narinfo only if it carries a valid signature of a `cache.trusted-upload-keys` key, of an "
+                    + "upstream's key or of ncps's own key; ncps then adds its own signature. `false` makes ncps sign whatever "
+                    + "an uploader sends, so every client trusting the ncps key trusts every uploader. The Go ncps defaults to false.");
 
     public static final Option<String> CACHE_TRUSTED_UPLOAD_KEYS = Option.of(AUTH, SERVE, "cache.trusted-upload-keys",
                     "cache-trusted-upload-key", "CACHE_TRUSTED_UPLOAD_KEYS", PUBLIC_KEY)
-            .list().doc("Public key trusted to sign uploads.");
+            .list().doc("Public key (`name:base64`) whose signature makes an uploaded narinfo trusted "
+                    + "(see `cache.require-trusted-signature`).");
 
     // LRU
 
@@ -380,7 +407,8 @@ public final class Options {
             CACHE_STORAGE_S3_CHECKSUM_MODE,
             CACHE_DATABASE_URL, CACHE_DATABASE_POOL_MAX_OPEN_CONNS, CACHE_DATABASE_POOL_MAX_IDLE_CONNS,
             CACHE_SECRET_KEY_PATH, CACHE_SIGN_NARINFO,
-            CACHE_ALLOW_PUT_VERB, CACHE_ALLOW_DELETE_VERB, CACHE_GET_TOKEN, CACHE_REQUIRE_TRUSTED_SIGNATURE,
+            CACHE_ALLOW_PUT_VERB, CACHE_ALLOW_DELETE_VERB, CACHE_GET_TOKEN, CACHE_UPLOAD_TOKEN, CACHE_ALLOW_UPLOAD_OVERWRITE,
+            CACHE_MAX_UPLOAD_SIZE, CACHE_REQUIRE_TRUSTED_SIGNATURE,
             CACHE_TRUSTED_UPLOAD_KEYS,
             CACHE_MAX_SIZE, CACHE_LRU_SCHEDULE, CACHE_LRU_SCHEDULE_TIMEZONE,
             CACHE_REDIS_ADDRS, CACHE_REDIS_USERNAME, CACHE_REDIS_PASSWORD, CACHE_REDIS_DB, CACHE_REDIS_USE_TLS,

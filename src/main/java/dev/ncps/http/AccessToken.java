@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
- * The {@code --cache-get-token} check. The token is accepted as {@code Authorization: Bearer <token>}
+ * One token check ({@code --cache-get-token}, {@code --cache-upload-token}). The token is accepted as {@code Authorization: Bearer <token>}
  * (as the Go ncps accepts it) and as the password of Basic authentication with any user name, because
  * that is what a Nix client sends from its {@code netrc-file}. Both sides are hashed before the
  * constant-time comparison so that neither the token's content nor its length leaks through timing.

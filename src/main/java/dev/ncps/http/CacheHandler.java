@@ -53,7 +53,7 @@ final class CacheHandler extends Handler.Abstract {
     private final Executor blocking;
     private final Uploads uploads;
     private final HttpSettings settings;
-    private final AccessToken token;
+    private final Access access;
     private final MetricsWriter metrics;
     private final BooleanSupplier ready;
     private final byte[] cacheInfo;
@@ -67,7 +67,7 @@ final class CacheHandler extends Handler.Abstract {
         this.blocking = blocking;
         this.uploads = uploads;
         this.settings = settings;
-        this.token = settings.getToken() == null || settings.getToken().isEmpty() ? null : new AccessToken(settings.getToken());
+        this.access = new Access(settings.getToken(), settings.uploadToken());
         this.metrics = metrics;
         this.ready = ready;
         String key = cache.signer().publicKey().toNixString();
@@ -97,7 +97,7 @@ final class CacheHandler extends Handler.Abstract {
             return false;
         }
         Route route = Route.parse(request.getHttpURI().getPath());
-        if (token != null && !exemptFromToken(route) && !token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+        if (!exemptFromToken(route) && !access.mayRead(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
             return false;
         }
         switch (route) {
@@ -123,7 +123,8 @@ final class CacheHandler extends Handler.Abstract {
         } catch (IOException | IndexException | RuntimeException e) {
             log.error("{} {} failed", request.getMethod(), request.getHttpURI().getPath(), e);
             if (!response.isCommitted()) {
-                sendText(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getMessage());
+                // The cause is in the log; exception text names files, hosts and queries that are not the client's business.
+                sendText(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "internal error");
             } else {
                 callback.failed(e);
             }
@@ -137,9 +138,11 @@ final class CacheHandler extends Handler.Abstract {
         Route route = Route.parse(uploadOnly ? path.substring(Route.UPLOAD_PREFIX.length()) : path);
         boolean read = HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method);
 
-        if (read && token != null && !exemptFromToken(route) && !token.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (read ? !exemptFromToken(route) && !access.mayRead(authorization) : !access.mayWrite(authorization)) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer, Basic realm=\"ncps\"");
-            sendText(response, callback, HttpStatus.UNAUTHORIZED_401, "missing or wrong access token (Bearer, or Basic with the token as password)");
+            refuseUnread(request, response, callback, HttpStatus.UNAUTHORIZED_401, "missing or wrong " + (read ? "access" : "upload")
+                    + " token (Bearer, or Basic with the token as password)");
             return;
         }
         switch (route) {
@@ -171,13 +174,17 @@ final class CacheHandler extends Handler.Abstract {
     private boolean refuse(Request request, Response response, Callback callback, boolean uploadOnly) {
         String reason = refusal(request.getMethod(), uploadOnly);
         if (reason != null) {
-            // The body is not read; the connection cannot carry another request after it, and the client must know.
-            if (request.getLength() != 0) {
-                response.getHeaders().put(HttpHeader.CONNECTION, "close");
-            }
-            sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, reason);
+            refuseUnread(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, reason);
         }
         return reason != null;
+    }
+
+    /** Answers without reading the body; the connection cannot carry another request after it, and the client must know. */
+    private static void refuseUnread(Request request, Response response, Callback callback, int status, String reason) {
+        if (request.getLength() != 0) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        sendText(response, callback, status, reason);
     }
 
     private static boolean exemptFromToken(Route route) {
@@ -218,12 +225,14 @@ final class CacheHandler extends Handler.Abstract {
             throws IOException, IndexException {
         String method = request.getMethod();
         if (HttpMethod.PUT.is(method)) {
-            byte[] body;
-            try (InputStream in = Content.Source.asInputStream(request)) {
-                body = in.readNBytes(MAX_NARINFO_BYTES + 1);
+            String tooLarge = "a narinfo is at most " + MAX_NARINFO_BYTES + " bytes";
+            if (request.getLength() > MAX_NARINFO_BYTES) {
+                refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
+                return;
             }
+            byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_NARINFO_BYTES + 1);
             if (body.length > MAX_NARINFO_BYTES) {
-                sendText(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, "a narinfo is at most " + MAX_NARINFO_BYTES + " bytes");
+                refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
                 return;
             }
             try {
@@ -266,8 +275,16 @@ final class CacheHandler extends Handler.Abstract {
             throws IOException, IndexException {
         String method = request.getMethod();
         if (HttpMethod.PUT.is(method)) {
-            uploads.putNar(route.key(), Content.Source.asInputStream(request));
-            sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
+            if (request.getLength() > uploads.maxNarSize()) {
+                refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, uploads.tooLarge());
+                return;
+            }
+            try {
+                uploads.putNar(route.key(), Content.Source.asInputStream(request));
+                sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
+            } catch (Uploads.Rejected rejected) {
+                refuseUnread(request, response, callback, rejected.status(), rejected.getMessage());
+            }
             return;
         }
         if (HttpMethod.DELETE.is(method)) {
@@ -281,16 +298,28 @@ final class CacheHandler extends Handler.Abstract {
         Cache.NarResult result = head ? cache.narHead(route.key(), mode)
                 : cache.nar(route.key(), resumeOffset(rangeHeader), mode);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, NAR_TYPE);
-        ContentCoding coding = head || rangeHeader != null || !settings.transparentCompression()
-                || route.key().compression() != Compression.NONE ? null
+        boolean codable = settings.transparentCompression() && route.key().compression() == Compression.NONE;
+        if (codable) {
+            response.getHeaders().put(HttpHeader.VARY, "Accept-Encoding");
+        }
+        // HEAD decides the coding exactly as GET does, so that both answer with the same headers.
+        ContentCoding coding = !codable || rangeHeader != null ? null
                 : ContentCoding.negotiate(request.getHeaders().get(HttpHeader.ACCEPT_ENCODING));
         if (coding != null && (result instanceof Cache.NarStored || result instanceof Cache.NarStreaming)) {
-            InputStream body = result instanceof Cache.NarStored stored ? stored.blob().open(0) : ((Cache.NarStreaming) result).body();
             response.setStatus(HttpStatus.OK_200);
             response.getHeaders().put(HttpHeader.CONTENT_ENCODING, coding.token());
-            response.getHeaders().put(HttpHeader.VARY, "Accept-Encoding");
-            copy(response, callback, body, -1, coding,
-                    result instanceof Cache.NarStored ? HttpStatus.SERVICE_UNAVAILABLE_503 : HttpStatus.BAD_GATEWAY_502);
+            if (head) {
+                if (result instanceof Cache.NarStreaming streaming) {
+                    streaming.body().close();
+                }
+                // Committing before the last write keeps Jetty from announcing the empty body's length, as GET has none.
+                response.write(false, BufferUtil.EMPTY_BUFFER,
+                        Callback.from(() -> response.write(true, BufferUtil.EMPTY_BUFFER, callback), callback::failed));
+                return;
+            }
+            boolean stored = result instanceof Cache.NarStored;
+            InputStream body = stored ? ((Cache.NarStored) result).blob().open(0) : ((Cache.NarStreaming) result).body();
+            copy(response, callback, body, -1, coding, stored ? ReadFailure.STORAGE : ReadFailure.DOWNLOAD);
             return;
         }
         switch (result) {
@@ -339,7 +368,7 @@ final class CacheHandler extends Handler.Abstract {
         }
         Path file = blob.localFile().orElse(null);
         if (file == null) {
-            copy(response, callback, blob.open(offset), length, null, HttpStatus.SERVICE_UNAVAILABLE_503);
+            copy(response, callback, blob.open(offset), length, null, ReadFailure.STORAGE);
         } else if (length < MAP_THRESHOLD) {
             response.write(true, readSmall(file, offset, (int) length), callback);
         } else {
@@ -379,16 +408,30 @@ final class CacheHandler extends Handler.Abstract {
             response.write(true, BufferUtil.EMPTY_BUFFER, callback);
             return;
         }
-        copy(response, callback, streaming.body(), size >= 0 ? size - offset : -1, null, HttpStatus.BAD_GATEWAY_502);
+        copy(response, callback, streaming.body(), size >= 0 ? size - offset : -1, null, ReadFailure.DOWNLOAD);
+    }
+
+    /** How a body that cannot be read before its first byte is answered: in our terms, the cause goes to the log. */
+    private enum ReadFailure {
+        STORAGE(HttpStatus.SERVICE_UNAVAILABLE_503, "cannot read the stored NAR"),
+        DOWNLOAD(HttpStatus.BAD_GATEWAY_502, "the download of this NAR from upstream failed");
+
+        final int status;
+        final String reason;
+
+        ReadFailure(int status, String reason) {
+            this.status = status;
+            this.reason = reason;
+        }
     }
 
     /**
      * Copies a body to the client. On a read failure the response is failed, not completed: the client
      * sees a broken transfer rather than a short body that looks whole (DESIGN.md §4.1). A failure before
-     * the first byte still lets us answer properly, with {@code failureStatus} and the reason.
+     * the first byte still lets us answer properly, as {@code failure} says.
      */
     private static void copy(Response response, Callback callback, InputStream body, long expected, ContentCoding coding,
-                             int failureStatus) throws IOException {
+                             ReadFailure failure) throws IOException {
         OutputStream sink = Content.Sink.asOutputStream(response);
         OutputStream out = coding == null ? sink : coding.wrap(sink);
         byte[] buffer = new byte[COPY_BUFFER];
@@ -402,8 +445,8 @@ final class CacheHandler extends Handler.Abstract {
             }
         } catch (IOException e) {
             if (sent == 0 && !response.isCommitted()) {
-                log.warn("answering {}: {}", failureStatus, e.getMessage());
-                sendText(response, callback, failureStatus, e.getMessage());
+                log.warn("answering {}: {}", failure.status, e.getMessage());
+                sendText(response, callback, failure.status, failure.reason);
                 return;
             }
             log.warn("aborting response after {} bytes: {}", sent, e.getMessage());

@@ -13,8 +13,7 @@ import java.util.regex.Pattern;
  * alphabet and length is refused here, before it can reach an upstream, the database or a file name.
  */
 sealed interface Route {
-    /** A NAR is named by a sha256 in nix32 (52 characters) or base16 (64), as Nix and the Go ncps name them. */
-    Pattern NAR = Pattern.compile("/nar/([0-9a-df-np-sv-z]{52}|[0-9a-f]{64})\\.nar(\\.[a-z0-9]+)?");
+    Pattern NAR = Pattern.compile("/nar/(" + NarFileKey.NAME + ")\\.nar(\\.[a-z0-9]+)?");
     String UPLOAD_PREFIX = "/upload";
 
     record Root() implements Route {}

@@ -51,6 +51,9 @@ public interface Index extends AutoCloseable {
     /** Inserts or replaces the narinfo (with references and signatures) in one transaction. */
     void putNarInfo(NarInfoEntry entry) throws IndexException;
 
+    /** Inserts the narinfo unless its hash already has one; returns false, changing nothing, when it has. */
+    boolean putNarInfoIfAbsent(NarInfoEntry entry) throws IndexException;
+
     boolean deleteNarInfo(String hash) throws IndexException;
 
     /** A narinfo whose URL names this NAR file (several may share one; any will do). */
@@ -88,7 +91,13 @@ public interface Index extends AutoCloseable {
     record NarInfoEntry(String hash, NarInfo narInfo, String upstreamUrl, Instant lastAccessed) {}
 
     /** The NAR file named in a narinfo URL: {@code nar/<narHash>.nar<compression ext>}. */
-    record NarFileKey(String narHash, Compression compression) {}
+    record NarFileKey(String narHash, Compression compression) {
+        /**
+         * The names ncps serves NARs under (a regular expression): a sha256 in nix32 (52 characters) or base16
+         * (64), as Nix and the Go ncps name them. A narinfo ncps publishes never names another.
+         */
+        public static final String NAME = "[0-9a-df-np-sv-z]{52}|[0-9a-f]{64}";
+    }
 
     record NarFileEntry(NarFileKey key, long fileSize, Instant lastAccessed) {}
 

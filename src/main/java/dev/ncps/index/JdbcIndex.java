@@ -227,28 +227,40 @@ final class JdbcIndex implements Index {
 
     @Override
     public void putNarInfo(NarInfoEntry entry) throws IndexException {
-        write("put narinfo " + entry.hash(), c -> {
-            Optional<Long> existing = id(c, "SELECT id FROM narinfos WHERE hash = ?" + dialect.forUpdate(), entry.hash());
-            long id;
-            if (existing.isPresent()) {
-                id = existing.get();
-                updateNarInfo(c, id, entry);
-                for (String child : List.of("narinfo_references", "narinfo_signatures", "narinfo_nar_files")) {
-                    try (PreparedStatement s = c.prepareStatement("DELETE FROM " + child + " WHERE narinfo_id = ?")) {
-                        s.setLong(1, id);
-                        s.executeUpdate();
-                    }
+        write("put narinfo " + entry.hash(), c -> storeNarInfo(c, entry, true));
+    }
+
+    @Override
+    public boolean putNarInfoIfAbsent(NarInfoEntry entry) throws IndexException {
+        // A concurrent insert of the same hash fails on the unique index; the retry then finds the row.
+        return write("put narinfo " + entry.hash() + " if absent", c -> storeNarInfo(c, entry, false));
+    }
+
+    /** Stores the narinfo; an existing row is replaced when {@code replace}, else left alone (returns false). */
+    private boolean storeNarInfo(Connection c, NarInfoEntry entry, boolean replace) throws SQLException {
+        Optional<Long> existing = id(c, "SELECT id FROM narinfos WHERE hash = ?" + dialect.forUpdate(), entry.hash());
+        if (existing.isPresent() && !replace) {
+            return false;
+        }
+        long id;
+        if (existing.isPresent()) {
+            id = existing.get();
+            updateNarInfo(c, id, entry);
+            for (String child : List.of("narinfo_references", "narinfo_signatures", "narinfo_nar_files")) {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + child + " WHERE narinfo_id = ?")) {
+                    s.setLong(1, id);
+                    s.executeUpdate();
                 }
-            } else {
-                id = insertNarInfo(c, entry);
             }
-            insertPositioned(c, "INSERT INTO narinfo_references (narinfo_id, idx, reference) VALUES (?, ?, ?)",
-                    id, entry.narInfo().references());
-            insertPositioned(c, "INSERT INTO narinfo_signatures (narinfo_id, idx, signature) VALUES (?, ?, ?)",
-                    id, entry.narInfo().signatures());
-            linkNarFile(c, id, entry.narInfo().url());
-            return null;
-        });
+        } else {
+            id = insertNarInfo(c, entry);
+        }
+        insertPositioned(c, "INSERT INTO narinfo_references (narinfo_id, idx, reference) VALUES (?, ?, ?)",
+                id, entry.narInfo().references());
+        insertPositioned(c, "INSERT INTO narinfo_signatures (narinfo_id, idx, signature) VALUES (?, ?, ?)",
+                id, entry.narInfo().signatures());
+        linkNarFile(c, id, entry.narInfo().url());
+        return true;
     }
 
     private long insertNarInfo(Connection c, NarInfoEntry entry) throws SQLException {

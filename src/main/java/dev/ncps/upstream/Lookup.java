@@ -29,7 +29,8 @@ public sealed interface Lookup {
     /**
      * No answer could be trusted to be definitive: some upstream failed (5xx, timeout, connection error) or
      * no upstream is usable right now. Serve 502, or 504 when {@code timedOut}: never a 404, which Nix
-     * would remember.
+     * would remember. {@code reason} names upstreams by host only and may be shown to clients; the details
+     * are logged.
      */
     record Unavailable(String reason, boolean timedOut) implements Lookup {}
 }

@@ -86,11 +86,11 @@ public final class NarResponse implements AutoCloseable {
             if (n > 0) {
                 count += n;
                 if (expectedSize >= 0 && count > expectedSize) {
-                    throw new UpstreamException(UpstreamException.Kind.FAILED, exchange.uri()
+                    throw new UpstreamException(UpstreamException.Kind.FAILED, MaskedUri.of(exchange.uri())
                             + ": more than the expected " + expectedSize + " bytes");
                 }
             } else if (n < 0 && expectedSize >= 0 && count != expectedSize) {
-                throw new UpstreamException(UpstreamException.Kind.FAILED, exchange.uri() + ": body ended after "
+                throw new UpstreamException(UpstreamException.Kind.FAILED, MaskedUri.of(exchange.uri()) + ": body ended after "
                         + count + " of the expected " + expectedSize + " bytes");
             }
             return n;

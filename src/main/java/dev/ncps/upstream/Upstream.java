@@ -103,6 +103,6 @@ public final class Upstream {
 
     @Override
     public String toString() {
-        return spec.url().toString();
+        return MaskedUri.of(spec.url());
     }
 }

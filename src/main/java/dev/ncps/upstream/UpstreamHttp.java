@@ -115,7 +115,7 @@ final class UpstreamHttp implements AutoCloseable {
                 byte[] bytes = body.readNBytes(maxBytes + 1);
                 if (bytes.length > maxBytes) {
                     throw new UpstreamException(UpstreamException.Kind.FAILED,
-                            uri + ": body is longer than " + maxBytes + " bytes");
+                            MaskedUri.of(uri) + ": body is longer than " + maxBytes + " bytes");
                 }
                 return new String(bytes, StandardCharsets.UTF_8);
             } catch (IOException e) {
@@ -177,7 +177,7 @@ final class UpstreamHttp implements AutoCloseable {
             exchange.close();
             if (redirects == MAX_REDIRECTS) {
                 throw new UpstreamException(UpstreamException.Kind.FAILED,
-                        uri + ": more than " + MAX_REDIRECTS + " redirects");
+                        MaskedUri.of(uri) + ": more than " + MAX_REDIRECTS + " redirects");
             }
             URI next = current.resolve(location);
             if (!"http".equalsIgnoreCase(next.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
@@ -220,11 +220,11 @@ final class UpstreamHttp implements AutoCloseable {
         } catch (InterruptedException e) {
             request.abort(e);
             Thread.currentThread().interrupt();
-            throw new UpstreamException(UpstreamException.Kind.FAILED, uri + ": interrupted", e);
+            throw new UpstreamException(UpstreamException.Kind.FAILED, MaskedUri.of(uri) + ": interrupted", e);
         } catch (TimeoutException e) {
             request.abort(e);
             throw new UpstreamException(UpstreamException.Kind.TIMEOUT,
-                    uri + ": no response within " + outerMillis + " ms", e);
+                    MaskedUri.of(uri) + ": no response within " + outerMillis + " ms", e);
         } catch (ExecutionException e) {
             throw failure(uri, "request", e.getCause());
         } finally {
@@ -250,12 +250,12 @@ final class UpstreamHttp implements AutoCloseable {
             return e;
         }
         if (cause instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
-            return new UpstreamException(UpstreamException.Kind.FAILED, uri + ": interrupted", cause);
+            return new UpstreamException(UpstreamException.Kind.FAILED, MaskedUri.of(uri) + ": interrupted", cause);
         }
         boolean timeout = isTimeout(cause);
         String message = describe(cause);
         return new UpstreamException(timeout ? UpstreamException.Kind.TIMEOUT : UpstreamException.Kind.FAILED,
-                uri + ": " + during + " failed: " + message, cause);
+                MaskedUri.of(uri) + ": " + during + " failed: " + message, cause);
     }
 
     private static String describe(Throwable cause) {

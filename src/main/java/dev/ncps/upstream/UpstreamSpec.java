@@ -21,17 +21,17 @@ public record UpstreamSpec(URI url, int priorityOverride, List<PublicKey> keys) 
         Objects.requireNonNull(url, "url");
         String scheme = url.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-            throw new IllegalArgumentException("upstream URL " + url + ": scheme must be http or https");
+            throw new IllegalArgumentException("upstream URL " + MaskedUri.of(url) + ": scheme must be http or https");
         }
         if (url.getHost() == null) {
-            throw new IllegalArgumentException("upstream URL " + url + ": no host");
+            throw new IllegalArgumentException("upstream URL " + MaskedUri.of(url) + ": no host");
         }
         if (url.getRawQuery() != null || url.getRawFragment() != null) {
-            throw new IllegalArgumentException("upstream URL " + url
+            throw new IllegalArgumentException("upstream URL " + MaskedUri.of(url)
                     + ": query and fragment are not allowed here (the priority is a separate field)");
         }
         if (priorityOverride < 0 || priorityOverride > MAX_PRIORITY) {
-            throw new IllegalArgumentException("upstream URL " + url + ": priority " + priorityOverride
+            throw new IllegalArgumentException("upstream URL " + MaskedUri.of(url) + ": priority " + priorityOverride
                     + " is out of range (0 = from nix-cache-info, else 1.." + MAX_PRIORITY + ")");
         }
         if (keys == null || keys.isEmpty()) {

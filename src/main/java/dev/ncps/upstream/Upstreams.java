@@ -73,7 +73,7 @@ public final class Upstreams implements AutoCloseable {
         List<Upstream> list = new ArrayList<>();
         for (UpstreamSpec spec : specs) {
             if (!seen.add(spec.url())) {
-                throw new IllegalArgumentException("upstream " + spec.url() + " is configured twice");
+                throw new IllegalArgumentException("upstream " + MaskedUri.of(spec.url()) + " is configured twice");
             }
             list.add(new Upstream(spec, list.size(),
                     new CircuitBreaker(options.breakerFailureThreshold(), options.breakerCooldown(), clock)));
@@ -164,21 +164,21 @@ public final class Upstreams implements AutoCloseable {
             if (isNotFound(status)) {
                 upstream.breaker().recordSuccess();
                 throw new UpstreamException(UpstreamException.Kind.NOT_FOUND,
-                        exchange.uri() + ": HTTP " + status);
+                        MaskedUri.of(exchange.uri()) + ": HTTP " + status);
             }
             UpstreamException e = new UpstreamException(UpstreamException.Kind.FAILED,
-                    exchange.uri() + ": unexpected HTTP " + status);
+                    MaskedUri.of(exchange.uri()) + ": unexpected HTTP " + status);
             recordStatusFailure(upstream, status, e.getMessage());
             throw e;
         }
         String encoding = exchange.headers().get(HttpHeader.CONTENT_ENCODING);
         if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
-            throw new UpstreamException(UpstreamException.Kind.FAILED, exchange.uri()
+            throw new UpstreamException(UpstreamException.Kind.FAILED, MaskedUri.of(exchange.uri())
                     + ": Content-Encoding " + encoding + " although identity was asked for");
         }
         long length = exchange.headers().getLongField(HttpHeader.CONTENT_LENGTH);
         if (expectedSize >= 0 && length >= 0 && length != expectedSize) {
-            throw new UpstreamException(UpstreamException.Kind.FAILED, exchange.uri()
+            throw new UpstreamException(UpstreamException.Kind.FAILED, MaskedUri.of(exchange.uri())
                     + ": Content-Length " + length + " but the narinfo says FileSize " + expectedSize);
         }
     }
@@ -219,11 +219,11 @@ public final class Upstreams implements AutoCloseable {
         try (UpstreamHttp.Exchange exchange = http.get(uri, false)) {
             if (exchange.status() != 200) {
                 exchange.discard();
-                error = uri + ": HTTP " + exchange.status();
+                error = MaskedUri.of(uri) + ": HTTP " + exchange.status();
             } else {
                 CacheInfo info = CacheInfo.parse(exchange.readText(MAX_CACHE_INFO_BYTES));
                 if (info.storeDir() != null && !info.storeDir().equals(StorePath.STORE_DIR)) {
-                    error = uri + ": StoreDir is " + info.storeDir() + ", not " + StorePath.STORE_DIR;
+                    error = MaskedUri.of(uri) + ": StoreDir is " + info.storeDir() + ", not " + StorePath.STORE_DIR;
                 } else {
                     upstream.setDiscoveredPriority(info.priority() > 0 ? info.priority() : Upstream.DEFAULT_PRIORITY);
                 }
@@ -231,7 +231,7 @@ public final class Upstreams implements AutoCloseable {
         } catch (UpstreamException e) {
             error = e.getMessage();
         } catch (NixParseException e) {
-            error = uri + ": " + e.getMessage();
+            error = MaskedUri.of(uri) + ": " + e.getMessage();
         }
         Upstream.Health health = error == null ? Upstream.Health.HEALTHY : Upstream.Health.UNHEALTHY;
         if (error == null) {
@@ -249,14 +249,18 @@ public final class Upstreams implements AutoCloseable {
         }
     }
 
+    /**
+     * Why no upstream can be asked, naming each by its host only: the text reaches clients. The errors behind
+     * it were logged when the health check or the breaker changed.
+     */
     private String unusableReasons() {
         List<String> reasons = new ArrayList<>();
         for (Upstream upstream : upstreams) {
             UpstreamStatus status = upstream.status();
-            String why = status.breakerOpen() ? "breaker open" : status.health().name().toLowerCase(java.util.Locale.ROOT);
-            reasons.add(upstream + " " + why + (status.lastError() == null ? "" : " (" + status.lastError() + ")"));
+            String why = status.breakerOpen() ? "failing" : status.health().name().toLowerCase(java.util.Locale.ROOT);
+            reasons.add(upstream.hostname() + " " + why);
         }
-        return String.join("; ", reasons);
+        return String.join(", ", reasons);
     }
 
     /** What one narinfo request to one upstream gave. */
@@ -266,7 +270,12 @@ public final class Upstreams implements AutoCloseable {
 
     private record Miss() implements Attempt {}
 
-    private record Failure(String reason, boolean timeout) implements Attempt {}
+    /** {@code detail} is for the log (URLs masked); clients learn only which upstream failed or timed out. */
+    private record Failure(Upstream upstream, String detail, boolean timeout) implements Attempt {
+        String publicReason() {
+            return "upstream " + upstream.hostname() + (timeout ? " timed out" : " failed");
+        }
+    }
 
     /**
      * One lookup across candidates in priority order. The next candidate is asked when the previous ones
@@ -279,7 +288,7 @@ public final class Upstreams implements AutoCloseable {
         private final String hash;
         private final List<Upstream> candidates;
         private final BlockingQueue<Attempt> answers = new LinkedBlockingQueue<>();
-        private final List<String> failures = new ArrayList<>();
+        private final List<Failure> failures = new ArrayList<>();
         private int next;
         private int running;
         private int asked;
@@ -308,7 +317,7 @@ public final class Upstreams implements AutoCloseable {
                         }
                         case Miss miss -> { }
                         case Failure failure -> {
-                            failures.add(failure.reason());
+                            failures.add(failure);
                             onlyTimeouts &= failure.timeout();
                         }
                     }
@@ -324,7 +333,9 @@ public final class Upstreams implements AutoCloseable {
             if (failures.isEmpty()) {
                 return new Lookup.NotFound();
             }
-            return new Lookup.Unavailable(String.join("; ", failures), onlyTimeouts);
+            log.warn("narinfo {}: no upstream answered: {}", hash,
+                    String.join("; ", failures.stream().map(Failure::detail).toList()));
+            return new Lookup.Unavailable(String.join("; ", failures.stream().map(Failure::publicReason).toList()), onlyTimeouts);
         }
 
         /** Asks the next candidate whose breaker lets a request through, if any is left. */
@@ -347,7 +358,7 @@ public final class Upstreams implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             upstream.breaker().recordNeutral();
             log.error("upstream {}: narinfo {} lookup failed unexpectedly", upstream, hash, e);
-            return new Failure(upstream + ": internal error: " + e, false);
+            return new Failure(upstream, upstream + ": internal error: " + e, false);
         }
     }
 
@@ -381,14 +392,14 @@ public final class Upstreams implements AutoCloseable {
                 outcome = UpstreamListener.Outcome.NOT_FOUND;
             } else {
                 exchange.discard();
-                String reason = uri + ": unexpected HTTP " + status;
+                String reason = MaskedUri.of(uri) + ": unexpected HTTP " + status;
                 recordStatusFailure(upstream, status, reason);
-                attempt = new Failure(reason, false);
+                attempt = new Failure(upstream, reason, false);
                 outcome = UpstreamListener.Outcome.FAILED;
             }
         } catch (UpstreamException e) {
             recordFailure(upstream, e);
-            attempt = new Failure(e.getMessage(), e.kind() == UpstreamException.Kind.TIMEOUT);
+            attempt = new Failure(upstream, e.getMessage(), e.kind() == UpstreamException.Kind.TIMEOUT);
             outcome = outcomeOf(e);
         }
         listener.narInfoFetched(upstream, since(start), outcome);

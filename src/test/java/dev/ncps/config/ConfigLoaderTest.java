@@ -382,6 +382,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void uploadsWithoutAnyTokenAreWarnedAboutAndATokenSilencesTheWarning() throws Exception {
+        configFile("cache:\n  allow-put-verb: true\n");
+        assertThat(serve().warnings()).anySatisfy(warning -> assertThat(warning)
+                .startsWith("cache.allow-put-verb (--cache-allow-put-verb, CACHE_ALLOW_PUT_VERB) is on and no token is set")
+                .contains("cache.upload-token"));
+
+        env.put("CACHE_UPLOAD_TOKEN", "writer");
+        Loaded<ServeConfig> guarded = serve();
+        assertThat(guarded.warnings()).noneSatisfy(warning -> assertThat(warning).contains("no token is set"));
+        assertThat(guarded.config().auth().writeToken()).hasValue("writer");
+        assertThat(guarded.config().auth().requireTrustedSignature()).isTrue();
+        assertThat(guarded.config().auth().toString()).doesNotContain("writer");
+    }
+
+    @Test
     void duplicateKeysAreRejectedWithTheirLine() throws Exception {
         Path file = configFile("cache:\n  hostname: a\n  hostname: b\n");
         assertThat(problems()).singleElement().asString().startsWith("config file " + file + ": found duplicate key hostname")

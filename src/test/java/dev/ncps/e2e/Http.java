@@ -19,28 +19,34 @@ import dev.ncps.nix.Hash;
 import dev.ncps.nix.HashAlgorithm;
 
 /** Small HTTP helpers for the end-to-end tests: the JDK client, and a raw socket for requests it would refuse to send. */
-final class Http {
+public final class Http {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private Http() {}
 
-    static HttpClient client() {
+    public static HttpClient client() {
         return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    static HttpResponse<byte[]> get(HttpClient client, URI uri, String... headers) {
+    public static HttpResponse<byte[]> get(HttpClient client, URI uri, String... headers) {
         return send(client, request(uri, headers).GET().build());
     }
 
-    static HttpResponse<byte[]> head(HttpClient client, URI uri, String... headers) {
+    public static HttpResponse<byte[]> head(HttpClient client, URI uri, String... headers) {
         return send(client, request(uri, headers).HEAD().build());
     }
 
-    static HttpResponse<byte[]> put(HttpClient client, URI uri, byte[] body) {
+    public static HttpResponse<byte[]> put(HttpClient client, URI uri, byte[] body) {
         return send(client, request(uri).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
 
-    static String text(HttpResponse<byte[]> response) {
+    /** Any method with a body (empty for none) and headers as name, value pairs. */
+    public static HttpResponse<byte[]> send(HttpClient client, String method, URI uri, byte[] body, String... headers) {
+        return send(client, request(uri, headers).method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
+    public static String text(HttpResponse<byte[]> response) {
         return new String(response.body(), StandardCharsets.UTF_8);
     }
 
@@ -61,13 +67,13 @@ final class Http {
     }
 
     /** The status line and the rest of a raw answer. */
-    record RawResponse(int status, String text) {}
+    public record RawResponse(int status, String text) {}
 
     /**
      * Sends {@code requestTarget} exactly as written (no normalisation, no encoding) with {@code extraHeaders}
      * (CRLF-terminated lines) and reads the whole answer; the connection is closed after one request.
      */
-    static RawResponse raw(URI server, String method, String requestTarget, String extraHeaders) {
+    public static RawResponse raw(URI server, String method, String requestTarget, String extraHeaders) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), 5_000);
             socket.setSoTimeout((int) TIMEOUT.toMillis());
@@ -87,7 +93,7 @@ final class Http {
     }
 
     /** The sha256 of {@code bytes} as Nix writes it in a narinfo: {@code sha256:<nix32>}. */
-    static String nixSha256(byte[] bytes) {
+    public static String nixSha256(byte[] bytes) {
         try {
             return Hash.of(HashAlgorithm.SHA256, MessageDigest.getInstance("SHA-256").digest(bytes)).toNix32String();
         } catch (NoSuchAlgorithmException e) {

@@ -11,12 +11,12 @@ import ch.qos.logback.core.read.ListAppender;
 import org.slf4j.LoggerFactory;
 
 /** Records what one logger (and its children) logs at INFO and above while open. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final Level previousLevel;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    LogCapture(String loggerName) {
+    public LogCapture(String loggerName) {
         this.logger = (Logger) LoggerFactory.getLogger(loggerName);
         this.previousLevel = logger.getLevel();
         if (!logger.isInfoEnabled()) {
@@ -27,14 +27,14 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** The formatted messages so far, oldest first. */
-    List<String> messages() {
+    public List<String> messages() {
         synchronized (appender) {
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         }
     }
 
     /** The structured fields (SLF4J key-value pairs) of each event so far, oldest first. */
-    List<Map<String, Object>> keyValues() {
+    public List<Map<String, Object>> keyValues() {
         synchronized (appender) {
             return appender.list.stream().map(event -> {
                 Map<String, Object> fields = new LinkedHashMap<>();
@@ -46,7 +46,7 @@ final class LogCapture implements AutoCloseable {
         }
     }
 
-    void clear() {
+    public void clear() {
         synchronized (appender) {
             appender.list.clear();
         }

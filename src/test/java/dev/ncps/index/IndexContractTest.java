@@ -85,6 +85,19 @@ abstract class IndexContractTest {
     }
 
     @Test
+    void putIfAbsentNeverReplacesAHeldNarInfo() throws Exception {
+        NarInfoEntry first = putSynthetic(1, 10, at(1));
+        NarInfo changed = first.narInfo().withSignatures(List.of("z-1:" + "C".repeat(86) + "=="));
+        NarInfo second = TestNarInfos.synthetic(2, TestNarInfos.narFileHash(2));
+        NarInfoEntry other = new NarInfoEntry(second.storePath().hashPart(), second, null, at(3));
+
+        assertThat(index.putNarInfoIfAbsent(new NarInfoEntry(first.hash(), changed, null, at(2)))).isFalse();
+        assertThat(index.narInfo(first.hash())).contains(first);
+        assertThat(index.putNarInfoIfAbsent(other)).isTrue();
+        assertThat(index.narInfo(other.hash())).contains(other);
+    }
+
+    @Test
     void deletingANarInfoReportsWhetherItExisted() throws Exception {
         NarInfoEntry entry = putSynthetic(1, 10, at(1));
         assertThat(index.deleteNarInfo(entry.hash())).isTrue();

@@ -208,7 +208,8 @@ class UpstreamsTest {
         Lookup lookup = upstreams.lookupNarInfo(HELLO);
 
         assertThat(lookup).isInstanceOfSatisfying(Lookup.Unavailable.class, u -> {
-            assertThat(u.reason()).contains("503");
+            assertThat(u.reason()).isEqualTo("upstream " + up.url().getHost() + " failed");
+            assertThat(upstreams.status().getFirst().lastError()).contains("503");
             assertThat(u.timedOut()).isFalse();
         });
     }
@@ -372,7 +373,8 @@ class UpstreamsTest {
 
         assertThat(upstreams.status().getFirst().healthy()).isFalse();
         assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOfSatisfying(Lookup.Unavailable.class,
-                u -> assertThat(u.reason()).contains("no usable upstream").contains("500"));
+                u -> assertThat(u.reason()).isEqualTo("no usable upstream: " + up.url().getHost() + " unhealthy"));
+        assertThat(upstreams.status().getFirst().lastError()).contains("500");
         assertThat(up.requests(HELLO + ".narinfo")).isZero();
 
         up.statusOverride = 0;
