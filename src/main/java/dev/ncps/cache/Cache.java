@@ -70,7 +70,8 @@ public final class Cache {
 
     public sealed interface NarInfoResult {}
 
-    public record NarInfoFound(byte[] text) implements NarInfoResult {}
+    /** @param upstreamHost the upstream it was just fetched from, or null when the cache already held it */
+    public record NarInfoFound(byte[] text, String upstreamHost) implements NarInfoResult {}
 
     public record NotFound(String reason) implements NarInfoResult, NarResult {}
 
@@ -134,7 +135,7 @@ public final class Cache {
     public NarInfoResult narInfo(String hash, boolean uploadOnly) {
         byte[] memoized = memoizedNarInfo(hash);
         if (memoized != null) {
-            return new NarInfoFound(memoized);
+            return new NarInfoFound(memoized, null);
         }
         Optional<NarInfoEntry> entry;
         try {
@@ -202,7 +203,7 @@ public final class Cache {
         memo.put(entry.hash(), text);
         access.narInfoUsed(entry.hash());
         listener.narInfoServed(CacheListener.Result.HIT, null);
-        return new NarInfoFound(text);
+        return new NarInfoFound(text, null);
     }
 
     private NarInfoResult fetchNarInfo(String hash) {
@@ -230,7 +231,7 @@ public final class Cache {
         byte[] text = signed.serialize().getBytes(StandardCharsets.UTF_8);
         memo.put(hash, text);
         listener.narInfoServed(CacheListener.Result.MISS, found.upstreamHost());
-        return new NarInfoFound(text);
+        return new NarInfoFound(text, found.upstreamHost());
     }
 
     /**

@@ -106,6 +106,7 @@ final class CacheHandler extends Handler.Abstract {
                 if (text == null) {
                     return false;
                 }
+                request.setAttribute(AccessLog.CACHE_RESULT, "hit");
                 sendBytes(request, response, callback, NARINFO_TYPE, text);
             }
             case Route.CacheInfo ignored -> sendBytes(request, response, callback, CACHE_INFO_TYPE, cacheInfo);
@@ -248,7 +249,13 @@ final class CacheHandler extends Handler.Abstract {
             return;
         }
         switch (cache.narInfo(hash, uploadOnly)) {
-            case Cache.NarInfoFound found -> sendBytes(request, response, callback, NARINFO_TYPE, found.text());
+            case Cache.NarInfoFound found -> {
+                request.setAttribute(AccessLog.CACHE_RESULT, found.upstreamHost() == null ? "hit" : "miss");
+                if (found.upstreamHost() != null) {
+                    request.setAttribute(AccessLog.UPSTREAM, found.upstreamHost());
+                }
+                sendBytes(request, response, callback, NARINFO_TYPE, found.text());
+            }
             case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
             case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
         }
@@ -323,8 +330,15 @@ final class CacheHandler extends Handler.Abstract {
             return;
         }
         switch (result) {
-            case Cache.NarStored stored -> sendBlob(response, callback, stored.blob(), rangeHeader, head);
-            case Cache.NarStreaming streaming -> sendStreaming(response, callback, streaming, head);
+            case Cache.NarStored stored -> {
+                request.setAttribute(AccessLog.CACHE_RESULT, "hit");
+                sendBlob(response, callback, stored.blob(), rangeHeader, head);
+            }
+            case Cache.NarStreaming streaming -> {
+                // Not held yet: streamed while this instance, or the peer that owns the download, fetches it.
+                request.setAttribute(AccessLog.CACHE_RESULT, "miss");
+                sendStreaming(response, callback, streaming, head);
+            }
             case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
             case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
         }

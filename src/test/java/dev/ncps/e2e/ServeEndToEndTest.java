@@ -126,6 +126,7 @@ class ServeEndToEndTest {
         assertThat(accessLog.keyValues()).filteredOn(fields -> String.valueOf(fields.get("url.path")).startsWith("/nar/"))
                 .hasSize(paths).allSatisfy(fields -> assertThat(fields)
                         .containsEntry("http.request.method", "GET").containsEntry("http.response.status_code", 200)
+                        .containsEntry("ncps.cache.result", "hit")
                         .containsKeys("http.response.body.bytes", "event.duration", "client.address"));
         assertThat(counter(after, NARINFO_SERVED, "hit") - counter(before, NARINFO_SERVED, "hit")).isEqualTo(second.narInfos());
         assertThat(counter(after, NAR_SERVED, "hit") - counter(before, NAR_SERVED, "hit")).isEqualTo(second.nars());
