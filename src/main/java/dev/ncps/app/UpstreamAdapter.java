@@ -26,13 +26,14 @@ final class UpstreamAdapter implements UpstreamSource {
         try {
             lookup = upstreams.lookupNarInfo(hash);
         } catch (UpstreamException e) {
-            return new Unavailable(e.getMessage());
+            return new Unavailable(e.getMessage(), false);
         }
         return switch (lookup) {
             case dev.ncps.upstream.Lookup.Found found ->
                     new Found(found.narInfo(), found.narUri(), found.upstream().hostname());
             case dev.ncps.upstream.Lookup.NotFound ignored -> new NotFound();
-            case dev.ncps.upstream.Lookup.Unavailable unavailable -> new Unavailable(unavailable.reason());
+            case dev.ncps.upstream.Lookup.Unavailable unavailable -> new Unavailable(unavailable.reason(),
+                    unavailable.timedOut());
         };
     }
 

@@ -97,7 +97,8 @@ public final class Options {
     public static final Option<Duration> CACHE_DOWNLOAD_POLL_TIMEOUT = Option.of(SERVER, SERVE, "cache.download.poll-timeout",
                     "cache-download-poll-timeout", "CACHE_DOWNLOAD_POLL_TIMEOUT", DURATION)
             .defaultValue("30s")
-            .doc("How long a request waits for a download that another instance is doing before giving up with a miss.");
+            .doc("With a shared lock backend: how long a narinfo miss waits for the same lookup running on another instance "
+                    + "before asking the upstreams itself. The wait is the longer of this and the download lock TTL, as in the Go ncps.");
 
     // Upstream
 
