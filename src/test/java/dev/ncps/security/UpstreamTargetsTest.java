@@ -82,7 +82,7 @@ class UpstreamTargetsTest {
 
     @ParameterizedTest(name = "narinfo URL {0}")
     @MethodSource("internalTargets")
-    void anAbsoluteNarUrlToAnInternalServiceIsRefusedBeforeConnecting(String target) {
+    void anAbsoluteNarUrlToAnInternalServiceIsRefusedBeforeConnecting(String target) throws Exception {
         upstream = new UpstreamServer(cache.cacheDir());
         ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true"));
         upstream.inject(UpstreamServer.exactly("/" + hash + ".narinfo"), Fault.replaceBody(withUrl(resolve(target))));
@@ -92,7 +92,7 @@ class UpstreamTargetsTest {
 
     @ParameterizedTest(name = "redirect to {0}")
     @MethodSource("internalTargets")
-    void aNarRedirectToAnInternalServiceIsRefusedBeforeConnecting(String target) {
+    void aNarRedirectToAnInternalServiceIsRefusedBeforeConnecting(String target) throws Exception {
         upstream = new UpstreamServer(cache.cacheDir());
         ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true"));
         upstream.inject(UpstreamServer.exactly("/" + cache.narUrl(hash)), Fault.redirect(resolve(target)));
@@ -120,7 +120,7 @@ class UpstreamTargetsTest {
 
     @ParameterizedTest(name = "narinfo URL {0}")
     @MethodSource("escapingUrls")
-    void aNarUrlLeavingTheUpstreamBasePathIsRefused(String url) {
+    void aNarUrlLeavingTheUpstreamBasePathIsRefused(String url) throws Exception {
         upstream = new UpstreamServer(cache.cacheDir());
         URI base = URI.create(upstream.url() + "/cache");
         upstream.inject(UpstreamServer.exactly("/cache/nix-cache-info"), Fault.replaceBody("StoreDir: /nix/store\n"));
@@ -137,7 +137,7 @@ class UpstreamTargetsTest {
     }
 
     @Test
-    void anAllowListedInternalTargetIsFetched() {
+    void anAllowListedInternalTargetIsFetched() throws Exception {
         upstream = new UpstreamServer(cache.cacheDir());
         try (UpstreamServer narStore = new UpstreamServer(cache.cacheDir())) {
             ncps = InProcessNcps.start(URI.create(upstream.url() + "?allow-target=127.0.0.1:" + narStore.port()),
@@ -155,7 +155,7 @@ class UpstreamTargetsTest {
     }
 
     @Test
-    void aRedirectToTheUpstreamItselfIsFollowed() {
+    void aRedirectToTheUpstreamItselfIsFollowed() throws Exception {
         upstream = new UpstreamServer(cache.cacheDir());
         ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of());
         upstream.inject(UpstreamServer.exactly("/" + cache.narUrl(hash)),
@@ -168,7 +168,7 @@ class UpstreamTargetsTest {
         assertThat(upstream.requests("/" + cache.narUrl(hash))).isEqualTo(2);
     }
 
-    private void assertNarRefused(String target) {
+    private void assertNarRefused(String target) throws Exception {
         try (LogCapture log = new LogCapture("dev.ncps.upstream")) {
             HttpResponse<byte[]> narInfo = Http.get(http, ncps.url("/" + hash + ".narinfo"));
             assertThat(narInfo.statusCode()).as(Http.text(narInfo)).isEqualTo(200);
