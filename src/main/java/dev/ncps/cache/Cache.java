@@ -317,7 +317,7 @@ public final class Cache {
         try {
             Download.Reader reader = download.openReader(offset);
             if (reader == null) {
-                return download.state() == Download.State.FAILED ? Unavailable.upstream("upstream download failed") : null;
+                return download.state() == Download.State.FAILED ? Unavailable.upstream(download.failureReason()) : null;
             }
             listener.narServed(CacheListener.Result.MISS, upstreamHost);
             return new NarStreaming(reader, size, offset);

@@ -105,7 +105,10 @@ public final class Options {
     public static final Option<UpstreamUrl> CACHE_UPSTREAM_URLS = Option.of(UPSTREAM, SERVE, "cache.upstream.urls",
                     "cache-upstream-url", "CACHE_UPSTREAM_URLS", UPSTREAM_URL)
             .list()
-            .doc("Upstream binary cache URL; at least one. `?priority=N` pins its priority (lower is preferred).");
+            .doc("Upstream binary cache URL; at least one. `?priority=N` pins its priority (lower is preferred). "
+                    + "`?allow-target=HOST[:PORT]` (or an address block such as `10.20.0.0/16`; repeatable) lets its NAR URLs "
+                    + "and redirects lead to that internal target, which is otherwise refused: only the upstream's own host and port "
+                    + "and public addresses are fetched from (see docs/security.md).");
 
     public static final Option<String> CACHE_UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, "cache.upstream.public-keys",
                     "cache-upstream-public-key", "CACHE_UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)

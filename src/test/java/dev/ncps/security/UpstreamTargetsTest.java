@@ -72,7 +72,6 @@ class UpstreamTargetsTest {
         return Stream.of(
                 "http://127.0.0.1:{v4}/latest/meta-data",
                 "http://localhost:{v4}/admin",
-                "http://127.1:{v4}/admin",
                 "http://0.0.0.0:{v4}/admin",
                 "http://[::1]:{v6}/admin",
                 "http://[::ffff:127.0.0.1]:{v4}/admin",
