@@ -167,6 +167,21 @@ class UpstreamTargetsTest {
         assertThat(upstream.requests("/" + cache.narUrl(hash))).isEqualTo(2);
     }
 
+    @Test
+    void aRedirectLoopEndsAfterFiveHopsAndIsCounted() throws Exception {
+        upstream = new UpstreamServer(cache.cacheDir());
+        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true"));
+        upstream.inject(UpstreamServer.exactly("/" + cache.narUrl(hash)), Fault.redirect(upstream.url() + "/" + cache.narUrl(hash)));
+
+        HttpResponse<byte[]> narInfo = Http.get(http, ncps.url("/" + hash + ".narinfo"));
+        HttpResponse<byte[]> nar = Http.get(http, ncps.url("/" + NarInfo.parse(Http.text(narInfo)).url()));
+
+        assertThat(nar.statusCode()).as(Http.text(nar)).isEqualTo(502);
+        assertThat(upstream.requests("/" + cache.narUrl(hash))).isEqualTo(6);
+        assertThat(Http.text(Http.get(http, ncps.url("/metrics"))))
+                .containsPattern(REFUSED_METRIC + "\\{[^}]*reason=\"too_many_redirects\"[^}]*} 1\\.0");
+    }
+
     private void assertNarRefused(String target) throws Exception {
         try (LogCapture log = new LogCapture("dev.ncps.upstream")) {
             HttpResponse<byte[]> narInfo = Http.get(http, ncps.url("/" + hash + ".narinfo"));

@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,9 +16,9 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Origin;
 import org.eclipse.jetty.client.transport.HttpDestination;
 import org.eclipse.jetty.util.Promise;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The address and URL rules of {@link TargetPolicy}, without any network: literals only, nothing is connected to. */
 class TargetPolicyTest {
@@ -140,10 +139,5 @@ class TargetPolicyTest {
         Promise.Completable<List<InetSocketAddress>> promise = new Promise.Completable<>();
         new PolicyResolver().resolve(host, port, Map.of(Destination.CONTEXT_KEY, destination), promise);
         return promise;
-    }
-
-    @SuppressWarnings("unused")
-    private static Optional<TargetPolicy.Verdict> none() {
-        return Optional.empty();
     }
 }
