@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # Installs, from Debian, the real programs the tests run against, when they are missing.
-# usage: scripts/install-test-deps.sh [nix] [redis] [haproxy] [nginx] [postgresql] [mariadb] [all]
+# usage: scripts/install-test-deps.sh [nix] [redis] [haproxy] [nginx] [postgresql] [mariadb] [tinyproxy] [all]
 # Needs root (CI and the dev machines run as root); apt-get update runs at most once per call.
 set -euo pipefail
 
 declare -A probe=(
   [nix]="nix-build" [busybox]="busybox" [redis]="redis-server" [haproxy]="haproxy"
-  [nginx]="nginx" [postgresql]="/usr/lib/postgresql/15/bin/postgres" [mariadb]="mariadbd" [curl]="curl" [wrk]="wrk"
+  [nginx]="nginx" [postgresql]="/usr/lib/postgresql/15/bin/postgres" [mariadb]="mariadbd" [curl]="curl" [wrk]="wrk" [tinyproxy]="tinyproxy"
 )
 declare -A package=(
   [nix]="nix-bin" [busybox]="busybox-static" [redis]="redis-server" [haproxy]="haproxy"
-  [nginx]="nginx-light" [postgresql]="postgresql-15" [mariadb]="mariadb-server" [curl]="curl" [wrk]="wrk"
+  [nginx]="nginx-light" [postgresql]="postgresql-15" [mariadb]="mariadb-server" [curl]="curl" [wrk]="wrk" [tinyproxy]="tinyproxy"
 )
 
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=(all)
-if [ "${wanted[0]}" = all ]; then wanted=(nix busybox redis haproxy nginx curl mariadb); fi
+if [ "${wanted[0]}" = all ]; then wanted=(nix busybox redis haproxy nginx curl mariadb tinyproxy); fi
 # nix builds with a static busybox, so the two always come together.
 for w in "${wanted[@]}"; do [ "$w" = nix ] && wanted+=(busybox); done
 

@@ -43,7 +43,7 @@ final class Coordination {
         Locks locks = (Locks) track.apply(LockBackends.open(backend, settings, redis, database, new LockMetrics(registry)));
         String bootId = UUID.randomUUID().toString();
         return (DownloadCoordinator) track.apply(new ClusterCoordinator(locks, lock.downloadTtl(), lock.lruTtl(),
-                advertisedUrl(config), bootId, config.auth().getToken().orElse(null), clock, registry));
+                config.downloadPollTimeout(), advertisedUrl(config), bootId, config.auth().getToken().orElse(null), clock, registry));
     }
 
     /** A few connections of their own, so lock traffic never waits behind index queries. */

@@ -192,7 +192,8 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
             for (String text : upstream.publicKeys()) {
                 keys.add(PublicKey.parse(text));
             }
-            specs.add(new UpstreamSpec(upstream.url().uri(), upstream.url().priority().orElse(0), keys));
+            specs.add(new UpstreamSpec(upstream.url().uri(), upstream.url().priority().orElse(0), keys,
+                    upstream.url().allowedTargets()));
         }
         return specs;
     }
@@ -200,6 +201,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
     private static UpstreamOptions upstreamOptions(ServeConfig config) {
         UpstreamOptions options = UpstreamOptions.defaults().withTimeouts(config.upstream().dialerTimeout(),
                 config.upstream().responseHeaderTimeout(), UpstreamOptions.defaults().bodyIdleTimeout());
+        options = options.withProxies(config.upstream().proxies());
         return config.upstream().netrcFile().map(options::withNetrcFile).orElse(options);
     }
 

@@ -27,13 +27,14 @@ final class UpstreamAdapter implements UpstreamSource {
             lookup = upstreams.lookupNarInfo(hash);
         } catch (UpstreamException e) {
             // Only an interrupt (shutdown) gets here.
-            return new Unavailable("interrupted");
+            return new Unavailable("interrupted", false);
         }
         return switch (lookup) {
             case dev.ncps.upstream.Lookup.Found found ->
                     new Found(found.narInfo(), found.narUri(), found.upstream().hostname());
             case dev.ncps.upstream.Lookup.NotFound ignored -> new NotFound();
-            case dev.ncps.upstream.Lookup.Unavailable unavailable -> new Unavailable(unavailable.reason());
+            case dev.ncps.upstream.Lookup.Unavailable unavailable -> new Unavailable(unavailable.reason(),
+                    unavailable.timedOut());
         };
     }
 

@@ -75,10 +75,17 @@ public final class Cache {
 
     public record NotFound(String reason) implements NarInfoResult, NarResult {}
 
-    /** Nothing definite could be said: {@code status} is 502 for upstream trouble, 503 for our own storage or database. */
+    /**
+     * Nothing definite could be said: {@code status} is 502 for upstream trouble, 504 when the upstreams
+     * only timed out, 503 for our own storage or database.
+     */
     public record Unavailable(int status, String reason) implements NarInfoResult, NarResult {
         static Unavailable upstream(String reason) {
             return new Unavailable(502, reason);
+        }
+
+        static Unavailable upstreamTimeout(String reason) {
+            return new Unavailable(504, reason);
         }
 
         static Unavailable local(String reason) {
@@ -210,7 +217,7 @@ public final class Cache {
         UpstreamSource.Lookup lookup = upstreams.lookupNarInfo(hash);
         return switch (lookup) {
             case UpstreamSource.NotFound ignored -> new NotFound("no upstream has it");
-            case UpstreamSource.Unavailable u -> Unavailable.upstream(u.reason());
+            case UpstreamSource.Unavailable u -> u.timedOut() ? Unavailable.upstreamTimeout(u.reason()) : Unavailable.upstream(u.reason());
             case UpstreamSource.Found found -> ingest(hash, found);
         };
     }
@@ -319,7 +326,7 @@ public final class Cache {
         try {
             Download.Reader reader = download.openReader(offset);
             if (reader == null) {
-                return download.state() == Download.State.FAILED ? Unavailable.upstream("upstream download failed") : null;
+                return download.state() == Download.State.FAILED ? Unavailable.upstream(download.failureReason()) : null;
             }
             listener.narServed(CacheListener.Result.MISS, upstreamHost);
             return new NarStreaming(reader, size, offset);

@@ -77,6 +77,16 @@ final class Download {
         finish(State.FAILED, cause);
     }
 
+    /** Why the download failed, in one line for the client (the upstream failure's own message). */
+    String failureReason() {
+        lock.lock();
+        try {
+            return failure == null ? "upstream download failed" : "upstream download failed: " + failure.getMessage();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** After this, new readers are refused (they find the committed object in the store instead). */
     void markTempRemoved() {
         lock.lock();
@@ -132,7 +142,7 @@ final class Download {
         try {
             while (true) {
                 if (state == State.FAILED) {
-                    throw new IOException("upstream download failed: " + failure.getMessage(), failure);
+                    throw new IOException(failureReason(), failure);
                 }
                 long limit = state == State.COMMITTED ? written : written - 1;
                 if (position < limit) {

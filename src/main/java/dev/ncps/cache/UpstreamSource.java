@@ -29,8 +29,11 @@ public interface UpstreamSource {
     /** Every usable upstream answered that it does not have the path (or served something unverifiable). */
     record NotFound() implements Lookup {}
 
-    /** No upstream could answer definitively: timeouts, 5xx, connection failures. */
-    record Unavailable(String reason) implements Lookup {}
+    /**
+     * No upstream could answer definitively: timeouts, 5xx, connection failures. {@code timedOut} when
+     * every failure was a timeout (answered 504 rather than 502).
+     */
+    record Unavailable(String reason, boolean timedOut) implements Lookup {}
 
     /** The upstream answered 404 for a NAR its narinfo promised. */
     final class NarNotFoundException extends IOException {

@@ -40,6 +40,7 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
     private final Locks locks;
     private final Duration ttl;
     private final Duration exclusiveTtl;
+    private final Duration narInfoWait;
     private final String self;
     private final String selfUrl;
     private final PeerClient peers;
@@ -49,14 +50,18 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
     /**
      * @param ttl           lease of a download, renewed while it progresses
      * @param exclusiveTtl  lease of an exclusive task such as LRU
+     * @param pollTimeout   how long a narinfo miss waits for another instance's lookup at least; the
+     *                      lease TTL bounds it otherwise ({@code cache.download.poll-timeout}, as in Go:
+     *                      the wait is the longer of the two)
      * @param advertisedUrl how the other instances reach this one, e.g. {@code http://10.0.0.5:8501}
      * @param bootId        unique per process start
      */
-    public ClusterCoordinator(Locks locks, Duration ttl, Duration exclusiveTtl, String advertisedUrl, String bootId,
-                              String bearerToken, Clock clock, PrometheusRegistry registry) {
+    public ClusterCoordinator(Locks locks, Duration ttl, Duration exclusiveTtl, Duration pollTimeout, String advertisedUrl,
+                              String bootId, String bearerToken, Clock clock, PrometheusRegistry registry) {
         this.locks = locks;
         this.ttl = ttl;
         this.exclusiveTtl = exclusiveTtl;
+        this.narInfoWait = pollTimeout.compareTo(ttl) > 0 ? pollTimeout : ttl;
         this.selfUrl = stripSlash(advertisedUrl);
         this.self = selfUrl + "#" + bootId;
         this.clock = clock;
@@ -102,13 +107,13 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
 
     /**
      * Narinfo lookups are short, so a follower simply waits for the owner's lease to go away (polling
-     * the index meanwhile) instead of relaying. Bounded by the lease TTL: an owner that died mid-lookup
+     * the index meanwhile) instead of relaying. Bounded by the longer of the lease TTL and the poll timeout: an owner that died mid-lookup
      * costs at most that, and in practice far less because its lease is not renewed.
      */
     @Override
     public <T> T narInfoOnce(String hash, Supplier<Optional<T>> stored, Supplier<T> fetch, Function<String, T> refused) {
         String lockKey = "download:narinfo:" + hash;
-        long deadline = clock.millis() + ttl.toMillis();
+        long deadline = clock.millis() + narInfoWait.toMillis();
         try {
             while (clock.millis() < deadline) {
                 Optional<Locks.Lease> lease = locks.tryAcquire(lockKey, ttl, self);

@@ -2,6 +2,7 @@ package dev.ncps.config;
 
 import static dev.ncps.config.Options.*;
 
+import dev.ncps.upstream.Proxies;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -188,7 +189,17 @@ public final class ConfigLoader {
                 upstreams.add(new UpstreamConfig.Upstream(url, own));
             }
             return new UpstreamConfig(upstreams, r.valueOrDefault(CACHE_UPSTREAM_DIALER_TIMEOUT),
-                    r.valueOrDefault(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT), netrc());
+                    r.valueOrDefault(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT), netrc(), proxies());
+        }
+
+        /** Not ncps options but the variables every HTTP client reads; a malformed one is an error, not ignored. */
+        private Proxies proxies() {
+            try {
+                return Proxies.fromEnvironment(env);
+            } catch (IllegalArgumentException e) {
+                problems.add("environment variable " + e.getMessage());
+                return Proxies.NONE;
+            }
         }
 
         private static boolean keyMatches(String key, UpstreamUrl url) {

@@ -87,6 +87,19 @@ public final class ConfigReference {
                 - the database is SQLite in `<storage directory>/db/db.sqlite` when storage is local (with S3
                   storage a database URL is required: a local SQLite file cannot be shared by instances).
 
+                ## Proxies
+
+                Upstream requests honour the standard `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` variables
+                (upper case first, then lower case), read as Go's `net/http` reads them, as the Go ncps did:
+                `HTTP_PROXY` serves http:// upstreams and `HTTPS_PROXY` https:// ones (tunnelled with CONNECT);
+                a value without a scheme is an http proxy; `USER:PASSWORD@` in it is sent as proxy basic
+                authentication. `NO_PROXY` is a comma-separated list of host names (each also matching its
+                subdomains; a leading dot matches only subdomains), IP addresses, address blocks (`10.0.0.0/8`),
+                any of them with `:PORT`, or `*`; `localhost` and loopback addresses never use a proxy. A
+                malformed proxy variable is a configuration error. Through a proxy, the proxy resolves names, so
+                only address literals and `localhost` can be refused by ncps' upstream target policy; the proxy's
+                own rules must keep upstreams away from internal addresses (see docs/design/upstreams.md).
+
                 ## Errors
 
                 Bad configuration stops ncps before it starts, with exit code 2 and one line per problem naming

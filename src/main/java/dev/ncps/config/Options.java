@@ -97,14 +97,18 @@ public final class Options {
     public static final Option<Duration> CACHE_DOWNLOAD_POLL_TIMEOUT = Option.of(SERVER, SERVE, "cache.download.poll-timeout",
                     "cache-download-poll-timeout", "CACHE_DOWNLOAD_POLL_TIMEOUT", DURATION)
             .defaultValue("30s")
-            .doc("How long a request waits for a download that another instance is doing before giving up with a miss.");
+            .doc("With a shared lock backend: how long a narinfo miss waits for the same lookup running on another instance "
+                    + "before asking the upstreams itself. The wait is the longer of this and the download lock TTL, as in the Go ncps.");
 
     // Upstream
 
     public static final Option<UpstreamUrl> CACHE_UPSTREAM_URLS = Option.of(UPSTREAM, SERVE, "cache.upstream.urls",
                     "cache-upstream-url", "CACHE_UPSTREAM_URLS", UPSTREAM_URL)
             .list()
-            .doc("Upstream binary cache URL; at least one. `?priority=N` pins its priority (lower is preferred).");
+            .doc("Upstream binary cache URL; at least one. `?priority=N` pins its priority (lower is preferred). "
+                    + "`?allow-target=HOST[:PORT]` (or an address block such as `10.20.0.0/16`; repeatable) lets its NAR URLs "
+                    + "and redirects lead to that internal target, which is otherwise refused: only the upstream's own host and port "
+                    + "and public addresses are fetched from (see docs/security.md).");
 
     public static final Option<String> CACHE_UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, "cache.upstream.public-keys",
                     "cache-upstream-public-key", "CACHE_UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)

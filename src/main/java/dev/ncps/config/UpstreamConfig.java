@@ -1,5 +1,6 @@
 package dev.ncps.config;
 
+import dev.ncps.upstream.Proxies;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -9,9 +10,10 @@ import java.util.Optional;
  * The upstream caches, in configured order, each with the public keys whose names match its host.
  *
  * @param netrcFile credentials for upstreams, when a netrc file is configured or {@code ~/.netrc} exists
+ * @param proxies   from the standard HTTP_PROXY, HTTPS_PROXY and NO_PROXY environment variables
  */
 public record UpstreamConfig(List<Upstream> upstreams, Duration dialerTimeout, Duration responseHeaderTimeout,
-                             Optional<Path> netrcFile) {
+                             Optional<Path> netrcFile, Proxies proxies) {
     public UpstreamConfig {
         upstreams = List.copyOf(upstreams);
     }

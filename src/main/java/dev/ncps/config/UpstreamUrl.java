@@ -1,23 +1,35 @@
 package dev.ncps.config;
 
+import dev.ncps.upstream.AllowedTarget;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
 
 /**
- * An upstream binary cache: its base URL (without the {@code priority} parameter) and the priority the
- * user pinned with {@code ?priority=N}, which otherwise comes from the upstream's nix-cache-info.
+ * An upstream binary cache: its base URL (without parameters), the priority the user pinned with
+ * {@code ?priority=N}, which otherwise comes from the upstream's nix-cache-info, and the internal targets its
+ * NAR URLs and redirects may lead to ({@code &allow-target=HOST[:PORT]} or an address block, repeatable).
  */
-public record UpstreamUrl(URI uri, OptionalInt priority) {
+public record UpstreamUrl(URI uri, OptionalInt priority, List<AllowedTarget> allowedTargets) {
     /** Nix priorities are small; the Go ncps reads them as uint16. */
     static final int MAX_PRIORITY = 65535;
-    static final String FORM = "an http or https URL with a host, optionally with ?priority=N, e.g. https://cache.nixos.org";
+    static final String FORM = "an http or https URL with a host, optionally with ?priority=N and ?allow-target=HOST[:PORT], "
+            + "e.g. https://cache.nixos.org";
 
     public UpstreamUrl {
         if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
             throw new IllegalArgumentException("not an http(s) URL with a host: " + uri);
         }
+        allowedTargets = List.copyOf(allowedTargets);
+    }
+
+    public UpstreamUrl(URI uri, OptionalInt priority) {
+        this(uri, priority, List.of());
     }
 
     static UpstreamUrl parse(String text) throws InvalidValueException {
@@ -32,20 +44,32 @@ public record UpstreamUrl(URI uri, OptionalInt priority) {
             throw new InvalidValueException("expected " + FORM);
         }
         OptionalInt priority = OptionalInt.empty();
+        List<AllowedTarget> allowed = new ArrayList<>();
         if (uri.getRawQuery() != null) {
             for (String param : uri.getRawQuery().split("&")) {
                 if (param.startsWith("priority=")) {
                     priority = OptionalInt.of(priority(param.substring("priority=".length())));
+                } else if (param.startsWith("allow-target=")) {
+                    allowed.add(allowedTarget(param.substring("allow-target=".length())));
                 } else if (!param.isEmpty()) {
-                    // Nothing but the priority is ever sent upstream, so any other parameter would be silently lost.
-                    throw new InvalidValueException("expected " + FORM + "; '" + param + "' is not allowed (only priority=N)");
+                    // No parameter is ever sent upstream, so any other one would be silently lost.
+                    throw new InvalidValueException("expected " + FORM + "; '" + param
+                            + "' is not allowed (only priority=N and allow-target=...)");
                 }
             }
         }
         try {
-            return new UpstreamUrl(new URI(scheme + "://" + uri.getRawAuthority() + uri.getRawPath()), priority);
+            return new UpstreamUrl(new URI(scheme + "://" + uri.getRawAuthority() + uri.getRawPath()), priority, allowed);
         } catch (URISyntaxException e) {
             throw new InvalidValueException("expected " + FORM);
+        }
+    }
+
+    private static AllowedTarget allowedTarget(String text) throws InvalidValueException {
+        try {
+            return AllowedTarget.parse(URLDecoder.decode(text, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidValueException("allow-target " + e.getMessage());
         }
     }
 
@@ -72,6 +96,7 @@ public record UpstreamUrl(URI uri, OptionalInt priority) {
 
     @Override
     public String toString() {
-        return priority.isPresent() ? uri + " (priority " + priority.getAsInt() + ")" : uri.toString();
+        String text = priority.isPresent() ? uri + " (priority " + priority.getAsInt() + ")" : uri.toString();
+        return allowedTargets.isEmpty() ? text : text + " (allowed targets " + allowedTargets + ")";
     }
 }

@@ -53,8 +53,8 @@ final class NarInfoCheck {
             return new Rejected("URL '" + narInfo.url() + "' is not a valid URL: " + e.getMessage());
         }
         String scheme = narUri.getScheme();
-        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
-            return new Rejected("URL '" + narInfo.url() + "' is not an http(s) URL");
+        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || narUri.getHost() == null) {
+            return new Rejected("URL '" + narInfo.url() + "' is not an http(s) URL with a host");
         }
         return new Accepted(narInfo, narUri);
     }

@@ -20,6 +20,7 @@ public final class Upstream {
     private final int order;
     private final URI base;
     private final CircuitBreaker breaker;
+    private final TargetPolicy policy;
 
     private volatile Health health = Health.UNKNOWN;
     private volatile int discoveredPriority = DEFAULT_PRIORITY;
@@ -31,6 +32,7 @@ public final class Upstream {
         String url = spec.url().toString();
         this.base = URI.create(url.endsWith("/") ? url : url + "/");
         this.breaker = breaker;
+        this.policy = new TargetPolicy(base, spec.allowedTargets());
     }
 
     /** The base URL as configured, without {@code ?priority=}. */
@@ -59,6 +61,16 @@ public final class Upstream {
     /** Position in the configuration: breaks priority ties. */
     int order() {
         return order;
+    }
+
+    /** The base URL, always ending with a slash. */
+    URI base() {
+        return base;
+    }
+
+    /** Where its narinfos and redirects may send us. */
+    TargetPolicy policy() {
+        return policy;
     }
 
     /** {@code relative} resolved against the base URL (which always ends with a slash). */

@@ -27,6 +27,8 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * GET requests to upstreams with every timeout bounded:
@@ -37,9 +39,12 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * Bodies stream through a blocking {@link InputStream} (nothing is buffered whole). Transport errors that mean
  * "the connection went away under us" (reset, broken pipe, GOAWAY, EOF before the response) are retried with
  * backoff; HTTP statuses never are. Redirects are followed here (not by Jetty) so that netrc credentials are
- * only ever sent to the host they belong to.
+ * only ever sent to the host they belong to, and so that every hop passes the upstream's {@link TargetPolicy}:
+ * URL rules before the request, address rules when {@link PolicyResolver} resolves its host.
  */
 final class UpstreamHttp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(UpstreamHttp.class);
 
     private static final int MAX_REDIRECTS = 5;
     private static final int DISCARD_LIMIT = 64 * 1024;
@@ -49,11 +54,15 @@ final class UpstreamHttp implements AutoCloseable {
     private final HttpClient client;
     private final UpstreamOptions options;
     private final Netrc netrc;
+    private final UpstreamListener listener;
 
-    UpstreamHttp(UpstreamOptions options, Netrc netrc) {
+    UpstreamHttp(UpstreamOptions options, Netrc netrc, UpstreamListener listener) {
         this.options = options;
         this.netrc = netrc;
+        this.listener = listener;
         this.client = new HttpClient();
+        client.setSocketAddressResolver(new PolicyResolver());
+        ProxyRoutes.install(client, options.proxies());
         client.setConnectTimeout(options.dialTimeout().toMillis());
         client.setIdleTimeout(options.bodyIdleTimeout().toMillis());
         client.setFollowRedirects(false);
@@ -146,11 +155,14 @@ final class UpstreamHttp implements AutoCloseable {
         }
     }
 
-    /** GET {@code uri}; {@code identity} asks for the stored bytes without HTTP content encoding. */
-    Exchange get(URI uri, boolean identity) throws UpstreamException {
+    /**
+     * GET {@code uri} for {@code upstream}; {@code identity} asks for the stored bytes without HTTP content
+     * encoding. A target its policy refuses fails with FAILED before any connection to it.
+     */
+    Exchange get(Upstream upstream, URI uri, boolean identity) throws UpstreamException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return getFollowingRedirects(uri, identity);
+                return getFollowingRedirects(upstream, uri, identity);
             } catch (UpstreamException e) {
                 if (attempt >= options.maxAttempts() || !isRetryable(e.getCause())) {
                     throw e;
@@ -165,10 +177,19 @@ final class UpstreamHttp implements AutoCloseable {
         return delay.compareTo(BACKOFF_CAP) > 0 ? BACKOFF_CAP : delay;
     }
 
-    private Exchange getFollowingRedirects(URI uri, boolean identity) throws UpstreamException {
+    private Exchange getFollowingRedirects(Upstream upstream, URI uri, boolean identity) throws UpstreamException {
+        TargetPolicy policy = upstream.policy();
+        if (uri.getHost() == null) {
+            throw new UpstreamException(UpstreamException.Kind.FAILED, "upstream " + policy.upstreamName()
+                    + ": a URL without a valid host");
+        }
+        Optional<TargetPolicy.Verdict> first = policy.checkFirst(uri, upstream.base());
+        if (first.isPresent()) {
+            throw refused(upstream, uri, first.get());
+        }
         URI current = uri;
         for (int redirects = 0; ; redirects++) {
-            Exchange exchange = send(current, identity);
+            Exchange exchange = send(upstream, current, identity);
             String location = exchange.headers().get(HttpHeader.LOCATION);
             if (!isRedirect(exchange.status()) || location == null) {
                 return exchange;
@@ -176,13 +197,24 @@ final class UpstreamHttp implements AutoCloseable {
             exchange.discard();
             exchange.close();
             if (redirects == MAX_REDIRECTS) {
-                throw new UpstreamException(UpstreamException.Kind.FAILED,
-                        MaskedUri.of(uri) + ": more than " + MAX_REDIRECTS + " redirects");
+                throw refused(upstream, uri, new TargetPolicy.Verdict(TargetPolicy.Refusal.TOO_MANY_REDIRECTS,
+                        "more than " + MAX_REDIRECTS));
             }
-            URI next = current.resolve(location);
-            if (!"http".equalsIgnoreCase(next.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
-                throw new UpstreamException(UpstreamException.Kind.FAILED,
-                        current + ": redirect to a non-HTTP URL " + location);
+            URI next;
+            try {
+                next = current.resolve(location);
+            } catch (IllegalArgumentException e) {
+                throw new UpstreamException(UpstreamException.Kind.FAILED, "upstream " + policy.upstreamName()
+                        + ": redirect to an invalid URL");
+            }
+            if (!"http".equalsIgnoreCase(next.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())
+                    || next.getHost() == null) {
+                throw new UpstreamException(UpstreamException.Kind.FAILED, "upstream " + policy.upstreamName()
+                        + ": redirect to a non-HTTP URL");
+            }
+            Optional<TargetPolicy.Verdict> hop = policy.checkHop(current, next);
+            if (hop.isPresent()) {
+                throw refused(upstream, next, hop.get());
             }
             current = next;
         }
@@ -192,10 +224,30 @@ final class UpstreamHttp implements AutoCloseable {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
-    private Exchange send(URI uri, boolean identity) throws UpstreamException {
+    /**
+     * Logs and counts a refusal and returns the failure for it, which names the upstream and the kind of
+     * target but not the target: the message may reach clients.
+     */
+    private UpstreamException refused(Upstream upstream, URI target, TargetPolicy.Verdict verdict) {
+        log.warn("upstream {}: refused {}: {} ({})", upstream.policy().upstreamName(), Hosts.masked(target),
+                verdict.refusal().description(), verdict.detail());
+        listener.targetRefused(upstream, verdict.refusal().label());
+        return new UpstreamException(UpstreamException.Kind.FAILED, "upstream " + upstream.policy().upstreamName()
+                + " sent us to " + verdict.refusal().description() + ", which is refused");
+    }
+
+    private Exchange send(Upstream upstream, URI uri, boolean identity) throws UpstreamException {
+        if (options.proxies().proxyFor(uri.getScheme(), uri.getHost(), Hosts.port(uri)).isPresent()) {
+            // The proxy resolves the name, so only what is internal without DNS can be refused here.
+            Optional<TargetPolicy.Verdict> verdict = upstream.policy().checkProxied(uri.getHost(), Hosts.port(uri));
+            if (verdict.isPresent()) {
+                throw refused(upstream, uri, verdict.get());
+            }
+        }
         long headerMillis = options.responseHeaderTimeout().toMillis();
         Optional<String> authorization = authorization(uri);
         Request request = client.newRequest(uri)
+                .tag(upstream.policy())
                 .method(HttpMethod.GET)
                 .idleTimeout(options.bodyIdleTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .headers(headers -> {
@@ -226,10 +278,23 @@ final class UpstreamHttp implements AutoCloseable {
             throw new UpstreamException(UpstreamException.Kind.TIMEOUT,
                     MaskedUri.of(uri) + ": no response within " + outerMillis + " ms", e);
         } catch (ExecutionException e) {
+            PolicyResolver.RefusedException refusal = refusalIn(e.getCause());
+            if (refusal != null) {
+                throw refused(upstream, uri, refusal.verdict());
+            }
             throw failure(uri, "request", e.getCause());
         } finally {
             cancel(headerTimer);
         }
+    }
+
+    private static PolicyResolver.RefusedException refusalIn(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PolicyResolver.RefusedException refusal) {
+                return refusal;
+            }
+        }
+        return null;
     }
 
     private static void cancel(AtomicReference<Scheduler.Task> timer) {

@@ -31,6 +31,12 @@ public interface UpstreamListener {
     /** A NAR request got its response headers (or failed); {@code timeToHeaders} is the time to response. */
     default void narFetched(Upstream upstream, Duration timeToHeaders, Outcome outcome) {}
 
+    /**
+     * A URL or redirect of {@code upstream} was refused by its target policy, before any connection to the
+     * target; {@code reason} is a short label such as {@code internal_address}.
+     */
+    default void targetRefused(Upstream upstream, String reason) {}
+
     /** A health check changed an upstream's state. */
     default void healthChanged(Upstream upstream, Upstream.Health health) {}
 }

@@ -18,13 +18,15 @@ import java.util.Objects;
  * @param breakerFailureThreshold consecutive failures (transport, timeout, 5xx) that open an upstream's breaker
  * @param breakerCooldown         how long an open breaker skips its upstream before letting one probe through
  * @param maxAttempts             attempts of one request on connection resets and similar transport errors
+ * @param proxies                 the HTTP proxies to use ({@link Proxies#NONE}: connect directly)
  */
 public record UpstreamOptions(
         Duration dialTimeout, Duration responseHeaderTimeout, Duration bodyIdleTimeout, Path netrcFile,
         Duration negativeCacheTtl, int negativeCacheMaxEntries, Duration hedgeDelay, Duration healthCheckInterval,
-        int breakerFailureThreshold, Duration breakerCooldown, int maxAttempts) {
+        int breakerFailureThreshold, Duration breakerCooldown, int maxAttempts, Proxies proxies) {
 
     public UpstreamOptions {
+        Objects.requireNonNull(proxies, "proxies");
         positive("dialTimeout", dialTimeout);
         positive("responseHeaderTimeout", responseHeaderTimeout);
         positive("bodyIdleTimeout", bodyIdleTimeout);
@@ -48,35 +50,41 @@ public record UpstreamOptions(
     public static UpstreamOptions defaults() {
         return new UpstreamOptions(Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofSeconds(30), null,
                 Duration.ofSeconds(30), 100_000, Duration.ofMillis(100), Duration.ofMinutes(1), 5,
-                Duration.ofSeconds(30), 3);
+                Duration.ofSeconds(30), 3, Proxies.NONE);
     }
 
     public UpstreamOptions withTimeouts(Duration dial, Duration responseHeader, Duration bodyIdle) {
         return new UpstreamOptions(dial, responseHeader, bodyIdle, netrcFile, negativeCacheTtl,
                 negativeCacheMaxEntries, hedgeDelay, healthCheckInterval, breakerFailureThreshold, breakerCooldown,
-                maxAttempts);
+                maxAttempts, proxies);
     }
 
     public UpstreamOptions withNetrcFile(Path file) {
         return new UpstreamOptions(dialTimeout, responseHeaderTimeout, bodyIdleTimeout, file, negativeCacheTtl,
                 negativeCacheMaxEntries, hedgeDelay, healthCheckInterval, breakerFailureThreshold, breakerCooldown,
-                maxAttempts);
+                maxAttempts, proxies);
     }
 
     public UpstreamOptions withNegativeCache(Duration ttl, int maxEntries) {
         return new UpstreamOptions(dialTimeout, responseHeaderTimeout, bodyIdleTimeout, netrcFile, ttl, maxEntries,
-                hedgeDelay, healthCheckInterval, breakerFailureThreshold, breakerCooldown, maxAttempts);
+                hedgeDelay, healthCheckInterval, breakerFailureThreshold, breakerCooldown, maxAttempts, proxies);
     }
 
     public UpstreamOptions withHedgeDelay(Duration delay) {
         return new UpstreamOptions(dialTimeout, responseHeaderTimeout, bodyIdleTimeout, netrcFile, negativeCacheTtl,
                 negativeCacheMaxEntries, delay, healthCheckInterval, breakerFailureThreshold, breakerCooldown,
-                maxAttempts);
+                maxAttempts, proxies);
     }
 
     public UpstreamOptions withBreaker(int failureThreshold, Duration cooldown) {
         return new UpstreamOptions(dialTimeout, responseHeaderTimeout, bodyIdleTimeout, netrcFile, negativeCacheTtl,
-                negativeCacheMaxEntries, hedgeDelay, healthCheckInterval, failureThreshold, cooldown, maxAttempts);
+                negativeCacheMaxEntries, hedgeDelay, healthCheckInterval, failureThreshold, cooldown, maxAttempts, proxies);
+    }
+
+    public UpstreamOptions withProxies(Proxies proxies) {
+        return new UpstreamOptions(dialTimeout, responseHeaderTimeout, bodyIdleTimeout, netrcFile, negativeCacheTtl,
+                negativeCacheMaxEntries, hedgeDelay, healthCheckInterval, breakerFailureThreshold, breakerCooldown,
+                maxAttempts, proxies);
     }
 
     private static void positive(String name, Duration value) {

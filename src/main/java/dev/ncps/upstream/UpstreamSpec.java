@@ -13,8 +13,10 @@ import java.util.Objects;
  *                         or 0 for "use the upstream's {@code nix-cache-info} Priority". An explicit value always wins.
  * @param keys             the public keys its narinfos must be signed with; never empty (an upstream
  *                         whose signatures cannot be checked is refused, see docs/design/upstreams.md)
+ * @param allowedTargets   internal hosts, addresses or blocks its NAR URLs and redirects may lead to besides its
+ *                         own host and port ({@code ?allow-target=}, see {@link TargetPolicy})
  */
-public record UpstreamSpec(URI url, int priorityOverride, List<PublicKey> keys) {
+public record UpstreamSpec(URI url, int priorityOverride, List<PublicKey> keys, List<AllowedTarget> allowedTargets) {
     static final int MAX_PRIORITY = 65535;
 
     public UpstreamSpec {
@@ -39,5 +41,11 @@ public record UpstreamSpec(URI url, int priorityOverride, List<PublicKey> keys) 
                     + " has no public key: its narinfos could not be verified; configure at least one key for it");
         }
         keys = List.copyOf(keys);
+        allowedTargets = List.copyOf(allowedTargets);
+    }
+
+    /** An upstream without an allow-list. */
+    public UpstreamSpec(URI url, int priorityOverride, List<PublicKey> keys) {
+        this(url, priorityOverride, keys, List.of());
     }
 }

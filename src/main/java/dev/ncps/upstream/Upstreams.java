@@ -80,7 +80,7 @@ public final class Upstreams implements AutoCloseable {
         }
         this.upstreams = List.copyOf(list);
         this.negativeCache = new NegativeCache(options.negativeCacheTtl(), options.negativeCacheMaxEntries(), clock);
-        this.http = new UpstreamHttp(options, loadNetrc(options.netrcFile()));
+        this.http = new UpstreamHttp(options, loadNetrc(options.netrcFile()), listener);
     }
 
     /** Starts the HTTP client and the health checks; the first check runs in the background. */
@@ -138,7 +138,7 @@ public final class Upstreams implements AutoCloseable {
         Instant start = clock.instant();
         UpstreamHttp.Exchange exchange;
         try {
-            exchange = http.get(narUri, true);
+            exchange = http.get(upstream, narUri, true);
         } catch (UpstreamException e) {
             recordFailure(upstream, e);
             listener.narFetched(upstream, since(start), outcomeOf(e));
@@ -216,7 +216,7 @@ public final class Upstreams implements AutoCloseable {
     private void check(Upstream upstream) {
         URI uri = upstream.resolve("nix-cache-info");
         String error = null;
-        try (UpstreamHttp.Exchange exchange = http.get(uri, false)) {
+        try (UpstreamHttp.Exchange exchange = http.get(upstream, uri, false)) {
             if (exchange.status() != 200) {
                 exchange.discard();
                 error = MaskedUri.of(uri) + ": HTTP " + exchange.status();
@@ -367,7 +367,7 @@ public final class Upstreams implements AutoCloseable {
         URI uri = upstream.resolve(hash + ".narinfo");
         UpstreamListener.Outcome outcome;
         Attempt attempt;
-        try (UpstreamHttp.Exchange exchange = http.get(uri, false)) {
+        try (UpstreamHttp.Exchange exchange = http.get(upstream, uri, false)) {
             int status = exchange.status();
             if (status == 200) {
                 String text = exchange.readText(MAX_NARINFO_BYTES);

@@ -170,7 +170,42 @@ class ConfigLoaderTest {
     void badUpstreamUrl() {
         env.put("CACHE_UPSTREAM_URLS", "cache.nixos.org");
         assertThat(problems()).contains("invalid value for cache.upstream.urls (--cache-upstream-url, CACHE_UPSTREAM_URLS): "
-                + "'cache.nixos.org': expected an http or https URL with a host, optionally with ?priority=N, e.g. https://cache.nixos.org");
+                + "'cache.nixos.org': expected " + UpstreamUrl.FORM);
+    }
+
+    @Test
+    void anUpstreamsAllowListComesFromRepeatedAllowTargetParameters() throws Exception {
+        env.put("CACHE_UPSTREAM_URLS", "https://cache.nixos.org?allow-target=10.20.0.0/16&priority=10&allow-target=minio.internal:9000");
+        UpstreamUrl url = serve().config().upstream().upstreams().getFirst().url();
+        assertThat(url.uri()).isEqualTo(URI.create("https://cache.nixos.org"));
+        assertThat(url.priority()).hasValue(10);
+        assertThat(url.allowedTargets()).extracting(Object::toString).containsExactly("10.20.0.0/16", "minio.internal:9000");
+    }
+
+    @Test
+    void aBadAllowTargetNamesTheEntryAndTheAcceptedForms() {
+        env.put("CACHE_UPSTREAM_URLS", "https://cache.nixos.org?allow-target=10.0.0.0/40");
+        assertThat(problems()).contains("invalid value for cache.upstream.urls (--cache-upstream-url, CACHE_UPSTREAM_URLS): "
+                + "'https://cache.nixos.org?allow-target=10.0.0.0/40': allow-target '10.0.0.0/40' is not an allowed target: "
+                + "expected HOST, HOST:PORT, [IPv6]:PORT or an address block such as 10.0.0.0/8");
+    }
+
+    @Test
+    void proxiesComeFromTheStandardEnvironmentVariablesUpperCaseFirst() throws Exception {
+        env.put("https_proxy", "http://lower.example:1");
+        env.put("HTTPS_PROXY", "proxy.example:3128");
+        env.put("no_proxy", "internal.example, 10.0.0.0/8");
+        UpstreamConfig upstream = serve().config().upstream();
+        assertThat(upstream.proxies().https()).isEqualTo(URI.create("http://proxy.example:3128"));
+        assertThat(upstream.proxies().http()).isNull();
+        assertThat(upstream.proxies().noProxy()).containsExactly("internal.example", "10.0.0.0/8");
+    }
+
+    @Test
+    void aMalformedProxyVariableIsAnErrorThatDoesNotEchoItsPassword() {
+        env.put("HTTP_PROXY", "socks5://user:hunter2@proxy.example:1080");
+        assertThat(problems()).singleElement().asString().startsWith("environment variable HTTP_PROXY: 'socks5://***@proxy.example:1080'")
+                .doesNotContain("hunter2");
     }
 
     @Test

@@ -144,6 +144,20 @@ class UpstreamFaultsTest {
     }
 
     @Test
+    void anUpstreamThatTimesOutOnAMissIs504() {
+        NixUpstreamCache cache = NixUpstreamCache.standard();
+        upstream = new UpstreamServer(cache.cacheDir());
+        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT", "300ms"));
+        String hash = NixUpstreamCache.hashOf(cache.closureRoot());
+        upstream.inject(UpstreamServer.exactly("/" + hash + ".narinfo"), Fault.stallBeforeHeaders(Duration.ofSeconds(3)), 1);
+
+        HttpResponse<byte[]> response = Http.get(http, ncps.url("/" + hash + ".narinfo"));
+
+        assertThat(response.statusCode()).as(Http.text(response)).isEqualTo(504);
+        assertThat(Http.get(http, ncps.url("/" + hash + ".narinfo")).statusCode()).as("once it answers again").isEqualTo(200);
+    }
+
+    @Test
     void anUpstream5xxOnAMissIs502AndAnUpstream404IsA404() throws Exception {
         NixUpstreamCache cache = startWith(Compression.XZ);
         String hash = NixUpstreamCache.hashOf(cache.closureRoot());

@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * A misbehaviour {@link UpstreamServer} can show for matching paths. Several faults may apply to one request:
- * {@link Status} and {@link ReplaceBody} decide what is sent, {@link StallBeforeHeaders} when, and the body
+ * {@link Status}, {@link Redirect} and {@link ReplaceBody} decide what is sent, {@link StallBeforeHeaders} when, and the body
  * faults ({@link Corrupt}, {@link Truncate}, {@link StallMidBody}, {@link Throttle}) how it is sent.
  */
 public sealed interface Fault {
@@ -14,6 +14,15 @@ public sealed interface Fault {
         public Status {
             if (code < 100 || code > 599) {
                 throw new IllegalArgumentException("HTTP status must be 100..599, got " + code);
+            }
+        }
+    }
+
+    /** Answers with this redirect status (301, 302, 303, 307, 308) and {@code Location: location}. */
+    record Redirect(int code, String location) implements Fault {
+        public Redirect {
+            if (code < 300 || code > 399) {
+                throw new IllegalArgumentException("a redirect status is 3xx, got " + code);
             }
         }
     }
@@ -52,6 +61,10 @@ public sealed interface Fault {
 
     static Fault status(int code) {
         return new Status(code);
+    }
+
+    static Fault redirect(String location) {
+        return new Redirect(302, location);
     }
 
     static Fault replaceBody(String text) {

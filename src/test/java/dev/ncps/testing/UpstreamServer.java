@@ -228,6 +228,13 @@ public final class UpstreamServer implements AutoCloseable {
                 }
             }
             for (Fault fault : faults) {
+                if (fault instanceof Fault.Redirect(int code, String location)) {
+                    response.getHeaders().put(HttpHeader.LOCATION, location);
+                    sendText(response, method, code, "moved\n", "text/plain");
+                    return;
+                }
+            }
+            for (Fault fault : faults) {
                 if (fault instanceof Fault.ReplaceBody(String text)) {
                     sendText(response, method, 200, text, contentType(path));
                     return;
@@ -305,6 +312,7 @@ public final class UpstreamServer implements AutoCloseable {
                     case Fault.Throttle(long rate) -> bytesPerSecond = Math.min(bytesPerSecond, rate);
                     case Fault.Status s -> { }
                     case Fault.ReplaceBody r -> { }
+                    case Fault.Redirect r -> { }
                     case Fault.StallBeforeHeaders s -> { }
                 }
             }

@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +24,7 @@ class UpstreamHttpTest {
 
     ServerSocket server;
     final AtomicInteger connections = new AtomicInteger();
-    final UpstreamHttp http = new UpstreamHttp(UpstreamOptions.defaults(), Netrc.empty());
+    final UpstreamHttp http = new UpstreamHttp(UpstreamOptions.defaults(), Netrc.empty(), UpstreamListener.NONE);
 
     @AfterEach
     void close() throws IOException {
@@ -47,6 +49,11 @@ class UpstreamHttpTest {
         });
         http.start();
         return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/x.narinfo");
+    }
+
+    static Upstream upstreamOf(URI uri) {
+        return new Upstream(new UpstreamSpec(uri.resolve("/"), 0, List.of(UpstreamsTest.NIXOS)), 0,
+                new CircuitBreaker(5, Duration.ofSeconds(30), Clock.systemUTC()));
     }
 
     static void handle(Socket socket, Behaviour behaviour) throws IOException {
@@ -82,7 +89,7 @@ class UpstreamHttpTest {
     void aResetOrClosedConnectionBeforeTheResponseIsRetried() throws Exception {
         URI uri = serve(List.of(Behaviour.RESET, Behaviour.CLOSE, Behaviour.ANSWER_404));
 
-        try (UpstreamHttp.Exchange exchange = http.get(uri, false)) {
+        try (UpstreamHttp.Exchange exchange = http.get(upstreamOf(uri), uri, false)) {
             assertThat(exchange.status()).isEqualTo(404);
         }
         assertThat(connections).hasValue(3);
@@ -92,7 +99,7 @@ class UpstreamHttpTest {
     void retriesStopAfterThreeAttempts() throws Exception {
         URI uri = serve(List.of(Behaviour.RESET));
 
-        assertThatThrownBy(() -> http.get(uri, false)).isInstanceOfSatisfying(UpstreamException.class,
+        assertThatThrownBy(() -> http.get(upstreamOf(uri), uri, false)).isInstanceOfSatisfying(UpstreamException.class,
                 e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.FAILED));
         assertThat(connections).hasValue(3);
     }
@@ -101,7 +108,7 @@ class UpstreamHttpTest {
     void anHttpErrorStatusIsNeverRetried() throws Exception {
         URI uri = serve(List.of(Behaviour.ANSWER_500, Behaviour.ANSWER_404));
 
-        try (UpstreamHttp.Exchange exchange = http.get(uri, false)) {
+        try (UpstreamHttp.Exchange exchange = http.get(upstreamOf(uri), uri, false)) {
             assertThat(exchange.status()).isEqualTo(500);
         }
         assertThat(connections).hasValue(1);
