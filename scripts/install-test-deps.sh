@@ -25,6 +25,15 @@ for w in "${wanted[@]}"; do
   [ "$w" = podman ] && wanted+=(runc debootstrap)
 done
 
+# podman's default container ulimits exceed what root may set on these machines (containers fail to start
+# with "setrlimit ... operation not permitted"); lower them unless the machine has its own containers.conf.
+for w in "${wanted[@]}"; do
+  if [ "$w" = podman ] && [ ! -e /etc/containers/containers.conf ] && [ "$(id -u)" = 0 ]; then
+    mkdir -p /etc/containers
+    printf '[containers]\ndefault_ulimits = ["nofile=16384:16384", "nproc=32768:32768"]\n' > /etc/containers/containers.conf
+  fi
+done
+
 missing=()
 for w in "${wanted[@]}"; do
   [ -n "${package[$w]:-}" ] || { echo "install-test-deps: unknown component '$w'" >&2; exit 2; }
