@@ -16,7 +16,7 @@ name=ncps-$version-linux-$arch
 work=$target/bundle
 root=$work/$name
 
-rm -rf "$work"
+rm -rf "$work" "$target"/ncps-*-linux-*.tar.gz   # a bundle of an older version would be picked up too
 mkdir -p "$root/bin" "$root/lib"
 "$java_home/bin/jlink" --add-modules "$modules" --output "$root/runtime" \
   --strip-debug --no-man-pages --no-header-files --compress=zip-6 --generate-cds-archive
