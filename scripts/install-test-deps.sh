@@ -1,23 +1,38 @@
 #!/usr/bin/env bash
 # Installs, from Debian, the real programs the tests run against, when they are missing.
-# usage: scripts/install-test-deps.sh [nix] [redis] [haproxy] [nginx] [postgresql] [mariadb] [tinyproxy] [all]
+# usage: scripts/install-test-deps.sh [nix] [redis] [haproxy] [nginx] [postgresql] [mariadb] [tinyproxy] [systemd] [podman] [all]
 # Needs root (CI and the dev machines run as root); apt-get update runs at most once per call.
 set -euo pipefail
 
 declare -A probe=(
   [nix]="nix-build" [busybox]="busybox" [redis]="redis-server" [haproxy]="haproxy"
   [nginx]="nginx" [postgresql]="/usr/lib/postgresql/15/bin/postgres" [mariadb]="mariadbd" [curl]="curl" [wrk]="wrk" [tinyproxy]="tinyproxy"
+  [systemd]="systemd-analyze" [podman]="podman" [runc]="runc" [debootstrap]="debootstrap"
 )
 declare -A package=(
   [nix]="nix-bin" [busybox]="busybox-static" [redis]="redis-server" [haproxy]="haproxy"
   [nginx]="nginx-light" [postgresql]="postgresql-15" [mariadb]="mariadb-server" [curl]="curl" [wrk]="wrk" [tinyproxy]="tinyproxy"
+  [systemd]="systemd" [podman]="podman" [runc]="runc" [debootstrap]="debootstrap"
 )
 
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=(all)
-if [ "${wanted[0]}" = all ]; then wanted=(nix busybox redis haproxy nginx curl mariadb tinyproxy); fi
-# nix builds with a static busybox, so the two always come together.
-for w in "${wanted[@]}"; do [ "$w" = nix ] && wanted+=(busybox); done
+if [ "${wanted[0]}" = all ]; then wanted=(nix busybox redis haproxy nginx curl mariadb tinyproxy systemd podman); fi
+# nix builds with a static busybox, so the two always come together; the image test runs podman with
+# runc (crun cannot run containers on these machines) on a base image made by debootstrap.
+for w in "${wanted[@]}"; do
+  [ "$w" = nix ] && wanted+=(busybox)
+  [ "$w" = podman ] && wanted+=(runc debootstrap)
+done
+
+# podman's default container ulimits exceed what root may set on these machines (containers fail to start
+# with "setrlimit ... operation not permitted"); lower them unless the machine has its own containers.conf.
+for w in "${wanted[@]}"; do
+  if [ "$w" = podman ] && [ ! -e /etc/containers/containers.conf ] && [ "$(id -u)" = 0 ]; then
+    mkdir -p /etc/containers
+    printf '[containers]\ndefault_ulimits = ["nofile=16384:16384", "nproc=32768:32768"]\n' > /etc/containers/containers.conf
+  fi
+done
 
 missing=()
 for w in "${wanted[@]}"; do

@@ -70,9 +70,9 @@ class CliTest {
     }
 
     @Test
-    void versionPrintsTheBuildVersion() {
+    void versionPrintsTheBuildVersionAndGitRevision() {
         assertThat(run("--version")).isZero();
-        assertThat(out().strip()).matches("ncps \\d+\\.\\d+\\.\\d+.*");
+        assertThat(out().strip()).matches("ncps \\d+\\.\\d+\\.\\d+\\S* \\(git ([0-9a-f]{12}(-dirty)?|unknown)\\)");
     }
 
     @Test

@@ -10,14 +10,16 @@ import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
- * The ncps executable jar as a separate JVM on a loopback port: started with the caller's arguments for the
- * port the fixture picked, ready once {@code GET /healthz} answers 200. It can be stopped gracefully (TERM),
- * crashed (KILL) and restarted on the same port with the same arguments.
+ * The ncps executable jar (or a launcher such as the runtime bundle's {@code bin/ncps}) as a separate process on
+ * a loopback port: started with the caller's arguments for the port the fixture picked, ready once
+ * {@code GET /healthz} answers 200. It can be stopped gracefully (TERM), crashed (KILL) and restarted on the
+ * same port with the same arguments.
  */
 public final class NcpsProcess implements AutoCloseable {
     private static final Duration DEFAULT_STARTUP = Duration.ofSeconds(60);
 
-    private final Path jar;
+    private final List<String> executable;
+    private final Path workDir;
     private final int port;
     private final IntFunction<List<String>> arguments;
     private final Map<String, String> env;
@@ -25,9 +27,10 @@ public final class NcpsProcess implements AutoCloseable {
     private final String name;
     private RunningProcess process;
 
-    private NcpsProcess(Path jar, String name, int port, IntFunction<List<String>> arguments,
+    private NcpsProcess(List<String> executable, Path workDir, String name, int port, IntFunction<List<String>> arguments,
                         Map<String, String> env, Duration startup) {
-        this.jar = jar;
+        this.executable = List.copyOf(executable);
+        this.workDir = workDir;
         this.name = name;
         this.port = port;
         this.arguments = arguments;
@@ -61,7 +64,18 @@ public final class NcpsProcess implements AutoCloseable {
     /** Starts any executable jar that serves /healthz on the port it is given. */
     public static NcpsProcess start(Path jar, String name, IntFunction<List<String>> arguments,
                                     Map<String, String> env, Duration startup) {
-        NcpsProcess ncps = new NcpsProcess(jar, name, Processes.freePort(), arguments, env, startup);
+        return started(new NcpsProcess(List.of(javaExecutable().toString(), "--enable-native-access=ALL-UNNAMED",
+                "-Xmx512m", "-jar", jar.toString()), jar.getParent(), name, Processes.freePort(), arguments, env, startup));
+    }
+
+    /** Starts an ncps launcher script (e.g. a runtime bundle's {@code bin/ncps}) with its own JVM defaults. */
+    public static NcpsProcess startLauncher(Path launcher, String name, IntFunction<List<String>> arguments,
+                                            Map<String, String> env, Duration startup) {
+        return started(new NcpsProcess(List.of(launcher.toString()), launcher.getParent(), name, Processes.freePort(),
+                arguments, env, startup));
+    }
+
+    private static NcpsProcess started(NcpsProcess ncps) {
         ncps.start();
         return ncps;
     }
@@ -71,10 +85,9 @@ public final class NcpsProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        List<String> command = new ArrayList<>(List.of(javaExecutable().toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(executable);
         command.addAll(arguments.apply(port));
-        process = Processes.start(name + "-" + port, command, env, jar.getParent());
+        process = Processes.start(name + "-" + port, command, env, workDir);
         RunningProcess started = process;
         started.awaitReady(() -> Processes.awaitHttp200(url().resolve("/healthz"), startup, started));
     }
@@ -109,6 +122,11 @@ public final class NcpsProcess implements AutoCloseable {
 
     public synchronized Path log() {
         return process.log();
+    }
+
+    /** The operating-system process id of the running ncps. */
+    public synchronized long pid() {
+        return process.pid();
     }
 
     public synchronized String logTail(int lines) {
