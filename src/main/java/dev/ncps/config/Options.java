@@ -207,7 +207,8 @@ public final class Options {
     public static final Option<String> CACHE_GET_TOKEN = Option.of(AUTH, SERVE, "cache.get-token",
                     "cache-get-token", "CACHE_GET_TOKEN", STRING)
             .doc("When set, GET and HEAD requests need this token, as `Authorization: Bearer <token>` or as the password of "
-                    + "Basic authentication (a Nix `netrc-file`); /healthz, /readyz and /metrics stay open. Without "
+                    + "Basic authentication (a Nix `netrc-file`); /nix-cache-info, /healthz, /readyz and /metrics stay open "
+                    + "for load balancers, probes and scrapers. Without "
                     + "`cache.upload-token` it is also the token of PUT and DELETE.");
 
     public static final Option<String> CACHE_UPLOAD_TOKEN = Option.of(AUTH, SERVE, "cache.upload-token",

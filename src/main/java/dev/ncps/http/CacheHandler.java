@@ -188,8 +188,14 @@ final class CacheHandler extends Handler.Abstract {
         sendText(response, callback, status, reason);
     }
 
+    /**
+     * Routes load balancers, probes and scrapers call without credentials. {@code /nix-cache-info} is among
+     * them because it is the health check the HA guide gives load balancers and Kubernetes, and its three
+     * lines are the same for every Nix cache: it reveals nothing that {@code /healthz} does not.
+     */
     private static boolean exemptFromToken(Route route) {
-        return route instanceof Route.Healthz || route instanceof Route.Readyz || route instanceof Route.Metrics;
+        return route instanceof Route.Healthz || route instanceof Route.Readyz || route instanceof Route.Metrics
+                || route instanceof Route.CacheInfo;
     }
 
     private void fixedRoute(Request request, Response response, Callback callback, Route route) throws IOException {

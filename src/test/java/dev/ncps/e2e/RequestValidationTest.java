@@ -116,12 +116,12 @@ class RequestValidationTest {
     }
 
     @Test
-    void withAGetTokenReadsNeedTheBearerTokenButHealthAndMetricsStayOpen() {
+    void withAGetTokenReadsNeedTheBearerTokenButHealthChecksAndMetricsStayOpen() {
         try (InProcessNcps guarded = InProcessNcps.start(upstream.url(), cache.publicKey(),
                 Map.of("CACHE_GET_TOKEN", "s3cret-token", "PROMETHEUS_ENABLED", "true"))) {
             String narInfo = "/" + NixUpstreamCache.hashOf(cache.closureRoot()) + ".narinfo";
 
-            assertThat(Http.get(http, guarded.url("/nix-cache-info")).statusCode()).isEqualTo(401);
+            assertThat(Http.get(http, guarded.url("/pubkey")).statusCode()).isEqualTo(401);
             assertThat(Http.get(http, guarded.url(narInfo)).statusCode()).isEqualTo(401);
             assertThat(Http.get(http, guarded.url(narInfo), "Authorization", "Bearer wrong-token").statusCode()).isEqualTo(401);
             assertThat(Http.get(http, guarded.url(narInfo), "Authorization", "Basic czNjcmV0LXRva2Vu").statusCode()).isEqualTo(401);
@@ -130,6 +130,9 @@ class RequestValidationTest {
 
             assertThat(Http.get(http, guarded.url(narInfo), "Authorization", "Bearer s3cret-token").statusCode()).isEqualTo(200);
             assertThat(Http.get(http, guarded.url("/healthz")).statusCode()).isEqualTo(200);
+            assertThat(Http.get(http, guarded.url("/readyz")).statusCode()).isEqualTo(200);
+            assertThat(Http.get(http, guarded.url("/nix-cache-info")).statusCode())
+                    .as("the load balancer check of the HA guide works with a token configured").isEqualTo(200);
             assertThat(Http.get(http, guarded.url("/metrics")).statusCode()).isEqualTo(200);
         }
     }
