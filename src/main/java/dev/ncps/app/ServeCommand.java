@@ -113,7 +113,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         Path tempDir = track(InstanceTempDir.create(config.tempPath())).dir();
         Index index = track(Index.open(Databases.indexConfig(config.database()), clock));
         Store store = track(openStore(config.storage()));
-        SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index);
+        SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index, store).key();
         Signer signer = new Signer(key, config.signing().signNarinfo());
 
         Metrics metrics = config.server().prometheusEnabled() ? new Metrics() : null;
