@@ -21,7 +21,10 @@ import java.util.regex.Pattern;
 import dev.ncps.testing.Fault;
 import dev.ncps.testing.NcpsProcess;
 import dev.ncps.testing.NixUpstreamCache;
+import dev.ncps.testing.PostgresServer;
 import dev.ncps.testing.Processes;
+import dev.ncps.testing.S3Server;
+import dev.ncps.testing.RedisServer;
 import dev.ncps.testing.TestDirs;
 import dev.ncps.testing.UpstreamServer;
 import org.junit.jupiter.api.AfterEach;
@@ -31,8 +34,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SIGTERM is bounded by {@code --server-drain-timeout} whatever upstreams do: with an upstream that drips a NAR
- * for minutes, the real ncps jar exits 0 within the drain timeout plus a few seconds, the client that was
- * receiving the NAR sees a broken transfer (never a complete wrong body), and no temp file is left behind.
+ * for minutes, the real ncps jar (set up for a cluster: Redis download locks, PostgreSQL, S3) exits 0 within the drain timeout plus a few seconds,
+ * the client that was receiving the NAR sees a broken transfer (never a complete wrong body), and neither a temp
+ * file nor a download lock is left behind.
  */
 @Tag("slow")
 @Tag("security")
@@ -48,25 +52,42 @@ class ShutdownIT {
     private final HttpClient http = HttpClient.newHttpClient();
     private Path dataDir;
     private UpstreamServer upstream;
+    private RedisServer redis;
+    private PostgresServer postgres;
+    private S3Server s3;
     private NcpsProcess ncps;
 
     @BeforeEach
     void start() {
         dataDir = TestDirs.newWorkDir("ncps-shutdown");
         upstream = new UpstreamServer(cache.cacheDir());
+        redis = RedisServer.start("shutdown");
+        postgres = PostgresServer.start();
+        s3 = S3Server.start("ncps-shutdown");
+        String database = postgres.createDatabase().url();
         ncps = NcpsProcess.start("ncps-shutdown", port -> List.of("serve",
                 "--server-addr", "127.0.0.1:" + port,
                 "--server-drain-timeout", DRAIN.toSeconds() + "s",
                 "--cache-hostname", "test.local",
-                "--cache-storage-local", dataDir.resolve("storage").toString(),
+                "--cache-database-url", database,
+                "--cache-storage-s3-bucket", s3.bucket(),
+                "--cache-storage-s3-endpoint", s3.endpoint().toString(),
+                "--cache-storage-s3-region", s3.region(),
+                "--cache-storage-s3-access-key-id", s3.accessKey(),
+                "--cache-storage-s3-secret-access-key", s3.secretKey(),
+                "--cache-storage-s3-force-path-style", "true",
                 "--cache-temp-path", tempPath().toString(),
                 "--cache-upstream-url", upstream.url().toString(),
-                "--cache-upstream-public-key", cache.publicKey()), Map.of("HOME", dataDir.toString()));
+                "--cache-upstream-public-key", cache.publicKey(),
+                "--cache-redis-addrs", redis.host() + ":" + redis.port()), Map.of("HOME", dataDir.toString()));
     }
 
     @AfterEach
     void stop() {
         ncps.close();
+        s3.close();
+        postgres.close();
+        redis.close();
         upstream.close();
         http.close();
         TestDirs.deleteTree(dataDir);
@@ -87,6 +108,7 @@ class ShutdownIT {
         long announced = response.headers().firstValueAsLong("Content-Length").orElse(-1);
         CompletableFuture<Long> transfer = CompletableFuture.supplyAsync(() -> readAll(response.body(), received));
         Processes.await("the first bytes of the dripping NAR", Duration.ofSeconds(20), () -> received.get() > 0);
+        assertThat(redisKeys()).as("Redis keys while downloading").anyMatch(key -> key.contains("download:nar:"));
 
         long before = System.nanoTime();
         int exitCode = ncps.terminate(Duration.ofSeconds(60));
@@ -98,6 +120,13 @@ class ShutdownIT {
                 .failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingRootCause().isInstanceOf(IOException.class);
         assertThat(received.get()).isLessThan(announced);
         assertThat(leftFiles()).as("files left under the temp path").isEmpty();
+        assertThat(redisKeys()).as("Redis keys after the exit").noneMatch(key -> key.contains("download:"));
+    }
+
+    private java.util.Set<String> redisKeys() {
+        try (redis.clients.jedis.Jedis jedis = new redis.clients.jedis.Jedis(redis.host(), redis.port())) {
+            return jedis.keys("*");
+        }
     }
 
     @Test
