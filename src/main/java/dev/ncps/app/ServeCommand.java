@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,10 +47,15 @@ import java.util.concurrent.TimeUnit;
  * {@code ncps serve}: wires the parts together (constructor wiring, no container) and runs until SIGTERM
  * or SIGINT, then shuts down gracefully and exits 0: readiness off, no new connections, requests and
  * downloads in flight finish within the drain timeout, access times are written, everything is closed.
+ * Whatever upstreams do, shutdown takes at most the drain timeout plus {@link #ABORT_GRACE} and the time
+ * to close the pools: downloads still running at the deadline are aborted (their temp files removed,
+ * their leases released) and the clients still reading them see a broken transfer.
  */
 public final class ServeCommand implements ServeAction, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
     private static final Duration ACCESS_FLUSH_PERIOD = Duration.ofSeconds(30);
+    /** How long aborted downloads get to remove their temp files and release their leases. */
+    static final Duration ABORT_GRACE = Duration.ofSeconds(3);
 
     private final Clock clock = Clock.systemUTC();
     /** Everything to close at shutdown, in reverse order of creation. */
@@ -76,23 +80,41 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
     }
 
     /** The started server, for {@link #run} and for tests that run ncps in-process. */
-    public record Running(Cache cache, HttpServer http, ScheduledExecutorService scheduler) {
+    public record Running(Cache cache, HttpServer http, ScheduledExecutorService scheduler, ExecutorService downloads) {
         void drain(Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             http.close();
             while (cache.activeDownloads() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
+            abortDownloads();
             scheduler.shutdownNow();
             cache.flushAccessTimes();
+        }
+
+        /**
+         * Interrupts the downloads still running (a blocked upstream read ends with an InterruptedIOException),
+         * each of which then fails its readers, removes its temp file and releases its lease in its own
+         * {@code finally}; that cleanup gets {@link #ABORT_GRACE}.
+         */
+        private void abortDownloads() throws InterruptedException {
+            int running = cache.activeDownloads();
+            downloads.shutdownNow();
+            if (running > 0) {
+                log.warn("drain timeout reached: aborting {} download(s) still in progress", running);
+            }
+            if (!downloads.awaitTermination(ABORT_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("{} download(s) did not end within {} of being aborted; their temp files are removed"
+                        + " at the next start", cache.activeDownloads(), ABORT_GRACE);
+            }
         }
     }
 
     public Running start(ServeConfig config) throws Exception {
-        Path tempDir = prepareTempDir(config.tempPath());
+        Path tempDir = track(InstanceTempDir.create(config.tempPath())).dir();
         Index index = track(Index.open(Databases.indexConfig(config.database()), clock));
         Store store = track(openStore(config.storage()));
-        SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index);
+        SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index, store).key();
         Signer signer = new Signer(key, config.signing().signNarinfo());
 
         Metrics metrics = config.server().prometheusEnabled() ? new Metrics() : null;
@@ -124,7 +146,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         HttpServer server = new HttpServer(http, cache, uploads, metrics, metrics != null ? metrics.http() : HttpListener.NONE);
         server.start();
         track(server);
-        return new Running(cache, server, scheduler);
+        return new Running(cache, server, scheduler, downloads);
     }
 
     private void scheduleLru(ServeConfig config, Index index, Store store, Metrics metrics,
@@ -149,31 +171,6 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
             }, Math.max(1, Duration.between(now, at).toMillis()), TimeUnit.MILLISECONDS));
         };
         next[0].run();
-    }
-
-    /**
-     * Downloads in progress live in {@code <temp-path>/ncps-downloads}. Files there not written to for an
-     * hour belong to a process that died mid-download; they are removed (nothing ever serves them).
-     */
-    private static Path prepareTempDir(Path tempPath) throws IOException {
-        Path dir = tempPath.resolve("ncps-downloads");
-        try {
-            Files.createDirectories(dir);
-            Path probe = Files.createTempFile(dir, "probe-", ".tmp");
-            Files.delete(probe);
-        } catch (IOException e) {
-            throw new IOException("cache.temp-path: " + tempPath + " is not a writable directory: " + e.getMessage(), e);
-        }
-        long staleBefore = System.currentTimeMillis() - Duration.ofHours(1).toMillis();
-        try (var files = Files.list(dir)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(file) && Files.getLastModifiedTime(file).toMillis() < staleBefore) {
-                    Files.deleteIfExists(file);
-                    log.info("removed {} left by an interrupted download", file);
-                }
-            }
-        }
-        return dir;
     }
 
     private static Store openStore(StorageConfig storage) throws IOException {
@@ -221,11 +218,15 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         return keys;
     }
 
+    /**
+     * An executor is stopped with {@code shutdownNow}, never with {@code close()}, which waits for every task
+     * however long an upstream takes.
+     */
     private <T> T track(T resource) {
-        if (resource instanceof AutoCloseable closeable) {
-            resources.add(closeable);
-        } else if (resource instanceof ExecutorService executor) {
+        if (resource instanceof ExecutorService executor) {
             resources.add(executor::shutdownNow);
+        } else if (resource instanceof AutoCloseable closeable) {
+            resources.add(closeable);
         }
         return resource;
     }

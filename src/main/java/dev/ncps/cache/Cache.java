@@ -120,6 +120,11 @@ public final class Cache {
         access.flush();
     }
 
+    /** Why the database cannot serve this instance now (for readiness), or empty; never blocks. */
+    public Optional<String> databaseProblem() {
+        return index.problem();
+    }
+
     public int activeDownloads() {
         return downloads.activeCount();
     }

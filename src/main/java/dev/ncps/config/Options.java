@@ -72,7 +72,9 @@ public final class Options {
     public static final Option<Duration> SERVER_DRAIN_TIMEOUT = Option.of(SERVER, SERVE, "server.drain-timeout",
                     "server-drain-timeout", "SERVER_DRAIN_TIMEOUT", DURATION)
             .defaultValue("30s").javaExtension()
-            .doc("On SIGTERM, how long in-flight requests and downloads may take to finish before the process exits.");
+            .doc("On SIGTERM, how long in-flight requests and downloads may take to finish; then responses still"
+                    + " being sent are cut off and downloads still running are aborted, and the process exits 0 a few"
+                    + " seconds later whatever upstreams do.");
 
     public static final Option<URI> SERVER_ADVERTISE_URL = Option.of(SERVER, SERVE, "server.advertise-url",
                     "server-advertise-url", "SERVER_ADVERTISE_URL", HTTP_URL)
@@ -92,7 +94,8 @@ public final class Options {
 
     public static final Option<Path> CACHE_TEMP_PATH = Option.of(SERVER, SERVE, "cache.temp-path", "cache-temp-path", "CACHE_TEMP_PATH", PATH)
             .computedDefault("`$TMPDIR`, else `/tmp`")
-            .doc("Directory for downloads in progress.");
+            .doc("Directory for downloads and uploads in progress (in `ncps-downloads/`, one locked folder per running"
+                    + " instance; what a killed instance left is removed at the next start).");
 
     public static final Option<Duration> CACHE_DOWNLOAD_POLL_TIMEOUT = Option.of(SERVER, SERVE, "cache.download.poll-timeout",
                     "cache-download-poll-timeout", "CACHE_DOWNLOAD_POLL_TIMEOUT", DURATION)
@@ -186,7 +189,10 @@ public final class Options {
     public static final Option<Path> CACHE_SECRET_KEY_PATH = Option.of(SIGNING, SERVE, "cache.secret-key-path",
                     "cache-secret-key-path", "CACHE_SECRET_KEY_PATH", PATH)
             .computedDefault("the key stored in the database, generated on first start")
-            .doc("File with the Nix secret key that signs narinfos.");
+            .doc("File with the Nix secret key that signs narinfos (`name:base64`, as `nix key generate-secret`"
+                    + " writes it; keep it readable only by ncps). Without it the key lives only in the database, and"
+                    + " losing the database changes the cache's public key (logged as an error at the next start);"
+                    + " see docs/deployment/signing-key.md.");
 
     public static final Option<Boolean> CACHE_SIGN_NARINFO = Option.of(SIGNING, SERVE, "cache.sign-narinfo",
                     "cache-sign-narinfo", "CACHE_SIGN_NARINFO", BOOLEAN)

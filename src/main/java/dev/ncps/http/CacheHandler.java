@@ -27,7 +27,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Executor;
-import java.util.function.BooleanSupplier;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Every route of ncps. Narinfos held in memory and the fixed routes are answered on the I/O thread that
@@ -55,12 +56,13 @@ final class CacheHandler extends Handler.Abstract {
     private final HttpSettings settings;
     private final Access access;
     private final MetricsWriter metrics;
-    private final BooleanSupplier ready;
+    /** Why this instance should get no traffic now, or empty when it is ready. */
+    private final Supplier<Optional<String>> unready;
     private final byte[] cacheInfo;
     private final byte[] publicKey;
     private final byte[] rootJson;
 
-    CacheHandler(Cache cache, Uploads uploads, HttpSettings settings, MetricsWriter metrics, BooleanSupplier ready,
+    CacheHandler(Cache cache, Uploads uploads, HttpSettings settings, MetricsWriter metrics, Supplier<Optional<String>> unready,
                  Executor blocking) {
         super(InvocationType.NON_BLOCKING);
         this.cache = cache;
@@ -69,7 +71,7 @@ final class CacheHandler extends Handler.Abstract {
         this.settings = settings;
         this.access = new Access(settings.getToken(), settings.uploadToken());
         this.metrics = metrics;
-        this.ready = ready;
+        this.unready = unready;
         String key = cache.signer().publicKey().toNixString();
         this.cacheInfo = ("StoreDir: /nix/store\nWantMassQuery: 1\nPriority: " + settings.priority() + "\n").getBytes(StandardCharsets.UTF_8);
         this.publicKey = key.getBytes(StandardCharsets.UTF_8);
@@ -205,10 +207,11 @@ final class CacheHandler extends Handler.Abstract {
             case Route.PubKey ignored -> sendBytes(request, response, callback, "text/plain", publicKey);
             case Route.Healthz ignored -> sendBytes(request, response, callback, "text/plain", HEALTHY);
             case Route.Readyz ignored -> {
-                if (ready.getAsBoolean()) {
+                Optional<String> reason = unready.get();
+                if (reason.isEmpty()) {
                     sendBytes(request, response, callback, "text/plain", "ready\n".getBytes(StandardCharsets.US_ASCII));
                 } else {
-                    sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "shutting down");
+                    sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, reason.get());
                 }
             }
             case Route.Metrics ignored -> {

@@ -15,12 +15,15 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The Jetty server in front of the cache. Requests that may block run on virtual threads. Stopping is graceful: the
+ * The Jetty server in front of the cache. Requests that may block run on virtual threads. Readiness ({@code /readyz})
+ * is 503 with a one-line reason while the database does not take writes or the server is stopping; liveness
+ * ({@code /healthz}) only says the process answers. Stopping is graceful: the
  * readiness answer turns to 503, the listener closes so a load balancer sends new connections
  * elsewhere, requests in flight finish (bounded by the drain timeout), then the server stops.
  */
@@ -53,7 +56,8 @@ public final class HttpServer implements AutoCloseable {
         connector.setIdleTimeout(60_000);
         server.addConnector(connector);
 
-        CacheHandler handler = new CacheHandler(cache, uploads, settings, metrics, ready::get, requests);
+        CacheHandler handler = new CacheHandler(cache, uploads, settings, metrics,
+                () -> ready.get() ? cache.databaseProblem() : Optional.of("shutting down"), requests);
         server.setHandler(new GracefulHandler(new InFlight(handler, listener)));
         server.setStopTimeout(settings.drainTimeout().toMillis());
         server.setStopAtShutdown(false);
@@ -97,8 +101,10 @@ public final class HttpServer implements AutoCloseable {
         beginDrain();
         try {
             server.stop();
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.warn("drain timeout reached: responses still in progress were cut off");
         } catch (Exception e) {
-            log.warn("HTTP server did not stop cleanly: {}", e.getMessage());
+            log.warn("HTTP server did not stop cleanly: {}", String.valueOf(e));
         }
     }
 

@@ -101,6 +101,24 @@ public enum Dialect {
         return false;
     }
 
+    /**
+     * The connection itself is spoilt and must not be reused, even though the server or file is fine again:
+     * SQLite opens a file it cannot write (made read-only or immutable, permissions changed) read-only, and the
+     * connection stays read-only after the file is writable again; an I/O error leaves its state unknown. The
+     * server dialects need nothing here: HikariCP already discards their connections on connection-class
+     * SQL states (08xxx, admin shutdown).
+     */
+    boolean spoilsConnection(SQLException error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            // SQLITE_READONLY = 8, SQLITE_IOERR = 10, SQLITE_CANTOPEN = 14
+            if (this == SQLITE && t instanceof SQLException e && switch (e.getErrorCode() & 0xff) {
+                case 8, 10, 14 -> true;
+                default -> false;
+            }) return true;
+        }
+        return false;
+    }
+
     private boolean isTransientCode(SQLException e) {
         return switch (this) {
             // xerial reports the primary result code: SQLITE_BUSY = 5, SQLITE_LOCKED = 6.

@@ -81,6 +81,13 @@ public interface Index extends AutoCloseable {
     /** Every NAR file row (for consistency checks). */
     Collection<NarFileEntry> narFiles() throws IndexException;
 
+    /**
+     * Empty while the database takes writes, else a one-line reason for a readiness check (no internals: the
+     * details are logged). Never blocks: it answers from the latest write and, when nothing wrote for a couple
+     * of seconds, starts a probe write in the background whose outcome the next call reports.
+     */
+    Optional<String> problem();
+
     @Override
     void close();
 

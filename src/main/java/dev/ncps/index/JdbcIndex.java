@@ -45,6 +45,8 @@ final class JdbcIndex implements Index {
     private static final int ATTEMPTS = 5;
     private static final long FIRST_BACKOFF_MILLIS = 20;
     private static final int SQLITE_READERS = 4;
+    /** The config row {@link #problem()} writes when no other write told whether the database takes writes. */
+    static final String PROBE_KEY = "readiness_probe";
     /** {@code nar/<hash>.nar<ext>} with nothing after it: the only URLs that name a nar_files row. */
     private static final Pattern NAR_URL = Pattern.compile("nar/([0-9a-zA-Z]+)\\.nar((?:\\.[a-z0-9]+)?)");
 
@@ -52,12 +54,14 @@ final class JdbcIndex implements Index {
     private final HikariDataSource writer;
     private final HikariDataSource reader;
     private final Clock clock;
+    private final WriteHealth health;
 
     private JdbcIndex(Dialect dialect, HikariDataSource writer, HikariDataSource reader, Clock clock) {
         this.dialect = dialect;
         this.writer = writer;
         this.reader = reader;
         this.clock = clock;
+        this.health = new WriteHealth(this::probeWrite, System::nanoTime);
     }
 
     static Index open(IndexConfig config, Clock clock) throws IndexException {
@@ -558,7 +562,18 @@ final class JdbcIndex implements Index {
     }
 
     @Override
+    public Optional<String> problem() {
+        return health.problem();
+    }
+
+    /** A real write that commits, so that a full disk or an unwritable file shows; one row, overwritten each time. */
+    private void probeWrite() throws IndexException {
+        configPut(PROBE_KEY, clock.instant().toString());
+    }
+
+    @Override
     public void close() {
+        health.close();
         if (reader != writer) reader.close();
         writer.close();
     }
@@ -578,25 +593,22 @@ final class JdbcIndex implements Index {
         return transaction(writer, operation, work, true);
     }
 
-    private <T> T transaction(HikariDataSource pool, String operation, Work<T> work, boolean retryDuplicates)
+    /** Writes also retry a duplicate key (a concurrent upsert won), and their outcome is the database's health. */
+    private <T> T transaction(HikariDataSource pool, String operation, Work<T> work, boolean write)
             throws IndexException {
         long backoff = FIRST_BACKOFF_MILLIS;
         for (int attempt = 1; ; attempt++) {
-            try (Connection c = pool.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    T result = work.run(c);
-                    c.commit();
-                    return result;
-                } catch (SQLException | RuntimeException e) {
-                    rollback(c, e);
-                    throw e;
-                }
+            try {
+                T result = once(pool, work);
+                if (write) health.writeSucceeded();
+                return result;
             } catch (SQLException e) {
-                boolean retryable = dialect.isTransient(e) || (retryDuplicates && dialect.isDuplicateKey(e));
+                boolean retryable = dialect.isTransient(e) || (write && dialect.isDuplicateKey(e));
                 if (!retryable || attempt == ATTEMPTS) {
-                    throw new IndexException(operation + " failed" + (attempt > 1 ? " after " + attempt + " attempts" : "")
-                            + ": " + e.getMessage(), e);
+                    IndexException failure = new IndexException(operation + " failed"
+                            + (attempt > 1 ? " after " + attempt + " attempts" : "") + ": " + e.getMessage(), e);
+                    if (write && !dialect.isDuplicateKey(e)) health.writeFailed(failure);
+                    throw failure;
                 }
                 sleep(operation, backoff + ThreadLocalRandom.current().nextLong(backoff));
                 backoff *= 2;
@@ -604,11 +616,37 @@ final class JdbcIndex implements Index {
         }
     }
 
-    private static void rollback(Connection c, Exception cause) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
+    /**
+     * One transaction on one connection. A connection whose commit or rollback failed is discarded, never
+     * returned to the pool: its transaction state is unknown (SQLite may already have rolled back on its own
+     * after an I/O error or a full disk, and the driver then believes a transaction is open that is not), and a
+     * reused one would fail every later commit, or worse, run later statements outside any transaction. So is
+     * one the dialect calls spoilt ({@link Dialect#spoilsConnection}), e.g. opened read-only while the file was
+     * not writable.
+     */
+    private <T> T once(HikariDataSource pool, Work<T> work) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            T result;
+            try {
+                result = work.run(c);
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                    if (e instanceof SQLException sql && dialect.spoilsConnection(sql)) pool.evictConnection(c);
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
+                    pool.evictConnection(c);
+                }
+                throw e;
+            }
+            try {
+                c.commit();
+            } catch (SQLException e) {
+                pool.evictConnection(c);
+                throw e;
+            }
+            return result;
         }
     }
 

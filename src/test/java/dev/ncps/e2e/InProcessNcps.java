@@ -84,9 +84,9 @@ public final class InProcessNcps implements AutoCloseable {
         return filesNamed(storageDir(), part);
     }
 
-    /** Files under the temp folder (downloads in progress or left behind). */
+    /** Files under the temp folder (downloads in progress or left behind), not the lock on this instance's folder. */
     public List<Path> tempFiles() {
-        return filesNamed(dataDir.resolve("tmp"), "");
+        return filesNamed(dataDir.resolve("tmp"), "").stream().filter(f -> !f.getFileName().toString().endsWith(".lock")).toList();
     }
 
     static List<Path> filesNamed(Path dir, String part) {

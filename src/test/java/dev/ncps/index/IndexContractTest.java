@@ -56,6 +56,22 @@ abstract class IndexContractTest {
     }
 
     @Test
+    void aDatabaseThatTakesWritesReportsNoProblemAndItsProbeWritesAConfigRow() throws Exception {
+        assertThat(index.problem()).isEmpty();
+        Thread.sleep(WriteHealth.STALE.toMillis() + 100);
+
+        assertThat(index.problem()).as("answered from the last write, while a probe starts").isEmpty();
+        dev.ncps.testing.Processes.await("the probe write", java.time.Duration.ofSeconds(10), () -> {
+            try {
+                return index.config(JdbcIndex.PROBE_KEY).isPresent();
+            } catch (IndexException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(index.problem()).isEmpty();
+    }
+
+    @Test
     void everyRealNarInfoReadsBackExactlyAsWritten() throws Exception {
         int i = 0;
         for (NarInfo info : TestNarInfos.fixtures()) {

@@ -2,6 +2,7 @@ package dev.ncps.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,28 +15,52 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * listens on loopback and hands out fresh databases, each owned by its own password user.
  */
 public final class PostgresServer implements AutoCloseable {
-    private final EmbeddedPostgres postgres;
+    private final Path dataDir;
+    private final int port;
     private final AtomicInteger sequence = new AtomicInteger();
+    private EmbeddedPostgres postgres;
 
-    private PostgresServer(EmbeddedPostgres postgres) {
-        this.postgres = postgres;
+    private PostgresServer(Path dataDir, int port) {
+        this.dataDir = dataDir;
+        this.port = port;
+        this.postgres = launch(dataDir, port);
     }
 
     public static PostgresServer start() {
+        return new PostgresServer(TestDirs.newWorkDir("postgres"), Processes.freePort());
+    }
+
+    /** The data folder is kept across {@link #restart()}s and removed by {@link #close()}. */
+    private static EmbeddedPostgres launch(Path dataDir, int port) {
         try {
-            return new PostgresServer(EmbeddedPostgres.builder()
-                    .setPort(Processes.freePort())
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
                     .setServerConfig("listen_addresses", Processes.LOOPBACK)
                     .setServerConfig("fsync", "off")
                     .setServerConfig("max_connections", "200")
-                    .start());
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
         }
     }
 
+    /**
+     * Stops the server (a fast shutdown: every client connection is cut) and starts it again on the same port and
+     * data, as an operator's restart or a fail-over does to the clients.
+     */
+    public synchronized void restart() {
+        stop();
+        postgres = launch(dataDir, port);
+    }
+
     public int port() {
-        return postgres.getPort();
+        return port;
+    }
+
+    private synchronized javax.sql.DataSource postgresDatabase() {
+        return postgres.getPostgresDatabase();
     }
 
     /** A new empty database owned by a new user with a password. */
@@ -43,7 +68,7 @@ public final class PostgresServer implements AutoCloseable {
         int n = sequence.incrementAndGet();
         SqlDatabase db = new SqlDatabase("postgresql", "postgresql", Processes.LOOPBACK, port(), "ncps_test_" + n,
                 "ncps_user_" + n, "secret-" + n);
-        try (Connection admin = postgres.getPostgresDatabase().getConnection();
+        try (Connection admin = postgresDatabase().getConnection();
              Statement sql = admin.createStatement()) {
             sql.execute("CREATE ROLE " + db.user() + " LOGIN PASSWORD '" + db.password() + "'");
             sql.execute("CREATE DATABASE " + db.name() + " OWNER " + db.user());
@@ -54,7 +79,12 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        stop();
+        TestDirs.deleteTree(dataDir);
+    }
+
+    private void stop() {
         try {
             postgres.close();
         } catch (IOException e) {
