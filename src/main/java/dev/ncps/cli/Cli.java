@@ -5,11 +5,14 @@ import dev.ncps.config.ConfigLoader;
 import dev.ncps.config.LogLevel;
 import dev.ncps.config.Loaded;
 import dev.ncps.config.Option;
-import dev.ncps.nix.SecretKey;
+import dev.ncps.ops.ExitCodes;
+import dev.ncps.ops.Keygen;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +24,8 @@ import picocli.CommandLine.ParseResult;
  * Exit codes: 0 success, 1 a command failed, 2 bad usage or configuration.
  */
 public final class Cli {
-    public static final int USAGE = 2;
-    public static final int FAILED = 1;
+    public static final int USAGE = ExitCodes.USAGE;
+    public static final int FAILED = ExitCodes.PROBLEMS;
 
     private static final Logger LOG = LoggerFactory.getLogger(Cli.class);
 
@@ -71,7 +74,8 @@ public final class Cli {
             return switch (command.commandSpec().name()) {
                 case Commands.SERVE -> start(loader.serve(flags), serve::run);
                 case Commands.MIGRATE -> migrate(command, flags);
-                case Commands.KEYGEN -> keygen(command.matchedPositional(0).getValue());
+                case Commands.KEYGEN -> new Keygen(out, err).run(command.matchedPositional(0).getValue(),
+                        path(command, Commands.SECRET_FILE), path(command, Commands.PUBLIC_FILE));
                 default -> throw new IllegalStateException("no action for " + command.commandSpec().name());
             };
         } catch (ConfigException e) {
@@ -104,14 +108,7 @@ public final class Cli {
         }
     }
 
-    private int keygen(String name) {
-        if (name.isEmpty() || name.contains(":") || name.chars().anyMatch(Character::isWhitespace)) {
-            err.println("invalid key name '" + name + "': expected a name without ':' or spaces, e.g. cache.example.com-1");
-            return USAGE;
-        }
-        SecretKey key = SecretKey.generate(name);
-        out.println(key.toNixString());
-        out.println(key.publicKey().toNixString());
-        return 0;
+    private static Optional<Path> path(ParseResult command, String option) {
+        return Optional.ofNullable(command.<String>matchedOptionValue(option, null)).map(Path::of);
     }
 }

@@ -24,6 +24,8 @@ final class Commands {
     static final String UP = "up";
     static final String KEYGEN = "keygen";
     static final String DRY_RUN = "--dry-run";
+    static final String SECRET_FILE = "--secret-file";
+    static final String PUBLIC_FILE = "--public-file";
 
     private Commands() {}
 
@@ -43,9 +45,15 @@ final class Commands {
         CommandSpec migrate = command(MIGRATE, "Database schema migrations.");
         migrate.addSubcommand(UP, up);
 
-        CommandSpec keygen = command(KEYGEN, "Print a new Nix signing key pair: the secret key, then the public key.");
+        CommandSpec keygen = command(KEYGEN, "Create a new Nix signing key pair. Without --secret-file the secret key "
+                + "is the only line on stdout (ncps keygen NAME > key.sec works) and the public key goes to stderr.");
         keygen.addPositional(PositionalParamSpec.builder().paramLabel("NAME").index("0").arity("1").required(true).type(String.class)
                 .description("Key name, e.g. cache.example.com-1.").build());
+        keygen.addOption(OptionSpec.builder(SECRET_FILE).paramLabel("<file>").type(String.class)
+                .description("Write the secret key to this new file (mode 0600), the format --cache-secret-key-path reads; "
+                        + "stdout then shows the public key.").build());
+        keygen.addOption(OptionSpec.builder(PUBLIC_FILE).paramLabel("<file>").type(String.class)
+                .description("Write the public key to this new file.").build());
 
         root.addSubcommand(SERVE, serve);
         root.addSubcommand(MIGRATE, migrate);

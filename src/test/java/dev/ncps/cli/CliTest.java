@@ -160,15 +160,38 @@ class CliTest {
     }
 
     @Test
-    void keygenPrintsAMatchingSecretAndPublicKey() throws Exception {
+    void keygenPrintsOnlyTheSecretKeyOnStdoutAndThePublicKeyOnStderr() throws Exception {
         assertThat(run("keygen", "cache.example.com-1")).isZero();
         List<String> lines = out().lines().toList();
-        assertThat(lines).hasSize(2);
+        assertThat(lines).hasSize(1);
         SecretKey secret = SecretKey.parse(lines.get(0));
-        PublicKey publicKey = PublicKey.parse(lines.get(1));
         assertThat(secret.name()).isEqualTo("cache.example.com-1");
+        assertThat(err()).contains("public key (for the clients' trusted-public-keys): " + secret.publicKey().toNixString());
+        assertThat(secret.publicKey().verify("hello", secret.sign("hello"))).isTrue();
+    }
+
+    @Test
+    void keygenWritesKeyFilesAndNeverOverwritesThem() throws Exception {
+        Path secretFile = dir.resolve("ncps.sec");
+        Path publicFile = dir.resolve("ncps.pub");
+        assertThat(run("keygen", "cache.example.com-2", "--secret-file", secretFile.toString(),
+                "--public-file", publicFile.toString())).isZero();
+        SecretKey secret = SecretKey.parse(java.nio.file.Files.readString(secretFile).strip());
+        PublicKey publicKey = PublicKey.parse(java.nio.file.Files.readString(publicFile).strip());
         assertThat(secret.publicKey()).isEqualTo(publicKey);
-        assertThat(publicKey.verify("hello", secret.sign("hello"))).isTrue();
+        assertThat(out().strip()).isEqualTo(publicKey.toNixString());
+        assertThat(out()).doesNotContain(secret.toNixString());
+        assertThat(java.nio.file.Files.getPosixFilePermissions(secretFile))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+        String before = java.nio.file.Files.readString(secretFile);
+        assertThat(run("keygen", "other-1", "--secret-file", secretFile.toString())).isEqualTo(1);
+        assertThat(err()).contains(secretFile + " already exists; not overwritten");
+        assertThat(java.nio.file.Files.readString(secretFile)).isEqualTo(before);
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
     }
 
     @Test
