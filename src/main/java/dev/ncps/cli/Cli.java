@@ -5,7 +5,10 @@ import dev.ncps.config.ConfigLoader;
 import dev.ncps.config.LogLevel;
 import dev.ncps.config.Loaded;
 import dev.ncps.config.Option;
+import dev.ncps.config.GoDuration;
 import dev.ncps.ops.ExitCodes;
+import dev.ncps.ops.Fsck;
+import dev.ncps.ops.FsckCommand;
 import dev.ncps.ops.Keygen;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -35,6 +38,8 @@ public final class Cli {
     private final Consumer<LogLevel> logSetup;
     private final PrintStream out;
     private final PrintStream err;
+    /** Progress is a redrawn bar on a terminal, plain periodic lines otherwise (logs, CI, cron). */
+    private final boolean terminal = System.console() != null && System.console().isTerminal();
 
     /**
      * @param logSetup configures logging once the level is known (before any action runs)
@@ -74,6 +79,7 @@ public final class Cli {
             return switch (command.commandSpec().name()) {
                 case Commands.SERVE -> start(loader.serve(flags), serve::run);
                 case Commands.MIGRATE -> migrate(command, flags);
+                case Commands.FSCK -> fsck(command, flags);
                 case Commands.KEYGEN -> new Keygen(out, err).run(command.matchedPositional(0).getValue(),
                         path(command, Commands.SECRET_FILE), path(command, Commands.PUBLIC_FILE));
                 default -> throw new IllegalStateException("no action for " + command.commandSpec().name());
@@ -91,6 +97,21 @@ public final class Cli {
             return USAGE;
         }
         return start(loader.migrate(flags, up.hasMatchedOption(Commands.DRY_RUN)), migrate::run);
+    }
+
+    private int fsck(ParseResult command, Map<Option<?>, List<String>> flags) throws ConfigException {
+        if (command.hasMatchedOption(Commands.REPAIR) && command.hasMatchedOption(Commands.DRY_RUN)) {
+            throw new ConfigException("--repair and --dry-run exclude each other");
+        }
+        int concurrency = command.matchedOptionValue(Commands.CONCURRENCY, 4);
+        if (concurrency < 1) {
+            throw new ConfigException("invalid value for " + Commands.CONCURRENCY + ": '" + concurrency + "': expected a whole number >= 1");
+        }
+        Fsck.Settings settings = new Fsck.Settings(command.hasMatchedOption(Commands.REPAIR),
+                command.hasMatchedOption(Commands.VERIFY_CONTENT),
+                GoDuration.parseFlag(Commands.VERIFIED_SINCE, command.matchedOptionValue(Commands.VERIFIED_SINCE, "0")),
+                GoDuration.parseFlag(Commands.GRACE, command.matchedOptionValue(Commands.GRACE, "1h")), concurrency);
+        return start(loader.maintenance(flags), config -> new FsckCommand(out, err, terminal).run(config, settings));
     }
 
     private interface Action<T> {

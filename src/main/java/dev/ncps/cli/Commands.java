@@ -26,6 +26,12 @@ final class Commands {
     static final String DRY_RUN = "--dry-run";
     static final String SECRET_FILE = "--secret-file";
     static final String PUBLIC_FILE = "--public-file";
+    static final String FSCK = "fsck";
+    static final String REPAIR = "--repair";
+    static final String VERIFY_CONTENT = "--verify-content";
+    static final String VERIFIED_SINCE = "--verified-since";
+    static final String CONCURRENCY = "--concurrency";
+    static final String GRACE = "--grace";
 
     private Commands() {}
 
@@ -55,10 +61,39 @@ final class Commands {
         keygen.addOption(OptionSpec.builder(PUBLIC_FILE).paramLabel("<file>").type(String.class)
                 .description("Write the public key to this new file.").build());
 
+        CommandSpec fsck = command(FSCK, "Check that the index and the storage agree; --repair makes them agree again. "
+                + "Safe while serve runs.");
+        addMaintenanceOptions(fsck);
+        fsck.addOption(flag(REPAIR, "Repair what is found: remove dangling index rows, adopt or delete unindexed objects."));
+        fsck.addOption(flag(DRY_RUN, "Only report (the default without --repair)."));
+        fsck.addOption(flag(VERIFY_CONTENT, "Also read every object and check its FileHash, or decompressed its NarHash and NarSize."));
+        fsck.addOption(OptionSpec.builder(VERIFIED_SINCE).paramLabel("<duration>").type(String.class)
+                .description("With --verify-content, skip objects stored within this period (they were verified as they "
+                        + "were stored), e.g. 168h. Default 0: verify all.").build());
+        fsck.addOption(OptionSpec.builder(CONCURRENCY).paramLabel("<n>").type(int.class).defaultValue("4")
+                .description("Objects verified in parallel (default 4).").build());
+        fsck.addOption(OptionSpec.builder(GRACE).paramLabel("<duration>").type(String.class).defaultValue("1h")
+                .description("Leave unindexed objects younger than this alone: their index row may be on its way (default 1h).").build());
+
         root.addSubcommand(SERVE, serve);
         root.addSubcommand(MIGRATE, migrate);
         root.addSubcommand(KEYGEN, keygen);
+        root.addSubcommand(FSCK, fsck);
         return new CommandLine(root);
+    }
+
+    /** Storage, database and locks, read exactly as serve reads them, so the command acts on serve's cache. */
+    private static void addMaintenanceOptions(CommandSpec command) {
+        addOptions(command, Scope.GLOBAL, Scope.SERVE_AND_MIGRATE);
+        for (Option<?> option : Options.ALL) {
+            if (option.scope() == Scope.SERVE && (option.section() == Option.Section.LOCK || option.section() == Option.Section.REDIS)) {
+                addOption(command, option);
+            }
+        }
+    }
+
+    private static OptionSpec flag(String name, String description) {
+        return OptionSpec.builder(name).arity("0").type(boolean.class).description(description).build();
     }
 
     private static CommandSpec command(String name, String description) {
@@ -69,20 +104,24 @@ final class Commands {
 
     private static void addOptions(CommandSpec command, Scope... scopes) {
         for (Option<?> option : Options.forScopes(scopes)) {
-            OptionSpec.Builder builder = OptionSpec.builder("--" + option.flag())
-                    .paramLabel("<" + option.type().name().replace(' ', '-') + ">")
-                    .description(help(option))
-                    .hidden(option.deprecated());
-            if (option.repeatable()) {
-                builder.type(List.class).auxiliaryTypes(String.class).arity("1");
-            } else if (option.type().name().equals("bool")) {
-                // Go's bool flags: "--flag" means true, "--flag=false" turns it off
-                builder.type(String.class).arity("0..1").fallbackValue("true");
-            } else {
-                builder.type(String.class).arity("1");
-            }
-            command.addOption(builder.build());
+            addOption(command, option);
         }
+    }
+
+    private static void addOption(CommandSpec command, Option<?> option) {
+        OptionSpec.Builder builder = OptionSpec.builder("--" + option.flag())
+                .paramLabel("<" + option.type().name().replace(' ', '-') + ">")
+                .description(help(option))
+                .hidden(option.deprecated());
+        if (option.repeatable()) {
+            builder.type(List.class).auxiliaryTypes(String.class).arity("1");
+        } else if (option.type().name().equals("bool")) {
+            // Go's bool flags: "--flag" means true, "--flag=false" turns it off
+            builder.type(String.class).arity("0..1").fallbackValue("true");
+        } else {
+            builder.type(String.class).arity("1");
+        }
+        command.addOption(builder.build());
     }
 
     private static String[] help(Option<?> option) {

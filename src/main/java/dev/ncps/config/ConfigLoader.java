@@ -84,6 +84,15 @@ public final class ConfigLoader {
         return s.finish(new MigrateConfig(database, dryRun));
     }
 
+    public Loaded<MaintenanceConfig> maintenance(Map<Option<?>, List<String>> flags) throws ConfigException {
+        Session s = new Session(flags);
+        StorageConfig storage = s.storage();
+        DatabaseConfig database = s.database(storage);
+        LockConfig lock = s.lock(database);
+        s.requireSharedBackends(lock, storage, database);
+        return s.finish(new MaintenanceConfig(storage, database, lock));
+    }
+
     private Path absolute(Path path) {
         return workingDir.resolve(path).normalize();
     }

@@ -78,8 +78,19 @@ public interface Index extends AutoCloseable {
     /** Every NAR file row (for consistency checks). */
     Collection<NarFileEntry> narFiles() throws IndexException;
 
+    /**
+     * Narinfos whose NAR file is not linked to them and that cannot be served as they are: either the
+     * NAR file row exists but the link is missing (LRU would not count it), or there is neither a row nor
+     * an upstream URL to fetch the NAR from (an upload whose NAR is gone). A narinfo whose NAR was simply
+     * not fetched yet has an upstream URL and is not listed.
+     */
+    List<NarInfoWithoutNar> narInfosWithoutNar() throws IndexException;
+
     @Override
     void close();
+
+    /** A narinfo found by {@link #narInfosWithoutNar()}; {@code narFileStored} tells which of the two cases. */
+    record NarInfoWithoutNar(String hash, NarFileKey narFile, boolean narFileStored) {}
 
     /**
      * A narinfo as served (already rewritten to our NAR URL and signed), keyed by its store path hash.

@@ -479,6 +479,31 @@ final class JdbcIndex implements Index {
         }
     }
 
+    @Override
+    public List<NarInfoWithoutNar> narInfosWithoutNar() throws IndexException {
+        return read("list narinfos without their nar file", c -> {
+            String stored = "EXISTS (SELECT 1 FROM nar_files f WHERE f.hash = n.nar_file_hash"
+                    + " AND f.compression = n.nar_file_compression AND f.query = '')";
+            try (PreparedStatement s = c.prepareStatement("SELECT n.hash, n.nar_file_hash, n.nar_file_compression, CASE WHEN "
+                    + stored + " THEN 1 ELSE 0 END FROM narinfos n WHERE n.nar_file_hash IS NOT NULL"
+                    + " AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.narinfo_id = n.id)"
+                    + " AND (n.upstream_url IS NULL OR " + stored + ") ORDER BY n.id");
+                 ResultSet rows = s.executeQuery()) {
+                List<NarInfoWithoutNar> result = new ArrayList<>();
+                while (rows.next()) {
+                    try {
+                        result.add(new NarInfoWithoutNar(rows.getString(1),
+                                new NarFileKey(rows.getString(2), Compression.fromNixName(rows.getString(3))), rows.getInt(4) == 1));
+                    } catch (NixParseException e) {
+                        throw new SQLException("narinfo " + rows.getString(1) + " names an unknown compression '"
+                                + rows.getString(3) + "'", e);
+                    }
+                }
+                return result;
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- access times, stats, eviction
 
     @Override
