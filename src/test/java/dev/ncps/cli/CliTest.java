@@ -200,4 +200,22 @@ class CliTest {
         assertThat(err()).contains("invalid key name 'bad:name'");
         assertThat(run("keygen")).isEqualTo(2);
     }
+
+    @Test
+    void fsckRefusesContradictoryOrMalformedFlagsAsUsageErrors() {
+        assertThat(run("fsck", "--repair", "--dry-run")).isEqualTo(2);
+        assertThat(err()).contains("--repair and --dry-run exclude each other");
+        assertThat(run("fsck", "--grace", "soon")).isEqualTo(2);
+        assertThat(err()).contains("invalid value for --grace: 'soon'");
+        assertThat(run("fsck", "--concurrency", "0")).isEqualTo(2);
+        assertThat(run("fsck", "--help")).isZero();
+        assertThat(out()).contains("--verify-content", "--verified-since", "--cache-storage-local", "--cache-redis-addrs",
+                "--cache-lock-backend");
+    }
+
+    @Test
+    void fsckOnAFreshLocalCacheIsCleanAndExitsZero() {
+        assertThat(run("fsck", "--cache-storage-local", dir.resolve("data").toString())).isZero();
+        assertThat(out()).contains("result: clean");
+    }
 }
