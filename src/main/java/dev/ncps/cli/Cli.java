@@ -5,10 +5,13 @@ import dev.ncps.config.ConfigLoader;
 import dev.ncps.config.LogLevel;
 import dev.ncps.config.Loaded;
 import dev.ncps.config.Option;
+import dev.ncps.config.DatabaseUrl;
 import dev.ncps.config.GoDuration;
 import dev.ncps.ops.ExitCodes;
 import dev.ncps.ops.Fsck;
 import dev.ncps.ops.FsckCommand;
+import dev.ncps.ops.MigrateDb;
+import dev.ncps.ops.MigrateDbCommand;
 import dev.ncps.ops.Keygen;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -80,6 +83,7 @@ public final class Cli {
                 case Commands.SERVE -> start(loader.serve(flags), serve::run);
                 case Commands.MIGRATE -> migrate(command, flags);
                 case Commands.FSCK -> fsck(command, flags);
+                case Commands.MIGRATE_DB -> migrateDb(command, flags);
                 case Commands.KEYGEN -> new Keygen(out, err).run(command.matchedPositional(0).getValue(),
                         path(command, Commands.SECRET_FILE), path(command, Commands.PUBLIC_FILE));
                 default -> throw new IllegalStateException("no action for " + command.commandSpec().name());
@@ -112,6 +116,17 @@ public final class Cli {
                 GoDuration.parseFlag(Commands.VERIFIED_SINCE, command.matchedOptionValue(Commands.VERIFIED_SINCE, "0")),
                 GoDuration.parseFlag(Commands.GRACE, command.matchedOptionValue(Commands.GRACE, "1h")), concurrency);
         return start(loader.maintenance(flags), config -> new FsckCommand(out, err, terminal).run(config, settings));
+    }
+
+    private int migrateDb(ParseResult command, Map<Option<?>, List<String>> flags) throws ConfigException {
+        DatabaseUrl from = DatabaseUrl.parseFlag(Commands.FROM, command.matchedOptionValue(Commands.FROM, ""));
+        DatabaseUrl to = DatabaseUrl.parseFlag(Commands.TO, command.matchedOptionValue(Commands.TO, ""));
+        int batchSize = command.matchedOptionValue(Commands.BATCH_SIZE, 500);
+        if (batchSize < 1) {
+            throw new ConfigException("invalid value for " + Commands.BATCH_SIZE + ": '" + batchSize + "': expected a whole number >= 1");
+        }
+        MigrateDb.Settings settings = new MigrateDb.Settings(batchSize, command.hasMatchedOption(Commands.RESUME));
+        return start(loader.global(flags), ignored -> new MigrateDbCommand(out, err, terminal).run(from, to, settings));
     }
 
     private interface Action<T> {

@@ -32,6 +32,11 @@ final class Commands {
     static final String VERIFIED_SINCE = "--verified-since";
     static final String CONCURRENCY = "--concurrency";
     static final String GRACE = "--grace";
+    static final String MIGRATE_DB = "migrate-db";
+    static final String FROM = "--from";
+    static final String TO = "--to";
+    static final String RESUME = "--resume";
+    static final String BATCH_SIZE = "--batch-size";
 
     private Commands() {}
 
@@ -75,10 +80,22 @@ final class Commands {
         fsck.addOption(OptionSpec.builder(GRACE).paramLabel("<duration>").type(String.class).defaultValue("1h")
                 .description("Leave unindexed objects younger than this alone: their index row may be on its way (default 1h).").build());
 
+        CommandSpec migrateDb = command(MIGRATE_DB, "Copy the whole index to another database (SQLite, PostgreSQL, "
+                + "MySQL/MariaDB, any direction) and verify the copy. Stop serve first.");
+        addOptions(migrateDb, Scope.GLOBAL);
+        migrateDb.addOption(OptionSpec.builder(FROM).paramLabel("<database-URL>").type(String.class).required(true)
+                .description("Database to copy from; only read. E.g. sqlite:/var/lib/ncps/db/db.sqlite").build());
+        migrateDb.addOption(OptionSpec.builder(TO).paramLabel("<database-URL>").type(String.class).required(true)
+                .description("Database to copy into; must be empty unless --resume. E.g. postgresql://ncps:pw@db:5432/ncps").build());
+        migrateDb.addOption(flag(RESUME, "Continue an interrupted copy into a target that already holds part of it."));
+        migrateDb.addOption(OptionSpec.builder(BATCH_SIZE).paramLabel("<n>").type(int.class).defaultValue("500")
+                .description("Rows per transaction (default 500).").build());
+
         root.addSubcommand(SERVE, serve);
         root.addSubcommand(MIGRATE, migrate);
         root.addSubcommand(KEYGEN, keygen);
         root.addSubcommand(FSCK, fsck);
+        root.addSubcommand(MIGRATE_DB, migrateDb);
         return new CommandLine(root);
     }
 

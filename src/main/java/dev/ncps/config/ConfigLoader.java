@@ -84,6 +84,12 @@ public final class ConfigLoader {
         return s.finish(new MigrateConfig(database, dryRun));
     }
 
+    /** For commands given everything on their command line: only the global options (log level, config file). */
+    public Loaded<LogLevel> global(Map<Option<?>, List<String>> flags) throws ConfigException {
+        Session s = new Session(flags);
+        return s.finish(s.r.valueOrDefault(LOG_LEVEL));
+    }
+
     public Loaded<MaintenanceConfig> maintenance(Map<Option<?>, List<String>> flags) throws ConfigException {
         Session s = new Session(flags);
         StorageConfig storage = s.storage();

@@ -26,7 +26,7 @@ public final class GoDuration {
         try {
             return parse(text);
         } catch (InvalidValueException e) {
-            throw new ConfigException("invalid value for " + flag + ": '" + text + "': expected " + e.getMessage());
+            throw new ConfigException("invalid value for " + flag + ": '" + text + "': " + e.getMessage());
         }
     }
 

@@ -86,6 +86,18 @@ public interface Index extends AutoCloseable {
      */
     List<NarInfoWithoutNar> narInfosWithoutNar() throws IndexException;
 
+    /** Every config entry (the signing key, cluster settings), for copying an index. */
+    Map<String, String> configEntries() throws IndexException;
+
+    /** Narinfos in hash order after {@code afterHash} (null: from the start), at most {@code limit}. */
+    List<NarInfoEntry> narInfos(String afterHash, int limit) throws IndexException;
+
+    /**
+     * Stores NAR file rows, then narinfos (linked to those rows as {@link #putNarInfo} links them), all in
+     * one transaction: a batch of a copy is either complete or absent. Existing rows are replaced.
+     */
+    void putAll(List<NarFileEntry> narFiles, List<NarInfoEntry> narInfos) throws IndexException;
+
     @Override
     void close();
 
