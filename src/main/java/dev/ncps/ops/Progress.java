@@ -81,8 +81,12 @@ final class Progress implements AutoCloseable {
         } else {
             s.append(n);
         }
-        s.append(' ').append(unit).append(", ").append(Sizes.human(b)).append(", ")
-                .append(Sizes.human((long) (b / seconds))).append("/s");
+        s.append(' ').append(unit);
+        if (b > 0) {
+            s.append(", ").append(Sizes.human(b)).append(", ").append(Sizes.human((long) (b / seconds))).append("/s");
+        } else {
+            s.append(", ").append(Math.round(n / seconds)).append(' ').append(unit).append("/s");
+        }
         if (total > 0 && n > 0 && n < total) {
             long eta = (long) ((total - n) * (seconds / n));
             s.append(", ETA ").append(eta / 3600 > 0 ? eta / 3600 + ":" : "")
