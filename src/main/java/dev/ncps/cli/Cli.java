@@ -7,9 +7,11 @@ import dev.ncps.config.Loaded;
 import dev.ncps.config.Option;
 import dev.ncps.config.DatabaseUrl;
 import dev.ncps.config.GoDuration;
+import dev.ncps.index.GoDatabaseException;
 import dev.ncps.ops.ExitCodes;
 import dev.ncps.ops.Fsck;
 import dev.ncps.ops.FsckCommand;
+import dev.ncps.ops.GoImportCommand;
 import dev.ncps.ops.MigrateDb;
 import dev.ncps.ops.MigrateDbCommand;
 import dev.ncps.ops.Keygen;
@@ -84,6 +86,11 @@ public final class Cli {
                 case Commands.MIGRATE -> migrate(command, flags);
                 case Commands.FSCK -> fsck(command, flags);
                 case Commands.MIGRATE_DB -> migrateDb(command, flags);
+                case Commands.IMPORT_GO -> {
+                    DatabaseUrl go = DatabaseUrl.parseFlag(Commands.GO_DATABASE_URL, command.matchedOptionValue(Commands.GO_DATABASE_URL, ""));
+                    boolean dryRun = command.hasMatchedOption(Commands.DRY_RUN);
+                    yield start(loader.maintenance(flags), config -> new GoImportCommand(out, err, terminal).run(config, go, dryRun));
+                }
                 case Commands.KEYGEN -> new Keygen(out, err).run(command.matchedPositional(0).getValue(),
                         path(command, Commands.SECRET_FILE), path(command, Commands.PUBLIC_FILE));
                 default -> throw new IllegalStateException("no action for " + command.commandSpec().name());
@@ -138,6 +145,9 @@ public final class Cli {
         loaded.warnings().forEach(LOG::warn);
         try {
             return action.run(loaded.config());
+        } catch (GoDatabaseException e) {
+            LOG.error("ncps stopped: {}", e.getMessage());
+            return FAILED;
         } catch (Exception e) {
             LOG.error("ncps stopped: {}", e.toString(), e);
             return FAILED;

@@ -37,6 +37,8 @@ final class Commands {
     static final String TO = "--to";
     static final String RESUME = "--resume";
     static final String BATCH_SIZE = "--batch-size";
+    static final String IMPORT_GO = "import-go";
+    static final String GO_DATABASE_URL = "--go-database-url";
 
     private Commands() {}
 
@@ -91,11 +93,19 @@ final class Commands {
         migrateDb.addOption(OptionSpec.builder(BATCH_SIZE).paramLabel("<n>").type(int.class).defaultValue("500")
                 .description("Rows per transaction (default 500).").build());
 
+        CommandSpec importGo = command(IMPORT_GO, "Take over a Go ncps deployment: its signing key and narinfos into the "
+                + "ncps-java database, adopting its NAR objects in place. The Go database is only read.");
+        addMaintenanceOptions(importGo);
+        importGo.addOption(OptionSpec.builder(GO_DATABASE_URL).paramLabel("<database-URL>").type(String.class).required(true)
+                .description("The Go ncps database, e.g. sqlite:/var/lib/ncps/db/db.sqlite; only read.").build());
+        importGo.addOption(flag(DRY_RUN, "Show what would be imported and what cannot be, without writing anything."));
+
         root.addSubcommand(SERVE, serve);
         root.addSubcommand(MIGRATE, migrate);
         root.addSubcommand(KEYGEN, keygen);
         root.addSubcommand(FSCK, fsck);
         root.addSubcommand(MIGRATE_DB, migrateDb);
+        root.addSubcommand(IMPORT_GO, importGo);
         return new CommandLine(root);
     }
 
