@@ -8,6 +8,7 @@ import dev.ncps.config.Option;
 import dev.ncps.config.DatabaseUrl;
 import dev.ncps.config.GoDuration;
 import dev.ncps.index.GoDatabaseException;
+import dev.ncps.ops.ConfigCheck;
 import dev.ncps.ops.ExitCodes;
 import dev.ncps.ops.Fsck;
 import dev.ncps.ops.FsckCommand;
@@ -86,6 +87,15 @@ public final class Cli {
                 case Commands.MIGRATE -> migrate(command, flags);
                 case Commands.FSCK -> fsck(command, flags);
                 case Commands.MIGRATE_DB -> migrateDb(command, flags);
+                case Commands.CONFIG -> {
+                    ParseResult check = command.subcommand();
+                    if (check == null) {
+                        command.commandSpec().commandLine().usage(err);
+                        yield USAGE;
+                    }
+                    boolean offline = check.hasMatchedOption(Commands.OFFLINE);
+                    yield start(loader.check(flags), checked -> new ConfigCheck(out).run(checked, offline));
+                }
                 case Commands.IMPORT_GO -> {
                     DatabaseUrl go = DatabaseUrl.parseFlag(Commands.GO_DATABASE_URL, command.matchedOptionValue(Commands.GO_DATABASE_URL, ""));
                     boolean dryRun = command.hasMatchedOption(Commands.DRY_RUN);

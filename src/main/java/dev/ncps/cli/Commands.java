@@ -39,6 +39,9 @@ final class Commands {
     static final String BATCH_SIZE = "--batch-size";
     static final String IMPORT_GO = "import-go";
     static final String GO_DATABASE_URL = "--go-database-url";
+    static final String CONFIG = "config";
+    static final String CHECK = "check";
+    static final String OFFLINE = "--offline";
 
     private Commands() {}
 
@@ -100,12 +103,20 @@ final class Commands {
                 .description("The Go ncps database, e.g. sqlite:/var/lib/ncps/db/db.sqlite; only read.").build());
         importGo.addOption(flag(DRY_RUN, "Show what would be imported and what cannot be, without writing anything."));
 
+        CommandSpec check = command(CHECK, "Validate the configuration as serve would, print every value with where it "
+                + "came from (secrets masked), and check that database, storage, locks and upstreams are reachable.");
+        addOptions(check, Scope.GLOBAL, Scope.SERVE, Scope.SERVE_AND_MIGRATE);
+        check.addOption(flag(OFFLINE, "Skip the reachability checks."));
+        CommandSpec config = command(CONFIG, "Configuration tools.");
+        config.addSubcommand(CHECK, check);
+
         root.addSubcommand(SERVE, serve);
         root.addSubcommand(MIGRATE, migrate);
         root.addSubcommand(KEYGEN, keygen);
         root.addSubcommand(FSCK, fsck);
         root.addSubcommand(MIGRATE_DB, migrateDb);
         root.addSubcommand(IMPORT_GO, importGo);
+        root.addSubcommand(CONFIG, config);
         return new CommandLine(root);
     }
 

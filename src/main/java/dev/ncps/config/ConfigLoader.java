@@ -84,6 +84,20 @@ public final class ConfigLoader {
         return s.finish(new MigrateConfig(database, dryRun));
     }
 
+    /**
+     * What serve would run with, validated exactly as serve validates it, and every option's setting with
+     * its origin ({@code ncps config check}).
+     */
+    public Loaded<Checked> check(Map<Option<?>, List<String>> flags) throws ConfigException {
+        Loaded<ServeConfig> serve = serve(flags);
+        Session s = new Session(flags);
+        List<Setting> settings = Options.ALL.stream().filter(o -> !o.deprecated() && o.key() != null).map(s.r::setting).toList();
+        return new Loaded<>(new Checked(serve.config(), settings), serve.logLevel(), serve.warnings());
+    }
+
+    /** A valid serve configuration and the settings it was made from. */
+    public record Checked(ServeConfig config, List<Setting> settings) {}
+
     /** For commands given everything on their command line: only the global options (log level, config file). */
     public Loaded<LogLevel> global(Map<Option<?>, List<String>> flags) throws ConfigException {
         Session s = new Session(flags);

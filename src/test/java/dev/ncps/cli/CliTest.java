@@ -218,4 +218,25 @@ class CliTest {
         assertThat(run("fsck", "--cache-storage-local", dir.resolve("data").toString())).isZero();
         assertThat(out()).contains("result: clean");
     }
+
+    @Test
+    void configCheckPrintsEachValueWithItsOriginAndMasksSecrets() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("config.yaml"), "cache:\n  hostname: from-file.example\n");
+        assertThat(run("config", "check", "--offline", "--config", dir.resolve("config.yaml").toString(),
+                "--cache-upstream-url", "https://cache.nixos.org", "--cache-upstream-public-key", KEY,
+                "--cache-get-token", "hunter2")).isZero();
+        assertThat(out()).contains("configuration is valid")
+                .containsPattern("cache\\.hostname +from-file\\.example +config file .*config\\.yaml key cache\\.hostname")
+                .containsPattern("cache\\.upstream\\.urls +https://cache\\.nixos\\.org +flag --cache-upstream-url")
+                .containsPattern("cache\\.get-token +\\*\\*\\*\\* +flag --cache-get-token")
+                .containsPattern("server\\.addr +:8501 +default")
+                .contains("result: valid (reachability not checked: --offline)")
+                .doesNotContain("hunter2");
+    }
+
+    @Test
+    void configCheckReportsEveryProblemAsAUsageError() {
+        assertThat(run("config", "check", "--offline", "--cache-max-size", "5GB")).isEqualTo(2);
+        assertThat(err()).contains("cache.upstream.urls", "cache.max-size");
+    }
 }
