@@ -7,6 +7,8 @@ import dev.ncps.config.Loaded;
 import dev.ncps.config.Option;
 import dev.ncps.config.DatabaseUrl;
 import dev.ncps.config.GoDuration;
+import dev.ncps.config.Options;
+import dev.ncps.config.StorageConfig;
 import dev.ncps.index.GoDatabaseException;
 import dev.ncps.ops.ConfigCheck;
 import dev.ncps.ops.ExitCodes;
@@ -15,6 +17,7 @@ import dev.ncps.ops.FsckCommand;
 import dev.ncps.ops.GoImportCommand;
 import dev.ncps.ops.MigrateDb;
 import dev.ncps.ops.MigrateDbCommand;
+import dev.ncps.ops.MigrateStorageCommand;
 import dev.ncps.ops.Keygen;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -87,6 +90,7 @@ public final class Cli {
                 case Commands.MIGRATE -> migrate(command, flags);
                 case Commands.FSCK -> fsck(command, flags);
                 case Commands.MIGRATE_DB -> migrateDb(command, flags);
+                case Commands.MIGRATE_STORAGE -> migrateStorage(command, flags);
                 case Commands.CONFIG -> {
                     ParseResult check = command.subcommand();
                     if (check == null) {
@@ -144,6 +148,34 @@ public final class Cli {
         }
         MigrateDb.Settings settings = new MigrateDb.Settings(batchSize, command.hasMatchedOption(Commands.RESUME));
         return start(loader.global(flags), ignored -> new MigrateDbCommand(out, err, terminal).run(from, to, settings));
+    }
+
+    private int migrateStorage(ParseResult command, Map<Option<?>, List<String>> flags) throws ConfigException {
+        String from = command.matchedOptionValue(Commands.FROM, "");
+        String to = command.matchedOptionValue(Commands.TO, "");
+        int concurrency = command.matchedOptionValue(Commands.CONCURRENCY, 4);
+        if (concurrency < 1) {
+            throw new ConfigException("invalid value for " + Commands.CONCURRENCY + ": '" + concurrency + "': expected a whole number >= 1");
+        }
+        StorageConfig source = storage(Commands.FROM, from, flags);
+        StorageConfig target = storage(Commands.TO, to, flags);
+        if (source.equals(target)) {
+            throw new ConfigException(Commands.FROM + " and " + Commands.TO + " name the same storage: " + from);
+        }
+        return start(loader.global(flags), ignored -> MigrateStorageCommand.run(source, target, concurrency, out, err, terminal));
+    }
+
+    /** {@code local:DIR}, or {@code s3://BUCKET} with the connection from the cache.storage.s3.* options. */
+    private StorageConfig storage(String flag, String text, Map<Option<?>, List<String>> flags) throws ConfigException {
+        if (text.startsWith("local:") && text.length() > "local:".length()) {
+            return new StorageConfig.Local(Path.of(text.substring("local:".length())).toAbsolutePath().normalize());
+        }
+        if (text.startsWith("s3://") && text.length() > "s3://".length() && !text.substring(5).contains("/")) {
+            Map<Option<?>, List<String>> withBucket = new java.util.HashMap<>(flags);
+            withBucket.put(Options.CACHE_STORAGE_S3_BUCKET, List.of(text.substring(5)));
+            return loader.storage(withBucket).config();
+        }
+        throw new ConfigException("invalid value for " + flag + ": '" + text + "': expected local:/path/to/storage or s3://bucket");
     }
 
     private interface Action<T> {

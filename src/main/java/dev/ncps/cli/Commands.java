@@ -42,6 +42,7 @@ final class Commands {
     static final String CONFIG = "config";
     static final String CHECK = "check";
     static final String OFFLINE = "--offline";
+    static final String MIGRATE_STORAGE = "migrate-storage";
 
     private Commands() {}
 
@@ -110,6 +111,22 @@ final class Commands {
         CommandSpec config = command(CONFIG, "Configuration tools.");
         config.addSubcommand(CHECK, check);
 
+        CommandSpec migrateStorage = command(MIGRATE_STORAGE, "Copy every object between a local folder and an S3 bucket "
+                + "(either direction), skipping objects already there with the same size. S3 connection settings come "
+                + "from the cache.storage.s3.* options.");
+        addOptions(migrateStorage, Scope.GLOBAL);
+        for (Option<?> option : Options.forScopes(Scope.SERVE_AND_MIGRATE)) {
+            if (option.flag().startsWith("cache-storage-s3-") && !option.flag().equals("cache-storage-s3-bucket")) {
+                addOption(migrateStorage, option);
+            }
+        }
+        migrateStorage.addOption(OptionSpec.builder(FROM).paramLabel("<storage>").type(String.class).required(true)
+                .description("local:/path/to/storage or s3://bucket").build());
+        migrateStorage.addOption(OptionSpec.builder(TO).paramLabel("<storage>").type(String.class).required(true)
+                .description("local:/path/to/storage or s3://bucket").build());
+        migrateStorage.addOption(OptionSpec.builder(CONCURRENCY).paramLabel("<n>").type(int.class).defaultValue("4")
+                .description("Objects copied in parallel (default 4).").build());
+
         root.addSubcommand(SERVE, serve);
         root.addSubcommand(MIGRATE, migrate);
         root.addSubcommand(KEYGEN, keygen);
@@ -117,6 +134,7 @@ final class Commands {
         root.addSubcommand(MIGRATE_DB, migrateDb);
         root.addSubcommand(IMPORT_GO, importGo);
         root.addSubcommand(CONFIG, config);
+        root.addSubcommand(MIGRATE_STORAGE, migrateStorage);
         return new CommandLine(root);
     }
 

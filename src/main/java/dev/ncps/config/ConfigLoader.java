@@ -98,6 +98,12 @@ public final class ConfigLoader {
     /** A valid serve configuration and the settings it was made from. */
     public record Checked(ServeConfig config, List<Setting> settings) {}
 
+    /** Only the storage options (for commands that move objects between storages). */
+    public Loaded<StorageConfig> storage(Map<Option<?>, List<String>> flags) throws ConfigException {
+        Session s = new Session(flags);
+        return s.finish(s.storage());
+    }
+
     /** For commands given everything on their command line: only the global options (log level, config file). */
     public Loaded<LogLevel> global(Map<Option<?>, List<String>> flags) throws ConfigException {
         Session s = new Session(flags);
