@@ -22,11 +22,21 @@ import dev.ncps.store.S3Store;
 import dev.ncps.store.Store;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
+import dev.ncps.cache.Signer;
+import dev.ncps.config.SigningConfig;
+import dev.ncps.nix.NixParseException;
+import dev.ncps.nix.SecretKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /** Opens the storage, index and locks a configuration names; serve and the maintenance commands share this. */
 public final class Backends {
+    private static final Logger log = LoggerFactory.getLogger(Backends.class);
     private Backends() {}
 
     public static IndexConfig indexConfig(DatabaseConfig database) {
@@ -44,6 +54,40 @@ public final class Backends {
                     s3.accessKeyId(), s3.secretAccessKey(), s3.forcePathStyle(),
                     S3Config.ChecksumMode.valueOf(s3.checksumMode().name())));
         };
+    }
+
+    /**
+     * The key serve signs with (the configured file, else the one in the database), for maintenance that
+     * signs; unlike serve it never creates one.
+     */
+    public static SecretKey signingKey(SigningConfig signing, Index index) throws IOException, IndexException {
+        if (signing.secretKeyPath().isPresent()) {
+            return SigningKeys.read(signing.secretKeyPath().get(), "cache.secret-key-path");
+        }
+        Optional<String> stored = index.config(SigningKeys.CONFIG_KEY);
+        if (stored.isEmpty()) {
+            throw new IOException("no signing key: the database holds none and cache.secret-key-path is not set");
+        }
+        try {
+            return SecretKey.parse(stored.get());
+        } catch (NixParseException e) {
+            throw new IOException("the secret key stored in the database is invalid: " + e.getMessage(), e);
+        }
+    }
+
+    /** The signer, with the previous key of a rotation in progress when one is configured. */
+    public static Signer signer(SigningConfig signing, SecretKey key) throws IOException {
+        Optional<SigningConfig.Previous> previous = signing.previousKey();
+        if (previous.isEmpty()) {
+            return new Signer(key, signing.signNarinfo());
+        }
+        SecretKey previousKey = SigningKeys.read(previous.get().secretKeyPath(), "cache.previous-secret-key-path");
+        log.info("key rotation: narinfos are also signed with {} until {}", previousKey.name(), previous.get().until());
+        try {
+            return new Signer(key, signing.signNarinfo(), previousKey, previous.get().until(), Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("cache.previous-secret-key-path: " + e.getMessage(), e);
+        }
     }
 
     /** The configured lock backend; {@code track} receives what must be closed with it (a connection pool). */

@@ -88,7 +88,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         Index index = track(Index.open(Databases.indexConfig(config.database()), clock));
         Store store = track(Backends.openStore(config.storage()));
         SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index);
-        Signer signer = new Signer(key, config.signing().signNarinfo());
+        Signer signer = Backends.signer(config.signing(), key);
 
         Metrics metrics = config.server().prometheusEnabled() ? new Metrics() : null;
         CacheListener listener = metrics != null ? metrics : CacheListener.NONE;

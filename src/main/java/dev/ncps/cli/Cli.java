@@ -18,6 +18,7 @@ import dev.ncps.ops.GoImportCommand;
 import dev.ncps.ops.MigrateDb;
 import dev.ncps.ops.MigrateDbCommand;
 import dev.ncps.ops.MigrateStorageCommand;
+import dev.ncps.ops.ResignCommand;
 import dev.ncps.ops.Keygen;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -91,6 +92,7 @@ public final class Cli {
                 case Commands.FSCK -> fsck(command, flags);
                 case Commands.MIGRATE_DB -> migrateDb(command, flags);
                 case Commands.MIGRATE_STORAGE -> migrateStorage(command, flags);
+                case Commands.RESIGN -> start(loader.maintenance(flags), config -> ResignCommand.run(config, out, err, terminal));
                 case Commands.CONFIG -> {
                     ParseResult check = command.subcommand();
                     if (check == null) {

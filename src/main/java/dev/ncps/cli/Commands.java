@@ -43,6 +43,7 @@ final class Commands {
     static final String CHECK = "check";
     static final String OFFLINE = "--offline";
     static final String MIGRATE_STORAGE = "migrate-storage";
+    static final String RESIGN = "resign";
 
     private Commands() {}
 
@@ -127,6 +128,15 @@ final class Commands {
         migrateStorage.addOption(OptionSpec.builder(CONCURRENCY).paramLabel("<n>").type(int.class).defaultValue("4")
                 .description("Objects copied in parallel (default 4).").build());
 
+        CommandSpec resign = command(RESIGN, "Sign every stored narinfo again with the configured key (and, during a key "
+                + "rotation, the previous key). Run it after switching keys.");
+        addMaintenanceOptions(resign);
+        for (Option<?> option : Options.ALL) {
+            if (option.scope() == Scope.SERVE && option.section() == Option.Section.SIGNING) {
+                addOption(resign, option);
+            }
+        }
+
         root.addSubcommand(SERVE, serve);
         root.addSubcommand(MIGRATE, migrate);
         root.addSubcommand(KEYGEN, keygen);
@@ -135,6 +145,7 @@ final class Commands {
         root.addSubcommand(IMPORT_GO, importGo);
         root.addSubcommand(CONFIG, config);
         root.addSubcommand(MIGRATE_STORAGE, migrateStorage);
+        root.addSubcommand(RESIGN, resign);
         return new CommandLine(root);
     }
 

@@ -71,7 +71,7 @@ public final class ConfigLoader {
         s.requireSharedBackends(lock, storage, database);
         LruConfig lru = s.lru();
         SigningConfig signing = new SigningConfig(s.r.value(CACHE_SECRET_KEY_PATH).map(this::absolute),
-                s.r.valueOrDefault(CACHE_SIGN_NARINFO));
+                s.r.valueOrDefault(CACHE_SIGN_NARINFO), s.previousKey());
         AuthConfig auth = s.auth();
         ServeConfig config = new ServeConfig(hostname, server, upstream, storage, database, tempPath, lock, lru, signing,
                 auth, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT));
@@ -116,7 +116,9 @@ public final class ConfigLoader {
         DatabaseConfig database = s.database(storage);
         LockConfig lock = s.lock(database);
         s.requireSharedBackends(lock, storage, database);
-        return s.finish(new MaintenanceConfig(storage, database, lock));
+        SigningConfig signing = new SigningConfig(s.r.value(CACHE_SECRET_KEY_PATH).map(this::absolute),
+                s.r.valueOrDefault(CACHE_SIGN_NARINFO), s.previousKey());
+        return s.finish(new MaintenanceConfig(storage, database, lock, signing));
     }
 
     private Path absolute(Path path) {
@@ -337,6 +339,17 @@ public final class ConfigLoader {
                 problems.add(cluster + ", which needs a shared database: a SQLite file cannot be shared between instances; "
                         + "use a postgresql:// or mysql:// " + CACHE_DATABASE_URL.label());
             }
+        }
+
+        Optional<SigningConfig.Previous> previousKey() {
+            Optional<Path> path = r.value(CACHE_PREVIOUS_SECRET_KEY_PATH).map(ConfigLoader.this::absolute);
+            Optional<java.time.Instant> until = r.value(CACHE_PREVIOUS_KEY_UNTIL);
+            if (r.isSet(CACHE_PREVIOUS_SECRET_KEY_PATH) != r.isSet(CACHE_PREVIOUS_KEY_UNTIL)) {
+                problems.add("key rotation needs both " + CACHE_PREVIOUS_SECRET_KEY_PATH.label() + " and "
+                        + CACHE_PREVIOUS_KEY_UNTIL.label() + " (the previous key, and when it stops signing)");
+            }
+            return path.isPresent() && until.isPresent() ? Optional.of(new SigningConfig.Previous(path.get(), until.get()))
+                    : Optional.empty();
         }
 
         LruConfig lru() {
