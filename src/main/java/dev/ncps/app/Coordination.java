@@ -1,19 +1,12 @@
 package dev.ncps.app;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.ncps.cache.DownloadCoordinator;
 import dev.ncps.cluster.ClusterCoordinator;
 import dev.ncps.config.HostPort;
 import dev.ncps.config.LockConfig;
 import dev.ncps.config.ServeConfig;
-import dev.ncps.lock.LockBackend;
-import dev.ncps.lock.LockBackends;
 import dev.ncps.lock.LockException;
-import dev.ncps.lock.LockMetrics;
-import dev.ncps.lock.LockSettings;
 import dev.ncps.lock.Locks;
-import dev.ncps.lock.RedisSettings;
 import dev.ncps.metrics.Metrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -34,28 +27,10 @@ final class Coordination {
             return DownloadCoordinator.SINGLE_INSTANCE;
         }
         PrometheusRegistry registry = metrics != null ? metrics.registry() : new PrometheusRegistry();
-        LockSettings settings = new LockSettings(lock.redisKeyPrefix(), lock.retry().maxAttempts(), lock.retry().initialDelay(),
-                lock.retry().maxDelay(), lock.retry().jitter(), lock.allowDegradedMode());
-        LockBackend backend = LockBackend.valueOf(lock.backend().name());
-        RedisSettings redis = lock.redis().map(r -> new RedisSettings(r.addrs().stream().map(HostPort::toString).toList(),
-                r.username().orElse(null), r.password().orElse(null), r.db(), r.useTls(), r.poolSize())).orElse(null);
-        HikariDataSource database = backend == LockBackend.POSTGRES ? (HikariDataSource) track.apply(lockPool(config)) : null;
-        Locks locks = (Locks) track.apply(LockBackends.open(backend, settings, redis, database, new LockMetrics(registry)));
+        Locks locks = Backends.openLocks(lock, config.database(), registry, track);
         String bootId = UUID.randomUUID().toString();
         return (DownloadCoordinator) track.apply(new ClusterCoordinator(locks, lock.downloadTtl(), lock.lruTtl(),
                 config.downloadPollTimeout(), advertisedUrl(config), bootId, config.auth().getToken().orElse(null), clock, registry));
-    }
-
-    /** A few connections of their own, so lock traffic never waits behind index queries. */
-    private static HikariDataSource lockPool(ServeConfig config) {
-        HikariConfig pool = new HikariConfig();
-        pool.setPoolName("locks");
-        pool.setJdbcUrl(config.database().url().jdbcUrl());
-        config.database().url().user().ifPresent(pool::setUsername);
-        config.database().url().password().ifPresent(pool::setPassword);
-        pool.setMaximumPoolSize(4);
-        pool.setMinimumIdle(1);
-        return new HikariDataSource(pool);
     }
 
     /** {@code server.advertise-url}, else this host's address and the listening port. */

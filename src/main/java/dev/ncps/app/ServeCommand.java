@@ -8,7 +8,6 @@ import dev.ncps.cache.Signer;
 import dev.ncps.cache.Uploads;
 import dev.ncps.cli.ServeAction;
 import dev.ncps.config.ServeConfig;
-import dev.ncps.config.StorageConfig;
 import dev.ncps.http.HttpListener;
 import dev.ncps.http.HttpServer;
 import dev.ncps.http.HttpSettings;
@@ -18,9 +17,6 @@ import dev.ncps.metrics.Metrics;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
-import dev.ncps.store.LocalStore;
-import dev.ncps.store.S3Config;
-import dev.ncps.store.S3Store;
 import dev.ncps.store.Store;
 import dev.ncps.upstream.UpstreamListener;
 import dev.ncps.upstream.UpstreamOptions;
@@ -113,9 +109,9 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
     public Running start(ServeConfig config) throws Exception {
         Path tempDir = track(InstanceTempDir.create(config.tempPath())).dir();
         Index index = track(Index.open(Databases.indexConfig(config.database()), clock));
-        Store store = track(openStore(config.storage()));
+        Store store = track(Backends.openStore(config.storage()));
         SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index, store).key();
-        Signer signer = new Signer(key, config.signing().signNarinfo());
+        Signer signer = Backends.signer(config.signing(), key);
 
         Metrics metrics = config.server().prometheusEnabled() ? new Metrics() : null;
         CacheListener listener = metrics != null ? metrics : CacheListener.NONE;
@@ -171,15 +167,6 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
             }, Math.max(1, Duration.between(now, at).toMillis()), TimeUnit.MILLISECONDS));
         };
         next[0].run();
-    }
-
-    private static Store openStore(StorageConfig storage) throws IOException {
-        return switch (storage) {
-            case StorageConfig.Local local -> new LocalStore(local.root());
-            case StorageConfig.S3 s3 -> new S3Store(new S3Config(s3.endpoint(), s3.region().orElse(null), s3.bucket(),
-                    s3.accessKeyId(), s3.secretAccessKey(), s3.forcePathStyle(),
-                    S3Config.ChecksumMode.valueOf(s3.checksumMode().name())));
-        };
     }
 
     private static List<UpstreamSpec> upstreamSpecs(ServeConfig config) throws NixParseException {

@@ -40,15 +40,19 @@ final class SigningKeys {
 
     private SigningKeys() {}
 
+    /** A key file; errors name the option ({@code key}) that gave the file. */
+    static SecretKey read(Path file, String key) throws IOException {
+        try {
+            return SecretKey.parse(Files.readString(file).trim());
+        } catch (NixParseException e) {
+            throw new IOException(key + ": " + file + " does not hold a Nix secret key: " + e.getMessage(), e);
+        }
+    }
+
     static Loaded load(Optional<Path> file, String hostname, Index index, Store store) throws IOException, IndexException {
         if (file.isPresent()) {
-            String text = Files.readString(file.get()).trim();
-            SecretKey key;
-            try {
-                key = SecretKey.parse(text);
-            } catch (NixParseException e) {
-                throw new IOException("cache.secret-key-path: " + file.get() + " does not hold a Nix secret key: " + e.getMessage(), e);
-            }
+            SecretKey key = read(file.get(), "cache.secret-key-path");
+            String text = key.toNixString();
             if (!index.config(CONFIG_KEY).map(text::equals).orElse(false)) {
                 index.configPut(CONFIG_KEY, text);
             }

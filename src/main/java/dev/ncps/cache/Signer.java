@@ -4,6 +4,8 @@ import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,14 +13,33 @@ import java.util.List;
  * Adds this cache's signature to narinfos. Upstream signatures are kept, so clients that trust the
  * upstream keep trusting the path; an older signature under our own key name is replaced, because the
  * key may have been rotated and a stale signature would only make clients fail verification noisily.
+ *
+ * <p>During a key rotation the previous key signs too, until a configured time: clients that trust only
+ * the previous key keep verifying while they are given the new one. Its signatures are replaced the
+ * same way, and dropped once that time has passed.
  */
 public final class Signer {
     private final SecretKey key;
     private final boolean enabled;
+    private final SecretKey previous;
+    private final Instant previousUntil;
+    private final Clock clock;
 
     public Signer(SecretKey key, boolean enabled) {
+        this(key, enabled, null, Instant.MIN, Clock.systemUTC());
+    }
+
+    /** @param previous the key being rotated out (a different name), null when none */
+    public Signer(SecretKey key, boolean enabled, SecretKey previous, Instant previousUntil, Clock clock) {
+        if (previous != null && previous.name().equals(key.name())) {
+            throw new IllegalArgumentException("the previous signing key has the same name as the current one ("
+                    + key.name() + "); Nix trusts one key per name, so a rotation needs a new name, e.g. " + key.name() + "-2");
+        }
         this.key = key;
         this.enabled = enabled;
+        this.previous = previous;
+        this.previousUntil = previousUntil;
+        this.clock = clock;
     }
 
     public NarInfo sign(NarInfo narInfo) {
@@ -26,13 +47,17 @@ public final class Signer {
             return narInfo;
         }
         String ours = key.name() + ":";
+        String previousOurs = previous == null ? null : previous.name() + ":";
         List<String> signatures = new ArrayList<>();
         for (String signature : narInfo.signatures()) {
-            if (!signature.startsWith(ours)) {
+            if (!signature.startsWith(ours) && (previousOurs == null || !signature.startsWith(previousOurs))) {
                 signatures.add(signature);
             }
         }
         signatures.add(key.sign(narInfo.fingerprint()));
+        if (previous != null && clock.instant().isBefore(previousUntil)) {
+            signatures.add(previous.sign(narInfo.fingerprint()));
+        }
         return narInfo.withSignatures(signatures);
     }
 

@@ -6,11 +6,27 @@ import dev.ncps.config.LogLevel;
 import dev.ncps.config.Loaded;
 import dev.ncps.config.Option;
 import dev.ncps.config.Suggestions;
-import dev.ncps.nix.SecretKey;
+import dev.ncps.config.DatabaseUrl;
+import dev.ncps.config.GoDuration;
+import dev.ncps.config.Options;
+import dev.ncps.config.StorageConfig;
+import dev.ncps.index.GoDatabaseException;
+import dev.ncps.ops.ConfigCheck;
+import dev.ncps.ops.ExitCodes;
+import dev.ncps.ops.Fsck;
+import dev.ncps.ops.FsckCommand;
+import dev.ncps.ops.GoImportCommand;
+import dev.ncps.ops.MigrateDb;
+import dev.ncps.ops.MigrateDbCommand;
+import dev.ncps.ops.MigrateStorageCommand;
+import dev.ncps.ops.ResignCommand;
+import dev.ncps.ops.Keygen;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +38,8 @@ import picocli.CommandLine.ParseResult;
  * Exit codes: 0 success, 1 a command failed, 2 bad usage or configuration.
  */
 public final class Cli {
-    public static final int USAGE = 2;
-    public static final int FAILED = 1;
+    public static final int USAGE = ExitCodes.USAGE;
+    public static final int FAILED = ExitCodes.PROBLEMS;
 
     private static final Logger LOG = LoggerFactory.getLogger(Cli.class);
 
@@ -33,6 +49,8 @@ public final class Cli {
     private final Consumer<LogLevel> logSetup;
     private final PrintStream out;
     private final PrintStream err;
+    /** Progress is a redrawn bar on a terminal, plain periodic lines otherwise (logs, CI, cron). */
+    private final boolean terminal = System.console() != null && System.console().isTerminal();
 
     /**
      * @param logSetup configures logging once the level is known (before any action runs)
@@ -72,7 +90,26 @@ public final class Cli {
             return switch (command.commandSpec().name()) {
                 case Commands.SERVE -> start(loader.serve(flags), serve::run);
                 case Commands.MIGRATE -> migrate(command, flags);
-                case Commands.KEYGEN -> keygen(command.matchedPositional(0).getValue());
+                case Commands.FSCK -> fsck(command, flags);
+                case Commands.MIGRATE_DB -> migrateDb(command, flags);
+                case Commands.MIGRATE_STORAGE -> migrateStorage(command, flags);
+                case Commands.RESIGN -> start(loader.maintenance(flags), config -> ResignCommand.run(config, out, err, terminal));
+                case Commands.CONFIG -> {
+                    ParseResult check = command.subcommand();
+                    if (check == null) {
+                        command.commandSpec().commandLine().usage(err);
+                        yield USAGE;
+                    }
+                    boolean offline = check.hasMatchedOption(Commands.OFFLINE);
+                    yield start(loader.check(flags), checked -> new ConfigCheck(out).run(checked, offline));
+                }
+                case Commands.IMPORT_GO -> {
+                    DatabaseUrl go = DatabaseUrl.parseFlag(Commands.GO_DATABASE_URL, command.matchedOptionValue(Commands.GO_DATABASE_URL, ""));
+                    boolean dryRun = command.hasMatchedOption(Commands.DRY_RUN);
+                    yield start(loader.maintenance(flags), config -> new GoImportCommand(out, err, terminal).run(config, go, dryRun));
+                }
+                case Commands.KEYGEN -> new Keygen(out, err).run(command.matchedPositional(0).getValue(),
+                        path(command, Commands.SECRET_FILE), path(command, Commands.PUBLIC_FILE));
                 default -> throw new IllegalStateException("no action for " + command.commandSpec().name());
             };
         } catch (ConfigException e) {
@@ -106,6 +143,60 @@ public final class Cli {
         return start(loader.migrate(flags, up.hasMatchedOption(Commands.DRY_RUN)), migrate::run);
     }
 
+    private int fsck(ParseResult command, Map<Option<?>, List<String>> flags) throws ConfigException {
+        if (command.hasMatchedOption(Commands.REPAIR) && command.hasMatchedOption(Commands.DRY_RUN)) {
+            throw new ConfigException("--repair and --dry-run exclude each other");
+        }
+        int concurrency = command.matchedOptionValue(Commands.CONCURRENCY, 4);
+        if (concurrency < 1) {
+            throw new ConfigException("invalid value for " + Commands.CONCURRENCY + ": '" + concurrency + "': expected a whole number >= 1");
+        }
+        Fsck.Settings settings = new Fsck.Settings(command.hasMatchedOption(Commands.REPAIR),
+                command.hasMatchedOption(Commands.VERIFY_CONTENT),
+                GoDuration.parseFlag(Commands.VERIFIED_SINCE, command.matchedOptionValue(Commands.VERIFIED_SINCE, "0")),
+                GoDuration.parseFlag(Commands.GRACE, command.matchedOptionValue(Commands.GRACE, "1h")), concurrency);
+        return start(loader.maintenance(flags), config -> new FsckCommand(out, err, terminal).run(config, settings));
+    }
+
+    private int migrateDb(ParseResult command, Map<Option<?>, List<String>> flags) throws ConfigException {
+        DatabaseUrl from = DatabaseUrl.parseFlag(Commands.FROM, command.matchedOptionValue(Commands.FROM, ""));
+        DatabaseUrl to = DatabaseUrl.parseFlag(Commands.TO, command.matchedOptionValue(Commands.TO, ""));
+        int batchSize = command.matchedOptionValue(Commands.BATCH_SIZE, 500);
+        if (batchSize < 1) {
+            throw new ConfigException("invalid value for " + Commands.BATCH_SIZE + ": '" + batchSize + "': expected a whole number >= 1");
+        }
+        MigrateDb.Settings settings = new MigrateDb.Settings(batchSize, command.hasMatchedOption(Commands.RESUME));
+        return start(loader.global(flags), ignored -> new MigrateDbCommand(out, err, terminal).run(from, to, settings));
+    }
+
+    private int migrateStorage(ParseResult command, Map<Option<?>, List<String>> flags) throws ConfigException {
+        String from = command.matchedOptionValue(Commands.FROM, "");
+        String to = command.matchedOptionValue(Commands.TO, "");
+        int concurrency = command.matchedOptionValue(Commands.CONCURRENCY, 4);
+        if (concurrency < 1) {
+            throw new ConfigException("invalid value for " + Commands.CONCURRENCY + ": '" + concurrency + "': expected a whole number >= 1");
+        }
+        StorageConfig source = storage(Commands.FROM, from, flags);
+        StorageConfig target = storage(Commands.TO, to, flags);
+        if (source.equals(target)) {
+            throw new ConfigException(Commands.FROM + " and " + Commands.TO + " name the same storage: " + from);
+        }
+        return start(loader.global(flags), ignored -> MigrateStorageCommand.run(source, target, concurrency, out, err, terminal));
+    }
+
+    /** {@code local:DIR}, or {@code s3://BUCKET} with the connection from the cache.storage.s3.* options. */
+    private StorageConfig storage(String flag, String text, Map<Option<?>, List<String>> flags) throws ConfigException {
+        if (text.startsWith("local:") && text.length() > "local:".length()) {
+            return new StorageConfig.Local(Path.of(text.substring("local:".length())).toAbsolutePath().normalize());
+        }
+        if (text.startsWith("s3://") && text.length() > "s3://".length() && !text.substring(5).contains("/")) {
+            Map<Option<?>, List<String>> withBucket = new java.util.HashMap<>(flags);
+            withBucket.put(Options.CACHE_STORAGE_S3_BUCKET, List.of(text.substring(5)));
+            return loader.storage(withBucket).config();
+        }
+        throw new ConfigException("invalid value for " + flag + ": '" + text + "': expected local:/path/to/storage or s3://bucket");
+    }
+
     private interface Action<T> {
         int run(T config) throws Exception;
     }
@@ -115,20 +206,16 @@ public final class Cli {
         loaded.warnings().forEach(LOG::warn);
         try {
             return action.run(loaded.config());
+        } catch (GoDatabaseException e) {
+            LOG.error("ncps stopped: {}", e.getMessage());
+            return FAILED;
         } catch (Exception e) {
             LOG.error("ncps stopped: {}", e.toString(), e);
             return FAILED;
         }
     }
 
-    private int keygen(String name) {
-        if (name.isEmpty() || name.contains(":") || name.chars().anyMatch(Character::isWhitespace)) {
-            err.println("invalid key name '" + name + "': expected a name without ':' or spaces, e.g. cache.example.com-1");
-            return USAGE;
-        }
-        SecretKey key = SecretKey.generate(name);
-        out.println(key.toNixString());
-        out.println(key.publicKey().toNixString());
-        return 0;
+    private static Optional<Path> path(ParseResult command, String option) {
+        return Optional.ofNullable(command.<String>matchedOptionValue(option, null)).map(Path::of);
     }
 }

@@ -183,7 +183,8 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
         return !holder.equals(self) && holder.startsWith(selfUrl + "#");
     }
 
-    static String lockKey(NarFileKey key) {
+    /** The download lease of a NAR; maintenance takes it too, so it never removes what a download is writing. */
+    public static String lockKey(NarFileKey key) {
         return "download:nar:" + key.narHash() + key.compression().extension();
     }
 

@@ -72,7 +72,7 @@ public final class ConfigLoader {
         s.requireSharedBackends(lock, storage, database);
         LruConfig lru = s.lru();
         SigningConfig signing = new SigningConfig(s.r.value(CACHE_SECRET_KEY_PATH).map(this::absolute),
-                s.r.valueOrDefault(CACHE_SIGN_NARINFO));
+                s.r.valueOrDefault(CACHE_SIGN_NARINFO), s.previousKey());
         AuthConfig auth = s.auth();
         ServeConfig config = new ServeConfig(hostname, server, upstream, storage, database, tempPath, lock, lru, signing,
                 auth, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT));
@@ -83,6 +83,43 @@ public final class ConfigLoader {
         Session s = new Session(flags);
         DatabaseConfig database = s.database(s.storage());
         return s.finish(new MigrateConfig(database, dryRun));
+    }
+
+    /**
+     * What serve would run with, validated exactly as serve validates it, and every option's setting with
+     * its origin ({@code ncps config check}).
+     */
+    public Loaded<Checked> check(Map<Option<?>, List<String>> flags) throws ConfigException {
+        Loaded<ServeConfig> serve = serve(flags);
+        Session s = new Session(flags);
+        List<Setting> settings = Options.ALL.stream().filter(o -> !o.deprecated() && o.key() != null).map(s.r::setting).toList();
+        return new Loaded<>(new Checked(serve.config(), settings), serve.logLevel(), serve.warnings());
+    }
+
+    /** A valid serve configuration and the settings it was made from. */
+    public record Checked(ServeConfig config, List<Setting> settings) {}
+
+    /** Only the storage options (for commands that move objects between storages). */
+    public Loaded<StorageConfig> storage(Map<Option<?>, List<String>> flags) throws ConfigException {
+        Session s = new Session(flags);
+        return s.finish(s.storage());
+    }
+
+    /** For commands given everything on their command line: only the global options (log level, config file). */
+    public Loaded<LogLevel> global(Map<Option<?>, List<String>> flags) throws ConfigException {
+        Session s = new Session(flags);
+        return s.finish(s.r.valueOrDefault(LOG_LEVEL));
+    }
+
+    public Loaded<MaintenanceConfig> maintenance(Map<Option<?>, List<String>> flags) throws ConfigException {
+        Session s = new Session(flags);
+        StorageConfig storage = s.storage();
+        DatabaseConfig database = s.database(storage);
+        LockConfig lock = s.lock(database);
+        s.requireSharedBackends(lock, storage, database);
+        SigningConfig signing = new SigningConfig(s.r.value(CACHE_SECRET_KEY_PATH).map(this::absolute),
+                s.r.valueOrDefault(CACHE_SIGN_NARINFO), s.previousKey());
+        return s.finish(new MaintenanceConfig(storage, database, lock, signing));
     }
 
     private Path absolute(Path path) {
@@ -315,6 +352,17 @@ public final class ConfigLoader {
                 problems.add(cluster + ", which needs a shared database: a SQLite file cannot be shared between instances; "
                         + "use a postgresql:// or mysql:// " + CACHE_DATABASE_URL.label());
             }
+        }
+
+        Optional<SigningConfig.Previous> previousKey() {
+            Optional<Path> path = r.value(CACHE_PREVIOUS_SECRET_KEY_PATH).map(ConfigLoader.this::absolute);
+            Optional<java.time.Instant> until = r.value(CACHE_PREVIOUS_KEY_UNTIL);
+            if (r.isSet(CACHE_PREVIOUS_SECRET_KEY_PATH) != r.isSet(CACHE_PREVIOUS_KEY_UNTIL)) {
+                problems.add("key rotation needs both " + CACHE_PREVIOUS_SECRET_KEY_PATH.label() + " and "
+                        + CACHE_PREVIOUS_KEY_UNTIL.label() + " (the previous key, and when it stops signing)");
+            }
+            return path.isPresent() && until.isPresent() ? Optional.of(new SigningConfig.Previous(path.get(), until.get()))
+                    : Optional.empty();
         }
 
         LruConfig lru() {

@@ -35,6 +35,15 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, Optional<String> user
         return new DatabaseUrl(Dialect.SQLITE, "jdbc:sqlite:" + file, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
+    /** A command's own database URL flag: the error names the flag, the value and the accepted form. */
+    public static DatabaseUrl parseFlag(String flag, String text) throws ConfigException {
+        try {
+            return parse(text);
+        } catch (InvalidValueException e) {
+            throw new ConfigException("invalid value for " + flag + ": '" + Resolver.hidePassword(text) + "': " + e.getMessage());
+        }
+    }
+
     static DatabaseUrl parse(String text) throws InvalidValueException {
         int colon = text.indexOf(':');
         String scheme = colon < 0 ? "" : text.substring(0, colon).toLowerCase(Locale.ROOT);

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * a sequence of decimal numbers each with a unit ({@code ns us µs ms s m h}), e.g. {@code 1h30m}, {@code 300ms}.
  * Negative durations are rejected: no option here has a meaning for them.
  */
-final class GoDuration {
+public final class GoDuration {
     static final String FORM = "a Go duration: numbers with units ns, us, ms, s, m or h, e.g. 300ms, 5m, 1h30m";
 
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
@@ -20,6 +20,15 @@ final class GoDuration {
             "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
 
     private GoDuration() {}
+
+    /** A command's own duration flag: the error names the flag, the value and the accepted form. */
+    public static Duration parseFlag(String flag, String text) throws ConfigException {
+        try {
+            return parse(text);
+        } catch (InvalidValueException e) {
+            throw new ConfigException("invalid value for " + flag + ": '" + text + "': " + e.getMessage());
+        }
+    }
 
     static Duration parse(String text) throws InvalidValueException {
         if (text.equals("0")) {

@@ -18,6 +18,7 @@ import static dev.ncps.config.ValueTypes.DATABASE_URL;
 import static dev.ncps.config.ValueTypes.DURATION;
 import static dev.ncps.config.ValueTypes.HOSTNAME;
 import static dev.ncps.config.ValueTypes.HTTP_URL;
+import static dev.ncps.config.ValueTypes.INSTANT;
 import static dev.ncps.config.ValueTypes.LISTEN_ADDRESS;
 import static dev.ncps.config.ValueTypes.NON_NEGATIVE_INT;
 import static dev.ncps.config.ValueTypes.PATH;
@@ -34,6 +35,7 @@ import static dev.ncps.config.ValueTypes.choice;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
@@ -198,6 +200,18 @@ public final class Options {
                     "cache-sign-narinfo", "CACHE_SIGN_NARINFO", BOOLEAN)
             .defaultValue("true")
             .doc("Add this cache's signature to every narinfo it serves.");
+
+    public static final Option<Path> CACHE_PREVIOUS_SECRET_KEY_PATH = Option.of(SIGNING, SERVE, "cache.previous-secret-key-path",
+                    "cache-previous-secret-key-path", "CACHE_PREVIOUS_SECRET_KEY_PATH", PATH)
+            .javaExtension()
+            .doc("Key rotation: file with the previous secret key. Until cache.previous-key-until, narinfos are signed "
+                    + "with both keys, so clients that trust only the previous key keep working. Its name must differ "
+                    + "from the current key's.");
+
+    public static final Option<Instant> CACHE_PREVIOUS_KEY_UNTIL = Option.of(SIGNING, SERVE, "cache.previous-key-until",
+                    "cache-previous-key-until", "CACHE_PREVIOUS_KEY_UNTIL", INSTANT)
+            .javaExtension()
+            .doc("Key rotation: when to stop signing with the previous key (required with cache.previous-secret-key-path).");
 
     // Access control
 
@@ -417,7 +431,7 @@ public final class Options {
             CACHE_STORAGE_S3_ACCESS_KEY_ID, CACHE_STORAGE_S3_SECRET_ACCESS_KEY, CACHE_STORAGE_S3_FORCE_PATH_STYLE,
             CACHE_STORAGE_S3_CHECKSUM_MODE,
             CACHE_DATABASE_URL, CACHE_DATABASE_POOL_MAX_OPEN_CONNS, CACHE_DATABASE_POOL_MAX_IDLE_CONNS,
-            CACHE_SECRET_KEY_PATH, CACHE_SIGN_NARINFO,
+            CACHE_SECRET_KEY_PATH, CACHE_SIGN_NARINFO, CACHE_PREVIOUS_SECRET_KEY_PATH, CACHE_PREVIOUS_KEY_UNTIL,
             CACHE_ALLOW_PUT_VERB, CACHE_ALLOW_DELETE_VERB, CACHE_GET_TOKEN, CACHE_UPLOAD_TOKEN, CACHE_ALLOW_UPLOAD_OVERWRITE,
             CACHE_MAX_UPLOAD_SIZE, CACHE_REQUIRE_TRUSTED_SIGNATURE,
             CACHE_TRUSTED_UPLOAD_KEYS,

@@ -26,17 +26,18 @@ final class Resolver {
         this.warnings = warnings;
     }
 
-    /** Text values of one option from the first source that has it. */
-    private record Raw(List<String> texts) {}
+    /** Text values of one option from the first source that has it, and which source that was. */
+    private record Raw(List<String> texts, String origin) {}
 
     private Optional<Raw> raw(Option<?> option) {
         List<String> flagValues = flags.get(option);
         if (flagValues != null && !flagValues.isEmpty()) {
-            return Optional.of(new Raw(option.repeatable() ? splitAll(flagValues) : List.of(flagValues.getLast())));
+            return Optional.of(new Raw(option.repeatable() ? splitAll(flagValues) : List.of(flagValues.getLast()),
+                    "flag --" + option.flag()));
         }
         String envValue = option.env() == null ? null : env.get(option.env());
         if (envValue != null && !envValue.isBlank()) {
-            return Optional.of(new Raw(option.repeatable() ? split(envValue) : List.of(envValue.strip())));
+            return Optional.of(new Raw(option.repeatable() ? split(envValue) : List.of(envValue.strip()), "env " + option.env()));
         }
         return fromFile(option);
     }
@@ -46,7 +47,7 @@ final class Resolver {
         String foundKey = null;
         for (String key : option.allKeys()) {
             Optional<Raw> here = file.get(key).flatMap(value -> fileValue(option, key, value));
-            if (here.isPresent() && found.isPresent() && !here.equals(found)) {
+            if (here.isPresent() && found.isPresent() && !here.get().texts().equals(found.get().texts())) {
                 problems.add(file.describe() + ": " + foundKey + " and " + key + " both set " + option.label()
                         + " to different values; keep one");
             } else if (here.isPresent() && found.isEmpty()) {
@@ -64,14 +65,15 @@ final class Resolver {
                         + ": expected a single value");
                 return Optional.empty();
             }
-            return Optional.of(new Raw(list.stream().map(Object::toString).map(String::strip).filter(s -> !s.isEmpty()).toList()));
+            return Optional.of(new Raw(list.stream().map(Object::toString).map(String::strip).filter(s -> !s.isEmpty()).toList(),
+                    file.describe() + " key " + key));
         }
         String text = value.toString().strip();
         if (text.isEmpty()) {
             return Optional.empty();
         }
         // A scalar for a list option is split like an env var: the Go ncps joins and re-splits on commas.
-        return Optional.of(new Raw(option.repeatable() ? split(text) : List.of(text)));
+        return Optional.of(new Raw(option.repeatable() ? split(text) : List.of(text), file.describe() + " key " + key));
     }
 
     private static List<String> split(String text) {
@@ -98,6 +100,16 @@ final class Resolver {
             }
         }
         return Optional.empty();
+    }
+
+    /** Where the option's value comes from and its text, as given; the default when nothing sets it. */
+    Setting setting(Option<?> option) {
+        return lookup(option).map(found -> new Setting(option, found.getValue().texts(), found.getValue().origin()
+                        + (found.getKey() == option ? "" : " (deprecated " + found.getKey().label() + ")")))
+                .orElseGet(() -> option.defaultValue() == null || option.defaultValue().isEmpty()
+                        ? new Setting(option, List.of(), option.defaultDoc() == null ? "default"
+                                : "default (" + option.defaultDoc().replace("`", "") + ")")
+                        : new Setting(option, List.of(option.defaultValue()), "default"));
     }
 
     boolean isSet(Option<?> option) {

@@ -74,6 +74,15 @@ final class ValueTypes {
     }
 
     static final ValueType<Duration> DURATION = of("duration", GoDuration.FORM, GoDuration::parse);
+    static final String INSTANT_FORM = "an ISO-8601 date (midnight UTC) or UTC time, e.g. 2027-01-31 or 2027-01-31T12:00:00Z";
+    static final ValueType<java.time.Instant> INSTANT = of("date", INSTANT_FORM, text -> {
+        try {
+            return text.contains("T") ? java.time.Instant.parse(text)
+                    : java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new InvalidValueException("expected " + INSTANT_FORM);
+        }
+    });
     static final ValueType<Long> SIZE = of("size", SizeUnits.FORM, SizeUnits::parse);
     static final ValueType<UpstreamUrl> UPSTREAM_URL = of("upstream URL", UpstreamUrl.FORM, UpstreamUrl::parse);
     static final ValueType<Schedule> SCHEDULE = of("cron", Schedule.FORM, Schedule::parse);

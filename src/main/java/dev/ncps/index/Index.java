@@ -88,8 +88,31 @@ public interface Index extends AutoCloseable {
      */
     Optional<String> problem();
 
+    /**
+     * Narinfos whose NAR file is not linked to them and that cannot be served as they are: either the
+     * NAR file row exists but the link is missing (LRU would not count it), or there is neither a row nor
+     * an upstream URL to fetch the NAR from (an upload whose NAR is gone). A narinfo whose NAR was simply
+     * not fetched yet has an upstream URL and is not listed.
+     */
+    List<NarInfoWithoutNar> narInfosWithoutNar() throws IndexException;
+
+    /** Every config entry (the signing key, cluster settings), for copying an index. */
+    Map<String, String> configEntries() throws IndexException;
+
+    /** Narinfos in hash order after {@code afterHash} (null: from the start), at most {@code limit}. */
+    List<NarInfoEntry> narInfos(String afterHash, int limit) throws IndexException;
+
+    /**
+     * Stores NAR file rows, then narinfos (linked to those rows as {@link #putNarInfo} links them), all in
+     * one transaction: a batch of a copy is either complete or absent. Existing rows are replaced.
+     */
+    void putAll(List<NarFileEntry> narFiles, List<NarInfoEntry> narInfos) throws IndexException;
+
     @Override
     void close();
+
+    /** A narinfo found by {@link #narInfosWithoutNar()}; {@code narFileStored} tells which of the two cases. */
+    record NarInfoWithoutNar(String hash, NarFileKey narFile, boolean narFileStored) {}
 
     /**
      * A narinfo as served (already rewritten to our NAR URL and signed), keyed by its store path hash.

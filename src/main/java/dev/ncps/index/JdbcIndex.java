@@ -159,6 +159,18 @@ final class JdbcIndex implements Index {
         });
     }
 
+    @Override
+    public Map<String, String> configEntries() throws IndexException {
+        return read("read all config", c -> {
+            try (PreparedStatement s = c.prepareStatement(dialect.sql("SELECT \"key\", value FROM config ORDER BY \"key\""));
+                 ResultSet rows = s.executeQuery()) {
+                Map<String, String> entries = new java.util.LinkedHashMap<>();
+                while (rows.next()) entries.put(rows.getString(1), rows.getString(2));
+                return entries;
+            }
+        });
+    }
+
     private Optional<String> configValue(Connection c, String key, boolean lock) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(dialect.sql(
                 "SELECT value FROM config WHERE \"key\" = ?" + (lock ? dialect.forUpdate() : "")))) {
@@ -181,24 +193,44 @@ final class JdbcIndex implements Index {
 
     // ---------------------------------------------------------------- narinfos
 
+    private static final String NARINFO_COLUMNS = """
+            SELECT id, hash, store_path, url, compression, file_hash, file_size, nar_hash, nar_size, deriver,
+                   "system", ca, upstream_url, last_accessed_at
+            FROM narinfos""";
+
     @Override
     public Optional<NarInfoEntry> narInfo(String hash) throws IndexException {
         return read("read narinfo " + hash, c -> {
-            try (PreparedStatement s = c.prepareStatement(dialect.sql("""
-                    SELECT id, store_path, url, compression, file_hash, file_size, nar_hash, nar_size, deriver,
-                           "system", ca, upstream_url, last_accessed_at
-                    FROM narinfos WHERE hash = ?"""))) {
+            try (PreparedStatement s = c.prepareStatement(dialect.sql(NARINFO_COLUMNS + " WHERE hash = ?"))) {
                 s.setString(1, hash);
                 try (ResultSet rows = s.executeQuery()) {
-                    if (!rows.next()) return Optional.empty();
-                    long id = rows.getLong("id");
-                    NarInfo info = narInfo(rows, strings(c, "SELECT reference FROM narinfo_references WHERE narinfo_id = ? ORDER BY idx", id),
-                            strings(c, "SELECT signature FROM narinfo_signatures WHERE narinfo_id = ? ORDER BY idx", id));
-                    return Optional.of(new NarInfoEntry(hash, info, rows.getString("upstream_url"),
-                            dialect.getInstant(rows, "last_accessed_at")));
+                    return rows.next() ? Optional.of(narInfoEntry(c, rows)) : Optional.empty();
                 }
             }
         });
+    }
+
+    @Override
+    public List<NarInfoEntry> narInfos(String afterHash, int limit) throws IndexException {
+        return read("list narinfos after " + afterHash, c -> {
+            try (PreparedStatement s = c.prepareStatement(dialect.sql(NARINFO_COLUMNS
+                    + (afterHash == null ? "" : " WHERE hash > ?") + " ORDER BY hash LIMIT " + Math.max(1, limit)))) {
+                if (afterHash != null) s.setString(1, afterHash);
+                try (ResultSet rows = s.executeQuery()) {
+                    List<NarInfoEntry> result = new ArrayList<>();
+                    while (rows.next()) result.add(narInfoEntry(c, rows));
+                    return result;
+                }
+            }
+        });
+    }
+
+    private NarInfoEntry narInfoEntry(Connection c, ResultSet rows) throws SQLException {
+        long id = rows.getLong("id");
+        NarInfo info = narInfo(rows, strings(c, "SELECT reference FROM narinfo_references WHERE narinfo_id = ? ORDER BY idx", id),
+                strings(c, "SELECT signature FROM narinfo_signatures WHERE narinfo_id = ? ORDER BY idx", id));
+        return new NarInfoEntry(rows.getString("hash"), info, rows.getString("upstream_url"),
+                dialect.getInstant(rows, "last_accessed_at"));
     }
 
     private NarInfo narInfo(ResultSet rows, List<String> references, List<String> signatures) throws SQLException {
@@ -265,6 +297,15 @@ final class JdbcIndex implements Index {
                 id, entry.narInfo().signatures());
         linkNarFile(c, id, entry.narInfo().url());
         return true;
+    }
+
+    @Override
+    public void putAll(List<NarFileEntry> narFiles, List<NarInfoEntry> narInfos) throws IndexException {
+        write("put " + narFiles.size() + " nar files and " + narInfos.size() + " narinfos", c -> {
+            for (NarFileEntry narFile : narFiles) putNarFile(c, narFile);
+            for (NarInfoEntry narInfo : narInfos) storeNarInfo(c, narInfo, true);
+            return null;
+        });
     }
 
     private long insertNarInfo(Connection c, NarInfoEntry entry) throws SQLException {
@@ -401,32 +442,36 @@ final class JdbcIndex implements Index {
     @Override
     public void putNarFile(NarFileEntry entry) throws IndexException {
         write("put nar file " + describe(entry.key()), c -> {
-            Instant accessed = entry.lastAccessed() == null ? clock.instant() : entry.lastAccessed();
-            Optional<Long> existing = narFileId(c, entry.key(), true);
-            if (existing.isPresent()) {
-                try (PreparedStatement s = c.prepareStatement(
-                        "UPDATE nar_files SET file_size = ?, last_accessed_at = ?, updated_at = ? WHERE id = ?")) {
-                    s.setLong(1, entry.fileSize());
-                    dialect.setInstant(s, 2, accessed);
-                    dialect.setInstant(s, 3, clock.instant());
-                    s.setLong(4, existing.get());
-                    s.executeUpdate();
-                }
-                return null;
-            }
-            try (PreparedStatement s = c.prepareStatement("""
-                    INSERT INTO nar_files (hash, compression, query, file_size, last_accessed_at, created_at)
-                    VALUES (?, ?, '', ?, ?, ?)""")) {
-                s.setString(1, entry.key().narHash());
-                s.setString(2, entry.key().compression().nixName());
-                s.setLong(3, entry.fileSize());
-                dialect.setInstant(s, 4, accessed);
-                dialect.setInstant(s, 5, clock.instant());
-                s.executeUpdate();
-            }
-            linkNarInfos(c, entry.key());
+            putNarFile(c, entry);
             return null;
         });
+    }
+
+    private void putNarFile(Connection c, NarFileEntry entry) throws SQLException {
+        Instant accessed = entry.lastAccessed() == null ? clock.instant() : entry.lastAccessed();
+        Optional<Long> existing = narFileId(c, entry.key(), true);
+        if (existing.isPresent()) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE nar_files SET file_size = ?, last_accessed_at = ?, updated_at = ? WHERE id = ?")) {
+                s.setLong(1, entry.fileSize());
+                dialect.setInstant(s, 2, accessed);
+                dialect.setInstant(s, 3, clock.instant());
+                s.setLong(4, existing.get());
+                s.executeUpdate();
+            }
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("""
+                INSERT INTO nar_files (hash, compression, query, file_size, last_accessed_at, created_at)
+                VALUES (?, ?, '', ?, ?, ?)""")) {
+            s.setString(1, entry.key().narHash());
+            s.setString(2, entry.key().compression().nixName());
+            s.setLong(3, entry.fileSize());
+            dialect.setInstant(s, 4, accessed);
+            dialect.setInstant(s, 5, clock.instant());
+            s.executeUpdate();
+        }
+        linkNarInfos(c, entry.key());
     }
 
     /**
@@ -493,6 +538,31 @@ final class JdbcIndex implements Index {
             throw new SQLException("nar_files row " + rows.getString("hash") + " has an unknown compression '"
                     + compression + "'", e);
         }
+    }
+
+    @Override
+    public List<NarInfoWithoutNar> narInfosWithoutNar() throws IndexException {
+        return read("list narinfos without their nar file", c -> {
+            String stored = "EXISTS (SELECT 1 FROM nar_files f WHERE f.hash = n.nar_file_hash"
+                    + " AND f.compression = n.nar_file_compression AND f.query = '')";
+            try (PreparedStatement s = c.prepareStatement("SELECT n.hash, n.nar_file_hash, n.nar_file_compression, CASE WHEN "
+                    + stored + " THEN 1 ELSE 0 END FROM narinfos n WHERE n.nar_file_hash IS NOT NULL"
+                    + " AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.narinfo_id = n.id)"
+                    + " AND (n.upstream_url IS NULL OR " + stored + ") ORDER BY n.id");
+                 ResultSet rows = s.executeQuery()) {
+                List<NarInfoWithoutNar> result = new ArrayList<>();
+                while (rows.next()) {
+                    try {
+                        result.add(new NarInfoWithoutNar(rows.getString(1),
+                                new NarFileKey(rows.getString(2), Compression.fromNixName(rows.getString(3))), rows.getInt(4) == 1));
+                    } catch (NixParseException e) {
+                        throw new SQLException("narinfo " + rows.getString(1) + " names an unknown compression '"
+                                + rows.getString(3) + "'", e);
+                    }
+                }
+                return result;
+            }
+        });
     }
 
     // ---------------------------------------------------------------- access times, stats, eviction

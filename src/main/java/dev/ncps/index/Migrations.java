@@ -7,6 +7,9 @@ import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.output.MigrateResult;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 
@@ -19,6 +22,7 @@ final class Migrations {
     private Migrations() {}
 
     static MigrationReport run(Dialect dialect, DataSource dataSource, boolean dryRun) throws IndexException {
+        refuseGoDatabase(dataSource);
         try {
             Flyway flyway = Flyway.configure()
                     .dataSource(dataSource)
@@ -35,6 +39,22 @@ final class Migrations {
         } catch (FlywayException e) {
             throw new IndexException("migrating the " + dialect + " index schema failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The Go ncps keeps its schema version in goose's {@code schema_migrations}; Flyway would fail on its
+     * tables with a long trace. The default SQLite path of the Go NixOS module equals ours, so this is met
+     * in practice.
+     */
+    private static void refuseGoDatabase(DataSource dataSource) throws IndexException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT version_id FROM schema_migrations WHERE 1 = 0").close();
+        } catch (SQLException noGooseTable) {
+            return;
+        }
+        throw new GoDatabaseException("this database was created by the Go ncps (it has goose's schema_migrations table); "
+                + "ncps-java does not change it. Take the deployment over with 'ncps import-go' into a new database "
+                + "(see docs/operations/import-go.md)");
     }
 
     private static List<String> versions(MigrationInfo[] infos) {

@@ -17,6 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -47,6 +48,7 @@ public final class LocalStore implements Store {
     private final Path store;
     private final Path tmp;
     private final boolean posix;
+    private static final java.time.Duration STALE_TEMP = java.time.Duration.ofHours(1);
 
     /**
      * Creates {@code root} and its {@code store}, {@code store/nar}, {@code store/tmp} folders if missing,
@@ -72,9 +74,20 @@ public final class LocalStore implements Store {
         probe();
     }
 
+    /**
+     * Only files untouched for {@link #STALE_TEMP}: another process on the same folder (a second instance
+     * starting, {@code ncps fsck}) must not pull a temp file from under a publish in progress.
+     */
     private void cleanTemp() throws IOException {
+        long staleBefore = System.currentTimeMillis() - STALE_TEMP.toMillis();
         try (Stream<Path> leftovers = Files.list(tmp)) {
-            for (Path p : (Iterable<Path>) leftovers::iterator) Files.deleteIfExists(p);
+            for (Path p : (Iterable<Path>) leftovers::iterator) {
+                try {
+                    if (Files.getLastModifiedTime(p).toMillis() < staleBefore) Files.deleteIfExists(p);
+                } catch (NoSuchFileException e) {
+                    // published or removed meanwhile
+                }
+            }
         }
     }
 
@@ -124,6 +137,15 @@ public final class LocalStore implements Store {
     @Override
     public boolean exists(String key) throws IOException {
         return get(key).isPresent();
+    }
+
+    @Override
+    public Optional<Instant> lastModified(String key) throws IOException {
+        try {
+            return Optional.of(Files.getLastModifiedTime(path(key)).toInstant());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

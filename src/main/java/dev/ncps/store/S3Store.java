@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -100,6 +101,12 @@ public final class S3Store implements Store {
         } catch (SdkException e) {
             throw failure("check", key, e);
         }
+    }
+
+    @Override
+    public Optional<Instant> lastModified(String key) throws IOException {
+        StoreKeys.validate(key);
+        return head(key).map(HeadObjectResponse::lastModified);
     }
 
     @Override

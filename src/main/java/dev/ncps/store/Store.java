@@ -3,6 +3,7 @@ package dev.ncps.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -30,6 +31,12 @@ public interface Store extends AutoCloseable {
 
     /** Publishes a stream of unknown length (multipart for S3, without buffering it whole in memory). */
     boolean put(String key, InputStream content) throws IOException;
+
+    /**
+     * When the object was published, empty if it does not exist. Maintenance uses it to leave alone
+     * objects so new that the index row written right after them may still be on its way.
+     */
+    Optional<Instant> lastModified(String key) throws IOException;
 
     /** Removes the object; false if it did not exist. */
     boolean delete(String key) throws IOException;

@@ -160,15 +160,38 @@ class CliTest {
     }
 
     @Test
-    void keygenPrintsAMatchingSecretAndPublicKey() throws Exception {
+    void keygenPrintsOnlyTheSecretKeyOnStdoutAndThePublicKeyOnStderr() throws Exception {
         assertThat(run("keygen", "cache.example.com-1")).isZero();
         List<String> lines = out().lines().toList();
-        assertThat(lines).hasSize(2);
+        assertThat(lines).hasSize(1);
         SecretKey secret = SecretKey.parse(lines.get(0));
-        PublicKey publicKey = PublicKey.parse(lines.get(1));
         assertThat(secret.name()).isEqualTo("cache.example.com-1");
+        assertThat(err()).contains("public key (for the clients' trusted-public-keys): " + secret.publicKey().toNixString());
+        assertThat(secret.publicKey().verify("hello", secret.sign("hello"))).isTrue();
+    }
+
+    @Test
+    void keygenWritesKeyFilesAndNeverOverwritesThem() throws Exception {
+        Path secretFile = dir.resolve("ncps.sec");
+        Path publicFile = dir.resolve("ncps.pub");
+        assertThat(run("keygen", "cache.example.com-2", "--secret-file", secretFile.toString(),
+                "--public-file", publicFile.toString())).isZero();
+        SecretKey secret = SecretKey.parse(java.nio.file.Files.readString(secretFile).strip());
+        PublicKey publicKey = PublicKey.parse(java.nio.file.Files.readString(publicFile).strip());
         assertThat(secret.publicKey()).isEqualTo(publicKey);
-        assertThat(publicKey.verify("hello", secret.sign("hello"))).isTrue();
+        assertThat(out().strip()).isEqualTo(publicKey.toNixString());
+        assertThat(out()).doesNotContain(secret.toNixString());
+        assertThat(java.nio.file.Files.getPosixFilePermissions(secretFile))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+        String before = java.nio.file.Files.readString(secretFile);
+        assertThat(run("keygen", "other-1", "--secret-file", secretFile.toString())).isEqualTo(1);
+        assertThat(err()).contains(secretFile + " already exists; not overwritten");
+        assertThat(java.nio.file.Files.readString(secretFile)).isEqualTo(before);
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
     }
 
     @Test
@@ -176,5 +199,44 @@ class CliTest {
         assertThat(run("keygen", "bad:name")).isEqualTo(2);
         assertThat(err()).contains("invalid key name 'bad:name'");
         assertThat(run("keygen")).isEqualTo(2);
+    }
+
+    @Test
+    void fsckRefusesContradictoryOrMalformedFlagsAsUsageErrors() {
+        assertThat(run("fsck", "--repair", "--dry-run")).isEqualTo(2);
+        assertThat(err()).contains("--repair and --dry-run exclude each other");
+        assertThat(run("fsck", "--grace", "soon")).isEqualTo(2);
+        assertThat(err()).contains("invalid value for --grace: 'soon'");
+        assertThat(run("fsck", "--concurrency", "0")).isEqualTo(2);
+        assertThat(run("fsck", "--help")).isZero();
+        assertThat(out()).contains("--verify-content", "--verified-since", "--cache-storage-local", "--cache-redis-addrs",
+                "--cache-lock-backend");
+    }
+
+    @Test
+    void fsckOnAFreshLocalCacheIsCleanAndExitsZero() {
+        assertThat(run("fsck", "--cache-storage-local", dir.resolve("data").toString())).isZero();
+        assertThat(out()).contains("result: clean");
+    }
+
+    @Test
+    void configCheckPrintsEachValueWithItsOriginAndMasksSecrets() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("config.yaml"), "cache:\n  hostname: from-file.example\n");
+        assertThat(run("config", "check", "--offline", "--config", dir.resolve("config.yaml").toString(),
+                "--cache-upstream-url", "https://cache.nixos.org", "--cache-upstream-public-key", KEY,
+                "--cache-get-token", "hunter2")).isZero();
+        assertThat(out()).contains("configuration is valid")
+                .containsPattern("cache\\.hostname +from-file\\.example +config file .*config\\.yaml key cache\\.hostname")
+                .containsPattern("cache\\.upstream\\.urls +https://cache\\.nixos\\.org +flag --cache-upstream-url")
+                .containsPattern("cache\\.get-token +\\*\\*\\*\\* +flag --cache-get-token")
+                .containsPattern("server\\.addr +:8501 +default")
+                .contains("result: valid (reachability not checked: --offline)")
+                .doesNotContain("hunter2");
+    }
+
+    @Test
+    void configCheckReportsEveryProblemAsAUsageError() {
+        assertThat(run("config", "check", "--offline", "--cache-max-size", "5GB")).isEqualTo(2);
+        assertThat(err()).contains("cache.upstream.urls", "cache.max-size");
     }
 }

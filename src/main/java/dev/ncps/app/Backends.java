@@ -1,0 +1,116 @@
+package dev.ncps.app;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.ncps.config.DatabaseConfig;
+import dev.ncps.config.HostPort;
+import dev.ncps.config.LockConfig;
+import dev.ncps.config.StorageConfig;
+import dev.ncps.index.Index;
+import dev.ncps.index.IndexConfig;
+import dev.ncps.index.IndexException;
+import dev.ncps.lock.LockBackend;
+import dev.ncps.lock.LockBackends;
+import dev.ncps.lock.LockException;
+import dev.ncps.lock.LockMetrics;
+import dev.ncps.lock.LockSettings;
+import dev.ncps.lock.Locks;
+import dev.ncps.lock.RedisSettings;
+import dev.ncps.store.LocalStore;
+import dev.ncps.store.S3Config;
+import dev.ncps.store.S3Store;
+import dev.ncps.store.Store;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import dev.ncps.cache.Signer;
+import dev.ncps.config.SigningConfig;
+import dev.ncps.nix.NixParseException;
+import dev.ncps.nix.SecretKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/** Opens the storage, index and locks a configuration names; serve and the maintenance commands share this. */
+public final class Backends {
+    private static final Logger log = LoggerFactory.getLogger(Backends.class);
+    private Backends() {}
+
+    public static IndexConfig indexConfig(DatabaseConfig database) {
+        return Databases.indexConfig(database);
+    }
+
+    public static Index openIndex(DatabaseConfig database) throws IndexException {
+        return Index.open(indexConfig(database));
+    }
+
+    public static Store openStore(StorageConfig storage) throws IOException {
+        return switch (storage) {
+            case StorageConfig.Local local -> new LocalStore(local.root());
+            case StorageConfig.S3 s3 -> new S3Store(new S3Config(s3.endpoint(), s3.region().orElse(null), s3.bucket(),
+                    s3.accessKeyId(), s3.secretAccessKey(), s3.forcePathStyle(),
+                    S3Config.ChecksumMode.valueOf(s3.checksumMode().name())));
+        };
+    }
+
+    /**
+     * The key serve signs with (the configured file, else the one in the database), for maintenance that
+     * signs; unlike serve it never creates one.
+     */
+    public static SecretKey signingKey(SigningConfig signing, Index index) throws IOException, IndexException {
+        if (signing.secretKeyPath().isPresent()) {
+            return SigningKeys.read(signing.secretKeyPath().get(), "cache.secret-key-path");
+        }
+        Optional<String> stored = index.config(SigningKeys.CONFIG_KEY);
+        if (stored.isEmpty()) {
+            throw new IOException("no signing key: the database holds none and cache.secret-key-path is not set");
+        }
+        try {
+            return SecretKey.parse(stored.get());
+        } catch (NixParseException e) {
+            throw new IOException("the secret key stored in the database is invalid: " + e.getMessage(), e);
+        }
+    }
+
+    /** The signer, with the previous key of a rotation in progress when one is configured. */
+    public static Signer signer(SigningConfig signing, SecretKey key) throws IOException {
+        Optional<SigningConfig.Previous> previous = signing.previousKey();
+        if (previous.isEmpty()) {
+            return new Signer(key, signing.signNarinfo());
+        }
+        SecretKey previousKey = SigningKeys.read(previous.get().secretKeyPath(), "cache.previous-secret-key-path");
+        log.info("key rotation: narinfos are also signed with {} until {}", previousKey.name(), previous.get().until());
+        try {
+            return new Signer(key, signing.signNarinfo(), previousKey, previous.get().until(), Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("cache.previous-secret-key-path: " + e.getMessage(), e);
+        }
+    }
+
+    /** The configured lock backend; {@code track} receives what must be closed with it (a connection pool). */
+    public static Locks openLocks(LockConfig lock, DatabaseConfig database, PrometheusRegistry registry,
+                                  UnaryOperator<Object> track) throws LockException {
+        LockSettings settings = new LockSettings(lock.redisKeyPrefix(), lock.retry().maxAttempts(), lock.retry().initialDelay(),
+                lock.retry().maxDelay(), lock.retry().jitter(), lock.allowDegradedMode());
+        LockBackend backend = LockBackend.valueOf(lock.backend().name());
+        RedisSettings redis = lock.redis().map(r -> new RedisSettings(r.addrs().stream().map(HostPort::toString).toList(),
+                r.username().orElse(null), r.password().orElse(null), r.db(), r.useTls(), r.poolSize())).orElse(null);
+        HikariDataSource pool = backend == LockBackend.POSTGRES ? (HikariDataSource) track.apply(lockPool(database)) : null;
+        return (Locks) track.apply(LockBackends.open(backend, settings, redis, pool, new LockMetrics(registry)));
+    }
+
+    /** A few connections of their own, so lock traffic never waits behind index queries. */
+    private static HikariDataSource lockPool(DatabaseConfig database) {
+        HikariConfig pool = new HikariConfig();
+        pool.setPoolName("locks");
+        pool.setJdbcUrl(database.url().jdbcUrl());
+        database.url().user().ifPresent(pool::setUsername);
+        database.url().password().ifPresent(pool::setPassword);
+        pool.setMaximumPoolSize(4);
+        pool.setMinimumIdle(1);
+        return new HikariDataSource(pool);
+    }
+}

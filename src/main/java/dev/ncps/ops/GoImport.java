@@ -1,0 +1,199 @@
+package dev.ncps.ops;
+
+import dev.ncps.index.Index;
+import dev.ncps.index.Index.NarFileEntry;
+import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.index.Index.NarInfoEntry;
+import dev.ncps.index.IndexException;
+import dev.ncps.nix.Compression;
+import dev.ncps.nix.Hash;
+import dev.ncps.nix.NarInfo;
+import dev.ncps.nix.NixParseException;
+import dev.ncps.nix.SecretKey;
+import dev.ncps.nix.StorePath;
+import dev.ncps.store.Store;
+import dev.ncps.store.StoreKeys;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Takes over a Go ncps deployment: its signing key, and every narinfo whose NAR is stored as a whole file,
+ * into an ncps-java index, adopting the objects where they are (nothing is copied, so imported paths are
+ * hits and LRU counts them). The Go database is only read.
+ *
+ * <p>ncps-java serves a NAR from the object its narinfo URL names. The Go ncps stores an upstream
+ * {@code Compression: none} NAR recompressed as {@code <H>.nar.zst} (or, after other tools,
+ * {@code .nar.xz} or {@code .nar}); the imported narinfo then names that object with its real compression.
+ * URL, Compression and FileHash/FileSize are outside the narinfo signature, so every stored signature,
+ * the Go ncps's own included, stays valid.
+ */
+public final class GoImport {
+    private static final int BATCH = 200;
+    /** Where the Go ncps may have put a {@code none} NAR, in the order it serves them. */
+    private static final List<Compression> NONE_OBJECTS = List.of(Compression.ZSTD, Compression.XZ, Compression.NONE);
+
+    private final GoDatabase go;
+    private final Store store;
+    private final Index target;
+    private final boolean dryRun;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean terminal;
+    private final Clock clock;
+    private final Map<String, Long> skipped = new LinkedHashMap<>();
+
+    GoImport(GoDatabase go, Store store, Index target, boolean dryRun, PrintStream out, PrintStream err, boolean terminal, Clock clock) {
+        this.go = go;
+        this.store = store;
+        this.target = target;
+        this.dryRun = dryRun;
+        this.out = out;
+        this.err = err;
+        this.terminal = terminal;
+        this.clock = clock;
+    }
+
+    public record Result(long narInfos, long narFiles, long bytes, Map<String, Long> skipped, String publicKey) {}
+
+    Result run() throws SQLException, IOException, IndexException, GoDatabase.NotGoException {
+        long version = go.schemaVersion();
+        String publicKey = importKey();
+        long total = go.count("narinfos");
+        long narInfos = 0;
+        long narFiles = 0;
+        long bytes = 0;
+        try (Progress progress = new Progress(dryRun ? "checking Go narinfos" : "importing Go narinfos", "narinfos", total,
+                err, terminal, clock)) {
+            long cursor = 0;
+            while (true) {
+                List<GoDatabase.Row> rows = go.narInfos(cursor, BATCH);
+                if (rows.isEmpty()) break;
+                cursor = rows.getLast().id();
+                List<NarFileEntry> files = new ArrayList<>();
+                List<NarInfoEntry> entries = new ArrayList<>();
+                long batchBytes = 0;
+                for (GoDatabase.Row row : rows) {
+                    Optional<Imported> imported = convert(row);
+                    if (imported.isEmpty()) continue;
+                    files.add(imported.get().narFile());
+                    entries.add(imported.get().narInfo());
+                    batchBytes += imported.get().narFile().fileSize();
+                }
+                if (!dryRun) target.putAll(files, entries);
+                narInfos += entries.size();
+                narFiles += files.size();
+                bytes += batchBytes;
+                progress.add(rows.size(), batchBytes);
+            }
+        }
+        long pins = go.count("pinned_closures");
+        if (pins > 0) skip("pinned closures (ncps-java has no pinning; pin again after the switch)", pins);
+        long traces = go.count("build_trace_entries");
+        if (traces > 0) skip("build traces (ncps-java does not serve build-trace-v2)", traces);
+        printSummary(version, narInfos, narFiles, bytes, publicKey);
+        return new Result(narInfos, narFiles, bytes, Map.copyOf(skipped), publicKey);
+    }
+
+    private record Imported(NarInfoEntry narInfo, NarFileEntry narFile) {}
+
+    /** The signing key, so clients that trust the Go ncps trust ncps-java; returns its public half. */
+    private String importKey() throws SQLException, IndexException, GoDatabase.NotGoException {
+        Optional<String> text = go.config("secret_key");
+        if (text.isEmpty()) {
+            throw new GoDatabase.NotGoException("the Go database holds no signing key (config secret_key); start the Go ncps "
+                    + "once so it moves a legacy config/cache.key into the database, or give ncps-java the key with "
+                    + "--cache-secret-key-path");
+        }
+        SecretKey key;
+        try {
+            key = SecretKey.parse(text.get().strip());
+        } catch (NixParseException e) {
+            throw new GoDatabase.NotGoException("the Go database's signing key is not a Nix secret key: " + e.getMessage());
+        }
+        Optional<String> existing = target.config("secret_key");
+        if (existing.isPresent() && !existing.get().equals(text.get().strip())) {
+            out.println("note: the target database had another signing key; it is replaced by the Go ncps's key");
+        }
+        if (!dryRun) target.configPut("secret_key", text.get().strip());
+        return key.publicKey().toNixString();
+    }
+
+    private Optional<Imported> convert(GoDatabase.Row row) throws SQLException, IOException {
+        if (row.url() == null || row.url().isEmpty()) {
+            return skip("stub rows whose narinfo is still a legacy file (run the Go 'ncps migrate-narinfo' first)");
+        }
+        boolean chunked = false;
+        for (GoDatabase.File file : go.narFiles(row.id())) {
+            if (file.totalChunks() > 0) {
+                chunked = true;
+                continue;
+            }
+            if (!file.query().isEmpty()) continue;
+            Optional<Compression> named = compression(file.compression());
+            if (named.isEmpty() || !validHash(file.hash())) continue;
+            List<Compression> candidates = named.get() == Compression.NONE ? NONE_OBJECTS : List.of(named.get());
+            for (Compression candidate : candidates) {
+                Optional<Store.Blob> blob = store.get(StoreKeys.nar(file.hash(), candidate));
+                if (blob.isPresent()) {
+                    return narInfo(row, new NarFileKey(file.hash(), candidate), blob.get().size(), file);
+                }
+            }
+        }
+        return skip(chunked ? "narinfos whose NAR is stored only as CDC chunks (ncps-java has no CDC; fetched again on demand)"
+                : "narinfos whose NAR is not in storage (fetched again on demand)");
+    }
+
+    private Optional<Imported> narInfo(GoDatabase.Row row, NarFileKey key, long size, GoDatabase.File file) {
+        try {
+            Optional<Compression> stated = compression(row.compression());
+            boolean sameBytes = stated.isPresent() && stated.get() == key.compression();
+            NarInfo narInfo = new NarInfo(StorePath.parse(row.storePath()), "nar/" + key.narHash() + ".nar" + key.compression().extension(),
+                    key.compression(), sameBytes && row.fileHash() != null ? Hash.parse(row.fileHash()) : null, size,
+                    Hash.parse(row.narHash()), row.narSize() == null ? 0 : row.narSize(), go.references(row.id()), row.deriver(),
+                    row.system(), go.signatures(row.id()), row.ca());
+            return Optional.of(new Imported(new NarInfoEntry(row.hash(), narInfo, null, row.lastAccessed()),
+                    new NarFileEntry(key, size, file.lastAccessed())));
+        } catch (NixParseException | IllegalArgumentException | SQLException e) {
+            return skip("narinfos ncps-java cannot parse (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    private static Optional<Compression> compression(String name) {
+        if (name == null || name.isEmpty()) return Optional.of(Compression.NONE);
+        try {
+            return Optional.of(Compression.fromNixName(name));
+        } catch (NixParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean validHash(String hash) {
+        return hash != null && hash.matches("[0-9a-df-np-sv-z]{52}|[0-9a-f]{64}");
+    }
+
+    private <T> Optional<T> skip(String reason) {
+        skip(reason, 1);
+        return Optional.empty();
+    }
+
+    private void skip(String reason, long count) {
+        skipped.merge(reason, count, Long::sum);
+    }
+
+    private void printSummary(long version, long narInfos, long narFiles, long bytes, String publicKey) {
+        out.println((dryRun ? "import-go dry run" : "import-go summary") + ": Go ncps database at schema version " + version);
+        out.println("  signing key: " + publicKey + (dryRun ? " (would be imported)" : " (imported)"));
+        out.println("  " + (dryRun ? "would import " : "imported ") + narInfos + " narinfos and " + narFiles
+                + " NAR files (" + Sizes.human(bytes) + "), adopted in place");
+        skipped.forEach((reason, count) -> out.println("  not imported: " + count + " " + reason));
+        out.println("result: " + (dryRun ? "nothing was written" : "done; start ncps serve on the new database and the same storage"));
+    }
+}

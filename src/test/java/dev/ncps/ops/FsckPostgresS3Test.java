@@ -1,0 +1,60 @@
+package dev.ncps.ops;
+
+import dev.ncps.index.Dialect;
+import dev.ncps.index.Index;
+import dev.ncps.index.IndexConfig;
+import dev.ncps.store.S3Config;
+import dev.ncps.store.S3Store;
+import dev.ncps.store.Store;
+import dev.ncps.testing.PostgresServer;
+import dev.ncps.testing.S3Server;
+import dev.ncps.testing.SqlDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestInstance;
+
+@Tag("slow")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FsckPostgresS3Test extends FsckScenarios {
+    private static final AtomicInteger BUCKETS = new AtomicInteger();
+    private PostgresServer postgres;
+    private SqlDatabase database;
+    private S3Server s3;
+
+    @BeforeAll
+    void startServers() {
+        postgres = PostgresServer.start();
+        s3 = S3Server.start("fsck-0");
+    }
+
+    @AfterAll
+    void stopServers() {
+        s3.close();
+        postgres.close();
+    }
+
+    @Override
+    Index openIndex() throws Exception {
+        database = postgres.createDatabase();
+        return Index.open(new IndexConfig(Dialect.POSTGRESQL, database.jdbcUrl(), database.user(), database.password(), 4, 1, true));
+    }
+
+    @Override
+    Store openStore() throws Exception {
+        String bucket = "fsck-" + BUCKETS.incrementAndGet();
+        try (var client = s3.client()) {
+            client.createBucket(b -> b.bucket(bucket));
+        }
+        return new S3Store(new S3Config(s3.endpoint(), s3.region(), bucket, s3.accessKey(), s3.secretKey(), true,
+                S3Config.ChecksumMode.WHEN_REQUIRED));
+    }
+
+    @Override
+    Connection sql() throws Exception {
+        return DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+    }
+}
