@@ -19,16 +19,16 @@ import dev.ncps.nix.Hash;
 import dev.ncps.nix.HashAlgorithm;
 
 /** Small HTTP helpers for the end-to-end tests: the JDK client, and a raw socket for requests it would refuse to send. */
-final class Http {
+public final class Http {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private Http() {}
 
-    static HttpClient client() {
+    public static HttpClient client() {
         return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    static HttpResponse<byte[]> get(HttpClient client, URI uri, String... headers) {
+    public static HttpResponse<byte[]> get(HttpClient client, URI uri, String... headers) {
         return send(client, request(uri, headers).GET().build());
     }
 
@@ -36,11 +36,11 @@ final class Http {
         return send(client, request(uri, headers).HEAD().build());
     }
 
-    static HttpResponse<byte[]> put(HttpClient client, URI uri, byte[] body) {
+    public static HttpResponse<byte[]> put(HttpClient client, URI uri, byte[] body) {
         return send(client, request(uri).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
 
-    static String text(HttpResponse<byte[]> response) {
+    public static String text(HttpResponse<byte[]> response) {
         return new String(response.body(), StandardCharsets.UTF_8);
     }
 

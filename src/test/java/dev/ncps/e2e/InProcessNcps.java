@@ -19,7 +19,7 @@ import dev.ncps.testing.TestDirs;
  * {@code ncps serve} running in the test JVM on a free loopback port with local storage and SQLite in its own
  * folder, configured the way a user would: through the environment variables of the real options.
  */
-final class InProcessNcps implements AutoCloseable {
+public final class InProcessNcps implements AutoCloseable {
     private final ServeCommand command;
     private final ServeCommand.Running running;
     private final Path dataDir;
@@ -31,7 +31,7 @@ final class InProcessNcps implements AutoCloseable {
     }
 
     /** A fresh instance in a new folder; {@code settings} are more environment variables, e.g. CACHE_ALLOW_PUT_VERB. */
-    static InProcessNcps start(URI upstream, String upstreamKey, Map<String, String> settings) {
+    public static InProcessNcps start(URI upstream, String upstreamKey, Map<String, String> settings) {
         Path dataDir = TestDirs.newWorkDir("ncps");
         Map<String, String> env = new HashMap<>(environment(dataDir, upstream, upstreamKey));
         env.put("SERVER_ADDR", Processes.LOOPBACK + ":0");
@@ -61,11 +61,11 @@ final class InProcessNcps implements AutoCloseable {
         return dataDir.resolve("storage");
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://" + Processes.LOOPBACK + ":" + running.http().port());
     }
 
-    URI url(String path) {
+    public URI url(String path) {
         return url().resolve(path);
     }
 
@@ -75,17 +75,17 @@ final class InProcessNcps implements AutoCloseable {
     }
 
     /** This instance's public key, {@code name:base64}. */
-    String publicKey() {
+    public String publicKey() {
         return running.cache().signer().publicKey().toNixString();
     }
 
     /** Files under the storage folder whose name contains {@code part}, e.g. a NAR's file hash. */
-    List<Path> storedFilesNamed(String part) {
+    public List<Path> storedFilesNamed(String part) {
         return filesNamed(storageDir(), part);
     }
 
     /** Files under the temp folder (downloads in progress or left behind). */
-    List<Path> tempFiles() {
+    public List<Path> tempFiles() {
         return filesNamed(dataDir.resolve("tmp"), "");
     }
 

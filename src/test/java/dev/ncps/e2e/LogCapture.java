@@ -9,12 +9,12 @@ import ch.qos.logback.core.read.ListAppender;
 import org.slf4j.LoggerFactory;
 
 /** Records what one logger (and its children) logs at INFO and above while open. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final Level previousLevel;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    LogCapture(String loggerName) {
+    public LogCapture(String loggerName) {
         this.logger = (Logger) LoggerFactory.getLogger(loggerName);
         this.previousLevel = logger.getLevel();
         if (!logger.isInfoEnabled()) {
@@ -25,7 +25,7 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** The formatted messages so far, oldest first. */
-    List<String> messages() {
+    public List<String> messages() {
         synchronized (appender) {
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         }
