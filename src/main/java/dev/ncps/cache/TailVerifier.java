@@ -36,6 +36,7 @@ final class TailVerifier {
     }
 
     private void run(Download download, NarCheck check) {
+        BackgroundPriority.lowerCurrentThread();
         try (InputStream tail = download.openTail()) {
             check.verify(tail);
             verdict.complete(null);
