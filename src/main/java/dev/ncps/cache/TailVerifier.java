@@ -1,9 +1,12 @@
 package dev.ncps.cache;
 
+import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarCheck;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -21,10 +24,20 @@ import java.util.concurrent.ThreadFactory;
  * never change, whichever source wrote them.
  *
  * <p>The thread is a platform thread: decoding is CPU-bound and does not block, so on a virtual thread
- * it would occupy a carrier for seconds and stall the requests queued behind it; the OS scheduler
- * shares the cores fairly between platform threads.
+ * it would occupy a carrier for seconds and stall the requests queued behind it. For the slow codecs it
+ * also runs at a lower OS priority ({@link BackgroundPriority}).
  */
 final class TailVerifier {
+    /**
+     * Codecs decoded in pure Java at tens of MB/s per core; their verifiers yield the cores to request
+     * handling. The others (no compression, zstd, gzip, brotli: hashing plus native or fast decoding) keep
+     * the normal priority: on a busy machine a low-priority thread gets almost no CPU, and the release of
+     * the last byte would wait for it (measured on 2 cores at load 8 to 14: with every verifier lowered the
+     * benchmark's cold miss of a 64 MiB uncompressed NAR fell to 0.83x of the direct throughput; with only
+     * these two lowered it was as fast as before verification was added, docs/benchmarks.md).
+     */
+    private static final Set<Compression> SLOW_DECODERS = EnumSet.of(Compression.XZ, Compression.BZIP2);
+
     private final CompletableFuture<Void> verdict = new CompletableFuture<>();
 
     private TailVerifier() {}
@@ -36,7 +49,9 @@ final class TailVerifier {
     }
 
     private void run(Download download, NarCheck check) {
-        BackgroundPriority.lowerCurrentThread();
+        if (SLOW_DECODERS.contains(check.compression())) {
+            BackgroundPriority.lowerCurrentThread();
+        }
         try (InputStream tail = download.openTail()) {
             check.verify(tail);
             verdict.complete(null);
