@@ -12,6 +12,9 @@ import java.time.Duration;
 public record CacheSettings(Path tempDir, int narInfoMemoEntries, Duration narInfoMemoTtl,
                             Duration downloadTimeAllowance, long downloadMinBytesPerSecond) {
 
+    /** Any longer deadline is as good as none, and its nanoseconds would not fit a long. */
+    private static final Duration LONGEST = Duration.ofDays(365L * 100);
+
     public CacheSettings {
         if (downloadTimeAllowance.isNegative() || downloadMinBytesPerSecond <= 0) {
             throw new IllegalArgumentException("download allowance must not be negative and throughput must be positive");
@@ -24,7 +27,7 @@ public record CacheSettings(Path tempDir, int narInfoMemoEntries, Duration narIn
      * download, and its cluster lease, for longer than that.
      */
     Duration downloadDeadline(long bytes) {
-        long seconds = bytes / downloadMinBytesPerSecond + 1;
-        return downloadTimeAllowance.plusSeconds(Math.min(seconds, Long.MAX_VALUE / 2_000_000_000L));
+        Duration deadline = downloadTimeAllowance.plusSeconds(Math.min(bytes / downloadMinBytesPerSecond, LONGEST.toSeconds()) + 1);
+        return deadline.compareTo(LONGEST) > 0 ? LONGEST : deadline;
     }
 }
