@@ -122,7 +122,8 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         ExecutorService downloads = track(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("download-", 0).factory()));
         DownloadCoordinator coordinator = Coordination.create(config, metrics, clock, this::track);
         Cache cache = new Cache(new UpstreamAdapter(upstreams), store, index, signer,
-                new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60)), clock, downloads, listener, coordinator);
+                new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60), config.downloadTimeAllowance(),
+                        config.downloadMinThroughput()), clock, downloads, listener, coordinator);
         Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
                 config.auth().requireTrustedSignature(), trustedUploadKeys(config, signer), config.auth().allowUploadOverwrite(),
                 config.auth().maxUploadSize());

@@ -41,13 +41,15 @@ final class UpstreamAdapter implements UpstreamSource {
     @Override
     public InputStream openNar(URI narUri, long expectedSize) throws IOException {
         NarResponse response;
+        Upstream upstream = upstreamOf(narUri);
         try {
-            response = upstreams.openNar(upstreamOf(narUri), narUri, expectedSize);
+            response = upstreams.openNar(upstream, narUri, expectedSize);
         } catch (UpstreamException e) {
             if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
                 throw new NarNotFoundException(e.getMessage());
             }
-            throw e;
+            throw new NarFetchException(e.clientReason().orElse("upstream " + upstream.hostname()
+                    + (e.kind() == UpstreamException.Kind.TIMEOUT ? " timed out" : " failed")), e);
         }
         return new FilterInputStream(response.body()) {
             @Override

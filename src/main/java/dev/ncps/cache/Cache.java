@@ -63,7 +63,7 @@ public final class Cache {
         this.clock = clock;
         this.listener = listener;
         this.coordinator = coordinator;
-        this.downloads = new NarDownloads(upstreams, store, index, settings.tempDir(), clock, executor, listener, coordinator);
+        this.downloads = new NarDownloads(upstreams, store, index, settings, clock, executor, listener, coordinator);
         this.access = new AccessTracker(clock, index);
         this.memo = new NarInfoMemo(settings.narInfoMemoEntries(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
     }

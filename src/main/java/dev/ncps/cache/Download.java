@@ -20,8 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <pre>
  *   upstream ──► downloader ──append──► temp file ──tail──► Reader ──► client 1
- *                    │ hash, size                   └─tail──► Reader ──► client 2
- *                    └──► verify ──► store + index ──► committed()  (releases the last byte)
+ *                    │ size, deadline       │       └─tail──► Reader ──► client 2
+ *                    │                      └─tail──► verifier (decode, NarHash, NarSize)
+ *                    └──► received() ──► verdict ──► store + index ──► committed()  (releases the last byte)
  * </pre>
  */
 final class Download {
@@ -35,6 +36,7 @@ final class Download {
     private State state = State.RUNNING;
     private IOException failure;
     private boolean tempRemoved;
+    private boolean received;
 
     Download(Path temp, long expectedSize) {
         this.temp = temp;
@@ -69,6 +71,17 @@ final class Download {
         }
     }
 
+    /** Every byte is in the temp file: the verifier's tail ends here (readers still wait for the commit). */
+    void received() {
+        lock.lock();
+        try {
+            received = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void committed() {
         finish(State.COMMITTED, null);
     }
@@ -77,11 +90,16 @@ final class Download {
         finish(State.FAILED, cause);
     }
 
-    /** Why the download failed, in one line for the client (the upstream failure's own message). */
+    /**
+     * Why the download failed, in one line for the client: an upstream's failure in its own (client-safe)
+     * words, anything else in general terms; the details are in the log.
+     */
     String failureReason() {
         lock.lock();
         try {
-            return failure == null ? "upstream download failed" : "upstream download failed: " + failure.getMessage();
+            return failure instanceof UpstreamSource.NarFetchException || failure instanceof UpstreamSource.NarNotFoundException
+                    ? "the download of this NAR failed: " + failure.getMessage()
+                    : "the download of this NAR from upstream failed";
         } finally {
             lock.unlock();
         }
@@ -116,10 +134,18 @@ final class Download {
             if (tempRemoved || state == State.FAILED) {
                 return null;
             }
-            return new Reader(FileChannel.open(temp, StandardOpenOption.READ), offset);
+            return new Reader(FileChannel.open(temp, StandardOpenOption.READ), offset, false);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The whole file for the verifier: unlike a client's reader it gets the last byte before the commit,
+     * and its end is {@link #received()}.
+     */
+    Reader openTail() throws IOException {
+        return new Reader(FileChannel.open(temp, StandardOpenOption.READ), 0, true);
     }
 
     private void finish(State finalState, IOException cause) {
@@ -137,18 +163,19 @@ final class Download {
     }
 
     /** Blocks until bytes beyond {@code position} may be read; returns the readable limit, or -1 at the end. */
-    private long awaitReadable(long position) throws IOException {
+    private long awaitReadable(long position, boolean tail) throws IOException {
         lock.lock();
         try {
             while (true) {
                 if (state == State.FAILED) {
-                    throw new IOException(failureReason(), failure);
+                    throw new DownloadFailedException(failureReason(), failure);
                 }
-                long limit = state == State.COMMITTED ? written : written - 1;
+                boolean complete = state == State.COMMITTED || tail && received;
+                long limit = tail || state == State.COMMITTED ? written : written - 1;
                 if (position < limit) {
                     return limit;
                 }
-                if (state == State.COMMITTED) {
+                if (complete) {
                     return -1;
                 }
                 changed.await();
@@ -164,11 +191,13 @@ final class Download {
     /** Streams the download's bytes as they arrive; reads block until more bytes or the end. */
     final class Reader extends InputStream {
         private final FileChannel channel;
+        private final boolean tail;
         private long position;
 
-        private Reader(FileChannel channel, long position) {
+        private Reader(FileChannel channel, long position, boolean tail) {
             this.channel = channel;
             this.position = position;
+            this.tail = tail;
         }
 
         @Override
@@ -183,7 +212,7 @@ final class Download {
             if (length == 0) {
                 return 0;
             }
-            long limit = awaitReadable(position);
+            long limit = awaitReadable(position, tail);
             if (limit < 0) {
                 return -1;
             }

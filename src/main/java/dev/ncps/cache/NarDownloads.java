@@ -4,9 +4,6 @@ import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
 import dev.ncps.index.Index.NarFileKey;
 import dev.ncps.index.IndexException;
-import dev.ncps.nix.Compression;
-import dev.ncps.nix.Hash;
-import dev.ncps.nix.NarReader;
 import dev.ncps.store.Store;
 import dev.ncps.store.StoreKeys;
 import org.slf4j.Logger;
@@ -20,18 +17,20 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Single-flight NAR downloads: at most one upstream transfer per NAR in this process, however many
  * clients ask for it. The transfer runs detached from the requests that started it, so a client that
- * disconnects does not waste what was already fetched; it ends on its own through the upstream
- * client's idle timeout if the upstream stalls.
+ * disconnects does not waste what was already fetched. It ends on its own when the upstream stalls
+ * (the upstream client's idle timeout), sends more than the narinfo allows, or passes the download's
+ * deadline (derived from that size), and nothing is kept unless the {@link TailVerifier} found the
+ * signed NarHash and NarSize.
  */
 final class NarDownloads {
     private static final Logger log = LoggerFactory.getLogger(NarDownloads.class);
@@ -44,27 +43,35 @@ final class NarDownloads {
     private final Store store;
     private final Index index;
     private final Path tempDir;
+    private final CacheSettings settings;
+    private final ThreadFactory verifierThreads = Thread.ofPlatform().daemon().name("nar-verify-", 0).factory();
     private final Clock clock;
     private final ExecutorService executor;
     private final CacheListener listener;
     private final DownloadCoordinator coordinator;
 
-    NarDownloads(UpstreamSource upstreams, Store store, Index index, Path tempDir, Clock clock,
+    NarDownloads(UpstreamSource upstreams, Store store, Index index, CacheSettings settings, Clock clock,
                  ExecutorService executor, CacheListener listener, DownloadCoordinator coordinator) {
         this.coordinator = coordinator;
         this.upstreams = upstreams;
         this.store = store;
         this.index = index;
-        this.tempDir = tempDir;
+        this.settings = settings;
+        this.tempDir = settings.tempDir();
         this.clock = clock;
         this.executor = executor;
         this.listener = listener;
     }
 
-    /** The running download of this NAR, started now if there is none. */
+    /**
+     * The running download of this NAR, started now if there is none. A download that already failed but has
+     * not left the map yet (its cleanup runs just after the failure) is replaced: a client that retries at
+     * once gets a new attempt, not the old failure.
+     */
     Download join(NarSpec spec) {
         try {
-            return active.computeIfAbsent(spec.key(), key -> start(spec));
+            return active.compute(spec.key(), (key, existing) ->
+                    existing == null || existing.state() == Download.State.FAILED ? start(spec) : existing);
         } catch (UncheckedIOException e) {
             throw new IllegalStateException("cannot create a temp file in " + tempDir + ": " + e.getCause().getMessage(), e);
         }
@@ -92,6 +99,8 @@ final class NarDownloads {
     }
 
     private void run(NarSpec spec, Download download) {
+        Transfer transfer = new Transfer(spec, download, TailVerifier.start(download, spec.check(), verifierThreads),
+                System.nanoTime() + settings.downloadDeadline(spec.check().maxFileSize()).toNanos());
         DownloadCoordinator.Claim claim = coordinator.claim(spec.key());
         try {
             for (int handover = 0; ; handover++) {
@@ -99,17 +108,18 @@ final class NarDownloads {
                     case DownloadCoordinator.Refused refused ->
                             throw new IOException("download coordination unavailable: " + refused.reason());
                     case DownloadCoordinator.Owner owner -> {
-                        fetchAsOwner(spec, download, owner.lease());
+                        fetchAsOwner(transfer, owner.lease());
                         download.committed();
                         return;
                     }
                     case DownloadCoordinator.Follower follower -> {
                         try (InputStream relayed = coordinator.openPeer(follower, spec.key())) {
-                            transfer(spec, download, relayed, null);
+                            transfer.copy(relayed, null);
                             download.committed();
                             return;
                         } catch (IOException e) {
-                            if (handover >= MAX_HANDOVERS) {
+                            // Bytes that failed verification stay wrong whoever sends them next.
+                            if (handover >= MAX_HANDOVERS || download.state() == Download.State.FAILED) {
                                 throw e;
                             }
                             log.info("nar/{}: relay from {} failed ({}), coordinating again", spec.key().narHash(), follower.holder(), e.getMessage());
@@ -125,6 +135,8 @@ final class NarDownloads {
             download.failed(cause);
             listener.narDownloadFailed(spec.key(), cause);
         } finally {
+            // Ends the verifier (and any reader) also when something unexpected ended this thread.
+            download.failed(new IOException("download ended without a result"));
             if (claim instanceof DownloadCoordinator.Owner owner) {
                 owner.lease().close();
             }
@@ -142,76 +154,86 @@ final class NarDownloads {
      * Fetches from upstream and commits. Another instance may have committed the object between our
      * store lookup and our claim; then the stored copy is relayed instead of fetching it again.
      */
-    private void fetchAsOwner(NarSpec spec, Download download, DownloadCoordinator.Lease lease) throws IOException, IndexException {
+    private void fetchAsOwner(Transfer transfer, DownloadCoordinator.Lease lease) throws IOException, IndexException {
+        NarSpec spec = transfer.spec;
         Optional<Store.Blob> stored = store.get(StoreKeys.nar(spec.key().narHash(), spec.compression()));
         if (stored.isPresent()) {
             try (InputStream in = stored.get().open(0)) {
-                transfer(spec, download, in, lease);
+                transfer.copy(in, lease);
             }
             return;
         }
         try (InputStream body = upstreams.openNar(spec.upstreamUri(), spec.expectedSize())) {
-            transfer(spec, download, body, lease);
+            transfer.copy(body, lease);
         }
-        commit(spec, download);
+        commit(spec, transfer.download);
     }
 
     /**
-     * Copies a body into the temp file, hashing it and checking its size as it goes. When a previous
-     * source already wrote a prefix (an owner that died mid-way), that prefix is compared instead of
-     * written, so readers never see bytes change and a mixed file can never be committed.
+     * One download's bytes from whichever sources it takes: the size bound and deadline hold for all of
+     * them together, the verifier checks the content as it lands.
      */
-    private void transfer(NarSpec spec, Download download, InputStream body, DownloadCoordinator.Lease lease) throws IOException {
-        Hash expected = spec.fileHash() != null ? spec.fileHash()
-                : spec.compression() == Compression.NONE ? spec.narHash() : null;
-        MessageDigest digest = expected != null ? expected.algorithm().newDigest() : null;
-        long limit = spec.expectedSize();
-        long total = 0;
-        long prefix = download.written();
-        byte[] buffer = new byte[BUFFER_SIZE];
-        try (FileChannel out = FileChannel.open(download.temp(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            int n;
-            while ((n = body.read(buffer)) > 0) {
-                if (limit >= 0 && total + n > limit) {
-                    throw new IOException("upstream sent more than the " + limit + " bytes its narinfo announced");
-                }
-                if (digest != null) {
-                    digest.update(buffer, 0, n);
-                }
-                int compared = (int) Math.max(0, Math.min(n, prefix - total));
-                if (compared > 0) {
-                    comparePrefix(out, total, buffer, compared);
-                }
-                if (compared < n) {
-                    ByteBuffer chunk = ByteBuffer.wrap(buffer, compared, n - compared);
-                    long position = total + compared;
-                    while (chunk.hasRemaining()) {
-                        position += out.write(chunk, position);
-                    }
-                    download.appended(n - compared);
-                }
-                total += n;
-                if (lease != null) {
-                    lease.renew();
-                }
-            }
-            if (limit >= 0 && total != limit) {
-                throw new IOException("upstream sent " + total + " bytes, its narinfo announced " + limit);
-            }
-            if (total < prefix) {
-                throw new IOException("new source sent " + total + " bytes, fewer than the " + prefix + " already relayed");
-            }
-            if (digest != null) {
-                Hash actual = Hash.of(expected.algorithm(), digest.digest());
-                if (!actual.equals(expected)) {
-                    throw new IOException("hash mismatch: narinfo says " + expected.toNix32String()
-                            + ", upstream sent " + actual.toNix32String());
-                }
-            }
-            out.force(false);
+    private static final class Transfer {
+        private final NarSpec spec;
+        private final Download download;
+        private final TailVerifier verifier;
+        private final long deadlineNanos;
+
+        Transfer(NarSpec spec, Download download, TailVerifier verifier, long deadlineNanos) {
+            this.spec = spec;
+            this.download = download;
+            this.verifier = verifier;
+            this.deadlineNanos = deadlineNanos;
         }
-        if (expected == null) {
-            verifyDecompressed(spec, download.temp());
+
+        /**
+         * Copies a body into the temp file, bounded in size and time, then waits for the verifier's verdict.
+         * When a previous source already wrote a prefix (an owner that died mid-way), that prefix is compared
+         * instead of written, so readers and the verifier never see bytes change and a mixed file can never
+         * be committed. A read that blocks is ended by the upstream client's idle timeout, so the deadline is
+         * overrun by at most that much.
+         */
+        void copy(InputStream body, DownloadCoordinator.Lease lease) throws IOException {
+            long limit = spec.check().maxFileSize();
+            long total = 0;
+            long prefix = download.written();
+            byte[] buffer = new byte[BUFFER_SIZE];
+            try (FileChannel out = FileChannel.open(download.temp(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                int n;
+                while ((n = body.read(buffer)) > 0) {
+                    if (total + n > limit) {
+                        throw new IOException("upstream sent more than " + limit + " bytes, the most its narinfo allows"
+                                + " (FileSize " + spec.fileSize() + ", NarSize " + spec.narSize() + ")");
+                    }
+                    int compared = (int) Math.max(0, Math.min(n, prefix - total));
+                    if (compared > 0) {
+                        comparePrefix(out, total, buffer, compared);
+                    }
+                    if (compared < n) {
+                        ByteBuffer chunk = ByteBuffer.wrap(buffer, compared, n - compared);
+                        long position = total + compared;
+                        while (chunk.hasRemaining()) {
+                            position += out.write(chunk, position);
+                        }
+                        download.appended(n - compared);
+                    }
+                    total += n;
+                    verifier.throwIfFailed();
+                    if (System.nanoTime() - deadlineNanos > 0) {
+                        throw new IOException("download passed its deadline after " + total + " bytes"
+                                + " (an upstream that slow cannot hold a download)");
+                    }
+                    if (lease != null) {
+                        lease.renew();
+                    }
+                }
+                if (total < prefix) {
+                    throw new IOException("new source sent " + total + " bytes, fewer than the " + prefix + " already relayed");
+                }
+                out.force(false);
+            }
+            download.received();
+            verifier.await();
         }
     }
 
@@ -227,19 +249,7 @@ final class NarDownloads {
         }
     }
 
-    /** Without a FileHash the only check left is the signed NarHash of the decompressed archive. */
-    private static void verifyDecompressed(NarSpec spec, Path file) throws IOException {
-        try (InputStream in = spec.compression().decompress(Files.newInputStream(file))) {
-            NarReader.Summary summary = NarReader.read(in, false);
-            if (summary.narSize() != spec.narSize() || !summary.narHash().equals(spec.narHash())) {
-                throw new IOException("NAR content mismatch: narinfo says " + spec.narHash().toNix32String()
-                        + " (" + spec.narSize() + " bytes), upstream sent " + summary.narHash().toNix32String()
-                        + " (" + summary.narSize() + " bytes)");
-            }
-        }
-    }
-
-    /** Bytes first, then the index row (DESIGN.md §4.3). */
+    /** Bytes first, then the index row (docs/design/architecture.md, invariant 3). */
     private void commit(NarSpec spec, Download download) throws IOException, IndexException {
         String key = StoreKeys.nar(spec.key().narHash(), spec.compression());
         store.put(key, download.temp());

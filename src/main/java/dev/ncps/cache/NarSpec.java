@@ -3,6 +3,7 @@ package dev.ncps.cache;
 import dev.ncps.index.Index.NarFileKey;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
+import dev.ncps.nix.NarCheck;
 import dev.ncps.nix.NarInfo;
 
 import java.net.URI;
@@ -15,6 +16,11 @@ record NarSpec(NarFileKey key, URI upstreamUri, Hash fileHash, long fileSize, Ha
 
     static NarSpec of(NarFileKey key, URI upstreamUri, NarInfo narInfo) {
         return new NarSpec(key, upstreamUri, narInfo.fileHash(), narInfo.fileSize(), narInfo.narHash(), narInfo.narSize());
+    }
+
+    /** What the bytes must match to be kept. */
+    NarCheck check() {
+        return new NarCheck(compression(), fileHash, fileSize, narHash, narSize);
     }
 
     Compression compression() {

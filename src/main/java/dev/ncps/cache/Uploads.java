@@ -9,7 +9,7 @@ import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.HashAlgorithm;
 import dev.ncps.nix.NarInfo;
-import dev.ncps.nix.NarReader;
+import dev.ncps.nix.NarCheck;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.store.Store;
@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.List;
@@ -206,59 +205,10 @@ public final class Uploads {
         if (!key.compression().isSupported()) {
             throw new Rejected(400, "unsupported compression: " + key.compression().nixName());
         }
-        Hash fileHash = narInfo.fileHash();
-        MessageDigest fileDigest = (fileHash != null ? fileHash.algorithm() : HashAlgorithm.SHA256).newDigest();
-        NarReader.Summary summary;
-        long fileSize;
-        try (InputStream raw = blob.get().open(0);
-             CountingInputStream counted = new CountingInputStream(new DigestInputStream(raw, fileDigest));
-             InputStream nar = key.compression().decompress(counted)) {
-            summary = NarReader.read(nar, false);
-            counted.transferTo(java.io.OutputStream.nullOutputStream());
-            fileSize = counted.count();
+        try (InputStream raw = blob.get().open(0)) {
+            NarCheck.of(narInfo).verify(raw);
         } catch (NixParseException e) {
-            throw new Rejected(400, "NAR " + narInfo.url() + " is not a valid archive: " + e.getMessage());
-        }
-        if (narInfo.fileSize() >= 0 && narInfo.fileSize() != fileSize) {
-            throw new Rejected(400, "FileSize " + narInfo.fileSize() + " but the uploaded NAR has " + fileSize + " bytes");
-        }
-        if (fileHash != null && !Hash.of(fileHash.algorithm(), fileDigest.digest()).equals(fileHash)) {
-            throw new Rejected(400, "FileHash does not match the uploaded NAR");
-        }
-        if (summary.narSize() != narInfo.narSize() || !summary.narHash().equals(narInfo.narHash())) {
-            throw new Rejected(400, "NarHash/NarSize do not match the uploaded NAR (it has "
-                    + summary.narHash().toNix32String() + ", " + summary.narSize() + " bytes)");
-        }
-    }
-
-    /** Counts the bytes read through it, to measure the compressed size while decompressing. */
-    private static final class CountingInputStream extends java.io.FilterInputStream {
-        private long count;
-
-        CountingInputStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-
-        long count() {
-            return count;
+            throw new Rejected(400, "NAR " + narInfo.url() + " does not match its narinfo: " + e.getMessage());
         }
     }
 

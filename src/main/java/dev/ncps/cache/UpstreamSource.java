@@ -41,4 +41,15 @@ public interface UpstreamSource {
             super(message);
         }
     }
+
+    /**
+     * An upstream could not deliver a NAR (refused target, 5xx, timeout, broken connection). Its message names
+     * the upstream by host and says what failed in ncps's terms, never a URL, credentials or exception text,
+     * so it may be shown to clients.
+     */
+    final class NarFetchException extends IOException {
+        public NarFetchException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }

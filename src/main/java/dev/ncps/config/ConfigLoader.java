@@ -75,7 +75,8 @@ public final class ConfigLoader {
                 s.r.valueOrDefault(CACHE_SIGN_NARINFO), s.previousKey());
         AuthConfig auth = s.auth();
         ServeConfig config = new ServeConfig(hostname, server, upstream, storage, database, tempPath, lock, lru, signing,
-                auth, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT));
+                auth, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT), s.r.valueOrDefault(CACHE_DOWNLOAD_TIME_ALLOWANCE),
+                s.r.valueOrDefault(CACHE_DOWNLOAD_MIN_THROUGHPUT));
         return s.finish(config);
     }
 

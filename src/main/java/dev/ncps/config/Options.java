@@ -23,6 +23,7 @@ import static dev.ncps.config.ValueTypes.LISTEN_ADDRESS;
 import static dev.ncps.config.ValueTypes.NON_NEGATIVE_INT;
 import static dev.ncps.config.ValueTypes.PATH;
 import static dev.ncps.config.ValueTypes.POSITIVE_INT;
+import static dev.ncps.config.ValueTypes.POSITIVE_SIZE;
 import static dev.ncps.config.ValueTypes.PUBLIC_KEY;
 import static dev.ncps.config.ValueTypes.SCHEDULE;
 import static dev.ncps.config.ValueTypes.SERVER_ADDRESS;
@@ -104,6 +105,19 @@ public final class Options {
             .defaultValue("30s")
             .doc("With a shared lock backend: how long a narinfo miss waits for the same lookup running on another instance "
                     + "before asking the upstreams itself. The wait is the longer of this and the download lock TTL, as in the Go ncps.");
+
+    public static final Option<Duration> CACHE_DOWNLOAD_TIME_ALLOWANCE = Option.of(SERVER, SERVE, "cache.download.time-allowance",
+                    "cache-download-time-allowance", "CACHE_DOWNLOAD_TIME_ALLOWANCE", DURATION)
+            .defaultValue("5m").javaExtension()
+            .doc("Every NAR download may take this long plus its size at `cache.download.min-throughput`; past that "
+                    + "it is aborted, so an upstream that keeps sending a byte now and then cannot hold a download "
+                    + "(and its cluster lock) forever. The size is the narinfo's FileSize, else what its NarSize allows.");
+
+    public static final Option<Long> CACHE_DOWNLOAD_MIN_THROUGHPUT = Option.of(SERVER, SERVE, "cache.download.min-throughput",
+                    "cache-download-min-throughput", "CACHE_DOWNLOAD_MIN_THROUGHPUT", POSITIVE_SIZE)
+            .defaultValue("32K").javaExtension()
+            .doc("Slowest average rate, per second, a NAR download may have (see `cache.download.time-allowance`), "
+                    + "e.g. `32K`: a 1 GiB NAR may take 5 minutes plus about 9 hours.");
 
     // Upstream
 
@@ -425,6 +439,7 @@ public final class Options {
     public static final List<Option<?>> ALL = List.of(
             CONFIG, LOG_LEVEL, PROMETHEUS_ENABLED,
             SERVER_ADDR, SERVER_DRAIN_TIMEOUT, SERVER_ADVERTISE_URL, SERVER_TRANSPARENT_COMPRESSION, CACHE_HOSTNAME, CACHE_TEMP_PATH, CACHE_DOWNLOAD_POLL_TIMEOUT,
+            CACHE_DOWNLOAD_TIME_ALLOWANCE, CACHE_DOWNLOAD_MIN_THROUGHPUT,
             CACHE_UPSTREAM_URLS, CACHE_UPSTREAM_PUBLIC_KEYS, CACHE_UPSTREAM_DIALER_TIMEOUT,
             CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT, NETRC_FILE,
             CACHE_STORAGE_LOCAL, CACHE_STORAGE_S3_BUCKET, CACHE_STORAGE_S3_ENDPOINT, CACHE_STORAGE_S3_REGION,

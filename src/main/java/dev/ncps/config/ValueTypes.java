@@ -84,6 +84,13 @@ final class ValueTypes {
         }
     });
     static final ValueType<Long> SIZE = of("size", SizeUnits.FORM, SizeUnits::parse);
+    static final ValueType<Long> POSITIVE_SIZE = of("positive size", SizeUnits.FORM + ", above 0", text -> {
+        long size = SizeUnits.parse(text);
+        if (size <= 0) {
+            throw new InvalidValueException("expected a size above 0");
+        }
+        return size;
+    });
     static final ValueType<UpstreamUrl> UPSTREAM_URL = of("upstream URL", UpstreamUrl.FORM, UpstreamUrl::parse);
     static final ValueType<Schedule> SCHEDULE = of("cron", Schedule.FORM, Schedule::parse);
     static final ValueType<DatabaseUrl> DATABASE_URL = of("database URL", DatabaseUrl.FORM, DatabaseUrl::parse);

@@ -2,6 +2,7 @@ package dev.ncps.http;
 
 import dev.ncps.cache.Cache;
 import dev.ncps.cache.DownloadCoordinator;
+import dev.ncps.cache.DownloadFailedException;
 import dev.ncps.cache.Uploads;
 import dev.ncps.index.IndexException;
 import dev.ncps.nix.Compression;
@@ -469,7 +470,7 @@ final class CacheHandler extends Handler.Abstract {
         } catch (IOException e) {
             if (sent == 0 && !response.isCommitted()) {
                 log.warn("answering {}: {}", failure.status, e.getMessage());
-                sendText(response, callback, failure.status, failure.reason);
+                sendText(response, callback, failure.status, e instanceof DownloadFailedException ? e.getMessage() : failure.reason);
                 return;
             }
             log.warn("aborting response after {} bytes: {}", sent, e.getMessage());

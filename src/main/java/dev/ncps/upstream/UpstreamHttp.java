@@ -232,7 +232,7 @@ final class UpstreamHttp implements AutoCloseable {
         log.warn("upstream {}: refused {}: {} ({})", upstream.policy().upstreamName(), Hosts.masked(target),
                 verdict.refusal().description(), verdict.detail());
         listener.targetRefused(upstream, verdict.refusal().label());
-        return new UpstreamException(UpstreamException.Kind.FAILED, "upstream " + upstream.policy().upstreamName()
+        return UpstreamException.forClients(UpstreamException.Kind.FAILED, "upstream " + upstream.policy().upstreamName()
                 + " sent us to " + verdict.refusal().description() + ", which is refused");
     }
 

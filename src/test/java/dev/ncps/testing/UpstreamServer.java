@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 import org.eclipse.jetty.http.HttpHeader;
@@ -40,6 +41,7 @@ public final class UpstreamServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> bodyBytes = new ConcurrentHashMap<>();
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final CountDownLatch closing = new CountDownLatch(1);
 
@@ -109,8 +111,18 @@ public final class UpstreamServer implements AutoCloseable {
         return snapshot;
     }
 
+    /**
+     * Body bytes written for this exact path since the last reset (what a client that hangs up early
+     * read, plus at most what the socket buffers held).
+     */
+    public long bytesSent(String path) {
+        AtomicLong sent = bodyBytes.get(path);
+        return sent == null ? 0 : sent.get();
+    }
+
     public void resetCounts() {
         counts.clear();
+        bodyBytes.clear();
     }
 
     /** Applies {@code fault} to every request whose path fully matches {@code pathRegex}, until removed. */
@@ -253,7 +265,8 @@ public final class UpstreamServer implements AutoCloseable {
                 return;
             }
             try (InputStream in = Files.newInputStream(file)) {
-                new BodyWriter(faults, size).copy(in, Content.Sink.asOutputStream(response));
+                AtomicLong sent = bodyBytes.computeIfAbsent(path, p -> new AtomicLong());
+                new BodyWriter(faults, size, sent).copy(in, Content.Sink.asOutputStream(response));
             }
         }
 
@@ -293,14 +306,16 @@ public final class UpstreamServer implements AutoCloseable {
     /** Copies a body while applying the body faults at their byte offsets. */
     private final class BodyWriter {
         private final long size;
+        private final AtomicLong sentTotal;
         private long corruptAt = -1;
         private long truncateAt = Long.MAX_VALUE;
         private long stallAt = -1;
         private Duration stallFor = Duration.ZERO;
         private long bytesPerSecond = Long.MAX_VALUE;
 
-        BodyWriter(List<Fault> faults, long size) {
+        BodyWriter(List<Fault> faults, long size, AtomicLong sentTotal) {
             this.size = size;
+            this.sentTotal = sentTotal;
             for (Fault fault : faults) {
                 switch (fault) {
                     case Fault.Corrupt() -> corruptAt = size / 2;
@@ -342,6 +357,7 @@ public final class UpstreamServer implements AutoCloseable {
                     buffer[(int) (corruptAt - sent)] ^= (byte) 0xFF;
                 }
                 out.write(buffer, 0, read);
+                sentTotal.addAndGet(read);
                 sent += read;
                 pace(started, sent);
             }
