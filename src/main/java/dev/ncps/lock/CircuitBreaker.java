@@ -6,7 +6,8 @@ import java.time.Instant;
 
 /**
  * Stops calling Redis after {@code threshold} consecutive connection errors, for {@code openFor}; then lets
- * one probe through (and restarts the timer), and closes on the first success (inventory §5.4).
+ * one probe through (and restarts the timer), and closes on the first success, as the Go ncps's
+ * {@code pkg/circuitbreaker} (docs/design/locks.md, "Circuit breaker and degraded mode").
  * Errors where Redis answered (a script error, a full pool) do not count: the breaker is about reachability.
  */
 final class CircuitBreaker {
