@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Remembers when narinfos and NARs were last used and writes it to the index in batches, so that a
- * cache hit never waits on a database write (DESIGN.md §4.6). LRU precision is bounded by the flush
+ * cache hit never waits on a database write (docs/design/architecture.md, invariant 6). LRU precision is bounded by the flush
  * period, which is far below any useful eviction schedule.
  */
 final class AccessTracker {

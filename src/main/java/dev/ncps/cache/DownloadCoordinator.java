@@ -12,7 +12,8 @@ import java.util.function.Supplier;
  * Decides, for a NAR this instance is about to fetch, whether it fetches from upstream (it owns the
  * download cluster-wide) or relays the bytes another instance is fetching right now. A single instance
  * always owns; a cluster uses a lease per NAR whose value names the owner, so followers stream from
- * the owner as bytes arrive instead of waiting for the end (DESIGN.md §4.4).
+ * the owner as bytes arrive instead of waiting for the end (docs/design/architecture.md,
+ * invariant 4).
  */
 public interface DownloadCoordinator {
     /** Marks a request from another ncps instance relaying a download in progress there. */

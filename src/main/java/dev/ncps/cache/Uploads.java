@@ -218,7 +218,7 @@ public final class Uploads {
         return deleted;
     }
 
-    /** Index row first, then the bytes (DESIGN.md §4.3). */
+    /** Index row first, then the bytes (docs/design/architecture.md, invariant 3). */
     public boolean deleteNar(NarFileKey key) throws IndexException, IOException {
         boolean row = index.deleteNarFile(key.narHash(), key.compression());
         boolean bytes = store.delete(StoreKeys.nar(key.narHash(), key.compression()));

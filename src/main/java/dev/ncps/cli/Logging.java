@@ -15,13 +15,13 @@ import org.slf4j.LoggerFactory;
  * Logback set up in code: human-readable lines on a terminal, JSON lines in the Elastic Common Schema
  * otherwise (what log collectors parse, see {@link EcsEncoder}). Logs go to stderr so stdout stays for command output such as keygen's keys.
  */
-final class Logging {
+public final class Logging {
     private static final String[] LIBRARIES = {"com.zaxxer.hikari", "org.flywaydb", "org.eclipse.jetty",
         "software.amazon.awssdk", "org.apache.hc", "redis.clients", "org.sqlite", "org.postgresql", "org.mariadb"};
 
     private Logging() {}
 
-    static void configure(LogLevel level) {
+    public static void configure(LogLevel level) {
         Console console = System.console();
         configure(level, console != null && console.isTerminal());
     }

@@ -451,7 +451,7 @@ final class CacheHandler extends Handler.Abstract {
 
     /**
      * Copies a body to the client. On a read failure the response is failed, not completed: the client
-     * sees a broken transfer rather than a short body that looks whole (DESIGN.md §4.1). A failure before
+     * sees a broken transfer rather than a short body that looks whole (docs/design/architecture.md, invariant 1). A failure before
      * the first byte still lets us answer properly, as {@code failure} says.
      */
     private static void copy(Response response, Callback callback, InputStream body, long expected, ContentCoding coding,

@@ -16,7 +16,7 @@ import java.util.function.Predicate;
  * a small key/value table for cluster-wide settings (the signing key). Backed by SQLite, PostgreSQL
  * or MySQL/MariaDB with the same schema history in every dialect.
  *
- * <p>Order of writes (DESIGN.md §4.3): callers store NAR bytes first, then {@link #putNarFile}, then
+ * <p>Order of writes (docs/design/architecture.md, invariant 3): callers store NAR bytes first, then {@link #putNarFile}, then
  * {@link #putNarInfo}; deletes go the other way, rows first, bytes after.
  */
 public interface Index extends AutoCloseable {

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The lock series of the Go ncps ({@code pkg/lock/metrics.go}, inventory §10), same names and labels, plus
+ * The lock series of the Go ncps ({@code pkg/lock/metrics.go}; listed in docs/operations/metrics.md), same names and labels, plus
  * {@code ncps_lock_redis_connected}. Create one per registry and share it between the backends.
  * Labels: {@code type} says what the lock guards, from its key: {@code download} (a NAR download),
  * {@code narinfo} (a narinfo fetch), {@code lru} (the LRU run) or {@code other}; {@code mode} is

@@ -43,12 +43,12 @@ final class RedisLeaseStore implements LeaseStore {
             return 0""";
 
     private final Supplier<UnifiedJedis> connect;
-    private final CircuitBreaker breaker;
+    private final ReachabilityBreaker breaker;
     private final String where;
     /** Created on first use: a cluster client reads the slot map when built, which fails while Redis is down. */
     private UnifiedJedis redis;
 
-    RedisLeaseStore(Supplier<UnifiedJedis> connect, CircuitBreaker breaker, String where) {
+    RedisLeaseStore(Supplier<UnifiedJedis> connect, ReachabilityBreaker breaker, String where) {
         this.connect = connect;
         this.breaker = breaker;
         this.where = where;

@@ -33,7 +33,7 @@ public final class RedisLocks extends LeaseLocks {
     static final int TIMEOUT_MILLIS = 2000;
 
     private final String where;
-    private final CircuitBreaker breaker;
+    private final ReachabilityBreaker breaker;
     private final RedisLeaseStore redis;
     private final LeaseStore gated;
     private final LocalLeaseStore local;
@@ -43,8 +43,8 @@ public final class RedisLocks extends LeaseLocks {
      * starts degraded and switches to Redis once a probe succeeds.
      */
     public RedisLocks(RedisSettings redisSettings, LockSettings settings, LockMetrics metrics) throws LockException {
-        this(redisSettings, settings, metrics, Timing.SYSTEM, CircuitBreaker.DEFAULT_THRESHOLD,
-                CircuitBreaker.DEFAULT_OPEN_FOR);
+        this(redisSettings, settings, metrics, Timing.SYSTEM, ReachabilityBreaker.DEFAULT_THRESHOLD,
+                ReachabilityBreaker.DEFAULT_OPEN_FOR);
     }
 
     RedisLocks(RedisSettings redisSettings, LockSettings settings, LockMetrics metrics, Timing timing,
@@ -54,7 +54,7 @@ public final class RedisLocks extends LeaseLocks {
             throw new IllegalArgumentException("cache.redis.addrs is empty; the redis lock backend needs at least one host:port");
         }
         this.where = String.join(",", redisSettings.addrs());
-        this.breaker = new CircuitBreaker(breakerThreshold, breakerOpenFor, timing.clock(), new Transitions());
+        this.breaker = new ReachabilityBreaker(breakerThreshold, breakerOpenFor, timing.clock(), new Transitions());
         this.redis = new RedisLeaseStore(() -> client(redisSettings), breaker, where);
         this.gated = new GatedStore();
         this.local = new LocalLeaseStore(timing.clock());
@@ -214,7 +214,7 @@ public final class RedisLocks extends LeaseLocks {
     }
 
     /** Logs each transition once and keeps the connectivity gauge in step. */
-    private final class Transitions implements CircuitBreaker.Listener {
+    private final class Transitions implements ReachabilityBreaker.Listener {
         @Override
         public void opened(int failures) {
             metrics.redisConnected(false);

@@ -15,7 +15,7 @@ import java.io.OutputStream;
 import java.util.function.DoubleSupplier;
 
 /**
- * The Prometheus series of ncps, named and labelled as the Go ncps names them (inventory §10) so that
+ * The Prometheus series of ncps, named and labelled as the Go ncps names them (docs/operations/metrics.md) so that
  * existing dashboards and alerts keep working, plus the JVM's own series. One private registry per
  * process; nothing global.
  */

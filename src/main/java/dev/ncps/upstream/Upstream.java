@@ -19,14 +19,14 @@ public final class Upstream {
     private final UpstreamSpec spec;
     private final int order;
     private final URI base;
-    private final CircuitBreaker breaker;
+    private final UpstreamBreaker breaker;
     private final TargetPolicy policy;
 
     private volatile Health health = Health.UNKNOWN;
     private volatile int discoveredPriority = DEFAULT_PRIORITY;
     private volatile String lastError;
 
-    Upstream(UpstreamSpec spec, int order, CircuitBreaker breaker) {
+    Upstream(UpstreamSpec spec, int order, UpstreamBreaker breaker) {
         this.spec = spec;
         this.order = order;
         String url = spec.url().toString();
@@ -83,7 +83,7 @@ public final class Upstream {
         return base.resolve(reference);
     }
 
-    CircuitBreaker breaker() {
+    UpstreamBreaker breaker() {
         return breaker;
     }
 
@@ -108,7 +108,7 @@ public final class Upstream {
     }
 
     UpstreamStatus status() {
-        boolean breakerOpen = breaker.state() == CircuitBreaker.State.OPEN;
+        boolean breakerOpen = breaker.state() == UpstreamBreaker.State.OPEN;
         return new UpstreamStatus(spec.url(), health != Health.UNHEALTHY && !breakerOpen, health, breakerOpen,
                 priority(), lastError);
     }

@@ -76,7 +76,7 @@ public final class Upstreams implements AutoCloseable {
                 throw new IllegalArgumentException("upstream " + MaskedUri.of(spec.url()) + " is configured twice");
             }
             list.add(new Upstream(spec, list.size(),
-                    new CircuitBreaker(options.breakerFailureThreshold(), options.breakerCooldown(), clock)));
+                    new UpstreamBreaker(options.breakerFailureThreshold(), options.breakerCooldown(), clock)));
         }
         this.upstreams = List.copyOf(list);
         this.negativeCache = new NegativeCache(options.negativeCacheTtl(), options.negativeCacheMaxEntries(), clock);

@@ -10,18 +10,22 @@ import java.util.List;
 import java.util.Map;
 
 import dev.ncps.app.ServeCommand;
+import dev.ncps.config.ConfigException;
 import dev.ncps.config.ConfigLoader;
+import dev.ncps.config.Options;
 import dev.ncps.config.ServeConfig;
 import dev.ncps.testing.Processes;
 import dev.ncps.testing.TestDirs;
 
 /**
- * {@code ncps serve} running in the test JVM on a free loopback port with local storage and SQLite in its own
- * folder, configured the way a user would: through the environment variables of the real options.
+ * {@code ncps serve} running in the test JVM, configured the way a user would: through the environment
+ * variables of the real options ({@link #start}: a free loopback port, local storage and SQLite in a folder
+ * of its own, removed on close), or through a YAML config file ({@link #fromYaml}: whatever the file says).
  */
 public final class InProcessNcps implements AutoCloseable {
     private final ServeCommand command;
     private final ServeCommand.Running running;
+    /** The folder of an instance configured by {@link #start}, removed on close; null for {@link #fromYaml}. */
     private final Path dataDir;
 
     private InProcessNcps(ServeCommand command, ServeCommand.Running running, Path dataDir) {
@@ -36,13 +40,36 @@ public final class InProcessNcps implements AutoCloseable {
         Map<String, String> env = new HashMap<>(environment(dataDir, upstream, upstreamKey));
         env.put("SERVER_ADDR", Processes.LOOPBACK + ":0");
         env.putAll(settings);
+        try {
+            return launch(new ConfigLoader(env, dataDir, () -> "test.local").serve(Map.of()).config(), dataDir);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start ncps in-process on " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An instance started from {@code yamlText} as {@code ncps serve --config file} would load it, with an
+     * empty environment; the file is written to {@code dir}, which the caller owns.
+     */
+    public static InProcessNcps fromYaml(String yamlText, Path dir) throws Exception {
+        return launch(loadYaml(yamlText, dir), null);
+    }
+
+    /** Loads {@code yamlText} as the config file with an empty environment; throws the loader's ConfigException. */
+    public static ServeConfig loadYaml(String yamlText, Path dir) throws IOException, ConfigException {
+        Path file = Files.createTempFile(Files.createDirectories(dir), "config-", ".yaml");
+        Files.writeString(file, yamlText);
+        return new ConfigLoader(Map.of("HOME", dir.toString()), dir, () -> "testhost")
+                .serve(Map.of(Options.CONFIG, List.of(file.toString()))).config();
+    }
+
+    private static InProcessNcps launch(ServeConfig config, Path dataDir) throws Exception {
         ServeCommand command = new ServeCommand();
         try {
-            ServeConfig config = new ConfigLoader(env, dataDir, () -> "test.local").serve(Map.of()).config();
             return new InProcessNcps(command, command.start(config), dataDir);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             command.close();
-            throw new IllegalStateException("cannot start ncps in-process on " + dataDir + ": " + e.getMessage(), e);
+            throw e;
         }
     }
 
@@ -69,7 +96,7 @@ public final class InProcessNcps implements AutoCloseable {
         return url().resolve(path);
     }
 
-    /** The folder of the local storage. */
+    /** The folder of the local storage of an instance configured by {@link #start}. */
     public Path storageDir() {
         return storageDir(dataDir);
     }
@@ -103,6 +130,8 @@ public final class InProcessNcps implements AutoCloseable {
     @Override
     public void close() {
         command.close();
-        TestDirs.deleteTree(dataDir);
+        if (dataDir != null) {
+            TestDirs.deleteTree(dataDir);
+        }
     }
 }

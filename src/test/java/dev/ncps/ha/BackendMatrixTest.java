@@ -1,6 +1,7 @@
 package dev.ncps.ha;
 
 import dev.ncps.config.ConfigException;
+import dev.ncps.e2e.InProcessNcps;
 import dev.ncps.testing.MariaDbServer;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.PostgresServer;
@@ -128,8 +129,8 @@ class BackendMatrixTest {
         NcpsYaml first = yaml(db, store, lock, Processes.freePort());
         boolean cluster = lock != Lock.LOCAL;
         upstream.resetCounts();
-        try (InProcessNcps a = InProcessNcps.start(first, work);
-             InProcessNcps b = cluster ? InProcessNcps.start(first.withPort(Processes.freePort()), work) : null) {
+        try (InProcessNcps a = InProcessNcps.fromYaml(first.text(), work);
+             InProcessNcps b = cluster ? InProcessNcps.fromYaml(first.withPort(Processes.freePort()).text(), work) : null) {
             closure.fetchAll(a.url(), upstreamCache);
             int narInfos = upstreamCache.storePaths().size();
             assertThat(upstream.narRequests()).as("one upstream NAR request per path").isEqualTo(narInfos);
@@ -149,7 +150,7 @@ class BackendMatrixTest {
     void refusesCombinationsThatCannotBeShared(Db db, Store store, Lock lock, String message) {
         NcpsYaml yaml = new NcpsYaml(Processes.freePort(), upstream.url(), upstreamCache.publicKey(), storage(store),
                 databaseUrlWithoutCreating(db), locks(lock), List.of());
-        ConfigException refused = catchThrowableOfType(ConfigException.class, () -> InProcessNcps.load(yaml.text(), work));
+        ConfigException refused = catchThrowableOfType(ConfigException.class, () -> InProcessNcps.loadYaml(yaml.text(), work));
         assertThat(refused).as("config for %s/%s/%s", db, store, lock).isNotNull();
         assertThat(refused.problems()).anySatisfy(problem -> assertThat(problem).contains(message));
     }

@@ -43,12 +43,12 @@ class RedisOutageTest {
     private RedisLocks open(boolean degraded) throws LockException {
         return new RedisLocks(RedisSettings.of("127.0.0.1:" + port),
                 LockSettings.DEFAULTS.withAllowDegradedMode(degraded), new LockMetrics(registry), Timing.SYSTEM,
-                CircuitBreaker.DEFAULT_THRESHOLD, OPEN_FOR);
+                ReachabilityBreaker.DEFAULT_THRESHOLD, OPEN_FOR);
     }
 
     /** The five connection errors that open the breaker. */
     private static void failUntilOpen(Locks locks, String key) {
-        for (int i = 0; i < CircuitBreaker.DEFAULT_THRESHOLD; i++) {
+        for (int i = 0; i < ReachabilityBreaker.DEFAULT_THRESHOLD; i++) {
             assertThatThrownBy(() -> locks.tryAcquire(key, TTL, "x"))
                     .isInstanceOfSatisfying(LockException.class,
                             e -> assertThat(e.reason()).isEqualTo(LockException.Reason.REDIS_ERROR));
@@ -78,7 +78,7 @@ class RedisOutageTest {
             assertThat(read.counter("ncps_lock_failures_total", "mode", "distributed", "reason", "circuit_breaker"))
                     .isGreaterThanOrEqualTo(3);
             assertThat(read.counter("ncps_lock_failures_total", "mode", "distributed", "reason", "redis_error"))
-                    .isEqualTo(CircuitBreaker.DEFAULT_THRESHOLD);
+                    .isEqualTo(ReachabilityBreaker.DEFAULT_THRESHOLD);
         }
     }
 
@@ -87,7 +87,7 @@ class RedisOutageTest {
         try (RedisLocks locks = open(true)) {
             server.stop();
             // Not one request is refused: each failing Redis call falls back at once, until the breaker opens.
-            for (int i = 0; i < CircuitBreaker.DEFAULT_THRESHOLD; i++) {
+            for (int i = 0; i < ReachabilityBreaker.DEFAULT_THRESHOLD; i++) {
                 locks.tryAcquire(key, TTL, "early").orElseThrow().close();
             }
             assertThat(locks.degraded()).isTrue();
@@ -97,7 +97,7 @@ class RedisOutageTest {
             assertThat(locks.holder(key)).contains("local");
             assertThat(local.renew()).isTrue();
             assertThat(read.counter("ncps_lock_acquisitions_total", "mode", "local", "result", "success"))
-                    .isEqualTo(CircuitBreaker.DEFAULT_THRESHOLD + 1);
+                    .isEqualTo(ReachabilityBreaker.DEFAULT_THRESHOLD + 1);
             local.close();
 
             server.start();

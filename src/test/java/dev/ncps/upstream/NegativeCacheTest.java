@@ -16,7 +16,7 @@ class NegativeCacheTest {
     Upstream upstream(String url) {
         PublicKey key = UpstreamsTest.NIXOS;
         return new Upstream(new UpstreamSpec(URI.create(url), 0, List.of(key)), 0,
-                new CircuitBreaker(5, Duration.ofSeconds(30), clock));
+                new UpstreamBreaker(5, Duration.ofSeconds(30), clock));
     }
 
     @Test

@@ -53,7 +53,7 @@ class UpstreamHttpTest {
 
     static Upstream upstreamOf(URI uri) {
         return new Upstream(new UpstreamSpec(uri.resolve("/"), 0, List.of(UpstreamsTest.NIXOS)), 0,
-                new CircuitBreaker(5, Duration.ofSeconds(30), Clock.systemUTC()));
+                new UpstreamBreaker(5, Duration.ofSeconds(30), Clock.systemUTC()));
     }
 
     static void handle(Socket socket, Behaviour behaviour) throws IOException {

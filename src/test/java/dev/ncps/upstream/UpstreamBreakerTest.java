@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class CircuitBreakerTest {
+class UpstreamBreakerTest {
     final MutableClock clock = new MutableClock();
-    final CircuitBreaker breaker = new CircuitBreaker(3, Duration.ofSeconds(30), clock);
+    final UpstreamBreaker breaker = new UpstreamBreaker(3, Duration.ofSeconds(30), clock);
 
     void fail(int times) {
         for (int i = 0; i < times; i++) {
@@ -19,9 +19,9 @@ class CircuitBreakerTest {
     @Test
     void opensAfterTheThresholdOfConsecutiveFailures() {
         fail(2);
-        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.state()).isEqualTo(UpstreamBreaker.State.CLOSED);
         fail(1);
-        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(breaker.state()).isEqualTo(UpstreamBreaker.State.OPEN);
         assertThat(breaker.wouldAllow()).isFalse();
         assertThat(breaker.tryAcquire()).isFalse();
     }
@@ -31,7 +31,7 @@ class CircuitBreakerTest {
         fail(2);
         breaker.recordSuccess();
         fail(2);
-        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.state()).isEqualTo(UpstreamBreaker.State.CLOSED);
     }
 
     @Test
@@ -39,7 +39,7 @@ class CircuitBreakerTest {
         fail(3);
         clock.advance(Duration.ofSeconds(30));
 
-        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+        assertThat(breaker.state()).isEqualTo(UpstreamBreaker.State.HALF_OPEN);
         assertThat(breaker.tryAcquire()).isTrue();
         assertThat(breaker.tryAcquire()).isFalse();
         assertThat(breaker.wouldAllow()).isFalse();
@@ -51,12 +51,12 @@ class CircuitBreakerTest {
         clock.advance(Duration.ofSeconds(31));
         assertThat(breaker.tryAcquire()).isTrue();
         breaker.recordFailure();
-        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(breaker.state()).isEqualTo(UpstreamBreaker.State.OPEN);
 
         clock.advance(Duration.ofSeconds(31));
         assertThat(breaker.tryAcquire()).isTrue();
         breaker.recordSuccess();
-        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.state()).isEqualTo(UpstreamBreaker.State.CLOSED);
         assertThat(breaker.tryAcquire()).isTrue();
     }
 

@@ -10,7 +10,7 @@ import java.time.Instant;
  * it is half-open: exactly one request (the probe) may pass; its success closes the breaker, its failure opens
  * it for another cooldown.
  */
-final class CircuitBreaker {
+final class UpstreamBreaker {
 
     enum State { CLOSED, OPEN, HALF_OPEN }
 
@@ -23,7 +23,7 @@ final class CircuitBreaker {
     private Instant openedAt;
     private boolean probeInFlight;
 
-    CircuitBreaker(int threshold, Duration cooldown, Clock clock) {
+    UpstreamBreaker(int threshold, Duration cooldown, Clock clock) {
         this.threshold = threshold;
         this.cooldown = cooldown;
         this.clock = clock;

@@ -11,7 +11,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class CircuitBreakerTest {
+class ReachabilityBreakerTest {
     private Instant now = Instant.parse("2026-01-01T00:00:00Z");
     private final Clock clock = new Clock() {
         @Override
@@ -30,8 +30,8 @@ class CircuitBreakerTest {
         }
     };
     private final List<String> events = new ArrayList<>();
-    private final CircuitBreaker breaker = new CircuitBreaker(5, Duration.ofMinutes(1), clock,
-            new CircuitBreaker.Listener() {
+    private final ReachabilityBreaker breaker = new ReachabilityBreaker(5, Duration.ofMinutes(1), clock,
+            new ReachabilityBreaker.Listener() {
                 @Override
                 public void opened(int failures) {
                     events.add("opened after " + failures);

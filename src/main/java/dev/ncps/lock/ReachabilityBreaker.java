@@ -6,10 +6,11 @@ import java.time.Instant;
 
 /**
  * Stops calling Redis after {@code threshold} consecutive connection errors, for {@code openFor}; then lets
- * one probe through (and restarts the timer), and closes on the first success (inventory §5.4).
+ * one probe through (and restarts the timer), and closes on the first success, as the Go ncps's
+ * {@code pkg/circuitbreaker} (docs/design/locks.md, "Circuit breaker and degraded mode").
  * Errors where Redis answered (a script error, a full pool) do not count: the breaker is about reachability.
  */
-final class CircuitBreaker {
+final class ReachabilityBreaker {
     static final int DEFAULT_THRESHOLD = 5;
     static final Duration DEFAULT_OPEN_FOR = Duration.ofMinutes(1);
 
@@ -30,7 +31,7 @@ final class CircuitBreaker {
     /** Null while closed; while open, when the current open period (or last probe) began. */
     private Instant openedAt;
 
-    CircuitBreaker(int threshold, Duration openFor, Clock clock, Listener listener) {
+    ReachabilityBreaker(int threshold, Duration openFor, Clock clock, Listener listener) {
         if (threshold < 1 || openFor.isNegative()) {
             throw new IllegalArgumentException("circuit breaker needs threshold >= 1 and openFor >= 0");
         }

@@ -1,0 +1,332 @@
+package dev.ncps.cache;
+
+import dev.ncps.cache.Cache.Mode;
+import dev.ncps.cache.Cache.NarInfoFound;
+import dev.ncps.cache.Cache.NarResult;
+import dev.ncps.cache.Cache.NarStored;
+import dev.ncps.cache.Cache.NarStreaming;
+import dev.ncps.cache.Cache.Unavailable;
+import dev.ncps.cache.DownloadCoordinator.Follower;
+import dev.ncps.cache.DownloadCoordinator.Refused;
+import dev.ncps.cache.MemoryUpstream.Body;
+import dev.ncps.index.Dialect;
+import dev.ncps.index.Index;
+import dev.ncps.index.IndexConfig;
+import dev.ncps.nix.NarInfo;
+import dev.ncps.nix.SecretKey;
+import dev.ncps.store.LocalStore;
+import dev.ncps.store.StoreKeys;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The cache core through its ports, in milliseconds: an upstream in memory, a scripted cluster
+ * coordinator, the real local store and a SQLite index in a temp folder. The end-to-end tests cover
+ * the same behaviour over sockets with the real nix client; these say exactly which rule broke.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class CacheTest {
+    private static final int CONTENT_SIZE = 300_000;
+
+    @TempDir
+    Path dir;
+    private final MemoryUpstream upstream = new MemoryUpstream();
+    private final ScriptedCoordinator coordinator = new ScriptedCoordinator();
+    private final TestNar nar = TestNar.of("hello-2.12", CONTENT_SIZE);
+    private LocalStore store;
+    private Index index;
+    private ExecutorService executor;
+    private Cache cache;
+
+    @BeforeEach
+    void open() throws Exception {
+        store = new LocalStore(dir.resolve("storage"));
+        index = Index.open(new IndexConfig(Dialect.SQLITE, "jdbc:sqlite:" + dir.resolve("index.db"), null, null,
+                IndexConfig.DEFAULT_MAX_OPEN, IndexConfig.DEFAULT_MAX_IDLE, true));
+        executor = Executors.newVirtualThreadPerTaskExecutor();
+        Path temp = Files.createDirectories(dir.resolve("downloads"));
+        cache = new Cache(upstream, store, index, new Signer(SecretKey.generate("cache-test-1"), true),
+                new CacheSettings(temp, 1000, Duration.ofMinutes(1), Duration.ofMinutes(5), 32 * 1024), Clock.systemUTC(),
+                executor, CacheListener.NONE, coordinator);
+        upstream.publish(nar);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        executor.shutdownNow();
+        index.close();
+        store.close();
+    }
+
+    // ---------------------------------------------------------------- narinfo
+
+    @Test
+    void aNarInfoIsServedSignedAndNamingTheNarByTheHashOfItsFile() throws Exception {
+        NarInfo served = NarInfo.parse(text(cache.narInfo(nar.hash(), false)));
+
+        assertThat(served.url()).isEqualTo("nar/" + nar.key().narHash() + ".nar");
+        assertThat(served.signatures()).singleElement().asString().startsWith("cache-test-1:");
+        assertThat(index.narInfo(nar.hash())).get().extracting(Index.NarInfoEntry::upstreamUrl)
+                .isEqualTo(nar.upstreamUri().toString());
+    }
+
+    @Test
+    void concurrentNarInfoMissesShareOneUpstreamLookup() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        upstream.holdLookups(release);
+        List<String> answers = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> clients = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            clients.add(Thread.ofPlatform().start(() -> answers.add(text(cache.narInfo(nar.hash(), false)))));
+        }
+        for (Thread client : clients) {
+            awaitParked(client);
+        }
+        assertThat(upstream.lookups()).isEqualTo(1);
+
+        release.countDown();
+        for (Thread client : clients) {
+            client.join();
+        }
+        assertThat(answers).hasSize(8).containsOnly(answers.getFirst());
+        assertThat(upstream.lookups()).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusedNarInfoLookupIsUnavailableNotNotFound() {
+        coordinator.refusingNarInfo("lock backend down");
+
+        assertThat(cache.narInfo(nar.hash(), false)).isInstanceOfSatisfying(Unavailable.class,
+                unavailable -> assertThat(unavailable.status()).isEqualTo(503));
+        assertThat(upstream.lookups()).isZero();
+    }
+
+    // ---------------------------------------------------------------- NAR downloads
+
+    @Test
+    void theLastByteIsHeldBackUntilTheDownloadIsVerified() throws Exception {
+        CountDownLatch end = new CountDownLatch(1);
+        upstream.serve(nar.upstreamUri(), Body.of(nar.bytes()).heldBeforeEnd(end));
+        cache.narInfo(nar.hash(), false);
+        InputStream body = ((NarStreaming) cache.nar(nar.key(), 0, Mode.SUBSTITUTE)).body();
+
+        byte[] allButLast = body.readNBytes(nar.bytes().length - 1);
+        AtomicInteger last = new AtomicInteger(Integer.MIN_VALUE);
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                last.set(body.read());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        awaitParked(reader);
+        assertThat(last).as("the last byte waits for the upstream's end and the check").hasValue(Integer.MIN_VALUE);
+        assertThat(stored()).isFalse();
+
+        end.countDown();
+        reader.join();
+        byte[] whole = Arrays.copyOf(allButLast, allButLast.length + 1);
+        whole[allButLast.length] = (byte) last.get();
+        assertThat(whole).isEqualTo(nar.bytes());
+        assertThat(body.read()).isEqualTo(-1);
+        assertThat(stored()).isTrue();
+    }
+
+    @Test
+    void wrongBytesFailEveryReaderAndStoreNothing() throws Exception {
+        CountDownLatch end = new CountDownLatch(1);
+        upstream.serve(nar.upstreamUri(), Body.of(nar.corrupted()).heldBeforeEnd(end));
+        cache.narInfo(nar.hash(), false);
+        List<Future<byte[]>> readers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            InputStream body = ((NarStreaming) cache.nar(nar.key(), 0, Mode.SUBSTITUTE)).body();
+            readers.add(executor.submit(body::readAllBytes));
+        }
+
+        end.countDown();
+        for (Future<byte[]> reader : readers) {
+            assertThatThrownBy(reader::get).hasCauseInstanceOf(IOException.class);
+        }
+        assertThat(upstream.opens()).isEqualTo(1);
+        assertThat(stored()).isFalse();
+        assertThat(index.narFile(nar.key().narHash(), nar.key().compression())).isEmpty();
+    }
+
+    @Test
+    void concurrentClientsOfOneNarCauseOneUpstreamTransfer() throws Exception {
+        CountDownLatch end = new CountDownLatch(1);
+        upstream.serve(nar.upstreamUri(), Body.of(nar.bytes()).heldBeforeEnd(end));
+        cache.narInfo(nar.hash(), false);
+        int clients = 8;
+        CountDownLatch joined = new CountDownLatch(clients);
+        List<Future<byte[]>> readers = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            readers.add(executor.submit(() -> {
+                NarResult result = cache.nar(nar.key(), 0, Mode.SUBSTITUTE);
+                joined.countDown();
+                return ((NarStreaming) result).body().readAllBytes();
+            }));
+        }
+        assertThat(joined.await(10, TimeUnit.SECONDS)).isTrue();
+
+        end.countDown();
+        for (Future<byte[]> reader : readers) {
+            assertThat(reader.get()).isEqualTo(nar.bytes());
+        }
+        assertThat(upstream.opens()).isEqualTo(1);
+        assertThat(cache.nar(nar.key(), 0, Mode.SUBSTITUTE)).isInstanceOf(NarStored.class);
+    }
+
+    @Test
+    void anUpstreamThatBreaksMidwayFailsTheReadersAndTheNextRequestFetchesAgain() throws Exception {
+        upstream.serve(nar.upstreamUri(), Body.of(nar.bytes()).failingAfter(CONTENT_SIZE / 3));
+        cache.narInfo(nar.hash(), false);
+
+        assertThat(fails(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isTrue();
+        awaitNoDownloads();
+        assertThat(stored()).isFalse();
+
+        upstream.serve(nar.upstreamUri(), Body.of(nar.bytes()));
+        assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        assertThat(upstream.opens()).isEqualTo(2);
+        assertThat(stored()).isTrue();
+    }
+
+    @Test
+    void anIndexRowWhoseObjectIsGoneIsFetchedAgain() throws Exception {
+        cache.narInfo(nar.hash(), false);
+        assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        awaitNoDownloads();
+        assertThat(store.delete(StoreKeys.nar(nar.key().narHash(), nar.key().compression()))).isTrue();
+
+        assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        assertThat(upstream.opens()).isEqualTo(2);
+        assertThat(stored()).isTrue();
+    }
+
+    @Test
+    void aFollowerRelaysTheOwnersBytesWithoutFetchingOrStoring() throws Exception {
+        coordinator.then(new Follower("peer-a")).relaying(() -> MemoryUpstream.stream(Body.of(nar.bytes())));
+        cache.narInfo(nar.hash(), false);
+
+        assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        assertThat(upstream.opens()).isZero();
+        assertThat(stored()).as("the owner stores it, not the follower").isFalse();
+        assertThat(coordinator.events()).containsExactly("claim", "openPeer peer-a");
+    }
+
+    @Test
+    void aDownloadThatChangesHandsContinuesAfterTheBytesAlreadyRelayed() throws Exception {
+        coordinator.then(new Follower("peer-a"))
+                .relaying(() -> MemoryUpstream.stream(Body.of(nar.bytes()).failingAfter(CONTENT_SIZE / 2)));
+        cache.narInfo(nar.hash(), false);
+
+        assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        assertThat(coordinator.events()).containsExactly("claim", "openPeer peer-a", "afterPeerFailure peer-a");
+        assertThat(upstream.opens()).isEqualTo(1);
+        assertThat(stored()).isTrue();
+    }
+
+    @Test
+    void aNewSourceThatDisagreesWithTheRelayedPrefixFailsTheDownload() throws Exception {
+        byte[] corrupted = nar.corrupted();
+        coordinator.then(new Follower("peer-a"))
+                .relaying(() -> MemoryUpstream.stream(Body.of(corrupted).failingAfter(corrupted.length * 3L / 4)));
+        cache.narInfo(nar.hash(), false);
+
+        assertThat(fails(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isTrue();
+        assertThat(coordinator.events()).contains("afterPeerFailure peer-a");
+        assertThat(stored()).isFalse();
+        assertThat(index.narFile(nar.key().narHash(), nar.key().compression())).isEmpty();
+    }
+
+    @Test
+    void aRefusedClaimFailsTheRequestWithoutTouchingTheUpstream() throws Exception {
+        coordinator.then(new Refused("lock backend down"));
+        cache.narInfo(nar.hash(), false);
+
+        assertThat(fails(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isTrue();
+        assertThat(upstream.opens()).isZero();
+        assertThat(stored()).isFalse();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private boolean stored() throws IOException {
+        return store.exists(StoreKeys.nar(nar.key().narHash(), nar.key().compression()));
+    }
+
+    private static String text(Cache.NarInfoResult result) {
+        assertThat(result).isInstanceOf(NarInfoFound.class);
+        return new String(((NarInfoFound) result).text(), StandardCharsets.UTF_8);
+    }
+
+    /** The whole body, whether it was already stored or still downloading when asked for. */
+    private static byte[] read(NarResult result) throws IOException {
+        return switch (result) {
+            case NarStored stored -> {
+                try (InputStream in = stored.blob().open(0)) {
+                    yield in.readAllBytes();
+                }
+            }
+            case NarStreaming streaming -> {
+                try (InputStream in = streaming.body()) {
+                    yield in.readAllBytes();
+                }
+            }
+            default -> throw new AssertionError("no body: " + result);
+        };
+    }
+
+    /** True when the client gets no complete body: an error answer, or a transfer that breaks. */
+    private static boolean fails(NarResult result) {
+        if (result instanceof Unavailable) {
+            return true;
+        }
+        try {
+            read(result);
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** A failed or finished download leaves the single-flight map just after its readers were told. */
+    private void awaitNoDownloads() throws InterruptedException {
+        while (cache.activeDownloads() > 0) {
+            Thread.sleep(5);
+        }
+    }
+
+    /** Waits until the thread blocks (on a lock, a latch or a future) or ends. */
+    private static void awaitParked(Thread thread) throws InterruptedException {
+        while (thread.isAlive() && thread.getState() != Thread.State.WAITING) {
+            Thread.sleep(5);
+        }
+    }
+}
