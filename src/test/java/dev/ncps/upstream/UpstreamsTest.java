@@ -165,6 +165,94 @@ class UpstreamsTest {
                 .contains("no signature by a trusted key").contains("my-cache-1"));
     }
 
+    // --- unsigned upstreams and content-addressed paths (values written by nix-bin 2.8's `nix store add-path`)
+
+    static final String CA_PATH = "l7103xszg118h8fqxrcqgd2jcbb5zriq";
+    static final String CA_NARINFO = """
+            StorePath: /nix/store/l7103xszg118h8fqxrcqgd2jcbb5zriq-mydir
+            URL: nar/0addczm9fjxkwraq3rf9z66ndy1w8scg7pi05xdyf4rjpl2h73gj.nar
+            Compression: none
+            NarHash: sha256:0addczm9fjxkwraq3rf9z66ndy1w8scg7pi05xdyf4rjpl2h73gj
+            NarSize: 288
+            References:\s
+            CA: fixed:r:sha256:0addczm9fjxkwraq3rf9z66ndy1w8scg7pi05xdyf4rjpl2h73gj
+            """;
+
+    UpstreamSpec keyless(URI url, boolean trustUnsigned) {
+        return new UpstreamSpec(url, 0, List.of(), List.of(), trustUnsigned);
+    }
+
+    static String unsigned(String narInfo) {
+        return narInfo.replaceAll("(?m)^Sig: .*\n", "");
+    }
+
+    @Test
+    void anUnsignedContentAddressedNarInfoThatRecomputesToItsPathIsAccepted() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(CA_PATH + ".narinfo", CA_NARINFO);
+        Upstreams upstreams = start(keyless(up.url(), false));
+
+        assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOf(Lookup.Found.class);
+    }
+
+    @Test
+    void aForgedContentAddressIsRefused() throws Exception {
+        FakeUpstream up = upstream();
+        // The path of another name, a CA that is not the NarHash, and a flat address that pins no NAR hash.
+        String otherName = CA_NARINFO.replace("-mydir", "-evil");
+        String otherNarHash = withLine(CA_NARINFO, "NarHash", "sha256:1addczm9fjxkwraq3rf9z66ndy1w8scg7pi05xdyf4rjpl2h73gj");
+        String flat = """
+                StorePath: /nix/store/374kfmadwi8aqlyf1347zbjixndbbcl4-flat.txt
+                URL: nar/x.nar
+                Compression: none
+                NarHash: sha256:0addczm9fjxkwraq3rf9z66ndy1w8scg7pi05xdyf4rjpl2h73gj
+                NarSize: 120
+                CA: fixed:sha256:0cz729xf10lrw014jj2hlbxalgdpahxbg61gdg51jnryx8dqxrmr
+                """;
+        up.put(CA_PATH + ".narinfo", otherName);
+        up.put(HELLO + ".narinfo", unsigned(fixture(HELLO)) + "CA: fixed:r:sha256:07kc6swib31psygpmwi8952lvywlpqn474059yxl7grwsvr6k0fj\n");
+        up.put(HELLO_24_05 + ".narinfo", otherNarHash.replace(CA_PATH, HELLO_24_05));
+        up.put("374kfmadwi8aqlyf1347zbjixndbbcl4.narinfo", flat);
+        Upstreams upstreams = start(keyless(up.url(), false));
+        ListAppender<ILoggingEvent> log = captureLog();
+
+        assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(HELLO_24_05)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo("374kfmadwi8aqlyf1347zbjixndbbcl4")).isInstanceOf(Lookup.NotFound.class);
+
+        assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).satisfiesExactly(
+                m -> assertThat(m).contains("makes /nix/store/").contains("not /nix/store/" + CA_PATH + "-evil"),
+                m -> assertThat(m).contains("makes /nix/store/").contains("not /nix/store/" + HELLO),
+                m -> assertThat(m).contains("makes /nix/store/").contains("not /nix/store/" + HELLO_24_05),
+                m -> assertThat(m).contains("does not pin its NarHash"));
+    }
+
+    @Test
+    void anUnsignedInputAddressedNarInfoIsRefusedUnlessTheUpstreamIsTrustedWithoutSignatures() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", unsigned(fixture(HELLO)));
+        ListAppender<ILoggingEvent> log = captureLog();
+
+        assertThat(start(keyless(up.url(), false)).lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(start(spec(up.url())).lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.contains("rejecting"))
+                .satisfiesExactly(
+                m -> assertThat(m).contains("only content-addressed paths are accepted"),
+                m -> assertThat(m).contains("not signed (trusted keys: cache.nixos.org-1)"));
+
+        assertThat(start(keyless(up.url(), true)).lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
+    }
+
+    @Test
+    void aTrustedUnsignedUpstreamStillLosesABadSignatureByItsKey() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", withLine(fixture(HELLO), "NarSize", "226553"));
+        Upstreams upstreams = start(new UpstreamSpec(up.url(), 0, List.of(NIXOS), List.of(), true));
+
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+    }
+
     @Test
     void aValidNarInfoOfAnotherStorePathIsRejected() throws Exception {
         FakeUpstream up = upstream();
@@ -381,12 +469,6 @@ class UpstreamsTest {
         upstreams.checkHealth();
         assertThat(upstreams.status().getFirst().health()).isEqualTo(Upstream.Health.HEALTHY);
         assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
-    }
-
-    @Test
-    void anUpstreamWithoutKeysIsRefused() {
-        assertThatThrownBy(() -> new UpstreamSpec(URI.create("http://127.0.0.1:1"), 0, List.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no public key");
     }
 
     // --- timeouts
