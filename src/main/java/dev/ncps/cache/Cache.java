@@ -51,6 +51,7 @@ public final class Cache {
     private final NarDownloads downloads;
     private final AccessTracker access;
     private final NarInfoMemo memo;
+    private final Listings listings;
     private final DownloadCoordinator coordinator;
     private final ConcurrentHashMap<String, CompletableFuture<NarInfoResult>> narInfoLookups = new ConcurrentHashMap<>();
 
@@ -65,6 +66,7 @@ public final class Cache {
         this.coordinator = coordinator;
         this.downloads = new NarDownloads(upstreams, store, index, settings.tempDir(), clock, executor, listener, coordinator);
         this.access = new AccessTracker(clock, index);
+        this.listings = new Listings(this, store);
         this.memo = new NarInfoMemo(settings.narInfoMemoEntries(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
     }
 
@@ -73,13 +75,13 @@ public final class Cache {
     /** @param upstreamHost the upstream it was just fetched from, or null when the cache already held it */
     public record NarInfoFound(byte[] text, String upstreamHost) implements NarInfoResult {}
 
-    public record NotFound(String reason) implements NarInfoResult, NarResult {}
+    public record NotFound(String reason) implements NarInfoResult, NarResult, ListingResult {}
 
     /**
      * Nothing definite could be said: {@code status} is 502 for upstream trouble, 504 when the upstreams
      * only timed out, 503 for our own storage or database.
      */
-    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult {
+    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult, ListingResult {
         static Unavailable upstream(String reason) {
             return new Unavailable(502, reason);
         }
@@ -110,6 +112,11 @@ public final class Cache {
      * for and the total {@code size} is known); {@code size} is the total, or -1.
      */
     public record NarStreaming(InputStream body, long size, long offset) implements NarResult {}
+
+    public sealed interface ListingResult {}
+
+    /** A NAR's {@code .ls} listing, JSON. */
+    public record ListingFound(byte[] json) implements ListingResult {}
 
     public Signer signer() {
         return signer;
@@ -263,6 +270,13 @@ public final class Cache {
         boolean sha256 = fileHash != null && fileHash.algorithm() == HashAlgorithm.SHA256;
         String name = (sha256 ? fileHash : narInfo.narHash()).nix32Digest();
         return narInfo.withUrl("nar/" + name + ".nar" + compression.extension(), compression, fileHash, fileSize);
+    }
+
+    // ---------------------------------------------------------------- listings
+
+    /** The {@code .ls} listing of the path's NAR, fetching the narinfo and NAR from upstream if needed. */
+    public ListingResult listing(String hash) {
+        return listings.listing(hash);
     }
 
     // ---------------------------------------------------------------- NAR

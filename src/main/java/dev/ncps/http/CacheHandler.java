@@ -162,6 +162,7 @@ final class CacheHandler extends Handler.Abstract {
                 }
                 nar(request, response, callback, nar, uploadOnly);
             }
+            case Route.Listing listing when read && !uploadOnly -> listing(request, response, callback, listing.hash());
             default -> {
                 if (!read) {
                     sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, method + " is not allowed here");
@@ -265,6 +266,14 @@ final class CacheHandler extends Handler.Abstract {
                 }
                 sendBytes(request, response, callback, NARINFO_TYPE, found.text());
             }
+            case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
+            case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
+        }
+    }
+
+    private void listing(Request request, Response response, Callback callback, String hash) {
+        switch (cache.listing(hash)) {
+            case Cache.ListingFound found -> sendBytes(request, response, callback, "application/json", found.json());
             case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
             case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
         }
