@@ -8,12 +8,14 @@ import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.HashAlgorithm;
 import dev.ncps.nix.NarInfo;
+import dev.ncps.nix.StorePath;
 import dev.ncps.store.Store;
 import dev.ncps.store.StoreKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -277,6 +279,37 @@ public final class Cache {
     /** The {@code .ls} listing of the path's NAR, fetching the narinfo and NAR from upstream if needed. */
     public ListingResult listing(String hash) {
         return listings.listing(hash);
+    }
+
+    // ---------------------------------------------------------------- build logs
+
+    /**
+     * The build log of a derivation ({@code <hash>-<name>.drv}): stored, else relayed from the first upstream
+     * that has one and kept. Logs are unsigned text that ncps never vouches for, so any upstream may supply one.
+     */
+    public Optional<byte[]> buildLog(String drvBaseName) throws IOException {
+        String key = logKey(drvBaseName);
+        Optional<Store.Blob> stored = store.get(key);
+        if (stored.isPresent()) {
+            try (InputStream in = stored.get().open(0)) {
+                return Optional.of(in.readAllBytes());
+            }
+        }
+        Optional<byte[]> fetched = upstreams.fetchLog(drvBaseName).map(text -> text.getBytes(StandardCharsets.UTF_8));
+        if (fetched.isPresent()) {
+            store.put(key, new ByteArrayInputStream(fetched.get()));
+        }
+        return fetched;
+    }
+
+    /** Stores an uploaded build log; false when one is already stored (kept, like the first NAR). */
+    public boolean putBuildLog(String drvBaseName, InputStream log) throws IOException {
+        return store.put(logKey(drvBaseName), log);
+    }
+
+    /** By the derivation's hash part: store keys allow fewer characters than store path names. */
+    private static String logKey(String drvBaseName) {
+        return "store/log/" + drvBaseName.substring(0, StorePath.HASH_PART_LENGTH);
     }
 
     // ---------------------------------------------------------------- NAR

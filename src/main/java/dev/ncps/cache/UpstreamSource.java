@@ -4,6 +4,7 @@ import dev.ncps.nix.NarInfo;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 import java.net.URI;
 
 /**
@@ -20,6 +21,9 @@ public interface UpstreamSource {
      * (idle timeout) or the connection breaks; closing the stream aborts the transfer.
      */
     InputStream openNar(URI narUri, long expectedSize) throws IOException;
+
+    /** The build log of a derivation ({@code <hash>-<name>.drv}) at an upstream, or empty when none has it. */
+    Optional<String> fetchLog(String drvBaseName);
 
     sealed interface Lookup {}
 

@@ -32,6 +32,9 @@ sealed interface Route {
 
     record Nar(NarFileKey key) implements Route {}
 
+    /** {@code /log/<hash>-<name>.drv}: a derivation's build log. */
+    record Log(String drvBaseName) implements Route {}
+
     /** {@code /<hash>.ls}: the JSON listing of the path's NAR. */
     record Listing(String hash) implements Route {}
 
@@ -55,6 +58,7 @@ sealed interface Route {
             case NarInfo ignored -> prefix + "/{hash}.narinfo";
             case Nar ignored -> prefix + "/nar/{hash}.nar";
             case Listing ignored -> prefix + "/{hash}.ls";
+            case Log ignored -> prefix + "/log/{drv}";
             case Invalid ignored -> "other";
         };
     }
@@ -73,6 +77,17 @@ sealed interface Route {
             String hash = path.substring(1, path.length() - ".narinfo".length());
             return StorePath.isValidHashPart(hash) ? new NarInfo(hash)
                     : new Invalid(400, "invalid narinfo hash: expected 32 characters of Nix's base-32 alphabet");
+        }
+        if (path.startsWith("/log/")) {
+            String drv = path.substring("/log/".length());
+            try {
+                if (drv.endsWith(".drv")) {
+                    return new Log(StorePath.parseBaseName(drv).baseName());
+                }
+            } catch (NixParseException e) {
+                // answered below
+            }
+            return new Invalid(400, "invalid build log path: expected /log/<hash>-<name>.drv");
         }
         if (path.endsWith(".ls") && path.lastIndexOf('/') == 0) {
             String hash = path.substring(1, path.length() - ".ls".length());
