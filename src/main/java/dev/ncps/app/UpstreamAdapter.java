@@ -32,7 +32,7 @@ final class UpstreamAdapter implements UpstreamSource {
         }
         return switch (lookup) {
             case dev.ncps.upstream.Lookup.Found found ->
-                    new Found(found.narInfo(), found.narUri(), found.upstream().hostname());
+                    new Found(found.narInfo(), found.narUri(), found.upstream().hostname(), found.vouched());
             case dev.ncps.upstream.Lookup.NotFound ignored -> new NotFound();
             case dev.ncps.upstream.Lookup.Unavailable unavailable -> new Unavailable(unavailable.reason(),
                     unavailable.timedOut());

@@ -242,7 +242,8 @@ public final class Cache {
             log.warn("narinfo {} from {} describes {}: refused", hash, found.upstreamHost(), upstream.storePath());
             return new NotFound("upstream answered with another path");
         }
-        NarInfo signed = signer.sign(localUrl(upstream));
+        // ncps signs only what it can vouch for (see UpstreamSource.Found).
+        NarInfo signed = found.vouched() ? signer.sign(localUrl(upstream)) : localUrl(upstream);
         try {
             index.putNarInfo(new NarInfoEntry(hash, signed, found.narUri().toString(), clock.instant()));
         } catch (IndexException e) {

@@ -27,8 +27,11 @@ public interface UpstreamSource {
 
     sealed interface Lookup {}
 
-    /** A verified narinfo and the absolute URL of its NAR at the upstream that served it. */
-    record Found(NarInfo narInfo, URI narUri, String upstreamHost) implements Lookup {}
+    /**
+     * A verified narinfo and the absolute URL of its NAR at the upstream that served it; {@code vouched} when
+     * ncps may sign it (false: a content address that clients check themselves; served without our signature).
+     */
+    record Found(NarInfo narInfo, URI narUri, String upstreamHost, boolean vouched) implements Lookup {}
 
     /** Every usable upstream answered that it does not have the path (or served something unverifiable). */
     record NotFound() implements Lookup {}

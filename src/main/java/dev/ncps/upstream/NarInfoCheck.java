@@ -16,15 +16,18 @@ import java.util.List;
  * Decides whether an upstream's narinfo may be used: it must parse, describe the store path that was asked
  * for (a validly signed narinfo of another path must not be served under this hash), be authentic, and point
  * at an http(s) NAR URL. Authentic means, in this order: a signature verifies with one of the upstream's keys;
- * or its content address recomputes to its store path and pins its NarHash (what Nix itself accepts unsigned);
- * or it is unsigned and the upstream was declared trusted without signatures. A signature by a configured key
- * that does not verify is refused even then: it is a sign of tampering, not of a cache that does not sign.
+ * or it is unsigned and the upstream was declared trusted without signatures (a signature by a configured key
+ * that does not verify is refused even then: it is a sign of tampering, not of a cache that does not sign); or
+ * its content address recomputes to its store path, as Nix itself accepts unsigned. ncps vouches (signs) for
+ * all of these except a content address that does not pin the NarHash (flat and text): that narinfo is served
+ * without ncps's signature, and the Nix client checks the file against the address when it imports it.
  */
 final class NarInfoCheck {
 
     sealed interface Result {}
 
-    record Accepted(NarInfo narInfo, URI narUri) implements Result {}
+    /** {@code vouched}: ncps may sign it; otherwise it is served as it came and clients check it themselves. */
+    record Accepted(NarInfo narInfo, URI narUri, boolean vouched) implements Result {}
 
     record Rejected(String reason) implements Result {}
 
@@ -40,9 +43,9 @@ final class NarInfoCheck {
         if (!narInfo.storePath().hashPart().equals(hash)) {
             return new Rejected("it describes " + narInfo.storePath() + ", not the asked hash " + hash);
         }
-        String authenticityProblem = authenticityProblem(narInfo, upstream);
-        if (authenticityProblem != null) {
-            return new Rejected(authenticityProblem);
+        Authenticity authenticity = authenticity(narInfo, upstream);
+        if (authenticity.problem() != null) {
+            return new Rejected(authenticity.problem());
         }
         if (narInfo.compression() == Compression.NONE) {
             String problem = uncompressedProblem(narInfo);
@@ -61,48 +64,62 @@ final class NarInfoCheck {
         if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || narUri.getHost() == null) {
             return new Rejected("URL '" + narInfo.url() + "' is not an http(s) URL with a host");
         }
-        return new Accepted(narInfo, narUri);
+        return new Accepted(narInfo, narUri, authenticity.vouched());
     }
 
-    /** Null when the narinfo is authentic (see the class comment); otherwise why not. */
-    private static String authenticityProblem(NarInfo narInfo, Upstream upstream) {
+    /** Whether a narinfo is authentic and, if so, whether ncps may vouch for it with its signature. */
+    private record Authenticity(boolean vouched, String problem) {
+        static final Authenticity VOUCHED = new Authenticity(true, null);
+        /** Its store path authenticates it, but not its NAR: clients check the content themselves. */
+        static final Authenticity SELF_AUTHENTICATING = new Authenticity(false, null);
+
+        static Authenticity refused(String problem) {
+            return new Authenticity(false, problem);
+        }
+    }
+
+    private static Authenticity authenticity(NarInfo narInfo, Upstream upstream) {
         String signatureProblem = signatureProblem(narInfo, upstream.keys());
         if (signatureProblem == null) {
-            return null;
+            return Authenticity.VOUCHED;
         }
+        String pathProblem = narInfo.ca() == null ? null : contentAddressProblem(narInfo);
         if (upstream.trustsUnsigned() && narInfo.signatures().stream().noneMatch(s -> signedByKeyName(s, upstream.keys()))) {
             // The operator vouches for this upstream's claims, but a CA that contradicts the path is no claim.
-            return narInfo.ca() == null ? null : contentAddressProblem(narInfo, false);
+            return pathProblem == null ? Authenticity.VOUCHED : Authenticity.refused(pathProblem);
         }
-        if (narInfo.ca() != null) {
-            String caProblem = contentAddressProblem(narInfo, true);
-            return caProblem == null ? null : signatureProblem + "; and " + caProblem;
+        if (narInfo.ca() == null) {
+            return Authenticity.refused(signatureProblem);
         }
-        return signatureProblem;
+        if (pathProblem != null) {
+            return Authenticity.refused(signatureProblem + "; and " + pathProblem);
+        }
+        return pinsNarHash(narInfo) ? Authenticity.VOUCHED : Authenticity.SELF_AUTHENTICATING;
     }
 
-    /**
-     * Null when the CA field recomputes to the store path and, if {@code mustPinNarHash}, pins the NarHash. A
-     * flat or text address pins the hash of the file inside the NAR, which ncps cannot check before it signs
-     * the narinfo, so on its own it does not make a narinfo authentic.
-     */
-    private static String contentAddressProblem(NarInfo narInfo, boolean mustPinNarHash) {
-        ContentAddress ca;
+    /** Null when the CA field, with the name and references, recomputes to the store path; otherwise why not. */
+    private static String contentAddressProblem(NarInfo narInfo) {
         StorePath computed;
         try {
-            ca = ContentAddress.parse(narInfo.ca());
-            computed = ca.storePath(narInfo.storePath().name(), narInfo.references(), narInfo.storePath().hashPart());
+            computed = ContentAddress.parse(narInfo.ca())
+                    .storePath(narInfo.storePath().name(), narInfo.references(), narInfo.storePath().hashPart());
         } catch (NixParseException e) {
             return "its CA field is unusable: " + e.getMessage();
         }
-        if (!computed.equals(narInfo.storePath())) {
-            return "its CA " + narInfo.ca() + " with its references makes " + computed + ", not " + narInfo.storePath();
+        return computed.equals(narInfo.storePath()) ? null
+                : "its CA " + narInfo.ca() + " with its references makes " + computed + ", not " + narInfo.storePath();
+    }
+
+    /**
+     * Whether the (recomputed) content address also pins the NarHash, so that the NAR check ties the bytes to the
+     * path. A flat or text address pins the hash of the file inside the NAR, which ncps does not check.
+     */
+    private static boolean pinsNarHash(NarInfo narInfo) {
+        try {
+            return ContentAddress.parse(narInfo.ca()).pinsNarHash(narInfo.narHash());
+        } catch (NixParseException e) {
+            return false;
         }
-        if (mustPinNarHash && !ca.pinsNarHash(narInfo.narHash())) {
-            return "its CA " + narInfo.ca() + " does not pin its NarHash " + narInfo.narHash()
-                    + " (only a fixed:r:sha256 address equal to the NarHash does)";
-        }
-        return null;
     }
 
     private static boolean signedByKeyName(String signature, List<PublicKey> keys) {

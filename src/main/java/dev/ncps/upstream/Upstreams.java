@@ -406,7 +406,7 @@ public final class Upstreams implements AutoCloseable {
                 upstream.breaker().recordSuccess();
                 switch (NarInfoCheck.check(text, hash, upstream)) {
                     case NarInfoCheck.Accepted accepted -> {
-                        attempt = new Hit(new Lookup.Found(upstream, accepted.narInfo(), accepted.narUri()));
+                        attempt = new Hit(new Lookup.Found(upstream, accepted.narInfo(), accepted.narUri(), accepted.vouched()));
                         outcome = UpstreamListener.Outcome.FOUND;
                     }
                     case NarInfoCheck.Rejected rejected -> {

@@ -43,6 +43,7 @@ class UnsignedUpstreamTest {
     private Path caCache;
     private String sourcePath;
     private String textPath;
+    private String flatPath;
     private NixUpstreamCache inputAddressed;
     private Path inputAddressedCache;
 
@@ -58,7 +59,7 @@ class UnsignedUpstreamTest {
         sourcePath = run("store", "add-path", "--store", store.toString(), source.toString(), "--name", "tree").strip();
         textPath = run("eval", "--raw", "--store", store.toString(), "--expr",
                 "let a = builtins.toFile \"a.txt\" \"A " + System.nanoTime() + "\"; in builtins.toFile \"b.txt\" \"see ${a}\"");
-        String flatPath = run("store", "add-file", "--store", store.toString(), source.resolve("file").toString(),
+        flatPath = run("store", "add-file", "--store", store.toString(), source.resolve("file").toString(),
                 "--name", "flat").strip();
         caCache = work.resolve("ca-cache");
         run("copy", "--store", store.toString(), "--to", "file://" + caCache, sourcePath, textPath, flatPath);
@@ -128,10 +129,55 @@ class UnsignedUpstreamTest {
     }
 
     @Test
-    void aTextPathWhoseFileNcpsCannotCheckIsNotSignedByIt() throws Exception {
+    void aTextPathWhoseFileNcpsCannotCheckIsServedWithoutItsSignatureAndTheClientChecksIt() throws Exception {
         InProcessNcps ncps = ncps(caCache, "");
 
-        assertThat(Http.get(http, ncps.url("/" + hashOf(textPath) + ".narinfo")).statusCode()).isEqualTo(404);
+        NixClient.Copy copy = nix.copyClosure(ncps.url(), ncps.publicKey(), textPath);
+
+        assertThat(copy.succeeded()).as("%s", copy.result()).isTrue();
+        assertThat(nix.hasPath(copy.store(), textPath)).isTrue();
+        NarInfo served = NarInfo.parse(Http.text(Http.get(http, ncps.url("/" + hashOf(textPath) + ".narinfo"))));
+        assertThat(served.signatures()).isEmpty();
+        assertThat(served.ca()).startsWith("text:sha256:");
+    }
+
+    /**
+     * A hostile upstream keeps a flat path's name and CA (so the path recomputes) but describes and serves the
+     * NAR of another file: ncps, which cannot check the file against the address, must not sign it, and the
+     * client refuses the content when it imports it.
+     */
+    @Test
+    void aFlatPathServedWithOtherContentIsNeitherSignedByNcpsNorInstalled() throws Exception {
+        Path forged = TestDirs.newWorkDir("forged-flat");
+        copyTree(caCache, forged);
+        Path flatInfo = forged.resolve(hashOf(flatPath) + ".narinfo");
+        NarInfo flat = NarInfo.parse(Files.readString(flatInfo));
+        NarInfo other = NarInfo.parse(Files.readString(forged.resolve(hashOf(textPath) + ".narinfo")));
+        NarInfo lie = new NarInfo(flat.storePath(), other.url(), other.compression(), other.fileHash(), other.fileSize(),
+                other.narHash(), other.narSize(), flat.references(), null, null, List.of(), flat.ca());
+        Files.writeString(flatInfo, lie.serialize());
+        InProcessNcps ncps = ncps(forged, "");
+
+        NixClient.Copy copy = nix.copyClosure(ncps.url(), ncps.publicKey(), flatPath);
+
+        assertThat(copy.succeeded()).as("%s", copy.result()).isFalse();
+        assertThat(copy.result().stderr()).contains("ca hash mismatch");
+        assertThat(nix.hasPath(copy.store(), flatPath)).isFalse();
+        NarInfo served = NarInfo.parse(Http.text(Http.get(http, ncps.url("/" + hashOf(flatPath) + ".narinfo"))));
+        assertThat(served.signatures()).isEmpty();
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
     }
 
     @Test

@@ -186,46 +186,48 @@ class UpstreamsTest {
         return narInfo.replaceAll("(?m)^Sig: .*\n", "");
     }
 
+    static final String FLAT_PATH = "374kfmadwi8aqlyf1347zbjixndbbcl4";
+    static final String FLAT_NARINFO = """
+            StorePath: /nix/store/374kfmadwi8aqlyf1347zbjixndbbcl4-flat.txt
+            URL: nar/x.nar
+            Compression: none
+            NarHash: sha256:0addczm9fjxkwraq3rf9z66ndy1w8scg7pi05xdyf4rjpl2h73gj
+            NarSize: 120
+            CA: fixed:sha256:0cz729xf10lrw014jj2hlbxalgdpahxbg61gdg51jnryx8dqxrmr
+            """;
+
     @Test
     void anUnsignedContentAddressedNarInfoThatRecomputesToItsPathIsAccepted() throws Exception {
         FakeUpstream up = upstream();
         up.put(CA_PATH + ".narinfo", CA_NARINFO);
+        up.put(FLAT_PATH + ".narinfo", FLAT_NARINFO);
         Upstreams upstreams = start(keyless(up.url(), false));
 
-        assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOf(Lookup.Found.class);
+        // A recursive address is the NarHash: ncps may sign it. A flat one pins only the file inside the NAR.
+        assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOfSatisfying(Lookup.Found.class,
+                found -> assertThat(found.vouched()).isTrue());
+        assertThat(upstreams.lookupNarInfo(FLAT_PATH)).isInstanceOfSatisfying(Lookup.Found.class,
+                found -> assertThat(found.vouched()).isFalse());
     }
 
     @Test
     void aForgedContentAddressIsRefused() throws Exception {
         FakeUpstream up = upstream();
-        // The path of another name, a CA that is not the NarHash, and a flat address that pins no NAR hash.
-        String otherName = CA_NARINFO.replace("-mydir", "-evil");
-        String otherNarHash = withLine(CA_NARINFO, "NarHash", "sha256:1addczm9fjxkwraq3rf9z66ndy1w8scg7pi05xdyf4rjpl2h73gj");
-        String flat = """
-                StorePath: /nix/store/374kfmadwi8aqlyf1347zbjixndbbcl4-flat.txt
-                URL: nar/x.nar
-                Compression: none
-                NarHash: sha256:0addczm9fjxkwraq3rf9z66ndy1w8scg7pi05xdyf4rjpl2h73gj
-                NarSize: 120
-                CA: fixed:sha256:0cz729xf10lrw014jj2hlbxalgdpahxbg61gdg51jnryx8dqxrmr
-                """;
-        up.put(CA_PATH + ".narinfo", otherName);
+        // The path of another name, an input-addressed path with a CA, a flat address with a reference.
+        up.put(CA_PATH + ".narinfo", CA_NARINFO.replace("-mydir", "-evil"));
         up.put(HELLO + ".narinfo", unsigned(fixture(HELLO)) + "CA: fixed:r:sha256:07kc6swib31psygpmwi8952lvywlpqn474059yxl7grwsvr6k0fj\n");
-        up.put(HELLO_24_05 + ".narinfo", otherNarHash.replace(CA_PATH, HELLO_24_05));
-        up.put("374kfmadwi8aqlyf1347zbjixndbbcl4.narinfo", flat);
+        up.put(FLAT_PATH + ".narinfo", withLine(FLAT_NARINFO, "NarSize", "120\nReferences: " + CA_PATH + "-mydir"));
         Upstreams upstreams = start(keyless(up.url(), false));
         ListAppender<ILoggingEvent> log = captureLog();
 
         assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOf(Lookup.NotFound.class);
         assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
-        assertThat(upstreams.lookupNarInfo(HELLO_24_05)).isInstanceOf(Lookup.NotFound.class);
-        assertThat(upstreams.lookupNarInfo("374kfmadwi8aqlyf1347zbjixndbbcl4")).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(FLAT_PATH)).isInstanceOf(Lookup.NotFound.class);
 
         assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).satisfiesExactly(
                 m -> assertThat(m).contains("makes /nix/store/").contains("not /nix/store/" + CA_PATH + "-evil"),
                 m -> assertThat(m).contains("makes /nix/store/").contains("not /nix/store/" + HELLO),
-                m -> assertThat(m).contains("makes /nix/store/").contains("not /nix/store/" + HELLO_24_05),
-                m -> assertThat(m).contains("does not pin its NarHash"));
+                m -> assertThat(m).contains("cannot have references"));
     }
 
     @Test
