@@ -119,7 +119,7 @@ public final class Options {
                     "cache-upstream-public-key", "CACHE_UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)
             .list()
             .doc("Public key an upstream signs its narinfos with. An upstream without one starts with a warning and gives "
-                    + "only content-addressed paths (a narinfo whose `CA` recomputes to its store path and pins its NarHash), "
+                    + "only content-addressed paths (a narinfo whose `CA` recomputes to its store path; see docs/security.md), "
                     + "unless it is declared `?trust-unsigned=true`. With one upstream, "
                     + "every key is its own whatever its name (as in Nix's `trusted-public-keys`). With several, a key "
                     + "belongs to the upstream whose host it is named after, `<host>-<n>` (e.g. `cache.nixos.org-1:…`, port "
