@@ -178,7 +178,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 keys.add(PublicKey.parse(text));
             }
             specs.add(new UpstreamSpec(upstream.url().uri(), upstream.url().priority().orElse(0), keys,
-                    upstream.url().allowedTargets()));
+                    upstream.url().allowedTargets(), upstream.url().trustUnsigned()));
         }
         return specs;
     }

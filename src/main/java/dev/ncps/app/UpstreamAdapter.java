@@ -10,6 +10,7 @@ import dev.ncps.upstream.Upstreams;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 import java.net.URI;
 
 /** Presents the upstream client as the cache's {@link UpstreamSource} port. */
@@ -31,11 +32,21 @@ final class UpstreamAdapter implements UpstreamSource {
         }
         return switch (lookup) {
             case dev.ncps.upstream.Lookup.Found found ->
-                    new Found(found.narInfo(), found.narUri(), found.upstream().hostname());
+                    new Found(found.narInfo(), found.narUri(), found.upstream().hostname(), found.vouched());
             case dev.ncps.upstream.Lookup.NotFound ignored -> new NotFound();
             case dev.ncps.upstream.Lookup.Unavailable unavailable -> new Unavailable(unavailable.reason(),
                     unavailable.timedOut());
         };
+    }
+
+    @Override
+    public Optional<String> fetchLog(String drvBaseName) {
+        try {
+            return upstreams.fetchLog(drvBaseName);
+        } catch (UpstreamException e) {
+            // Only an interrupt (shutdown) gets here.
+            return Optional.empty();
+        }
     }
 
     @Override

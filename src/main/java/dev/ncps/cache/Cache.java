@@ -8,12 +8,14 @@ import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.HashAlgorithm;
 import dev.ncps.nix.NarInfo;
+import dev.ncps.nix.StorePath;
 import dev.ncps.store.Store;
 import dev.ncps.store.StoreKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +53,7 @@ public final class Cache {
     private final NarDownloads downloads;
     private final AccessTracker access;
     private final NarInfoMemo memo;
+    private final Listings listings;
     private final DownloadCoordinator coordinator;
     private final ConcurrentHashMap<String, CompletableFuture<NarInfoResult>> narInfoLookups = new ConcurrentHashMap<>();
 
@@ -65,6 +68,7 @@ public final class Cache {
         this.coordinator = coordinator;
         this.downloads = new NarDownloads(upstreams, store, index, settings, clock, executor, listener, coordinator);
         this.access = new AccessTracker(clock, index);
+        this.listings = new Listings(this, store);
         this.memo = new NarInfoMemo(settings.narInfoMemoEntries(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
     }
 
@@ -73,13 +77,13 @@ public final class Cache {
     /** @param upstreamHost the upstream it was just fetched from, or null when the cache already held it */
     public record NarInfoFound(byte[] text, String upstreamHost) implements NarInfoResult {}
 
-    public record NotFound(String reason) implements NarInfoResult, NarResult {}
+    public record NotFound(String reason) implements NarInfoResult, NarResult, ListingResult {}
 
     /**
      * Nothing definite could be said: {@code status} is 502 for upstream trouble, 504 when the upstreams
      * only timed out, 503 for our own storage or database.
      */
-    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult {
+    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult, ListingResult {
         static Unavailable upstream(String reason) {
             return new Unavailable(502, reason);
         }
@@ -110,6 +114,11 @@ public final class Cache {
      * for and the total {@code size} is known); {@code size} is the total, or -1.
      */
     public record NarStreaming(InputStream body, long size, long offset) implements NarResult {}
+
+    public sealed interface ListingResult {}
+
+    /** A NAR's {@code .ls} listing, JSON. */
+    public record ListingFound(byte[] json) implements ListingResult {}
 
     public Signer signer() {
         return signer;
@@ -233,7 +242,8 @@ public final class Cache {
             log.warn("narinfo {} from {} describes {}: refused", hash, found.upstreamHost(), upstream.storePath());
             return new NotFound("upstream answered with another path");
         }
-        NarInfo signed = signer.sign(localUrl(upstream));
+        // ncps signs only what it can vouch for (see UpstreamSource.Found).
+        NarInfo signed = found.vouched() ? signer.sign(localUrl(upstream)) : localUrl(upstream);
         try {
             index.putNarInfo(new NarInfoEntry(hash, signed, found.narUri().toString(), clock.instant()));
         } catch (IndexException e) {
@@ -263,6 +273,44 @@ public final class Cache {
         boolean sha256 = fileHash != null && fileHash.algorithm() == HashAlgorithm.SHA256;
         String name = (sha256 ? fileHash : narInfo.narHash()).nix32Digest();
         return narInfo.withUrl("nar/" + name + ".nar" + compression.extension(), compression, fileHash, fileSize);
+    }
+
+    // ---------------------------------------------------------------- listings
+
+    /** The {@code .ls} listing of the path's NAR, fetching the narinfo and NAR from upstream if needed. */
+    public ListingResult listing(String hash) {
+        return listings.listing(hash);
+    }
+
+    // ---------------------------------------------------------------- build logs
+
+    /**
+     * The build log of a derivation ({@code <hash>-<name>.drv}): stored, else relayed from the first upstream
+     * that has one and kept. Logs are unsigned text that ncps never vouches for, so any upstream may supply one.
+     */
+    public Optional<byte[]> buildLog(String drvBaseName) throws IOException {
+        String key = logKey(drvBaseName);
+        Optional<Store.Blob> stored = store.get(key);
+        if (stored.isPresent()) {
+            try (InputStream in = stored.get().open(0)) {
+                return Optional.of(in.readAllBytes());
+            }
+        }
+        Optional<byte[]> fetched = upstreams.fetchLog(drvBaseName).map(text -> text.getBytes(StandardCharsets.UTF_8));
+        if (fetched.isPresent()) {
+            store.put(key, new ByteArrayInputStream(fetched.get()));
+        }
+        return fetched;
+    }
+
+    /** Stores an uploaded build log; false when one is already stored (kept, like the first NAR). */
+    public boolean putBuildLog(String drvBaseName, InputStream log) throws IOException {
+        return store.put(logKey(drvBaseName), log);
+    }
+
+    /** By the derivation's hash part: store keys allow fewer characters than store path names. */
+    private static String logKey(String drvBaseName) {
+        return "store/log/" + drvBaseName.substring(0, StorePath.HASH_PART_LENGTH);
     }
 
     // ---------------------------------------------------------------- NAR

@@ -4,6 +4,7 @@ import dev.ncps.nix.NarInfo;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 import java.net.URI;
 
 /**
@@ -21,10 +22,16 @@ public interface UpstreamSource {
      */
     InputStream openNar(URI narUri, long expectedSize) throws IOException;
 
+    /** The build log of a derivation ({@code <hash>-<name>.drv}) at an upstream, or empty when none has it. */
+    Optional<String> fetchLog(String drvBaseName);
+
     sealed interface Lookup {}
 
-    /** A verified narinfo and the absolute URL of its NAR at the upstream that served it. */
-    record Found(NarInfo narInfo, URI narUri, String upstreamHost) implements Lookup {}
+    /**
+     * A verified narinfo and the absolute URL of its NAR at the upstream that served it; {@code vouched} when
+     * ncps may sign it (false: a content address that clients check themselves; served without our signature).
+     */
+    record Found(NarInfo narInfo, URI narUri, String upstreamHost, boolean vouched) implements Lookup {}
 
     /** Every usable upstream answered that it does not have the path (or served something unverifiable). */
     record NotFound() implements Lookup {}

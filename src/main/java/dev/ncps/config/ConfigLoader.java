@@ -219,10 +219,15 @@ public final class ConfigLoader {
             List<UpstreamConfig.Upstream> upstreams = new ArrayList<>();
             for (UpstreamUrl url : urls) {
                 List<String> own = single ? keys : keys.stream().filter(k -> keyMatches(k, url)).toList();
-                if (own.isEmpty() && !keysUnparsable) {
-                    problems.add("upstream " + url.uri() + " has no public key (" + CACHE_UPSTREAM_PUBLIC_KEYS.label()
-                            + "): its narinfos could not be verified, and ncps would sign them as its own; add the key "
-                            + "the upstream signs with, e.g. cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=");
+                if (url.trustUnsigned()) {
+                    warnings.add("upstream " + url.uri() + " has trust-unsigned=true: ncps accepts its unsigned narinfos "
+                            + "and signs them as its own, so whoever controls that upstream, or the network to it, "
+                            + "decides what the clients of ncps install");
+                } else if (own.isEmpty() && !keysUnparsable) {
+                    warnings.add("upstream " + url.uri() + " has no public key (" + CACHE_UPSTREAM_PUBLIC_KEYS.label()
+                            + "): only its content-addressed paths will be accepted; add the key the upstream signs "
+                            + "with, e.g. cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=, or declare it "
+                            + "?trust-unsigned=true");
                 }
                 upstreams.add(new UpstreamConfig.Upstream(url, own));
             }

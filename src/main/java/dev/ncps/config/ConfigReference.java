@@ -110,9 +110,11 @@ public final class ConfigReference {
                 ```
 
                 Besides each value's form, these rules are checked: exactly one storage (local or S3; S3 needs
-                bucket, endpoint, access key id and secret access key); at least one upstream; every upstream
-                has a public key (with one upstream every key is its own; with several, each key is named after
-                an upstream's host, `<host>-<n>`, and a key that fits none is an error); `cache.lru.schedule`
+                bucket, endpoint, access key id and secret access key); at least one upstream; public keys
+                belong to upstreams (with one upstream every key is its own; with several, each key is named after
+                an upstream's host, `<host>-<n>`, and a key that fits none is an error; an upstream without a key
+                starts with a warning and gives only content-addressed paths, unless its URL says
+                `?trust-unsigned=true`, which is warned about too); `cache.lru.schedule`
                 needs `cache.max-size`; the redis lock backend needs `cache.redis.addrs`; the postgres lock
                 backend needs a PostgreSQL database; a redis or postgres lock backend (several instances)
                 refuses local storage and SQLite; a netrc file named explicitly must exist.

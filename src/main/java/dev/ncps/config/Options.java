@@ -127,12 +127,16 @@ public final class Options {
             .doc("Upstream binary cache URL; at least one. `?priority=N` pins its priority (lower is preferred). "
                     + "`?allow-target=HOST[:PORT]` (or an address block such as `10.20.0.0/16`; repeatable) lets its NAR URLs "
                     + "and redirects lead to that internal target, which is otherwise refused: only the upstream's own host and port "
-                    + "and public addresses are fetched from (see docs/security.md).");
+                    + "and public addresses are fetched from (see docs/security.md). `?trust-unsigned=true` accepts the "
+                    + "upstream's unsigned narinfos and signs them as ncps's own: only for a cache you control end to end "
+                    + "(warned at startup).");
 
     public static final Option<String> CACHE_UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, "cache.upstream.public-keys",
                     "cache-upstream-public-key", "CACHE_UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)
             .list()
-            .doc("Public key an upstream signs its narinfos with; every upstream needs at least one. With one upstream, "
+            .doc("Public key an upstream signs its narinfos with. An upstream without one starts with a warning and gives "
+                    + "only content-addressed paths (a narinfo whose `CA` recomputes to its store path; see docs/security.md), "
+                    + "unless it is declared `?trust-unsigned=true`. With one upstream, "
                     + "every key is its own whatever its name (as in Nix's `trusted-public-keys`). With several, a key "
                     + "belongs to the upstream whose host it is named after, `<host>-<n>` (e.g. `cache.nixos.org-1:…`, port "
                     + "ignored), and a key that matches no upstream is an error.");

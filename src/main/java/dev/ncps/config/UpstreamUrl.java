@@ -13,13 +13,14 @@ import java.util.OptionalInt;
 /**
  * An upstream binary cache: its base URL (without parameters), the priority the user pinned with
  * {@code ?priority=N}, which otherwise comes from the upstream's nix-cache-info, and the internal targets its
- * NAR URLs and redirects may lead to ({@code &allow-target=HOST[:PORT]} or an address block, repeatable).
+ * NAR URLs and redirects may lead to ({@code &allow-target=HOST[:PORT]} or an address block, repeatable), and
+ * whether its unsigned narinfos are trusted ({@code &trust-unsigned=true}).
  */
-public record UpstreamUrl(URI uri, OptionalInt priority, List<AllowedTarget> allowedTargets) {
+public record UpstreamUrl(URI uri, OptionalInt priority, List<AllowedTarget> allowedTargets, boolean trustUnsigned) {
     /** Nix priorities are small; the Go ncps reads them as uint16. */
     static final int MAX_PRIORITY = 65535;
-    static final String FORM = "an http or https URL with a host, optionally with ?priority=N and ?allow-target=HOST[:PORT], "
-            + "e.g. https://cache.nixos.org";
+    static final String FORM = "an http or https URL with a host, optionally with ?priority=N, ?allow-target=HOST[:PORT] "
+            + "and ?trust-unsigned=true, e.g. https://cache.nixos.org";
 
     public UpstreamUrl {
         if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
@@ -29,7 +30,7 @@ public record UpstreamUrl(URI uri, OptionalInt priority, List<AllowedTarget> all
     }
 
     public UpstreamUrl(URI uri, OptionalInt priority) {
-        this(uri, priority, List.of());
+        this(uri, priority, List.of(), false);
     }
 
     static UpstreamUrl parse(String text) throws InvalidValueException {
@@ -45,21 +46,25 @@ public record UpstreamUrl(URI uri, OptionalInt priority, List<AllowedTarget> all
         }
         OptionalInt priority = OptionalInt.empty();
         List<AllowedTarget> allowed = new ArrayList<>();
+        boolean trustUnsigned = false;
         if (uri.getRawQuery() != null) {
             for (String param : uri.getRawQuery().split("&")) {
                 if (param.startsWith("priority=")) {
                     priority = OptionalInt.of(priority(param.substring("priority=".length())));
                 } else if (param.startsWith("allow-target=")) {
                     allowed.add(allowedTarget(param.substring("allow-target=".length())));
+                } else if (param.startsWith("trust-unsigned=")) {
+                    trustUnsigned = trustUnsigned(param.substring("trust-unsigned=".length()));
                 } else if (!param.isEmpty()) {
                     // No parameter is ever sent upstream, so any other one would be silently lost.
                     throw new InvalidValueException("expected " + FORM + "; '" + param
-                            + "' is not allowed (only priority=N and allow-target=...)");
+                            + "' is not allowed (only priority=N, allow-target=... and trust-unsigned=true|false)");
                 }
             }
         }
         try {
-            return new UpstreamUrl(new URI(scheme + "://" + uri.getRawAuthority() + uri.getRawPath()), priority, allowed);
+            return new UpstreamUrl(new URI(scheme + "://" + uri.getRawAuthority() + uri.getRawPath()), priority, allowed,
+                    trustUnsigned);
         } catch (URISyntaxException e) {
             throw new InvalidValueException("expected " + FORM);
         }
@@ -71,6 +76,15 @@ public record UpstreamUrl(URI uri, OptionalInt priority, List<AllowedTarget> all
         } catch (IllegalArgumentException e) {
             throw new InvalidValueException("allow-target " + e.getMessage());
         }
+    }
+
+    private static boolean trustUnsigned(String text) throws InvalidValueException {
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new InvalidValueException("expected " + FORM + "; trust-unsigned must be true or false, not '"
+                    + text + "'");
+        };
     }
 
     private static int priority(String text) throws InvalidValueException {
@@ -97,6 +111,7 @@ public record UpstreamUrl(URI uri, OptionalInt priority, List<AllowedTarget> all
     @Override
     public String toString() {
         String text = priority.isPresent() ? uri + " (priority " + priority.getAsInt() + ")" : uri.toString();
-        return allowedTargets.isEmpty() ? text : text + " (allowed targets " + allowedTargets + ")";
+        text = allowedTargets.isEmpty() ? text : text + " (allowed targets " + allowedTargets + ")";
+        return trustUnsigned ? text + " (unsigned narinfos trusted)" : text;
     }
 }

@@ -19,6 +19,7 @@ import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,6 +50,7 @@ final class CacheHandler extends Handler.Abstract {
     private static final int COPY_BUFFER = 64 * 1024;
     /** Real narinfos are a few KiB even with thousands of references; this bounds what a PUT can make us hold. */
     private static final int MAX_NARINFO_BYTES = 1024 * 1024;
+    private static final int MAX_BUILD_LOG_BYTES = 64 * 1024 * 1024;
 
     private final Cache cache;
     /** Where requests that may block run: one virtual thread each. */
@@ -163,6 +165,13 @@ final class CacheHandler extends Handler.Abstract {
                 }
                 nar(request, response, callback, nar, uploadOnly);
             }
+            case Route.Listing listing when read && !uploadOnly -> listing(request, response, callback, listing.hash());
+            case Route.Log buildLog -> {
+                if (refuse(request, response, callback, uploadOnly)) {
+                    return;
+                }
+                buildLog(request, response, callback, buildLog.drvBaseName(), uploadOnly);
+            }
             default -> {
                 if (!read) {
                     sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, method + " is not allowed here");
@@ -268,6 +277,45 @@ final class CacheHandler extends Handler.Abstract {
             }
             case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
             case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
+        }
+    }
+
+    private void listing(Request request, Response response, Callback callback, String hash) {
+        switch (cache.listing(hash)) {
+            case Cache.ListingFound found -> sendBytes(request, response, callback, "application/json", found.json());
+            case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
+            case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
+        }
+    }
+
+    private void buildLog(Request request, Response response, Callback callback, String drv, boolean uploadOnly)
+            throws IOException {
+        String method = request.getMethod();
+        if (HttpMethod.PUT.is(method)) {
+            if (request.getLength() > MAX_BUILD_LOG_BYTES) {
+                refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                        "a build log may be at most " + MAX_BUILD_LOG_BYTES + " bytes");
+                return;
+            }
+            byte[] log = Content.Source.asInputStream(request).readNBytes(MAX_BUILD_LOG_BYTES + 1);
+            if (log.length > MAX_BUILD_LOG_BYTES) {
+                sendText(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                        "a build log may be at most " + MAX_BUILD_LOG_BYTES + " bytes");
+                return;
+            }
+            cache.putBuildLog(drv, new ByteArrayInputStream(log));
+            sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
+            return;
+        }
+        if (HttpMethod.DELETE.is(method) || uploadOnly) {
+            sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, method + " is not allowed on a build log here");
+            return;
+        }
+        Optional<byte[]> log = cache.buildLog(drv);
+        if (log.isPresent()) {
+            sendBytes(request, response, callback, "text/plain; charset=utf-8", log.get());
+        } else {
+            sendText(response, callback, HttpStatus.NOT_FOUND_404, "no build log for " + drv);
         }
     }
 

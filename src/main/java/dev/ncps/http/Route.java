@@ -32,6 +32,12 @@ sealed interface Route {
 
     record Nar(NarFileKey key) implements Route {}
 
+    /** {@code /log/<hash>-<name>.drv}: a derivation's build log. */
+    record Log(String drvBaseName) implements Route {}
+
+    /** {@code /<hash>.ls}: the JSON listing of the path's NAR. */
+    record Listing(String hash) implements Route {}
+
     /** Not a path of ours (404), or one of ours with a malformed part (400, with the reason). */
     record Invalid(int status, String reason) implements Route {}
 
@@ -51,6 +57,8 @@ sealed interface Route {
             case Metrics ignored -> prefix + "/metrics";
             case NarInfo ignored -> prefix + "/{hash}.narinfo";
             case Nar ignored -> prefix + "/nar/{hash}.nar";
+            case Listing ignored -> prefix + "/{hash}.ls";
+            case Log ignored -> prefix + "/log/{drv}";
             case Invalid ignored -> "other";
         };
     }
@@ -69,6 +77,22 @@ sealed interface Route {
             String hash = path.substring(1, path.length() - ".narinfo".length());
             return StorePath.isValidHashPart(hash) ? new NarInfo(hash)
                     : new Invalid(400, "invalid narinfo hash: expected 32 characters of Nix's base-32 alphabet");
+        }
+        if (path.startsWith("/log/")) {
+            String drv = path.substring("/log/".length());
+            try {
+                if (drv.endsWith(".drv")) {
+                    return new Log(StorePath.parseBaseName(drv).baseName());
+                }
+            } catch (NixParseException e) {
+                // answered below
+            }
+            return new Invalid(400, "invalid build log path: expected /log/<hash>-<name>.drv");
+        }
+        if (path.endsWith(".ls") && path.lastIndexOf('/') == 0) {
+            String hash = path.substring(1, path.length() - ".ls".length());
+            return StorePath.isValidHashPart(hash) ? new Listing(hash)
+                    : new Invalid(400, "invalid listing hash: expected 32 characters of Nix's base-32 alphabet");
         }
         if (path.startsWith("/nar/")) {
             Matcher m = NAR.matcher(path);

@@ -30,8 +30,11 @@ import java.util.List;
  * runs into the end of the stream and is reported as truncated.
  */
 public final class NarReader {
-    /** One entry of a NAR: its path inside the archive ("" for the root), type, size and flags. */
-    public record Entry(String path, Type type, long size, boolean executable, String target) {}
+    /**
+     * One entry of a NAR: its path inside the archive ("" for the root), type, size and flags; for a regular
+     * file, {@code narOffset} is where its contents start in the NAR (0 for other types).
+     */
+    public record Entry(String path, Type type, long size, boolean executable, String target, long narOffset) {}
 
     public enum Type { DIRECTORY, REGULAR, SYMLINK }
 
@@ -133,7 +136,7 @@ public final class NarReader {
                 case "regular" -> regular(path);
                 case "symlink" -> symlink(path);
                 case "directory" -> {
-                    add(new Entry(path, Type.DIRECTORY, 0, false, null));
+                    add(new Entry(path, Type.DIRECTORY, 0, false, null, 0));
                     directories.push(new Directory(path, pathBytes, null, isEntry));
                     return true;
                 }
@@ -160,9 +163,10 @@ public final class NarReader {
             start = offset;
             long size = length();
             if (size < 0) throw error(start, "size of file \"" + path + "\" exceeds " + Long.MAX_VALUE + " bytes");
+            long contents = offset;
             skip(size, "contents of \"" + path + "\"");
             padding(size);
-            add(new Entry(path, Type.REGULAR, size, executable, null));
+            add(new Entry(path, Type.REGULAR, size, executable, null, contents));
         }
 
         private void symlink(String path) throws IOException {
@@ -172,7 +176,7 @@ public final class NarReader {
             for (byte b : target) {
                 if (b == 0) throw error(start, "symlink target of \"" + path + "\" contains a NUL byte");
             }
-            add(new Entry(path, Type.SYMLINK, 0, false, decode(target)));
+            add(new Entry(path, Type.SYMLINK, 0, false, decode(target), 0));
         }
 
         private void add(Entry entry) {

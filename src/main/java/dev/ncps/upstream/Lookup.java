@@ -8,14 +8,16 @@ import java.util.Objects;
 public sealed interface Lookup {
 
     /**
-     * A narinfo that parsed, is for the asked store path and carries a valid signature by one of the
-     * upstream's keys. For {@code Compression: none} a missing FileHash/FileSize has been filled in from
-     * NarHash/NarSize, as Nix does.
+     * A narinfo that parsed, is for the asked store path and is authentic (a valid signature by one of the
+     * upstream's keys, a content address, or an upstream trusted without signatures). For
+     * {@code Compression: none} a missing FileHash/FileSize has been filled in from NarHash/NarSize, as Nix does.
      *
-     * @param narUri the absolute URL of the NAR at that upstream, query string kept (pass it to
-     *               {@link Upstreams#openNar})
+     * @param narUri  the absolute URL of the NAR at that upstream, query string kept (pass it to
+     *                {@link Upstreams#openNar})
+     * @param vouched whether ncps may sign it: false for a content-addressed narinfo whose address pins only
+     *                the file inside the NAR, which clients check themselves (see {@link NarInfoCheck})
      */
-    record Found(Upstream upstream, NarInfo narInfo, URI narUri) implements Lookup {
+    record Found(Upstream upstream, NarInfo narInfo, URI narUri, boolean vouched) implements Lookup {
         public Found {
             Objects.requireNonNull(upstream);
             Objects.requireNonNull(narInfo);

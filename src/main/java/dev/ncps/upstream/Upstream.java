@@ -49,6 +49,11 @@ public final class Upstream {
         return spec.keys();
     }
 
+    /** Whether its unsigned narinfos are accepted ({@code ?trust-unsigned=true}). */
+    boolean trustsUnsigned() {
+        return spec.trustUnsigned();
+    }
+
     /** The configured {@code ?priority=} if any, else the upstream's own (lower is preferred). */
     public int priority() {
         return spec.priorityOverride() > 0 ? spec.priorityOverride() : discoveredPriority;

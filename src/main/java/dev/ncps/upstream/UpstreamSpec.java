@@ -11,12 +11,15 @@ import java.util.Objects;
  * @param url              the cache's base URL (http or https, optionally with a path prefix), without query
  * @param priorityOverride the {@code ?priority=N} from the configured URL (parsed by the config package),
  *                         or 0 for "use the upstream's {@code nix-cache-info} Priority". An explicit value always wins.
- * @param keys             the public keys its narinfos must be signed with; never empty (an upstream
- *                         whose signatures cannot be checked is refused, see docs/design/upstreams.md)
+ * @param keys             the public keys its narinfos must be signed with; may be empty, and then only
+ *                         content-addressed narinfos (or, with {@code trustUnsigned}, unsigned ones) are accepted
  * @param allowedTargets   internal hosts, addresses or blocks its NAR URLs and redirects may lead to besides its
  *                         own host and port ({@code ?allow-target=}, see {@link TargetPolicy})
+ * @param trustUnsigned    its unsigned narinfos are accepted as if signed ({@code ?trust-unsigned=true}, see
+ *                         {@link NarInfoCheck})
  */
-public record UpstreamSpec(URI url, int priorityOverride, List<PublicKey> keys, List<AllowedTarget> allowedTargets) {
+public record UpstreamSpec(URI url, int priorityOverride, List<PublicKey> keys, List<AllowedTarget> allowedTargets,
+                           boolean trustUnsigned) {
     static final int MAX_PRIORITY = 65535;
 
     public UpstreamSpec {
@@ -36,16 +39,12 @@ public record UpstreamSpec(URI url, int priorityOverride, List<PublicKey> keys, 
             throw new IllegalArgumentException("upstream URL " + MaskedUri.of(url) + ": priority " + priorityOverride
                     + " is out of range (0 = from nix-cache-info, else 1.." + MAX_PRIORITY + ")");
         }
-        if (keys == null || keys.isEmpty()) {
-            throw new IllegalArgumentException("upstream " + url
-                    + " has no public key: its narinfos could not be verified; configure at least one key for it");
-        }
         keys = List.copyOf(keys);
         allowedTargets = List.copyOf(allowedTargets);
     }
 
-    /** An upstream without an allow-list. */
+    /** An upstream without an allow-list whose narinfos must be signed or content-addressed. */
     public UpstreamSpec(URI url, int priorityOverride, List<PublicKey> keys) {
-        this(url, priorityOverride, keys, List.of());
+        this(url, priorityOverride, keys, List.of(), false);
     }
 }

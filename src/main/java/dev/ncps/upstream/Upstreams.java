@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -50,6 +51,8 @@ public final class Upstreams implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Upstreams.class);
     private static final int MAX_NARINFO_BYTES = 1 << 20;
+    /** Build logs are text; Hydra's largest run to a few MiB. */
+    private static final int MAX_LOG_BYTES = 64 << 20;
     private static final int MAX_CACHE_INFO_BYTES = 64 * 1024;
 
     private final List<Upstream> upstreams;
@@ -125,6 +128,35 @@ public final class Upstreams implements AutoCloseable {
             return new Lookup.NotFound();
         }
         return new Race(hash, candidates).run();
+    }
+
+    /**
+     * The build log of a derivation ({@code drvBaseName}, e.g. {@code <hash>-hello.drv}) from the first usable
+     * upstream, by priority, that has one; empty when none has. Logs are not signed and ncps only relays them,
+     * so a failing upstream is logged and skipped rather than reported.
+     *
+     * @throws UpstreamException only when the calling thread is interrupted
+     */
+    public Optional<String> fetchLog(String drvBaseName) throws UpstreamException {
+        List<Upstream> usable = upstreams.stream()
+                .filter(Upstream::isUsable)
+                .sorted(Comparator.comparingInt(Upstream::priority).thenComparingInt(Upstream::order))
+                .toList();
+        for (Upstream upstream : usable) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new UpstreamException(UpstreamException.Kind.FAILED, "interrupted");
+            }
+            URI uri = upstream.resolve("log/" + drvBaseName);
+            try (UpstreamHttp.Exchange exchange = http.get(upstream, uri, false)) {
+                if (exchange.status() == 200) {
+                    return Optional.of(exchange.readText(MAX_LOG_BYTES));
+                }
+                exchange.discard();
+            } catch (UpstreamException e) {
+                log.warn("upstream {}: build log {}: {}", upstream, drvBaseName, e.getMessage());
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -374,7 +406,7 @@ public final class Upstreams implements AutoCloseable {
                 upstream.breaker().recordSuccess();
                 switch (NarInfoCheck.check(text, hash, upstream)) {
                     case NarInfoCheck.Accepted accepted -> {
-                        attempt = new Hit(new Lookup.Found(upstream, accepted.narInfo(), accepted.narUri()));
+                        attempt = new Hit(new Lookup.Found(upstream, accepted.narInfo(), accepted.narUri(), accepted.vouched()));
                         outcome = UpstreamListener.Outcome.FOUND;
                     }
                     case NarInfoCheck.Rejected rejected -> {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,7 +77,12 @@ final class MemoryUpstream implements UpstreamSource {
             return new Unavailable("interrupted", false);
         }
         NarInfo narInfo = narInfos.get(hash);
-        return narInfo == null ? new NotFound() : new Found(narInfo, URI.create("http://" + HOST + "/" + narInfo.url()), HOST);
+        return narInfo == null ? new NotFound() : new Found(narInfo, URI.create("http://" + HOST + "/" + narInfo.url()), HOST, true);
+    }
+
+    @Override
+    public Optional<String> fetchLog(String drvBaseName) {
+        return Optional.empty();
     }
 
     @Override

@@ -102,15 +102,6 @@ class CliTest {
     }
 
     @Test
-    void anUpstreamWithoutAKeyIsRefusedBeforeServing() {
-        assertThat(run("serve", "--cache-upstream-url", "https://cache.nixos.org")).isEqualTo(2);
-        assertThat(err().lines()).containsExactly("upstream https://cache.nixos.org has no public key (cache.upstream.public-keys "
-                + "(--cache-upstream-public-key, CACHE_UPSTREAM_PUBLIC_KEYS)): its narinfos could not be verified, and ncps "
-                + "would sign them as its own; add the key the upstream signs with, e.g. " + KEY);
-        assertThat(served).isEmpty();
-    }
-
-    @Test
     void serveRunsTheActionWithTheTypedConfig() {
         actionExitCode = 7;
         assertThat(run("--log-level", "debug", "s", "--cache-upstream-url", "https://cache.nixos.org",

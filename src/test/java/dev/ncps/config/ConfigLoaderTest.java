@@ -22,8 +22,8 @@ class ConfigLoaderTest {
     static final String NIXOS_KEY = "cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
     static final String OTHER_KEY = "other.example-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
     static final String NO_KEY = "upstream https://cache.nixos.org has no public key (cache.upstream.public-keys "
-            + "(--cache-upstream-public-key, CACHE_UPSTREAM_PUBLIC_KEYS)): its narinfos could not be verified, and ncps "
-            + "would sign them as its own; add the key the upstream signs with, e.g. " + NIXOS_KEY;
+            + "(--cache-upstream-public-key, CACHE_UPSTREAM_PUBLIC_KEYS)): only its content-addressed paths will be "
+            + "accepted; add the key the upstream signs with, e.g. " + NIXOS_KEY + ", or declare it ?trust-unsigned=true";
     static final String LOCAL_STORAGE_IN_CLUSTER = " (several instances), which needs shared storage: configure "
             + "cache.storage.s3.* instead of cache.storage.local (--cache-storage-local, CACHE_STORAGE_LOCAL)";
     static final String SQLITE_IN_CLUSTER = " (several instances), which needs a shared database: a SQLite file cannot be "
@@ -242,16 +242,35 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void anUpstreamWithoutAPublicKeyIsAnError() {
+    void anUpstreamWithoutAPublicKeyStartsWithAWarning() throws Exception {
         env.remove("CACHE_UPSTREAM_PUBLIC_KEYS");
-        assertThat(problems()).containsExactly(NO_KEY);
+        Loaded<ServeConfig> loaded = serve();
+        assertThat(loaded.warnings()).containsExactly(NO_KEY);
+        assertThat(loaded.config().upstream().upstreams().getFirst().publicKeys()).isEmpty();
     }
 
     @Test
-    void withSeveralUpstreamsEachNeedsItsOwnKey() {
+    void withSeveralUpstreamsOneWithoutItsOwnKeyIsWarnedAbout() throws Exception {
         env.put("CACHE_UPSTREAM_URLS", "https://other.example,https://cache.nixos.org");
         env.put("CACHE_UPSTREAM_PUBLIC_KEYS", OTHER_KEY);
-        assertThat(problems()).containsExactly(NO_KEY);
+        assertThat(serve().warnings()).containsExactly(NO_KEY);
+    }
+
+    @Test
+    void anUpstreamTrustedWithoutSignaturesIsWarnedAboutLoudly() throws Exception {
+        env.put("CACHE_UPSTREAM_URLS", "https://cache.nixos.org?trust-unsigned=true&priority=5");
+        env.remove("CACHE_UPSTREAM_PUBLIC_KEYS");
+        Loaded<ServeConfig> loaded = serve();
+        assertThat(loaded.config().upstream().upstreams().getFirst().url().trustUnsigned()).isTrue();
+        assertThat(loaded.warnings()).containsExactly("upstream https://cache.nixos.org has trust-unsigned=true: ncps "
+                + "accepts its unsigned narinfos and signs them as its own, so whoever controls that upstream, or the "
+                + "network to it, decides what the clients of ncps install");
+    }
+
+    @Test
+    void trustUnsignedTakesOnlyTrueOrFalse() {
+        env.put("CACHE_UPSTREAM_URLS", "https://cache.nixos.org?trust-unsigned=yes");
+        assertThat(problems()).anySatisfy(p -> assertThat(p).contains("trust-unsigned must be true or false, not 'yes'"));
     }
 
     @Test

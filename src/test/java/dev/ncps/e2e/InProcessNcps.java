@@ -37,7 +37,7 @@ public final class InProcessNcps implements AutoCloseable {
     /** A fresh instance in a new folder; {@code settings} are more environment variables, e.g. CACHE_ALLOW_PUT_VERB. */
     public static InProcessNcps start(URI upstream, String upstreamKey, Map<String, String> settings) {
         Path dataDir = TestDirs.newWorkDir("ncps");
-        Map<String, String> env = new HashMap<>(environment(dataDir, upstream, upstreamKey));
+        Map<String, String> env = environment(dataDir, upstream, upstreamKey);
         env.put("SERVER_ADDR", Processes.LOOPBACK + ":0");
         env.putAll(settings);
         try {
@@ -73,15 +73,18 @@ public final class InProcessNcps implements AutoCloseable {
         }
     }
 
-    /** The environment of an ncps on {@code dataDir} (storage, database, temp files) with one upstream. */
+    /** The environment of an ncps on {@code dataDir} (storage, database, temp files) with one upstream; an empty key is none. */
     private static Map<String, String> environment(Path dataDir, URI upstream, String upstreamKey) {
-        return Map.of(
+        Map<String, String> env = new HashMap<>(Map.of(
                 "HOME", dataDir.toString(),
                 "CACHE_STORAGE_LOCAL", storageDir(dataDir).toString(),
                 "CACHE_TEMP_PATH", dataDir.resolve("tmp").toString(),
                 "CACHE_UPSTREAM_URLS", upstream.toString(),
-                "CACHE_UPSTREAM_PUBLIC_KEYS", upstreamKey,
-                "SERVER_DRAIN_TIMEOUT", "2s");
+                "SERVER_DRAIN_TIMEOUT", "2s"));
+        if (!upstreamKey.isEmpty()) {
+            env.put("CACHE_UPSTREAM_PUBLIC_KEYS", upstreamKey);
+        }
+        return env;
     }
 
     static Path storageDir(Path dataDir) {

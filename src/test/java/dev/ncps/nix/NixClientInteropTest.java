@@ -91,7 +91,8 @@ class NixClientInteropTest {
             NarInfo info = NarInfo.parse(Files.readString(out.resolve("cache").resolve(
                     StorePath.parse(storePath).hashPart() + ".narinfo")));
             assertThat(summary.narHash()).isEqualTo(info.narHash());
-            assertThat(summary.entries()).containsExactlyInAnyOrderElementsOf(walk(tree));
+            assertThat(summary.entries()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("narOffset")
+                    .containsExactlyInAnyOrderElementsOf(walk(tree));
             if (storePath.endsWith("-app-1.0")) {
                 assertThat(summary.entries()).extracting(NarReader.Entry::type).contains(
                         NarReader.Type.DIRECTORY, NarReader.Type.REGULAR, NarReader.Type.SYMLINK);
@@ -134,12 +135,12 @@ class NixClientInteropTest {
                 String relative = root.relativize(path).toString();
                 if (Files.isSymbolicLink(path)) {
                     entries.add(new NarReader.Entry(relative, NarReader.Type.SYMLINK, 0, false,
-                            Files.readSymbolicLink(path).toString()));
+                            Files.readSymbolicLink(path).toString(), 0));
                 } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-                    entries.add(new NarReader.Entry(relative, NarReader.Type.DIRECTORY, 0, false, null));
+                    entries.add(new NarReader.Entry(relative, NarReader.Type.DIRECTORY, 0, false, null, 0));
                 } else {
                     boolean executable = Files.getPosixFilePermissions(path).contains(PosixFilePermission.OWNER_EXECUTE);
-                    entries.add(new NarReader.Entry(relative, NarReader.Type.REGULAR, Files.size(path), executable, null));
+                    entries.add(new NarReader.Entry(relative, NarReader.Type.REGULAR, Files.size(path), executable, null, 0));
                 }
             }
         }

@@ -165,6 +165,96 @@ class UpstreamsTest {
                 .contains("no signature by a trusted key").contains("my-cache-1"));
     }
 
+    // --- unsigned upstreams and content-addressed paths (values written by nix-bin 2.8's `nix store add-path`)
+
+    static final String CA_PATH = "l7103xszg118h8fqxrcqgd2jcbb5zriq";
+    static final String CA_NARINFO = """
+            StorePath: /nix/store/l7103xszg118h8fqxrcqgd2jcbb5zriq-mydir
+            URL: nar/0addczm9fjxkwraq3rf9z66ndy1w8scg7pi05xdyf4rjpl2h73gj.nar
+            Compression: none
+            NarHash: sha256:0addczm9fjxkwraq3rf9z66ndy1w8scg7pi05xdyf4rjpl2h73gj
+            NarSize: 288
+            References:\s
+            CA: fixed:r:sha256:0addczm9fjxkwraq3rf9z66ndy1w8scg7pi05xdyf4rjpl2h73gj
+            """;
+
+    UpstreamSpec keyless(URI url, boolean trustUnsigned) {
+        return new UpstreamSpec(url, 0, List.of(), List.of(), trustUnsigned);
+    }
+
+    static String unsigned(String narInfo) {
+        return narInfo.replaceAll("(?m)^Sig: .*\n", "");
+    }
+
+    static final String FLAT_PATH = "374kfmadwi8aqlyf1347zbjixndbbcl4";
+    static final String FLAT_NARINFO = """
+            StorePath: /nix/store/374kfmadwi8aqlyf1347zbjixndbbcl4-flat.txt
+            URL: nar/x.nar
+            Compression: none
+            NarHash: sha256:0addczm9fjxkwraq3rf9z66ndy1w8scg7pi05xdyf4rjpl2h73gj
+            NarSize: 120
+            CA: fixed:sha256:0cz729xf10lrw014jj2hlbxalgdpahxbg61gdg51jnryx8dqxrmr
+            """;
+
+    @Test
+    void anUnsignedContentAddressedNarInfoThatRecomputesToItsPathIsAccepted() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(CA_PATH + ".narinfo", CA_NARINFO);
+        up.put(FLAT_PATH + ".narinfo", FLAT_NARINFO);
+        Upstreams upstreams = start(keyless(up.url(), false));
+
+        // A recursive address is the NarHash: ncps may sign it. A flat one pins only the file inside the NAR.
+        assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOfSatisfying(Lookup.Found.class,
+                found -> assertThat(found.vouched()).isTrue());
+        assertThat(upstreams.lookupNarInfo(FLAT_PATH)).isInstanceOfSatisfying(Lookup.Found.class,
+                found -> assertThat(found.vouched()).isFalse());
+    }
+
+    @Test
+    void aForgedContentAddressIsRefused() throws Exception {
+        FakeUpstream up = upstream();
+        // The path of another name, an input-addressed path with a CA, a flat address with a reference.
+        up.put(CA_PATH + ".narinfo", CA_NARINFO.replace("-mydir", "-evil"));
+        up.put(HELLO + ".narinfo", unsigned(fixture(HELLO)) + "CA: fixed:r:sha256:07kc6swib31psygpmwi8952lvywlpqn474059yxl7grwsvr6k0fj\n");
+        up.put(FLAT_PATH + ".narinfo", withLine(FLAT_NARINFO, "NarSize", "120\nReferences: " + CA_PATH + "-mydir"));
+        Upstreams upstreams = start(keyless(up.url(), false));
+        ListAppender<ILoggingEvent> log = captureLog();
+
+        assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(FLAT_PATH)).isInstanceOf(Lookup.NotFound.class);
+
+        assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).satisfiesExactly(
+                m -> assertThat(m).contains("makes /nix/store/").contains("not /nix/store/" + CA_PATH + "-evil"),
+                m -> assertThat(m).contains("makes /nix/store/").contains("not /nix/store/" + HELLO),
+                m -> assertThat(m).contains("cannot have references"));
+    }
+
+    @Test
+    void anUnsignedInputAddressedNarInfoIsRefusedUnlessTheUpstreamIsTrustedWithoutSignatures() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", unsigned(fixture(HELLO)));
+        ListAppender<ILoggingEvent> log = captureLog();
+
+        assertThat(start(keyless(up.url(), false)).lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(start(spec(up.url())).lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.contains("rejecting"))
+                .satisfiesExactly(
+                m -> assertThat(m).contains("only content-addressed paths are accepted"),
+                m -> assertThat(m).contains("not signed (trusted keys: cache.nixos.org-1)"));
+
+        assertThat(start(keyless(up.url(), true)).lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
+    }
+
+    @Test
+    void aTrustedUnsignedUpstreamStillLosesABadSignatureByItsKey() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", withLine(fixture(HELLO), "NarSize", "226553"));
+        Upstreams upstreams = start(new UpstreamSpec(up.url(), 0, List.of(NIXOS), List.of(), true));
+
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+    }
+
     @Test
     void aValidNarInfoOfAnotherStorePathIsRejected() throws Exception {
         FakeUpstream up = upstream();
@@ -381,12 +471,6 @@ class UpstreamsTest {
         upstreams.checkHealth();
         assertThat(upstreams.status().getFirst().health()).isEqualTo(Upstream.Health.HEALTHY);
         assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
-    }
-
-    @Test
-    void anUpstreamWithoutKeysIsRefused() {
-        assertThatThrownBy(() -> new UpstreamSpec(URI.create("http://127.0.0.1:1"), 0, List.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no public key");
     }
 
     // --- timeouts

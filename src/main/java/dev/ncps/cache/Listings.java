@@ -1,0 +1,102 @@
+package dev.ncps.cache;
+
+import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.Compression;
+import dev.ncps.nix.NarInfo;
+import dev.ncps.nix.NarListing;
+import dev.ncps.nix.NarReader;
+import dev.ncps.nix.NixParseException;
+import dev.ncps.store.Store;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * The {@code <hash>.ls} listings: made from the NAR that ncps serves for the hash (fetched like a client's
+ * NAR request would), checked against the narinfo's NarHash, and kept in storage next to the NARs so the NAR
+ * is read once. Made here rather than taken from an upstream: an upstream's listing is not signed.
+ */
+final class Listings {
+    private static final Logger log = LoggerFactory.getLogger(Listings.class);
+
+    private final Cache cache;
+    private final Store store;
+
+    Listings(Cache cache, Store store) {
+        this.cache = cache;
+        this.store = store;
+    }
+
+    static String key(String hash) {
+        return "store/ls/" + hash.charAt(0) + "/" + hash.substring(0, 2) + "/" + hash + ".ls";
+    }
+
+    Cache.ListingResult listing(String hash) {
+        try {
+            Optional<Store.Blob> stored = store.get(key(hash));
+            if (stored.isPresent()) {
+                try (InputStream in = stored.get().open(0)) {
+                    return new Cache.ListingFound(in.readAllBytes());
+                }
+            }
+        } catch (IOException e) {
+            log.error("{}.ls: storage lookup failed: {}", hash, e.getMessage());
+            return Cache.Unavailable.local("storage unavailable");
+        }
+        return switch (cache.narInfo(hash, false)) {
+            case Cache.NotFound notFound -> notFound;
+            case Cache.Unavailable unavailable -> unavailable;
+            case Cache.NarInfoFound found -> fromNar(hash, found.text());
+        };
+    }
+
+    private Cache.ListingResult fromNar(String hash, byte[] narInfoText) {
+        NarInfo narInfo;
+        NarFileKey key;
+        try {
+            narInfo = NarInfo.parse(new String(narInfoText, StandardCharsets.UTF_8));
+            key = narFileKey(narInfo.url());
+        } catch (NixParseException e) {
+            log.error("{}.ls: the stored narinfo is unusable: {}", hash, e.getMessage());
+            return Cache.Unavailable.local("stored narinfo unusable");
+        }
+        Cache.NarResult nar = cache.nar(key, 0, Cache.Mode.SUBSTITUTE);
+        if (nar instanceof Cache.NotFound || nar instanceof Cache.Unavailable) {
+            return (Cache.ListingResult) nar;
+        }
+        NarReader.Summary summary;
+        try (InputStream compressed = nar instanceof Cache.NarStreaming streaming ? streaming.body()
+                : ((Cache.NarStored) nar).blob().open(0)) {
+            summary = NarReader.read(key.compression().decompress(compressed), true);
+        } catch (IOException e) {
+            log.error("{}.ls: cannot read its NAR: {}", hash, e.getMessage());
+            return Cache.Unavailable.local("NAR unreadable");
+        }
+        if (!summary.narHash().equals(narInfo.narHash())) {
+            log.error("{}.ls: its NAR hashes to {}, not the NarHash {}", hash, summary.narHash(), narInfo.narHash());
+            return Cache.Unavailable.local("NAR does not match its narinfo");
+        }
+        byte[] json = NarListing.json(summary.entries()).getBytes(StandardCharsets.UTF_8);
+        try {
+            store.put(key(hash), new ByteArrayInputStream(json));
+        } catch (IOException e) {
+            // Served anyway; the next request makes it again.
+            log.warn("{}.ls: cannot store it: {}", hash, e.getMessage());
+        }
+        return new Cache.ListingFound(json);
+    }
+
+    /** Our narinfos name NARs {@code nar/<name>.nar<ext>} (see {@link Cache#localUrl}). */
+    private static NarFileKey narFileKey(String url) throws NixParseException {
+        int dot = url.indexOf(".nar");
+        if (!url.startsWith("nar/") || dot < 0) {
+            throw new NixParseException("URL " + url + " is not nar/<name>.nar[.<ext>]");
+        }
+        return new NarFileKey(url.substring("nar/".length(), dot), Compression.fromExtension(url.substring(dot + ".nar".length())));
+    }
+}

@@ -1,0 +1,105 @@
+package dev.ncps.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ncps.nix.NarInfo;
+import dev.ncps.testing.NixClient;
+import dev.ncps.testing.NixUpstreamCache;
+import dev.ncps.testing.TestDirs;
+import dev.ncps.testing.UpstreamServer;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** {@code /log/<drv>}: nix-bin's {@code nix log} reads build logs through ncps, and {@code nix store copy-log} uploads them. */
+@Tag("slow")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BuildLogTest {
+    private static final String LOG = "building relayed-1.0\nok \"done\"\n";
+
+    private final NixUpstreamCache cache = NixUpstreamCache.standard();
+    private UpstreamServer upstream;
+    private InProcessNcps ncps;
+    private NixClient nix;
+    private HttpClient http;
+    private String relayedPath;
+    private String relayedDrv;
+
+    /** The upstream: the closure's narinfos (nix log finds the derivation through them) and one build log. */
+    @BeforeAll
+    void start() throws Exception {
+        Path dir = TestDirs.newWorkDir("log-upstream");
+        Files.writeString(dir.resolve("nix-cache-info"), "StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 40\n");
+        for (Map.Entry<String, Path> narInfo : cache.narInfoFiles().entrySet()) {
+            Files.copy(narInfo.getValue(), dir.resolve(narInfo.getValue().getFileName()));
+        }
+        relayedPath = cache.storePaths().get(1);
+        relayedDrv = deriver(relayedPath);
+        Files.createDirectories(dir.resolve("log"));
+        Files.writeString(dir.resolve("log").resolve(relayedDrv), LOG);
+        upstream = new UpstreamServer(dir);
+        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("CACHE_ALLOW_PUT_VERB", "true"));
+        nix = new NixClient();
+        http = Http.client();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        for (AutoCloseable closeable : new AutoCloseable[] {http, nix, ncps, upstream}) {
+            closeable.close();
+        }
+    }
+
+    private String deriver(String storePath) throws Exception {
+        return NarInfo.parse(cache.narInfoText(NixUpstreamCache.hashOf(storePath))).deriver();
+    }
+
+    /** {@code nix log} of a store path: Nix reads the path's narinfo for its Deriver, then {@code log/<drv>}. */
+    private NixClient.Result nixLog(String storePath) {
+        return nix.nix(List.of("experimental-features = nix-command", "substituters =", "trusted-public-keys = "
+                + ncps.publicKey()), "log", "--store", ncps.url().toString(), storePath);
+    }
+
+    @Test
+    void anUpstreamLogIsRelayedToNixLogAndKept() {
+        NixClient.Result log = nixLog(relayedPath);
+
+        assertThat(log.succeeded()).as("%s", log).isTrue();
+        assertThat(log.stdout()).isEqualTo(LOG);
+        assertThat(Http.text(Http.get(http, ncps.url("/log/" + relayedDrv)))).isEqualTo(LOG);
+        assertThat(upstream.requests("/log/" + relayedDrv)).isOne();
+    }
+
+    @Test
+    void aMissingLogIsNotFoundAndABadPathIsRefused() {
+        assertThat(Http.get(http, ncps.url("/log/" + "0".repeat(32) + "-none.drv")).statusCode()).isEqualTo(404);
+        assertThat(Http.get(http, ncps.url("/log/not-a-drv")).statusCode()).isEqualTo(400);
+        assertThat(Http.get(http, ncps.url("/log/" + "0".repeat(32) + "-none.txt")).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void nixStoreCopyLogUploadsALogThatIsThenServed() throws Exception {
+        Path store = cache.cacheDir().resolveSibling("store");
+        String drv = deriver(cache.closureRoot());
+
+        NixClient.Result upload = nix.nix(List.of("experimental-features = nix-command"), "store", "copy-log",
+                "--store", store.toString(), "--to", ncps.url("/upload").toString(), "/nix/store/" + drv);
+
+        assertThat(upload.succeeded()).as("%s", upload).isTrue();
+        assertThat(Http.get(http, ncps.url("/log/" + drv)).statusCode()).isEqualTo(200);
+        String uploaded = "uploaded by CI\n";
+        String other = cache.storePaths().get(2);
+        assertThat(Http.put(http, ncps.url("/upload/log/" + deriver(other)), uploaded.getBytes(StandardCharsets.UTF_8))
+                .statusCode()).isEqualTo(204);
+        assertThat(nixLog(other).stdout()).isEqualTo(uploaded);
+        assertThat(Http.put(http, ncps.url("/log/" + deriver(other)), new byte[1]).statusCode()).isEqualTo(405);
+    }
+}
