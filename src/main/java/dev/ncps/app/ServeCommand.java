@@ -111,16 +111,25 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
     }
 
     public Running start(ServeConfig config) throws Exception {
-        Path tempDir = track(InstanceTempDir.create(config.tempPath())).dir();
-        Index index = track(Index.open(Databases.indexConfig(config.database()), clock));
-        Store store = track(openStore(config.storage()));
+        Path tempDir = track(attempt(() -> InstanceTempDir.create(config.tempPath()),
+                e -> StartupErrors.temp(config.tempPath(), e))).dir();
+        Index index = track(attempt(() -> Index.open(Databases.indexConfig(config.database()), clock),
+                e -> StartupErrors.database(config.database().url(), e)));
+        Store store = track(attempt(() -> openStore(config.storage()), e -> switch (config.storage()) {
+            case StorageConfig.Local local -> StartupErrors.localStorage(local.root(), e);
+            case StorageConfig.S3 s3 -> StartupErrors.s3(s3.bucket(), e);
+        }));
         SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index, store).key();
         Signer signer = new Signer(key, config.signing().signNarinfo());
 
         Metrics metrics = config.server().prometheusEnabled() ? new Metrics() : null;
         CacheListener listener = metrics != null ? metrics : CacheListener.NONE;
-        UpstreamListener upstreamListener = metrics != null ? new UpstreamMetrics(metrics.registry()) : UpstreamListener.NONE;
-        Upstreams upstreams = track(new Upstreams(upstreamSpecs(config), upstreamOptions(config), clock, upstreamListener));
+        UpstreamMetrics upstreamMetrics = metrics != null ? new UpstreamMetrics(metrics.registry()) : null;
+        Upstreams upstreams = track(new Upstreams(upstreamSpecs(config), upstreamOptions(config), clock,
+                upstreamMetrics != null ? upstreamMetrics : UpstreamListener.NONE));
+        if (upstreamMetrics != null) {
+            upstreamMetrics.prime(upstreams.upstreams());
+        }
         upstreams.start();
 
         ExecutorService downloads = track(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("download-", 0).factory()));
@@ -144,9 +153,25 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(), 10,
                 config.server().transparentCompression());
         HttpServer server = new HttpServer(http, cache, uploads, metrics, metrics != null ? metrics.http() : HttpListener.NONE);
-        server.start();
         track(server);
+        attempt(() -> {
+            server.start();
+            return server;
+        }, e -> StartupErrors.listen(config.server().addr(), e));
         return new Running(cache, server, scheduler, downloads);
+    }
+
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs a startup step; its failure becomes what {@code explain} makes of it (one line for the operator). */
+    private static <T> T attempt(Step<T> step, java.util.function.Function<Exception, Exception> explain) throws Exception {
+        try {
+            return step.run();
+        } catch (Exception e) {
+            throw explain.apply(e);
+        }
     }
 
     private void scheduleLru(ServeConfig config, Index index, Store store, Metrics metrics,

@@ -115,9 +115,20 @@ public final class Cli {
         loaded.warnings().forEach(LOG::warn);
         try {
             return action.run(loaded.config());
+        } catch (StartupFailure e) {
+            logFailure("ncps cannot start: " + e.getMessage(), e);
         } catch (Exception e) {
-            LOG.error("ncps stopped: {}", e.toString(), e);
-            return FAILED;
+            logFailure("ncps stopped: " + e, e);
+        }
+        return FAILED;
+    }
+
+    /** One line for the operator; the stack trace is for developers, so only at debug level. */
+    private static void logFailure(String line, Exception e) {
+        if (LOG.isDebugEnabled()) {
+            LOG.error(line, e);
+        } else {
+            LOG.error(line);
         }
     }
 

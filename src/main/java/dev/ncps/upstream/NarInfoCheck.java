@@ -21,7 +21,16 @@ final class NarInfoCheck {
 
     record Accepted(NarInfo narInfo, URI narUri) implements Result {}
 
-    record Rejected(String reason) implements Result {}
+    /** Why a narinfo was refused; {@link #label()} is the {@code reason} label of the rejection metric. */
+    enum Problem {
+        PARSE, STORE_PATH, SIGNATURE, HASH, URL;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    record Rejected(Problem problem, String reason) implements Result {}
 
     private NarInfoCheck() {}
 
@@ -30,19 +39,19 @@ final class NarInfoCheck {
         try {
             narInfo = NarInfo.parse(text);
         } catch (NixParseException e) {
-            return new Rejected("parse error: " + e.getMessage());
+            return new Rejected(Problem.PARSE, "parse error: " + e.getMessage());
         }
         if (!narInfo.storePath().hashPart().equals(hash)) {
-            return new Rejected("it describes " + narInfo.storePath() + ", not the asked hash " + hash);
+            return new Rejected(Problem.STORE_PATH, "it describes " + narInfo.storePath() + ", not the asked hash " + hash);
         }
         String signatureProblem = signatureProblem(narInfo, upstream.keys());
         if (signatureProblem != null) {
-            return new Rejected(signatureProblem);
+            return new Rejected(Problem.SIGNATURE, signatureProblem);
         }
         if (narInfo.compression() == Compression.NONE) {
             String problem = uncompressedProblem(narInfo);
             if (problem != null) {
-                return new Rejected(problem);
+                return new Rejected(Problem.HASH, problem);
             }
             narInfo = withFileFieldsOfNar(narInfo);
         }
@@ -50,11 +59,11 @@ final class NarInfoCheck {
         try {
             narUri = upstream.resolve(new URI(narInfo.url()));
         } catch (URISyntaxException e) {
-            return new Rejected("URL '" + narInfo.url() + "' is not a valid URL: " + e.getMessage());
+            return new Rejected(Problem.URL, "URL '" + narInfo.url() + "' is not a valid URL: " + e.getMessage());
         }
         String scheme = narUri.getScheme();
         if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || narUri.getHost() == null) {
-            return new Rejected("URL '" + narInfo.url() + "' is not an http(s) URL with a host");
+            return new Rejected(Problem.URL, "URL '" + narInfo.url() + "' is not an http(s) URL with a host");
         }
         return new Accepted(narInfo, narUri);
     }
