@@ -133,7 +133,8 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         upstreams.start();
 
         ExecutorService downloads = track(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("download-", 0).factory()));
-        DownloadCoordinator coordinator = Coordination.create(config, metrics, clock, this::track);
+        DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, metrics, clock, this::track),
+                e -> StartupErrors.lockBackend(config, e));
         Cache cache = new Cache(new UpstreamAdapter(upstreams), store, index, signer,
                 new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60)), clock, downloads, listener, coordinator);
         Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,

@@ -3,6 +3,8 @@ package dev.ncps.app;
 import dev.ncps.cli.StartupFailure;
 import dev.ncps.config.DatabaseUrl;
 import dev.ncps.config.HostPort;
+import dev.ncps.config.ServeConfig;
+import dev.ncps.lock.LockException;
 
 import java.net.BindException;
 import java.net.ConnectException;
@@ -53,6 +55,15 @@ final class StartupErrors {
     static Exception s3(String bucket, Exception e) {
         return new StartupFailure("--cache-storage-s3-bucket " + bucket + ": " + oneLine(e.getMessage())
                 + "; check --cache-storage-s3-endpoint, the bucket name, --cache-storage-s3-region and the credentials", e);
+    }
+
+    /** Redis unreachable at startup (without degraded mode): the lock backend's own message says what to set. */
+    static Exception lockBackend(ServeConfig config, Exception e) {
+        return config.lock().redis().filter(redis -> e instanceof LockException)
+                .<Exception>map(redis -> new StartupFailure("--cache-redis-addrs " + redis.addrs().stream()
+                        .map(HostPort::toString).collect(java.util.stream.Collectors.joining(",")) + ": "
+                        + oneLine(e.getMessage()) + "; start Redis or fix the address", e))
+                .orElse(e);
     }
 
     static StartupFailure secretKeyUnreadable(Path file, Exception e) {

@@ -146,6 +146,26 @@ class StartupFailureTest {
 
     @Test
     @Tag("slow")
+    void anUnreachableRedisNamesCacheRedisAddrs() {
+        String addr = Processes.LOOPBACK + ":" + Processes.freePort();
+        try (PostgresServer postgres = PostgresServer.start(); S3Server s3 = S3Server.start("ncps")) {
+            Outcome outcome = serve(Map.of("CACHE_REDIS_ADDRS", addr, "CACHE_DATABASE_URL", postgres.createDatabase().url(),
+                    "CACHE_STORAGE_LOCAL", "", "CACHE_STORAGE_S3_BUCKET", s3.bucket(),
+                    "CACHE_STORAGE_S3_ENDPOINT", s3.endpoint().toString(), "CACHE_STORAGE_S3_REGION", s3.region(),
+                    "CACHE_STORAGE_S3_ACCESS_KEY_ID", s3.accessKey(), "CACHE_STORAGE_S3_SECRET_ACCESS_KEY", s3.secretKey(),
+                    "CACHE_STORAGE_S3_FORCE_PATH_STYLE", "true"));
+            assertThat(outcome.exitCode()).as(outcome.printed()).isEqualTo(Cli.FAILED);
+            assertThat(outcome.withExceptions()).containsExactly(false);
+            assertThat(outcome.lines()).singleElement().asString()
+                    .startsWith("ncps cannot start: --cache-redis-addrs " + addr + ": redis lock backend at ")
+                    .endsWith("(set cache.lock.allow-degraded-mode: true to start with in-process locks); start Redis or"
+                            + " fix the address")
+                    .doesNotContain("\n");
+        }
+    }
+
+    @Test
+    @Tag("slow")
     void aPostgresUserWithoutTheGrantIsToldWhichGrantToAskFor() {
         try (PostgresServer postgres = PostgresServer.start()) {
             SqlDatabase db = postgres.createDatabaseWithoutGrants();
