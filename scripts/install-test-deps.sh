@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
 # Installs, from Debian, the real programs the tests run against, when they are missing.
-# usage: scripts/install-test-deps.sh [nix] [redis] [haproxy] [nginx] [postgresql] [mariadb] [tinyproxy] [systemd] [podman] [all]
+# usage: scripts/install-test-deps.sh [nix] [redis] [haproxy] [nginx] [postgresql] [mariadb] [tinyproxy] [prometheus] [systemd] [podman] [all]
 # Needs root (CI and the dev machines run as root); apt-get update runs at most once per call.
 set -euo pipefail
 
 declare -A probe=(
   [nix]="nix-build" [busybox]="busybox" [redis]="redis-server" [haproxy]="haproxy"
   [nginx]="nginx" [postgresql]="/usr/lib/postgresql/15/bin/postgres" [mariadb]="mariadbd" [curl]="curl" [wrk]="wrk" [tinyproxy]="tinyproxy"
-  [systemd]="systemd-analyze" [podman]="podman" [runc]="runc" [debootstrap]="debootstrap"
+  [prometheus]="promtool" [systemd]="systemd-analyze" [podman]="podman" [runc]="runc" [debootstrap]="debootstrap"
 )
 declare -A package=(
   [nix]="nix-bin" [busybox]="busybox-static" [redis]="redis-server" [haproxy]="haproxy"
   [nginx]="nginx-light" [postgresql]="postgresql-15" [mariadb]="mariadb-server" [curl]="curl" [wrk]="wrk" [tinyproxy]="tinyproxy"
-  [systemd]="systemd" [podman]="podman" [runc]="runc" [debootstrap]="debootstrap"
+  [prometheus]="prometheus" [systemd]="systemd" [podman]="podman" [runc]="runc" [debootstrap]="debootstrap"
 )
 
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=(all)
-if [ "${wanted[0]}" = all ]; then wanted=(nix busybox redis haproxy nginx curl mariadb tinyproxy systemd podman); fi
+if [ "${wanted[0]}" = all ]; then wanted=(nix busybox redis haproxy nginx curl mariadb tinyproxy prometheus systemd podman); fi
 # nix builds with a static busybox, so the two always come together; the image test runs podman with
 # runc (crun cannot run containers on these machines) on a base image made by debootstrap.
 for w in "${wanted[@]}"; do

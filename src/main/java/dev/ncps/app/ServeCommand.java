@@ -8,6 +8,7 @@ import dev.ncps.cache.Signer;
 import dev.ncps.cache.Uploads;
 import dev.ncps.cli.ServeAction;
 import dev.ncps.config.ServeConfig;
+import dev.ncps.config.StorageConfig;
 import dev.ncps.http.HttpListener;
 import dev.ncps.http.HttpServer;
 import dev.ncps.http.HttpSettings;
@@ -107,20 +108,30 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
     }
 
     public Running start(ServeConfig config) throws Exception {
-        Path tempDir = track(InstanceTempDir.create(config.tempPath())).dir();
-        Index index = track(Index.open(Databases.indexConfig(config.database()), clock));
-        Store store = track(Backends.openStore(config.storage()));
+        Path tempDir = track(attempt(() -> InstanceTempDir.create(config.tempPath()),
+                e -> StartupErrors.temp(config.tempPath(), e))).dir();
+        Index index = track(attempt(() -> Index.open(Databases.indexConfig(config.database()), clock),
+                e -> StartupErrors.database(config.database().url(), e)));
+        Store store = track(attempt(() -> Backends.openStore(config.storage()), e -> switch (config.storage()) {
+            case StorageConfig.Local local -> StartupErrors.localStorage(local.root(), e);
+            case StorageConfig.S3 s3 -> StartupErrors.s3(s3.bucket(), e);
+        }));
         SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index, store).key();
         Signer signer = Backends.signer(config.signing(), key);
 
         Metrics metrics = config.server().prometheusEnabled() ? new Metrics() : null;
         CacheListener listener = metrics != null ? metrics : CacheListener.NONE;
-        UpstreamListener upstreamListener = metrics != null ? new UpstreamMetrics(metrics.registry()) : UpstreamListener.NONE;
-        Upstreams upstreams = track(new Upstreams(upstreamSpecs(config), upstreamOptions(config), clock, upstreamListener));
+        UpstreamMetrics upstreamMetrics = metrics != null ? new UpstreamMetrics(metrics.registry()) : null;
+        Upstreams upstreams = track(new Upstreams(upstreamSpecs(config), upstreamOptions(config), clock,
+                upstreamMetrics != null ? upstreamMetrics : UpstreamListener.NONE));
+        if (upstreamMetrics != null) {
+            upstreamMetrics.prime(upstreams.upstreams());
+        }
         upstreams.start();
 
         ExecutorService downloads = track(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("download-", 0).factory()));
-        DownloadCoordinator coordinator = Coordination.create(config, metrics, clock, this::track);
+        DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, metrics, clock, this::track),
+                e -> StartupErrors.lockBackend(config, e));
         Cache cache = new Cache(new UpstreamAdapter(upstreams), store, index, signer,
                 new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60), config.downloadTimeAllowance(),
                         config.downloadMinThroughput()), clock, downloads, listener, coordinator);
@@ -141,9 +152,25 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(), 10,
                 config.server().transparentCompression());
         HttpServer server = new HttpServer(http, cache, uploads, metrics, metrics != null ? metrics.http() : HttpListener.NONE);
-        server.start();
         track(server);
+        attempt(() -> {
+            server.start();
+            return server;
+        }, e -> StartupErrors.listen(config.server().addr(), e));
         return new Running(cache, server, scheduler, downloads);
+    }
+
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs a startup step; its failure becomes what {@code explain} makes of it (one line for the operator). */
+    private static <T> T attempt(Step<T> step, java.util.function.Function<Exception, Exception> explain) throws Exception {
+        try {
+            return step.run();
+        } catch (Exception e) {
+            throw explain.apply(e);
+        }
     }
 
     private void scheduleLru(ServeConfig config, Index index, Store store, Metrics metrics,

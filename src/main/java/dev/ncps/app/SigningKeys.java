@@ -1,5 +1,6 @@
 package dev.ncps.app;
 
+import dev.ncps.cli.StartupFailure;
 import dev.ncps.index.Index;
 import dev.ncps.index.IndexException;
 import dev.ncps.nix.NixParseException;
@@ -49,10 +50,21 @@ final class SigningKeys {
         }
     }
 
-    static Loaded load(Optional<Path> file, String hostname, Index index, Store store) throws IOException, IndexException {
+    static Loaded load(Optional<Path> file, String hostname, Index index, Store store)
+            throws IOException, IndexException, StartupFailure {
         if (file.isPresent()) {
-            SecretKey key = read(file.get(), "cache.secret-key-path");
-            String text = key.toNixString();
+            String text;
+            SecretKey key;
+            try {
+                text = Files.readString(file.get()).trim();
+            } catch (IOException e) {
+                throw StartupErrors.secretKeyUnreadable(file.get(), e);
+            }
+            try {
+                key = SecretKey.parse(text);
+            } catch (NixParseException e) {
+                throw StartupErrors.secretKeyInvalid(file.get(), e);
+            }
             if (!index.config(CONFIG_KEY).map(text::equals).orElse(false)) {
                 index.configPut(CONFIG_KEY, text);
             }

@@ -208,10 +208,20 @@ public final class Cli {
             return action.run(loaded.config());
         } catch (GoDatabaseException e) {
             LOG.error("ncps stopped: {}", e.getMessage());
-            return FAILED;
+        } catch (StartupFailure e) {
+            logFailure("ncps cannot start: " + e.getMessage(), e);
         } catch (Exception e) {
-            LOG.error("ncps stopped: {}", e.toString(), e);
-            return FAILED;
+            logFailure("ncps stopped: " + e, e);
+        }
+        return FAILED;
+    }
+
+    /** One line for the operator; the stack trace is for developers, so only at debug level. */
+    private static void logFailure(String line, Exception e) {
+        if (LOG.isDebugEnabled()) {
+            LOG.error(line, e);
+        } else {
+            LOG.error(line);
         }
     }
 

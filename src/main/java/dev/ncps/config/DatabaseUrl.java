@@ -178,6 +178,27 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, Optional<String> user
         return new InvalidValueException("expected " + FORM + " (" + reason + ")");
     }
 
+    /** The URL in ncps's form with the password replaced by {@code ***}, fit for logs and error messages. */
+    public String masked() {
+        if (dialect == Dialect.SQLITE) {
+            return "sqlite:" + sqliteFile().orElseThrow();
+        }
+        String userInfo = user.map(u -> u + password.map(p -> ":***").orElse("") + "@").orElse("");
+        return (dialect == Dialect.POSTGRESQL ? "postgresql" : "mysql") + "://" + userInfo + hostAndDatabase();
+    }
+
+    /** The database name (for SQLite, the file name). */
+    public String databaseName() {
+        String path = dialect == Dialect.SQLITE ? sqliteFile().orElseThrow().toString() : hostAndDatabase();
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    private String hostAndDatabase() {
+        String rest = jdbcUrl.substring(jdbcUrl.indexOf("//") + 2);
+        int query = rest.indexOf('?');
+        return query < 0 ? rest : rest.substring(0, query);
+    }
+
     @Override
     public String toString() {
         return jdbcUrl + user.map(u -> " as " + u).orElse("") + password.map(p -> " (password hidden)").orElse("");

@@ -29,7 +29,16 @@ final class NarInfoCheck {
     /** {@code vouched}: ncps may sign it; otherwise it is served as it came and clients check it themselves. */
     record Accepted(NarInfo narInfo, URI narUri, boolean vouched) implements Result {}
 
-    record Rejected(String reason) implements Result {}
+    /** Why a narinfo was refused; {@link #label()} is the {@code reason} label of the rejection metric. */
+    enum Problem {
+        PARSE, STORE_PATH, SIGNATURE, HASH, URL;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    record Rejected(Problem problem, String reason) implements Result {}
 
     private NarInfoCheck() {}
 
@@ -38,19 +47,19 @@ final class NarInfoCheck {
         try {
             narInfo = NarInfo.parse(text);
         } catch (NixParseException e) {
-            return new Rejected("parse error: " + e.getMessage());
+            return new Rejected(Problem.PARSE, "parse error: " + e.getMessage());
         }
         if (!narInfo.storePath().hashPart().equals(hash)) {
-            return new Rejected("it describes " + narInfo.storePath() + ", not the asked hash " + hash);
+            return new Rejected(Problem.STORE_PATH, "it describes " + narInfo.storePath() + ", not the asked hash " + hash);
         }
         Authenticity authenticity = authenticity(narInfo, upstream);
         if (authenticity.problem() != null) {
-            return new Rejected(authenticity.problem());
+            return new Rejected(Problem.SIGNATURE, authenticity.problem());
         }
         if (narInfo.compression() == Compression.NONE) {
             String problem = uncompressedProblem(narInfo);
             if (problem != null) {
-                return new Rejected(problem);
+                return new Rejected(Problem.HASH, problem);
             }
             narInfo = withFileFieldsOfNar(narInfo);
         }
@@ -58,11 +67,11 @@ final class NarInfoCheck {
         try {
             narUri = upstream.resolve(new URI(narInfo.url()));
         } catch (URISyntaxException e) {
-            return new Rejected("URL '" + narInfo.url() + "' is not a valid URL: " + e.getMessage());
+            return new Rejected(Problem.URL, "URL '" + narInfo.url() + "' is not a valid URL: " + e.getMessage());
         }
         String scheme = narUri.getScheme();
         if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || narUri.getHost() == null) {
-            return new Rejected("URL '" + narInfo.url() + "' is not an http(s) URL with a host");
+            return new Rejected(Problem.URL, "URL '" + narInfo.url() + "' is not an http(s) URL with a host");
         }
         return new Accepted(narInfo, narUri, authenticity.vouched());
     }

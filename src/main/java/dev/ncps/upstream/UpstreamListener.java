@@ -11,6 +11,10 @@ public interface UpstreamListener {
 
     UpstreamListener NONE = new UpstreamListener() {};
 
+    /** The reasons {@link #narInfoRejected} reports. */
+    java.util.List<String> NARINFO_REJECTION_REASONS = java.util.Arrays.stream(NarInfoCheck.Problem.values())
+            .map(NarInfoCheck.Problem::label).toList();
+
     /** How one request to one upstream ended. */
     enum Outcome {
         /** 200 with an acceptable body. */
@@ -36,6 +40,12 @@ public interface UpstreamListener {
      * target; {@code reason} is a short label such as {@code internal_address}.
      */
     default void targetRefused(Upstream upstream, String reason) {}
+
+    /**
+     * An upstream served a narinfo that failed verification; {@code reason} is one of
+     * {@link #NARINFO_REJECTION_REASONS}.
+     */
+    default void narInfoRejected(Upstream upstream, String reason) {}
 
     /** A health check changed an upstream's state. */
     default void healthChanged(Upstream upstream, Upstream.Health health) {}

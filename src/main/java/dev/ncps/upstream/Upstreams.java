@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *  lookupNarInfo(h) ──► usable upstreams by priority (not unhealthy, breaker not open, no recent 404 for h)
  *                        │ ask the best; if it has not answered within hedgeDelay (or said no), ask the next too
  *                        ▼
- *                  first verified narinfo ──► Found     all usable said 404/rejected ──► NotFound
- *                  anything else (5xx, timeout, connection error, nobody usable) ──► Unavailable
+ *                  first verified narinfo ──► Found     all usable said 404 ──► NotFound
+ *                  anything else (5xx, timeout, connection error, rejected narinfo, nobody usable) ──► Unavailable
  * </pre>
  *
  * Health: every upstream starts UNKNOWN, which is usable, so the first miss after boot is served. A
@@ -302,6 +302,14 @@ public final class Upstreams implements AutoCloseable {
 
     private record Miss() implements Attempt {}
 
+    /** A narinfo the upstream served but that failed verification; clients learn the upstream and the kind. */
+    private record Refusal(Upstream upstream, NarInfoCheck.Problem problem) implements Attempt {
+        String publicReason() {
+            return "upstream " + upstream.hostname() + " served a narinfo that failed verification ("
+                    + problem.label() + ")";
+        }
+    }
+
     /** {@code detail} is for the log (URLs masked); clients learn only which upstream failed or timed out. */
     private record Failure(Upstream upstream, String detail, boolean timeout) implements Attempt {
         String publicReason() {
@@ -321,6 +329,7 @@ public final class Upstreams implements AutoCloseable {
         private final List<Upstream> candidates;
         private final BlockingQueue<Attempt> answers = new LinkedBlockingQueue<>();
         private final List<Failure> failures = new ArrayList<>();
+        private final List<Refusal> refusals = new ArrayList<>();
         private int next;
         private int running;
         private int asked;
@@ -348,6 +357,7 @@ public final class Upstreams implements AutoCloseable {
                             return hit.found();
                         }
                         case Miss miss -> { }
+                        case Refusal refusal -> refusals.add(refusal);
                         case Failure failure -> {
                             failures.add(failure);
                             onlyTimeouts &= failure.timeout();
@@ -362,12 +372,18 @@ public final class Upstreams implements AutoCloseable {
             if (asked == 0) {
                 return new Lookup.Unavailable("no usable upstream: " + unusableReasons(), false);
             }
-            if (failures.isEmpty()) {
+            if (failures.isEmpty() && refusals.isEmpty()) {
                 return new Lookup.NotFound();
             }
-            log.warn("narinfo {}: no upstream answered: {}", hash,
-                    String.join("; ", failures.stream().map(Failure::detail).toList()));
-            return new Lookup.Unavailable(String.join("; ", failures.stream().map(Failure::publicReason).toList()), onlyTimeouts);
+            if (!failures.isEmpty()) {
+                log.warn("narinfo {}: no upstream answered: {}", hash,
+                        String.join("; ", failures.stream().map(Failure::detail).toList()));
+            }
+            // A refused narinfo is not a 404: the path exists upstream, and Nix would remember a 404 for an hour
+            // (narinfo-cache-negative-ttl) while the operator fixes the key. A 502 it retries.
+            List<String> reasons = new ArrayList<>(failures.stream().map(Failure::publicReason).toList());
+            refusals.forEach(refusal -> reasons.add(refusal.publicReason()));
+            return new Lookup.Unavailable(String.join("; ", reasons), onlyTimeouts && refusals.isEmpty());
         }
 
         /** Asks the next candidate whose breaker lets a request through, if any is left. */
@@ -411,8 +427,8 @@ public final class Upstreams implements AutoCloseable {
                     }
                     case NarInfoCheck.Rejected rejected -> {
                         log.warn("upstream {}: rejecting narinfo {}: {}", upstream, hash, rejected.reason());
-                        negativeCache.remember(upstream, hash);
-                        attempt = new Miss();
+                        listener.narInfoRejected(upstream, rejected.problem().label());
+                        attempt = new Refusal(upstream, rejected.problem());
                         outcome = UpstreamListener.Outcome.REJECTED;
                     }
                 }

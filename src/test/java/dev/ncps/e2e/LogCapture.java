@@ -33,6 +33,13 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
+    /** Whether each event so far carries an exception (whose stack trace the log would print), oldest first. */
+    public List<Boolean> withExceptions() {
+        synchronized (appender) {
+            return appender.list.stream().map(event -> event.getThrowableProxy() != null).toList();
+        }
+    }
+
     /** The structured fields (SLF4J key-value pairs) of each event so far, oldest first. */
     public List<Map<String, Object>> keyValues() {
         synchronized (appender) {

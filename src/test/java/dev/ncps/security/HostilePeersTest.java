@@ -77,7 +77,9 @@ class HostilePeersTest {
              HttpClient http = Http.client()) {
             upstream.inject(UpstreamServer.exactly("/" + victim + ".narinfo"), Fault.replaceBody(cache.narInfoText(other)));
 
-            assertThat(Http.get(http, ncps.url("/" + victim + ".narinfo")).statusCode()).isEqualTo(404);
+            HttpResponse<byte[]> answer = Http.get(http, ncps.url("/" + victim + ".narinfo"));
+            assertThat(answer.statusCode()).isEqualTo(502);
+            assertThat(Http.text(answer)).contains("failed verification (store_path)");
             assertThat(Http.get(http, ncps.url("/upload/" + victim + ".narinfo")).statusCode())
                     .as("nothing was stored under the victim's name").isEqualTo(404);
         }

@@ -78,6 +78,34 @@ public final class PostgresServer implements AutoCloseable {
         return db;
     }
 
+    /**
+     * A new database owned by the administrator and a user that may log in to it but not create tables there (what
+     * PostgreSQL 15 and later give a user who is not the owner, made explicit for older servers).
+     */
+    public SqlDatabase createDatabaseWithoutGrants() {
+        int n = sequence.incrementAndGet();
+        SqlDatabase db = new SqlDatabase("postgresql", "postgresql", Processes.LOOPBACK, port(), "ncps_test_" + n,
+                "ncps_user_" + n, "secret-" + n);
+        try (Connection admin = postgresDatabase().getConnection();
+             Statement sql = admin.createStatement()) {
+            sql.execute("CREATE ROLE " + db.user() + " LOGIN PASSWORD '" + db.password() + "'");
+            sql.execute("CREATE DATABASE " + db.name());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + db.name(), e);
+        }
+        try (Connection admin = database(db.name()).getConnection();
+             Statement sql = admin.createStatement()) {
+            sql.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot revoke the grants in " + db.name(), e);
+        }
+        return db;
+    }
+
+    private synchronized javax.sql.DataSource database(String name) {
+        return postgres.getDatabase("postgres", name);
+    }
+
     @Override
     public synchronized void close() {
         stop();

@@ -138,20 +138,20 @@ class UpstreamsTest {
     }
 
     @Test
-    void aBadSignatureIsNotFoundAndLogsWhy() throws Exception {
+    void aBadSignatureIsUnavailableAndLogsWhy() throws Exception {
         FakeUpstream up = upstream();
         up.put(HELLO + ".narinfo", withLine(fixture(HELLO), "NarSize", "226553"));
         Upstreams upstreams = start(spec(up.url()));
         ListAppender<ILoggingEvent> log = captureLog();
 
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
 
         assertThat(log.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
                 .contains(HELLO).contains("bad signature").contains("cache.nixos.org-1"));
     }
 
     @Test
-    void aSignatureByAnotherKeyNameIsNotFound() throws Exception {
+    void aSignatureByAnotherKeyNameIsUnavailable() throws Exception {
         FakeUpstream up = upstream();
         up.put(HELLO + ".narinfo", fixture(HELLO));
         // Same key bytes under another name: Nix matches signatures to keys by name first.
@@ -159,7 +159,7 @@ class UpstreamsTest {
         Upstreams upstreams = start(new UpstreamSpec(up.url(), 0, List.of(renamed)));
         ListAppender<ILoggingEvent> log = captureLog();
 
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
 
         assertThat(log.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
                 .contains("no signature by a trusted key").contains("my-cache-1"));
@@ -220,9 +220,9 @@ class UpstreamsTest {
         Upstreams upstreams = start(keyless(up.url(), false));
         ListAppender<ILoggingEvent> log = captureLog();
 
-        assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOf(Lookup.NotFound.class);
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
-        assertThat(upstreams.lookupNarInfo(FLAT_PATH)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(FLAT_PATH)).isInstanceOf(Lookup.Unavailable.class);
 
         assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).satisfiesExactly(
                 m -> assertThat(m).contains("makes /nix/store/").contains("not /nix/store/" + CA_PATH + "-evil"),
@@ -236,8 +236,8 @@ class UpstreamsTest {
         up.put(HELLO + ".narinfo", unsigned(fixture(HELLO)));
         ListAppender<ILoggingEvent> log = captureLog();
 
-        assertThat(start(keyless(up.url(), false)).lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
-        assertThat(start(spec(up.url())).lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(start(keyless(up.url(), false)).lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(start(spec(up.url())).lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
         assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.contains("rejecting"))
                 .satisfiesExactly(
                 m -> assertThat(m).contains("only content-addressed paths are accepted"),
@@ -252,7 +252,7 @@ class UpstreamsTest {
         up.put(HELLO + ".narinfo", withLine(fixture(HELLO), "NarSize", "226553"));
         Upstreams upstreams = start(new UpstreamSpec(up.url(), 0, List.of(NIXOS), List.of(), true));
 
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
     }
 
     @Test
@@ -261,17 +261,17 @@ class UpstreamsTest {
         up.put(HELLO_24_05 + ".narinfo", fixture(HELLO));
         Upstreams upstreams = start(spec(up.url()));
 
-        assertThat(upstreams.lookupNarInfo(HELLO_24_05)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(HELLO_24_05)).isInstanceOf(Lookup.Unavailable.class);
     }
 
     @Test
-    void anUnparsableNarInfoIsNotFound() throws Exception {
+    void anUnparsableNarInfoIsUnavailable() throws Exception {
         FakeUpstream up = upstream();
         up.put(HELLO + ".narinfo", "this is not a narinfo\n");
         Upstreams upstreams = start(spec(up.url()));
         ListAppender<ILoggingEvent> log = captureLog();
 
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
         assertThat(log.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("parse"));
     }
 
@@ -625,7 +625,7 @@ class UpstreamsTest {
                 "sha256:1lid9xrpirkzcpqsxfq02qwiq0yd70chfl860wzsqd1739ih0nri"));
         Upstreams upstreams = start(spec(up.url()));
 
-        assertThat(upstreams.lookupNarInfo(HARMONIA)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(HARMONIA)).isInstanceOf(Lookup.Unavailable.class);
     }
 
     @Test
@@ -665,7 +665,7 @@ class UpstreamsTest {
         up.put(HELLO + ".narinfo", withLine(fixture(HELLO), "URL", "file:///etc/passwd"));
         Upstreams upstreams = start(spec(up.url()));
 
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
     }
 
     @Test
