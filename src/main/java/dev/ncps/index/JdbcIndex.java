@@ -8,6 +8,8 @@ import dev.ncps.nix.Hash;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +42,7 @@ import java.util.regex.Pattern;
  * (WAL lets them run beside the writer). PostgreSQL and MySQL use one pool for both.
  */
 final class JdbcIndex implements Index {
+    private static final Logger log = LoggerFactory.getLogger(JdbcIndex.class);
 
     static final int BATCH = 500;
     private static final int ATTEMPTS = 5;
@@ -181,21 +184,45 @@ final class JdbcIndex implements Index {
 
     // ---------------------------------------------------------------- narinfos
 
+    /** The narinfo columns, qualified, for each branch of {@link #NARINFO_QUERY}. */
+    private static final String NARINFO_COLUMNS = """
+            n.id, n.store_path, n.url, n.compression, n.file_hash, n.file_size, n.nar_hash, n.nar_size, n.deriver,
+            n."system", n.ca, n.upstream_url, n.last_accessed_at""";
+
+    /**
+     * A narinfo with its references and signatures in one statement (one round trip, one prepare): one row per
+     * reference (part 0), per signature (part 1), then the narinfo's own row (part 2), so the lists are complete
+     * when the row that completes the narinfo arrives.
+     */
+    private static final String NARINFO_QUERY = """
+            SELECT 0 AS part, r.idx AS idx, r.reference AS item, %1$s
+            FROM narinfos n JOIN narinfo_references r ON r.narinfo_id = n.id WHERE n.hash = ?
+            UNION ALL
+            SELECT 1, s.idx, s.signature, %1$s
+            FROM narinfos n JOIN narinfo_signatures s ON s.narinfo_id = n.id WHERE n.hash = ?
+            UNION ALL
+            SELECT 2, 0, NULL, %1$s FROM narinfos n WHERE n.hash = ?
+            ORDER BY part, idx""".formatted(NARINFO_COLUMNS);
+
     @Override
     public Optional<NarInfoEntry> narInfo(String hash) throws IndexException {
         return read("read narinfo " + hash, c -> {
-            try (PreparedStatement s = c.prepareStatement(dialect.sql("""
-                    SELECT id, store_path, url, compression, file_hash, file_size, nar_hash, nar_size, deriver,
-                           "system", ca, upstream_url, last_accessed_at
-                    FROM narinfos WHERE hash = ?"""))) {
-                s.setString(1, hash);
+            try (PreparedStatement s = c.prepareStatement(dialect.sql(NARINFO_QUERY))) {
+                for (int p = 1; p <= 3; p++) s.setString(p, hash);
                 try (ResultSet rows = s.executeQuery()) {
-                    if (!rows.next()) return Optional.empty();
-                    long id = rows.getLong("id");
-                    NarInfo info = narInfo(rows, strings(c, "SELECT reference FROM narinfo_references WHERE narinfo_id = ? ORDER BY idx", id),
-                            strings(c, "SELECT signature FROM narinfo_signatures WHERE narinfo_id = ? ORDER BY idx", id));
-                    return Optional.of(new NarInfoEntry(hash, info, rows.getString("upstream_url"),
-                            dialect.getInstant(rows, "last_accessed_at")));
+                    List<String> references = new ArrayList<>();
+                    List<String> signatures = new ArrayList<>();
+                    while (rows.next()) {
+                        switch (rows.getInt("part")) {
+                            case 0 -> references.add(rows.getString("item"));
+                            case 1 -> signatures.add(rows.getString("item"));
+                            default -> {
+                                return Optional.of(new NarInfoEntry(hash, narInfo(rows, references, signatures),
+                                        rows.getString("upstream_url"), dialect.getInstant(rows, "last_accessed_at")));
+                            }
+                        }
+                    }
+                    return Optional.empty();
                 }
             }
         });
@@ -215,17 +242,6 @@ final class JdbcIndex implements Index {
                     rows.getString("deriver"), rows.getString("system"), signatures, rows.getString("ca"));
         } catch (NixParseException | IllegalArgumentException e) {
             throw new SQLException("the stored narinfo for " + storePath + " is corrupt: " + e.getMessage(), e);
-        }
-    }
-
-    private List<String> strings(Connection c, String sql, long id) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setLong(1, id);
-            try (ResultSet rows = s.executeQuery()) {
-                List<String> result = new ArrayList<>();
-                while (rows.next()) result.add(rows.getString(1));
-                return List.copyOf(result);
-            }
         }
     }
 
@@ -557,8 +573,18 @@ final class JdbcIndex implements Index {
 
     @Override
     public List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException {
-        return write("evict least recently used entries down to " + maxBytes + " bytes",
-                c -> new Eviction(c, dialect, maxBytes, skip).run());
+        Eviction eviction = new Eviction(dialect, maxBytes, skip, read("read the size of the cache", Eviction::totalBytes));
+        while (!eviction.done()) {
+            try {
+                eviction.advance(write("evict least recently used entries down to " + maxBytes + " bytes", eviction::step));
+            } catch (IndexException e) {
+                // The batches before this one committed: their NAR files are gone from the index and need their bytes removed.
+                if (eviction.freed().isEmpty()) throw e;
+                log.warn("LRU stopped after {} NAR files: {}", eviction.freed().size(), e.getMessage());
+                break;
+            }
+        }
+        return eviction.freed();
     }
 
     @Override
@@ -585,6 +611,10 @@ final class JdbcIndex implements Index {
         T run(Connection connection) throws SQLException;
     }
 
+    /**
+     * Every read is a single statement, which the engine answers from one consistent snapshot by itself, so
+     * reads run in auto-commit mode: no BEGIN and COMMIT around them, and no reset when the connection returns.
+     */
     private <T> T read(String operation, Work<T> work) throws IndexException {
         return transaction(reader, operation, work, false);
     }
@@ -599,7 +629,7 @@ final class JdbcIndex implements Index {
         long backoff = FIRST_BACKOFF_MILLIS;
         for (int attempt = 1; ; attempt++) {
             try {
-                T result = once(pool, work);
+                T result = write ? once(pool, work) : autoCommitted(pool, work);
                 if (write) health.writeSucceeded();
                 return result;
             } catch (SQLException e) {
@@ -647,6 +677,18 @@ final class JdbcIndex implements Index {
                 throw e;
             }
             return result;
+        }
+    }
+
+    /** A single statement on a connection left in auto-commit mode; a spoilt connection is discarded as in {@link #once}. */
+    private <T> T autoCommitted(HikariDataSource pool, Work<T> work) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            try {
+                return work.run(c);
+            } catch (SQLException e) {
+                if (dialect.spoilsConnection(e)) pool.evictConnection(c);
+                throw e;
+            }
         }
     }
 
