@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.LongAccumulator;
  * download writes them (narinfo row, then NAR file row), then measures narinfo reads from the database at
  * one and sixteen threads and an LRU run evicting 10 % while a writer stores new paths and a reader reads.
  *
- * <p>Usage: {@code java -cp <classpath> bench/IndexScale.java <db file> <paths>}; the built database is
+ * <p>Usage: {@code java -cp <classpath> bench/IndexScale.java <db file> <paths> [reads,lru]}; the built database is
  * kept and reused when it already holds that many paths; the LRU phase runs on a copy.
  */
 public class IndexScale {
@@ -39,10 +39,14 @@ public class IndexScale {
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         Path db = Path.of(args[0]);
         int paths = Integer.parseInt(args[1]);
+        String phases = args.length > 2 ? args[2] : "reads,lru";
         build(db, paths);
-        try (Index index = Index.open(config(db, ""))) {
-            reads(index, paths);
+        if (phases.contains("reads")) {
+            try (Index index = Index.open(config(db, ""))) {
+                reads(index, paths);
+            }
         }
+        if (!phases.contains("lru")) return;
         Path copy = db.resolveSibling(db.getFileName() + ".lru");
         Files.copy(db, copy, StandardCopyOption.REPLACE_EXISTING);
         Files.deleteIfExists(Path.of(copy + "-wal"));
@@ -147,32 +151,33 @@ public class IndexScale {
     private static void lru(Index index, int paths) throws Exception {
         long total = index.stats().totalBytes();
         AtomicBoolean stop = new AtomicBoolean();
-        LongAccumulator writeMax = new LongAccumulator(Math::max, 0);
         LongAccumulator readMax = new LongAccumulator(Math::max, 0);
-        AtomicLong writes = new AtomicLong();
+        List<Long> writeNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean measuring = new AtomicBoolean();
         AtomicLong failures = new AtomicLong();
         Thread writer = Thread.ofPlatform().start(() -> {
             int n = paths;
             while (!stop.get()) {
+                boolean during = measuring.get();
                 long t = System.nanoTime();
                 try {
                     store(index, n++, Instant.now());
-                    writes.incrementAndGet();
                 } catch (Exception e) {
                     failures.incrementAndGet();
                 }
-                writeMax.accumulate(System.nanoTime() - t);
+                if (during) writeNanos.add(System.nanoTime() - t);
             }
         });
         Thread reader = Thread.ofPlatform().start(() -> {
             while (!stop.get()) {
+                boolean during = measuring.get();
                 long t = System.nanoTime();
                 try {
                     index.narInfo(hash("path", ThreadLocalRandom.current().nextInt(paths)));
                 } catch (Exception e) {
                     failures.incrementAndGet();
                 }
-                readMax.accumulate(System.nanoTime() - t);
+                if (during) readMax.accumulate(System.nanoTime() - t);
                 try {
                     Thread.sleep(1);
                 } catch (InterruptedException e) {
@@ -181,14 +186,18 @@ public class IndexScale {
             }
         });
         Thread.sleep(500);
+        measuring.set(true);
         long started = System.nanoTime();
         int evicted = index.evict(total - total / 10, hash -> false).size();
         double seconds = (System.nanoTime() - started) / 1e9;
+        measuring.set(false);
         stop.set(true);
         writer.join();
         reader.join();
-        System.out.printf("LRU run: %d NAR files evicted in %.2f s; meanwhile %d paths written, longest write %.0f ms, "
-                        + "longest read %.0f ms, %d failures%n", evicted, seconds, writes.get(), writeMax.get() / 1e6,
-                readMax.get() / 1e6, failures.get());
+        long[] w = writeNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf("LRU run: %d NAR files evicted in %.2f s; meanwhile %d paths written (a narinfo and its NAR file "
+                        + "each), per path p50 %.0f ms, max %.0f ms, %d over 1 s; longest read %.0f ms; %d failures%n",
+                evicted, seconds, w.length, w.length == 0 ? 0 : w[w.length / 2] / 1e6, w.length == 0 ? 0 : w[w.length - 1] / 1e6,
+                Arrays.stream(w).filter(x -> x > 1_000_000_000L).count(), readMax.get() / 1e6, failures.get());
     }
 }
