@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The index part of bench/scale.sh: builds a SQLite index of N paths through {@link Index} exactly as a
@@ -151,53 +151,55 @@ public class IndexScale {
     private static void lru(Index index, int paths) throws Exception {
         long total = index.stats().totalBytes();
         AtomicBoolean stop = new AtomicBoolean();
-        LongAccumulator readMax = new LongAccumulator(Math::max, 0);
-        List<Long> writeNanos = java.util.Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean measuring = new AtomicBoolean();
+        List<long[]> writes = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<long[]> reads = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicLong failures = new AtomicLong();
         Thread writer = Thread.ofPlatform().start(() -> {
-            int n = paths;
-            while (!stop.get()) {
-                boolean during = measuring.get();
+            for (int n = paths; !stop.get(); n++) {
                 long t = System.nanoTime();
                 try {
-                    store(index, n++, Instant.now());
+                    store(index, n, Instant.now());
                 } catch (Exception e) {
                     failures.incrementAndGet();
                 }
-                if (during) writeNanos.add(System.nanoTime() - t);
+                writes.add(new long[] {t, System.nanoTime()});
             }
         });
         Thread reader = Thread.ofPlatform().start(() -> {
             while (!stop.get()) {
-                boolean during = measuring.get();
                 long t = System.nanoTime();
                 try {
                     index.narInfo(hash("path", ThreadLocalRandom.current().nextInt(paths)));
                 } catch (Exception e) {
                     failures.incrementAndGet();
                 }
-                if (during) readMax.accumulate(System.nanoTime() - t);
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    return;
-                }
+                reads.add(new long[] {t, System.nanoTime()});
+                LockSupport.parkNanos(1_000_000);
             }
         });
         Thread.sleep(500);
-        measuring.set(true);
         long started = System.nanoTime();
         int evicted = index.evict(total - total / 10, hash -> false).size();
-        double seconds = (System.nanoTime() - started) / 1e9;
-        measuring.set(false);
+        long ended = System.nanoTime();
         stop.set(true);
         writer.join();
         reader.join();
-        long[] w = writeNanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        System.out.printf("LRU run: %d NAR files evicted in %.2f s; meanwhile %d paths written (a narinfo and its NAR file "
-                        + "each), per path p50 %.0f ms, max %.0f ms, %d over 1 s; longest read %.0f ms; %d failures%n",
-                evicted, seconds, w.length, w.length == 0 ? 0 : w[w.length / 2] / 1e6, w.length == 0 ? 0 : w[w.length - 1] / 1e6,
-                Arrays.stream(w).filter(x -> x > 1_000_000_000L).count(), readMax.get() / 1e6, failures.get());
+        long[] w = overlapping(writes, started, ended);
+        long[] r = overlapping(reads, started, ended);
+        System.out.printf("LRU run: %d NAR files evicted in %.2f s; meanwhile %d paths stored (a narinfo and its NAR file "
+                        + "each): p50 %.0f ms, max %.0f ms, %d over 1 s; %d reads, max %.0f ms; %d failures%n",
+                evicted, (ended - started) / 1e9, w.length, percentile(w, 50) / 1e6, percentile(w, 100) / 1e6,
+                Arrays.stream(w).filter(x -> x > 1_000_000_000L).count(), r.length, percentile(r, 100) / 1e6, failures.get());
+    }
+
+    /** Durations of the operations that ran at some time during [from, to], sorted. */
+    private static long[] overlapping(List<long[]> operations, long from, long to) {
+        synchronized (operations) {
+            return operations.stream().filter(o -> o[1] >= from && o[0] <= to).mapToLong(o -> o[1] - o[0]).sorted().toArray();
+        }
+    }
+
+    private static double percentile(long[] sorted, int p) {
+        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, sorted.length * p / 100)];
     }
 }
