@@ -184,48 +184,65 @@ final class JdbcIndex implements Index {
 
     // ---------------------------------------------------------------- narinfos
 
-    /** The narinfo columns, qualified, for each branch of {@link #NARINFO_QUERY}. */
-    private static final String NARINFO_COLUMNS = """
-            n.id, n.store_path, n.url, n.compression, n.file_hash, n.file_size, n.nar_hash, n.nar_size, n.deriver,
-            n."system", n.ca, n.upstream_url, n.last_accessed_at""";
-
     /**
-     * A narinfo with its references and signatures in one statement (one round trip, one prepare): one row per
-     * reference (part 0), per signature (part 1), then the narinfo's own row (part 2), so the lists are complete
-     * when the row that completes the narinfo arrives.
+     * Rows written since the {@code narinfo_text} column exists are answered by one statement on one row: the
+     * narinfo as served, its upstream URL and access time. Older rows (no text) take the path that assembles
+     * the narinfo from its row, references and signatures in one transaction.
      */
-    private static final String NARINFO_QUERY = """
-            SELECT 0 AS part, r.idx AS idx, r.reference AS item, %1$s
-            FROM narinfos n JOIN narinfo_references r ON r.narinfo_id = n.id WHERE n.hash = ?
-            UNION ALL
-            SELECT 1, s.idx, s.signature, %1$s
-            FROM narinfos n JOIN narinfo_signatures s ON s.narinfo_id = n.id WHERE n.hash = ?
-            UNION ALL
-            SELECT 2, 0, NULL, %1$s FROM narinfos n WHERE n.hash = ?
-            ORDER BY part, idx""".formatted(NARINFO_COLUMNS);
-
     @Override
     public Optional<NarInfoEntry> narInfo(String hash) throws IndexException {
-        return read("read narinfo " + hash, c -> {
-            try (PreparedStatement s = c.prepareStatement(dialect.sql(NARINFO_QUERY))) {
-                for (int p = 1; p <= 3; p++) s.setString(p, hash);
+        Optional<Optional<NarInfoEntry>> stored = read("read narinfo " + hash, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT narinfo_text, upstream_url, last_accessed_at FROM narinfos WHERE hash = ?")) {
+                s.setString(1, hash);
                 try (ResultSet rows = s.executeQuery()) {
-                    List<String> references = new ArrayList<>();
-                    List<String> signatures = new ArrayList<>();
-                    while (rows.next()) {
-                        switch (rows.getInt("part")) {
-                            case 0 -> references.add(rows.getString("item"));
-                            case 1 -> signatures.add(rows.getString("item"));
-                            default -> {
-                                return Optional.of(new NarInfoEntry(hash, narInfo(rows, references, signatures),
-                                        rows.getString("upstream_url"), dialect.getInstant(rows, "last_accessed_at")));
-                            }
-                        }
-                    }
-                    return Optional.empty();
+                    if (!rows.next()) return Optional.of(Optional.empty());
+                    String text = rows.getString("narinfo_text");
+                    if (text == null) return Optional.empty();
+                    return Optional.of(Optional.of(new NarInfoEntry(hash, parseStored(hash, text),
+                            rows.getString("upstream_url"), dialect.getInstant(rows, "last_accessed_at"))));
                 }
             }
         });
+        return stored.isPresent() ? stored.get() : assembledNarInfo(hash);
+    }
+
+    private static NarInfo parseStored(String hash, String text) throws SQLException {
+        try {
+            return NarInfo.parse(text);
+        } catch (NixParseException e) {
+            throw new SQLException("the stored narinfo " + hash + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    private Optional<NarInfoEntry> assembledNarInfo(String hash) throws IndexException {
+        return readConsistent("read narinfo " + hash, c -> {
+            try (PreparedStatement s = c.prepareStatement(dialect.sql("""
+                    SELECT id, store_path, url, compression, file_hash, file_size, nar_hash, nar_size, deriver,
+                           "system", ca, upstream_url, last_accessed_at
+                    FROM narinfos WHERE hash = ?"""))) {
+                s.setString(1, hash);
+                try (ResultSet rows = s.executeQuery()) {
+                    if (!rows.next()) return Optional.empty();
+                    long id = rows.getLong("id");
+                    NarInfo info = narInfo(rows, strings(c, "SELECT reference FROM narinfo_references WHERE narinfo_id = ? ORDER BY idx", id),
+                            strings(c, "SELECT signature FROM narinfo_signatures WHERE narinfo_id = ? ORDER BY idx", id));
+                    return Optional.of(new NarInfoEntry(hash, info, rows.getString("upstream_url"),
+                            dialect.getInstant(rows, "last_accessed_at")));
+                }
+            }
+        });
+    }
+
+    private List<String> strings(Connection c, String sql, long id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setLong(1, id);
+            try (ResultSet rows = s.executeQuery()) {
+                List<String> result = new ArrayList<>();
+                while (rows.next()) result.add(rows.getString(1));
+                return List.copyOf(result);
+            }
+        }
     }
 
     private NarInfo narInfo(ResultSet rows, List<String> references, List<String> signatures) throws SQLException {
@@ -287,11 +304,11 @@ final class JdbcIndex implements Index {
         try (PreparedStatement s = c.prepareStatement(dialect.sql("""
                 INSERT INTO narinfos (store_path, url, compression, file_hash, file_size, nar_hash, nar_size, deriver,
                                       "system", ca, upstream_url, last_accessed_at, nar_file_hash, nar_file_compression,
-                                      created_at, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""), new String[] {"id"})) {
+                                      narinfo_text, created_at, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""), new String[] {"id"})) {
             bindNarInfo(s, entry);
-            dialect.setInstant(s, 15, clock.instant());
-            s.setString(16, entry.hash());
+            dialect.setInstant(s, 16, clock.instant());
+            s.setString(17, entry.hash());
             s.executeUpdate();
             try (ResultSet keys = s.getGeneratedKeys()) {
                 if (!keys.next()) throw new SQLException("the database returned no id for the new narinfo row");
@@ -304,16 +321,17 @@ final class JdbcIndex implements Index {
         try (PreparedStatement s = c.prepareStatement(dialect.sql("""
                 UPDATE narinfos SET store_path = ?, url = ?, compression = ?, file_hash = ?, file_size = ?, nar_hash = ?,
                                     nar_size = ?, deriver = ?, "system" = ?, ca = ?, upstream_url = ?,
-                                    last_accessed_at = ?, nar_file_hash = ?, nar_file_compression = ?, updated_at = ?
+                                    last_accessed_at = ?, nar_file_hash = ?, nar_file_compression = ?, narinfo_text = ?,
+                                    updated_at = ?
                 WHERE id = ?"""))) {
             bindNarInfo(s, entry);
-            dialect.setInstant(s, 15, clock.instant());
-            s.setLong(16, id);
+            dialect.setInstant(s, 16, clock.instant());
+            s.setLong(17, id);
             s.executeUpdate();
         }
     }
 
-    /** Binds parameters 1 to 14 in the column order shared by the insert and the update. */
+    /** Binds parameters 1 to 15 in the column order shared by the insert and the update. */
     private void bindNarInfo(PreparedStatement s, NarInfoEntry entry) throws SQLException {
         NarInfo n = entry.narInfo();
         s.setString(1, n.storePath().toString());
@@ -331,6 +349,7 @@ final class JdbcIndex implements Index {
         Optional<NarFileKey> narFile = narFileKey(n.url());
         s.setString(13, narFile.map(NarFileKey::narHash).orElse(null));
         s.setString(14, narFile.map(key -> key.compression().nixName()).orElse(null));
+        s.setString(15, n.serialize());
     }
 
     private static void insertPositioned(Connection c, String sql, long id, List<String> values) throws SQLException {
@@ -612,24 +631,29 @@ final class JdbcIndex implements Index {
     }
 
     /**
-     * Every read is a single statement, which the engine answers from one consistent snapshot by itself, so
-     * reads run in auto-commit mode: no BEGIN and COMMIT around them, and no reset when the connection returns.
+     * A read of one statement, which the engine answers from one consistent snapshot by itself, so it runs in
+     * auto-commit mode: no BEGIN and COMMIT around it, and no reset when the connection returns.
      */
     private <T> T read(String operation, Work<T> work) throws IndexException {
-        return transaction(reader, operation, work, false);
+        return transaction(reader, operation, work, false, false);
+    }
+
+    /** A read of several statements that must see the same snapshot: one transaction. */
+    private <T> T readConsistent(String operation, Work<T> work) throws IndexException {
+        return transaction(reader, operation, work, false, true);
     }
 
     private <T> T write(String operation, Work<T> work) throws IndexException {
-        return transaction(writer, operation, work, true);
+        return transaction(writer, operation, work, true, true);
     }
 
     /** Writes also retry a duplicate key (a concurrent upsert won), and their outcome is the database's health. */
-    private <T> T transaction(HikariDataSource pool, String operation, Work<T> work, boolean write)
+    private <T> T transaction(HikariDataSource pool, String operation, Work<T> work, boolean write, boolean atomic)
             throws IndexException {
         long backoff = FIRST_BACKOFF_MILLIS;
         for (int attempt = 1; ; attempt++) {
             try {
-                T result = write ? once(pool, work) : autoCommitted(pool, work);
+                T result = atomic ? once(pool, work) : autoCommitted(pool, work);
                 if (write) health.writeSucceeded();
                 return result;
             } catch (SQLException e) {
