@@ -149,7 +149,6 @@ public class IndexScale {
 
     /** Evicts 10 % while a writer stores new paths and a reader reads random ones; reports the longest wait of each. */
     private static void lru(Index index, int paths) throws Exception {
-        long total = index.stats().totalBytes();
         AtomicBoolean stop = new AtomicBoolean();
         List<long[]> writes = java.util.Collections.synchronizedList(new ArrayList<>());
         List<long[]> reads = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -178,6 +177,7 @@ public class IndexScale {
             }
         });
         Thread.sleep(500);
+        long total = index.stats().totalBytes();
         long started = System.nanoTime();
         int evicted = index.evict(total - total / 10, hash -> false).size();
         long ended = System.nanoTime();
