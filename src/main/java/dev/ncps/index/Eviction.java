@@ -20,16 +20,23 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * One LRU run inside one transaction. Narinfos are read in {@code last_accessed_at, id} order a batch
- * at a time; each deleted narinfo frees the NAR files it was the last link to. The link counts are
- * computed in memory per batch, and the final {@code DELETE} re-checks "no link left" so that a NAR
- * file linked again concurrently survives (and is not reported).
+ * One LRU run as a series of short transactions, {@link #BATCH} narinfos each, so writers (every cache
+ * miss) wait at most one batch for the single SQLite writer instead of the whole run, and a run costs in
+ * proportion to what it evicts. Narinfos are read in {@code last_accessed_at, id} order after a cursor;
+ * each deleted narinfo frees the NAR files it was the last link to. The link counts are computed in
+ * memory per batch, and the final {@code DELETE} re-checks "no link left" so that a NAR file linked again
+ * concurrently survives (and is not reported).
+ *
+ * <p>A batch's transaction may be retried, so {@link #step} works on a copy of the run's state and
+ * {@link #advance} adopts it only once the transaction committed.
  *
  * <p>NAR file rows that never had a link are left alone: by the write order (bytes, NAR file row,
  * narinfo row) they may belong to a narinfo being stored right now.
  */
 final class Eviction {
-    private final Connection c;
+    /** Narinfos per transaction: a waiting write is delayed by one batch (tens of milliseconds; 100 measured 4x slower waits). */
+    static final int BATCH = 25;
+
     private final Dialect dialect;
     private final long maxBytes;
     private final Predicate<String> skip;
@@ -37,29 +44,50 @@ final class Eviction {
     private long total;
     private Instant cursorTime;
     private long cursorId;
+    private boolean done;
 
-    Eviction(Connection connection, Dialect dialect, long maxBytes, Predicate<String> skip) {
-        this.c = connection;
+    /** @param total the bytes of all NAR files when the run starts ({@link #totalBytes}) */
+    Eviction(Dialect dialect, long maxBytes, Predicate<String> skip, long total) {
         this.dialect = dialect;
         this.maxBytes = maxBytes;
         this.skip = skip;
+        this.total = total;
+        this.done = total <= maxBytes;
     }
 
-    List<NarFileEntry> run() throws SQLException {
-        total = totalBytes();
-        while (total > maxBytes) {
-            Map<Long, String> batch = nextCandidates();
-            if (batch.isEmpty()) break;
-            List<Long> chosen = new ArrayList<>();
-            batch.forEach((id, hash) -> {
-                if (!skip.test(hash)) chosen.add(id);
-            });
-            if (!chosen.isEmpty()) evictFrom(chosen);
-        }
+    boolean done() {
+        return done;
+    }
+
+    List<NarFileEntry> freed() {
         return List.copyOf(freed);
     }
 
-    private long totalBytes() throws SQLException {
+    /** The state after one batch, adopted by {@link #advance} once its transaction committed. */
+    record Step(long total, Instant cursorTime, long cursorId, List<NarFileEntry> freed, boolean last) {}
+
+    /** Evicts the next batch inside the caller's transaction. */
+    Step step(Connection c) throws SQLException {
+        Batch batch = new Batch(c, total, cursorTime, cursorId);
+        Map<Long, String> candidates = batch.nextCandidates();
+        if (candidates.isEmpty()) return new Step(total, cursorTime, cursorId, List.of(), true);
+        List<Long> chosen = new ArrayList<>();
+        candidates.forEach((id, hash) -> {
+            if (!skip.test(hash)) chosen.add(id);
+        });
+        if (!chosen.isEmpty()) batch.evictFrom(chosen);
+        return new Step(batch.total, batch.cursorTime, batch.cursorId, batch.freed, batch.total <= maxBytes);
+    }
+
+    void advance(Step step) {
+        total = step.total();
+        cursorTime = step.cursorTime();
+        cursorId = step.cursorId();
+        freed.addAll(step.freed());
+        done = step.last();
+    }
+
+    static long totalBytes(Connection c) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(file_size), 0) FROM nar_files");
              ResultSet rows = s.executeQuery()) {
             rows.next();
@@ -67,97 +95,113 @@ final class Eviction {
         }
     }
 
-    /** The next narinfos after the cursor, oldest access first (id breaks ties so the order is total). */
-    private Map<Long, String> nextCandidates() throws SQLException {
-        String after = cursorTime == null ? "" : "WHERE last_accessed_at > ? OR (last_accessed_at = ? AND id > ?) ";
-        Map<Long, String> batch = new LinkedHashMap<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT id, hash, last_accessed_at FROM narinfos " + after
-                + "ORDER BY last_accessed_at, id LIMIT " + JdbcIndex.BATCH)) {
-            if (cursorTime != null) {
-                dialect.setInstant(s, 1, cursorTime);
-                dialect.setInstant(s, 2, cursorTime);
-                s.setLong(3, cursorId);
-            }
-            try (ResultSet rows = s.executeQuery()) {
-                while (rows.next()) {
-                    cursorId = rows.getLong("id");
-                    cursorTime = dialect.getInstant(rows, "last_accessed_at");
-                    batch.put(cursorId, rows.getString("hash"));
+    /** One batch's work on its own copy of the run's state. */
+    private final class Batch {
+        private final Connection c;
+        private final List<NarFileEntry> freed = new ArrayList<>();
+        private long total;
+        private Instant cursorTime;
+        private long cursorId;
+
+        Batch(Connection c, long total, Instant cursorTime, long cursorId) {
+            this.c = c;
+            this.total = total;
+            this.cursorTime = cursorTime;
+            this.cursorId = cursorId;
+        }
+
+        /** The next narinfos after the cursor, oldest access first (id breaks ties so the order is total). */
+        private Map<Long, String> nextCandidates() throws SQLException {
+            String after = cursorTime == null ? "" : "WHERE last_accessed_at > ? OR (last_accessed_at = ? AND id > ?) ";
+            Map<Long, String> batch = new LinkedHashMap<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id, hash, last_accessed_at FROM narinfos " + after
+                    + "ORDER BY last_accessed_at, id LIMIT " + BATCH)) {
+                if (cursorTime != null) {
+                    dialect.setInstant(s, 1, cursorTime);
+                    dialect.setInstant(s, 2, cursorTime);
+                    s.setLong(3, cursorId);
+                }
+                try (ResultSet rows = s.executeQuery()) {
+                    while (rows.next()) {
+                        cursorId = rows.getLong("id");
+                        cursorTime = dialect.getInstant(rows, "last_accessed_at");
+                        batch.put(cursorId, rows.getString("hash"));
+                    }
                 }
             }
+            return batch;
         }
-        return batch;
-    }
 
-    private record LinkedFile(long id, NarFileEntry entry) {}
+        private record LinkedFile(long id, NarFileEntry entry) {}
 
-    private void evictFrom(List<Long> chosen) throws SQLException {
-        Map<Long, List<LinkedFile>> filesOf = new HashMap<>();
-        Map<Long, Integer> links = new HashMap<>();
-        try (PreparedStatement s = c.prepareStatement("""
-                SELECT l.narinfo_id, f.id, f.hash, f.compression, f.file_size, f.last_accessed_at,
-                       (SELECT COUNT(*) FROM narinfo_nar_files l2 WHERE l2.nar_file_id = f.id) AS links
-                FROM narinfo_nar_files l JOIN nar_files f ON f.id = l.nar_file_id
-                WHERE l.narinfo_id IN (""" + JdbcIndex.placeholders(chosen.size()) + ")")) {
-            bindIds(s, chosen);
-            try (ResultSet rows = s.executeQuery()) {
-                while (rows.next()) {
-                    LinkedFile file = new LinkedFile(rows.getLong(2), entry(rows));
-                    filesOf.computeIfAbsent(rows.getLong(1), k -> new ArrayList<>()).add(file);
-                    links.put(file.id(), rows.getInt("links"));
+        private void evictFrom(List<Long> chosen) throws SQLException {
+            Map<Long, List<LinkedFile>> filesOf = new HashMap<>();
+            Map<Long, Integer> links = new HashMap<>();
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT l.narinfo_id, f.id, f.hash, f.compression, f.file_size, f.last_accessed_at,
+                           (SELECT COUNT(*) FROM narinfo_nar_files l2 WHERE l2.nar_file_id = f.id) AS links
+                    FROM narinfo_nar_files l JOIN nar_files f ON f.id = l.nar_file_id
+                    WHERE l.narinfo_id IN (""" + JdbcIndex.placeholders(chosen.size()) + ")")) {
+                bindIds(s, chosen);
+                try (ResultSet rows = s.executeQuery()) {
+                    while (rows.next()) {
+                        LinkedFile file = new LinkedFile(rows.getLong(2), entry(rows));
+                        filesOf.computeIfAbsent(rows.getLong(1), k -> new ArrayList<>()).add(file);
+                        links.put(file.id(), rows.getInt("links"));
+                    }
                 }
             }
-        }
-        List<Long> doomed = new ArrayList<>();
-        Map<Long, NarFileEntry> orphaned = new LinkedHashMap<>();
-        for (long narInfoId : chosen) {
-            if (total <= maxBytes) break;
-            doomed.add(narInfoId);
-            for (LinkedFile file : filesOf.getOrDefault(narInfoId, List.of())) {
-                if (links.merge(file.id(), -1, Integer::sum) == 0) {
-                    orphaned.put(file.id(), file.entry());
-                    total -= file.entry().fileSize();
+            List<Long> doomed = new ArrayList<>();
+            Map<Long, NarFileEntry> orphaned = new LinkedHashMap<>();
+            for (long narInfoId : chosen) {
+                if (total <= maxBytes) break;
+                doomed.add(narInfoId);
+                for (LinkedFile file : filesOf.getOrDefault(narInfoId, List.of())) {
+                    if (links.merge(file.id(), -1, Integer::sum) == 0) {
+                        orphaned.put(file.id(), file.entry());
+                        total -= file.entry().fileSize();
+                    }
                 }
             }
+            deleteByIds("DELETE FROM narinfos WHERE id IN (", doomed, "");
+            if (orphaned.isEmpty()) return;
+            List<Long> orphanIds = new ArrayList<>(orphaned.keySet());
+            deleteByIds("DELETE FROM nar_files WHERE id IN (", orphanIds,
+                    " AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.nar_file_id = nar_files.id)");
+            Set<Long> survivors = stillPresent(orphanIds);
+            orphaned.forEach((id, entry) -> {
+                if (survivors.contains(id)) total += entry.fileSize(); else freed.add(entry);
+            });
         }
-        deleteByIds("DELETE FROM narinfos WHERE id IN (", doomed, "");
-        if (orphaned.isEmpty()) return;
-        List<Long> orphanIds = new ArrayList<>(orphaned.keySet());
-        deleteByIds("DELETE FROM nar_files WHERE id IN (", orphanIds,
-                " AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.nar_file_id = nar_files.id)");
-        Set<Long> survivors = stillPresent(orphanIds);
-        orphaned.forEach((id, entry) -> {
-            if (survivors.contains(id)) total += entry.fileSize(); else freed.add(entry);
-        });
-    }
 
-    private NarFileEntry entry(ResultSet rows) throws SQLException {
-        try {
-            return new NarFileEntry(new NarFileKey(rows.getString("hash"), Compression.fromNixName(rows.getString("compression"))),
-                    rows.getLong("file_size"), dialect.getInstant(rows, "last_accessed_at"));
-        } catch (NixParseException e) {
-            throw new SQLException("nar_files row " + rows.getString("hash") + " has an unknown compression", e);
-        }
-    }
-
-    private void deleteByIds(String head, List<Long> ids, String tail) throws SQLException {
-        if (ids.isEmpty()) return;
-        try (PreparedStatement s = c.prepareStatement(head + JdbcIndex.placeholders(ids.size()) + ")" + tail)) {
-            bindIds(s, ids);
-            s.executeUpdate();
-        }
-    }
-
-    private Set<Long> stillPresent(List<Long> ids) throws SQLException {
-        Set<Long> present = new HashSet<>();
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT id FROM nar_files WHERE id IN (" + JdbcIndex.placeholders(ids.size()) + ")")) {
-            bindIds(s, ids);
-            try (ResultSet rows = s.executeQuery()) {
-                while (rows.next()) present.add(rows.getLong(1));
+        private NarFileEntry entry(ResultSet rows) throws SQLException {
+            try {
+                return new NarFileEntry(new NarFileKey(rows.getString("hash"), Compression.fromNixName(rows.getString("compression"))),
+                        rows.getLong("file_size"), dialect.getInstant(rows, "last_accessed_at"));
+            } catch (NixParseException e) {
+                throw new SQLException("nar_files row " + rows.getString("hash") + " has an unknown compression", e);
             }
         }
-        return present;
+
+        private void deleteByIds(String head, List<Long> ids, String tail) throws SQLException {
+            if (ids.isEmpty()) return;
+            try (PreparedStatement s = c.prepareStatement(head + JdbcIndex.placeholders(ids.size()) + ")" + tail)) {
+                bindIds(s, ids);
+                s.executeUpdate();
+            }
+        }
+
+        private Set<Long> stillPresent(List<Long> ids) throws SQLException {
+            Set<Long> present = new HashSet<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT id FROM nar_files WHERE id IN (" + JdbcIndex.placeholders(ids.size()) + ")")) {
+                bindIds(s, ids);
+                try (ResultSet rows = s.executeQuery()) {
+                    while (rows.next()) present.add(rows.getLong(1));
+                }
+            }
+            return present;
+        }
     }
 
     private static void bindIds(PreparedStatement s, List<Long> ids) throws SQLException {

@@ -75,6 +75,8 @@ public interface Index extends AutoCloseable {
      * Deletes least-recently-used narinfos until the stored NAR bytes total at most {@code maxBytes},
      * never one for which {@code skip} is true (being downloaded or served), then deletes NAR file rows
      * no narinfo refers to any more. Returns those NAR files, whose bytes the caller removes afterwards.
+     * Works in short transactions of a few hundred rows, so writes never wait for a whole run; when one
+     * fails after others committed, returns what those freed (the next run continues).
      */
     List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException;
 

@@ -8,6 +8,8 @@ import dev.ncps.nix.Hash;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +42,7 @@ import java.util.regex.Pattern;
  * (WAL lets them run beside the writer). PostgreSQL and MySQL use one pool for both.
  */
 final class JdbcIndex implements Index {
+    private static final Logger log = LoggerFactory.getLogger(JdbcIndex.class);
 
     static final int BATCH = 500;
     private static final int ATTEMPTS = 5;
@@ -198,9 +201,39 @@ final class JdbcIndex implements Index {
                    "system", ca, upstream_url, last_accessed_at
             FROM narinfos""";
 
+    /**
+     * Rows written since the {@code narinfo_text} column exists are answered by one statement on one row: the
+     * narinfo as served, its upstream URL and access time. Older rows (no text) take the path that assembles
+     * the narinfo from its row, references and signatures in one transaction.
+     */
     @Override
     public Optional<NarInfoEntry> narInfo(String hash) throws IndexException {
-        return read("read narinfo " + hash, c -> {
+        Optional<Optional<NarInfoEntry>> stored = read("read narinfo " + hash, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT narinfo_text, upstream_url, last_accessed_at FROM narinfos WHERE hash = ?")) {
+                s.setString(1, hash);
+                try (ResultSet rows = s.executeQuery()) {
+                    if (!rows.next()) return Optional.of(Optional.empty());
+                    String text = rows.getString("narinfo_text");
+                    if (text == null) return Optional.empty();
+                    return Optional.of(Optional.of(new NarInfoEntry(hash, parseStored(hash, text),
+                            rows.getString("upstream_url"), dialect.getInstant(rows, "last_accessed_at"))));
+                }
+            }
+        });
+        return stored.isPresent() ? stored.get() : assembledNarInfo(hash);
+    }
+
+    private static NarInfo parseStored(String hash, String text) throws SQLException {
+        try {
+            return NarInfo.parse(text);
+        } catch (NixParseException e) {
+            throw new SQLException("the stored narinfo " + hash + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    private Optional<NarInfoEntry> assembledNarInfo(String hash) throws IndexException {
+        return readConsistent("read narinfo " + hash, c -> {
             try (PreparedStatement s = c.prepareStatement(dialect.sql(NARINFO_COLUMNS + " WHERE hash = ?"))) {
                 s.setString(1, hash);
                 try (ResultSet rows = s.executeQuery()) {
@@ -233,6 +266,17 @@ final class JdbcIndex implements Index {
                 dialect.getInstant(rows, "last_accessed_at"));
     }
 
+    private List<String> strings(Connection c, String sql, long id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setLong(1, id);
+            try (ResultSet rows = s.executeQuery()) {
+                List<String> result = new ArrayList<>();
+                while (rows.next()) result.add(rows.getString(1));
+                return List.copyOf(result);
+            }
+        }
+    }
+
     private NarInfo narInfo(ResultSet rows, List<String> references, List<String> signatures) throws SQLException {
         String storePath = rows.getString("store_path");
         try {
@@ -247,17 +291,6 @@ final class JdbcIndex implements Index {
                     rows.getString("deriver"), rows.getString("system"), signatures, rows.getString("ca"));
         } catch (NixParseException | IllegalArgumentException e) {
             throw new SQLException("the stored narinfo for " + storePath + " is corrupt: " + e.getMessage(), e);
-        }
-    }
-
-    private List<String> strings(Connection c, String sql, long id) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            s.setLong(1, id);
-            try (ResultSet rows = s.executeQuery()) {
-                List<String> result = new ArrayList<>();
-                while (rows.next()) result.add(rows.getString(1));
-                return List.copyOf(result);
-            }
         }
     }
 
@@ -312,11 +345,11 @@ final class JdbcIndex implements Index {
         try (PreparedStatement s = c.prepareStatement(dialect.sql("""
                 INSERT INTO narinfos (store_path, url, compression, file_hash, file_size, nar_hash, nar_size, deriver,
                                       "system", ca, upstream_url, last_accessed_at, nar_file_hash, nar_file_compression,
-                                      created_at, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""), new String[] {"id"})) {
+                                      narinfo_text, created_at, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""), new String[] {"id"})) {
             bindNarInfo(s, entry);
-            dialect.setInstant(s, 15, clock.instant());
-            s.setString(16, entry.hash());
+            dialect.setInstant(s, 16, clock.instant());
+            s.setString(17, entry.hash());
             s.executeUpdate();
             try (ResultSet keys = s.getGeneratedKeys()) {
                 if (!keys.next()) throw new SQLException("the database returned no id for the new narinfo row");
@@ -329,16 +362,17 @@ final class JdbcIndex implements Index {
         try (PreparedStatement s = c.prepareStatement(dialect.sql("""
                 UPDATE narinfos SET store_path = ?, url = ?, compression = ?, file_hash = ?, file_size = ?, nar_hash = ?,
                                     nar_size = ?, deriver = ?, "system" = ?, ca = ?, upstream_url = ?,
-                                    last_accessed_at = ?, nar_file_hash = ?, nar_file_compression = ?, updated_at = ?
+                                    last_accessed_at = ?, nar_file_hash = ?, nar_file_compression = ?, narinfo_text = ?,
+                                    updated_at = ?
                 WHERE id = ?"""))) {
             bindNarInfo(s, entry);
-            dialect.setInstant(s, 15, clock.instant());
-            s.setLong(16, id);
+            dialect.setInstant(s, 16, clock.instant());
+            s.setLong(17, id);
             s.executeUpdate();
         }
     }
 
-    /** Binds parameters 1 to 14 in the column order shared by the insert and the update. */
+    /** Binds parameters 1 to 15 in the column order shared by the insert and the update. */
     private void bindNarInfo(PreparedStatement s, NarInfoEntry entry) throws SQLException {
         NarInfo n = entry.narInfo();
         s.setString(1, n.storePath().toString());
@@ -356,6 +390,7 @@ final class JdbcIndex implements Index {
         Optional<NarFileKey> narFile = narFileKey(n.url());
         s.setString(13, narFile.map(NarFileKey::narHash).orElse(null));
         s.setString(14, narFile.map(key -> key.compression().nixName()).orElse(null));
+        s.setString(15, n.serialize());
     }
 
     private static void insertPositioned(Connection c, String sql, long id, List<String> values) throws SQLException {
@@ -627,8 +662,18 @@ final class JdbcIndex implements Index {
 
     @Override
     public List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException {
-        return write("evict least recently used entries down to " + maxBytes + " bytes",
-                c -> new Eviction(c, dialect, maxBytes, skip).run());
+        Eviction eviction = new Eviction(dialect, maxBytes, skip, read("read the size of the cache", Eviction::totalBytes));
+        while (!eviction.done()) {
+            try {
+                eviction.advance(write("evict least recently used entries down to " + maxBytes + " bytes", eviction::step));
+            } catch (IndexException e) {
+                // The batches before this one committed: their NAR files are gone from the index and need their bytes removed.
+                if (eviction.freed().isEmpty()) throw e;
+                log.warn("LRU stopped after {} NAR files: {}", eviction.freed().size(), e.getMessage());
+                break;
+            }
+        }
+        return eviction.freed();
     }
 
     @Override
@@ -655,21 +700,30 @@ final class JdbcIndex implements Index {
         T run(Connection connection) throws SQLException;
     }
 
+    /**
+     * A read of one statement, which the engine answers from one consistent snapshot by itself, so it runs in
+     * auto-commit mode: no BEGIN and COMMIT around it, and no reset when the connection returns.
+     */
     private <T> T read(String operation, Work<T> work) throws IndexException {
-        return transaction(reader, operation, work, false);
+        return transaction(reader, operation, work, false, false);
+    }
+
+    /** A read of several statements that must see the same snapshot: one transaction. */
+    private <T> T readConsistent(String operation, Work<T> work) throws IndexException {
+        return transaction(reader, operation, work, false, true);
     }
 
     private <T> T write(String operation, Work<T> work) throws IndexException {
-        return transaction(writer, operation, work, true);
+        return transaction(writer, operation, work, true, true);
     }
 
     /** Writes also retry a duplicate key (a concurrent upsert won), and their outcome is the database's health. */
-    private <T> T transaction(HikariDataSource pool, String operation, Work<T> work, boolean write)
+    private <T> T transaction(HikariDataSource pool, String operation, Work<T> work, boolean write, boolean atomic)
             throws IndexException {
         long backoff = FIRST_BACKOFF_MILLIS;
         for (int attempt = 1; ; attempt++) {
             try {
-                T result = once(pool, work);
+                T result = atomic ? once(pool, work) : autoCommitted(pool, work);
                 if (write) health.writeSucceeded();
                 return result;
             } catch (SQLException e) {
@@ -717,6 +771,18 @@ final class JdbcIndex implements Index {
                 throw e;
             }
             return result;
+        }
+    }
+
+    /** A single statement on a connection left in auto-commit mode; a spoilt connection is discarded as in {@link #once}. */
+    private <T> T autoCommitted(HikariDataSource pool, Work<T> work) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            try {
+                return work.run(c);
+            } catch (SQLException e) {
+                if (dialect.spoilsConnection(e)) pool.evictConnection(c);
+                throw e;
+            }
         }
     }
 

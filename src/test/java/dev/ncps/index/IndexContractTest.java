@@ -28,13 +28,15 @@ abstract class IndexContractTest {
     static final Instant T0 = Instant.parse("2026-01-02T03:04:05.123456Z");
 
     Index index;
+    IndexConfig config;
 
     /** A migrated-or-not, empty database of the engine under test, with its own name. */
     abstract IndexConfig freshDatabase() throws Exception;
 
     @BeforeEach
     void open() throws Exception {
-        index = Index.open(freshDatabase(), Clock.fixed(T0, ZoneOffset.UTC));
+        config = freshDatabase();
+        index = Index.open(config, Clock.fixed(T0, ZoneOffset.UTC));
     }
 
     @AfterEach
@@ -69,6 +71,22 @@ abstract class IndexContractTest {
             }
         });
         assertThat(index.problem()).isEmpty();
+    }
+
+    @Test
+    void rowsWrittenBeforeTheNarInfoTextColumnAreAssembledFromTheirParts() throws Exception {
+        List<NarInfoEntry> written = new ArrayList<>();
+        for (NarInfo info : TestNarInfos.fixtures()) {
+            NarInfoEntry entry = new NarInfoEntry(info.storePath().hashPart(), info, "https://cache.nixos.org/" + info.url(), T0);
+            index.putNarInfo(entry);
+            written.add(entry);
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+             java.sql.Statement s = c.createStatement()) {
+            assertThat(s.executeUpdate("UPDATE narinfos SET narinfo_text = NULL")).isEqualTo(written.size());
+        }
+
+        for (NarInfoEntry entry : written) assertThat(index.narInfo(entry.hash())).contains(entry);
     }
 
     @Test
