@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 import redis.embedded.RedisShardedCluster;
 
 import java.time.Duration;
@@ -26,6 +27,30 @@ class RedisClusterLocksTest extends LocksContract {
                 .shard("a", 0).shard("b", 0).shard("c", 0)
                 .initializationTimeout(Duration.ofSeconds(20)).build();
         cluster.start();
+        awaitClusterStateOk();
+    }
+
+    /**
+     * The embedded cluster returns once its slots are assigned, but each node reports CLUSTERDOWN until it has
+     * heard from the others; on a loaded machine the first test could run before that.
+     */
+    private static void awaitClusterStateOk() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (int port : ports) {
+            while (true) {
+                try (Jedis node = new Jedis("127.0.0.1", port)) {
+                    if (node.clusterInfo().contains("cluster_state:ok")) {
+                        break;
+                    }
+                } catch (RuntimeException notYet) {
+                    // the node is still starting; ask again
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Redis cluster node " + port + " did not reach cluster_state:ok in 30 s");
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     @AfterAll
