@@ -4,6 +4,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.encoder.EncoderBase;
+import dev.ncps.nix.JsonString;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -44,7 +45,9 @@ final class EcsEncoder extends EncoderBase<ILoggingEvent> {
         if (pairs != null) {
             for (KeyValuePair pair : pairs) {
                 if (pair.value instanceof Number || pair.value instanceof Boolean) {
-                    json.append(",\"").append(escape(pair.key)).append("\":").append(pair.value);
+                    json.append(',');
+                    JsonString.append(pair.key, json);
+                    json.append(':').append(pair.value);
                 } else if (pair.value != null) {
                     field(json, pair.key, pair.value.toString());
                 }
@@ -60,32 +63,9 @@ final class EcsEncoder extends EncoderBase<ILoggingEvent> {
     }
 
     private static void field(StringBuilder json, String name, String value) {
-        json.append(",\"").append(escape(name)).append("\":\"").append(escape(value)).append('"');
-    }
-
-    static String escape(String text) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            String replacement = switch (c) {
-                case '"' -> "\\\"";
-                case '\\' -> "\\\\";
-                case '\n' -> "\\n";
-                case '\r' -> "\\r";
-                case '\t' -> "\\t";
-                default -> c < 0x20 ? String.format("\\u%04x", (int) c) : null;
-            };
-            if (replacement != null && out == null) {
-                out = new StringBuilder(text.length() + 16).append(text, 0, i);
-            }
-            if (out != null) {
-                if (replacement != null) {
-                    out.append(replacement);
-                } else {
-                    out.append(c);
-                }
-            }
-        }
-        return out == null ? text : out.toString();
+        json.append(',');
+        JsonString.append(name, json);
+        json.append(':');
+        JsonString.append(value, json);
     }
 }

@@ -6,6 +6,7 @@ import dev.ncps.cache.DownloadFailedException;
 import dev.ncps.cache.Uploads;
 import dev.ncps.index.IndexException;
 import dev.ncps.nix.Compression;
+import dev.ncps.nix.JsonString;
 import dev.ncps.store.Store;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -78,8 +79,11 @@ final class CacheHandler extends Handler.Abstract {
         String key = cache.signer().publicKey().toNixString();
         this.cacheInfo = ("StoreDir: /nix/store\nWantMassQuery: 1\nPriority: " + settings.priority() + "\n").getBytes(StandardCharsets.UTF_8);
         this.publicKey = key.getBytes(StandardCharsets.UTF_8);
-        this.rootJson = ("{\"hostname\":\"" + jsonEscape(settings.hostname()) + "\",\"publicKey\":\"" + jsonEscape(key) + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
+        StringBuilder root = new StringBuilder("{\"hostname\":");
+        JsonString.append(settings.hostname(), root);
+        root.append(",\"publicKey\":");
+        JsonString.append(key, root);
+        this.rootJson = root.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -557,23 +561,5 @@ final class CacheHandler extends Handler.Abstract {
     private static void sendEmpty(Response response, Callback callback, int status) {
         response.setStatus(status);
         response.write(true, BufferUtil.EMPTY_BUFFER, callback);
-    }
-
-    private static String jsonEscape(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
     }
 }

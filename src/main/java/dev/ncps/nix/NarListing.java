@@ -32,7 +32,7 @@ public final class NarListing {
             }
             case SYMLINK -> {
                 out.append("{\"type\":\"symlink\",\"target\":");
-                string(entry.target(), out);
+                JsonString.append(entry.target(), out);
                 out.append('}');
                 return index + 1;
             }
@@ -45,7 +45,7 @@ public final class NarListing {
                         && !entries.get(next).path().equals(entry.path())) {
                     if (!first) out.append(',');
                     first = false;
-                    string(entries.get(next).path().substring(prefix.length()), out);
+                    JsonString.append(entries.get(next).path().substring(prefix.length()), out);
                     out.append(':');
                     next = node(entries, next, out);
                 }
@@ -54,25 +54,5 @@ public final class NarListing {
             }
         }
         throw new AssertionError(entry.type());
-    }
-
-    /** A JSON string, escaped as Nix escapes it: quote, backslash, and control characters. */
-    private static void string(String text, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
-                    else out.append(c);
-                }
-            }
-        }
-        out.append('"');
     }
 }
