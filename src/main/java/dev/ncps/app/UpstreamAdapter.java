@@ -56,11 +56,16 @@ final class UpstreamAdapter implements UpstreamSource {
         try {
             response = upstreams.openNar(upstream, narUri, expectedSize);
         } catch (UpstreamException e) {
+            // Both port exceptions are worded for clients; the detail (URL, status) stays in the cause and the log.
+            String reason = e.clientReason().orElse("upstream " + upstream.hostname() + switch (e.kind()) {
+                case NOT_FOUND -> " does not have this NAR";
+                case TIMEOUT -> " timed out";
+                case FAILED -> " failed";
+            });
             if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
-                throw new NarNotFoundException(e.getMessage());
+                throw new NarNotFoundException(reason, e);
             }
-            throw new NarFetchException(e.clientReason().orElse("upstream " + upstream.hostname()
-                    + (e.kind() == UpstreamException.Kind.TIMEOUT ? " timed out" : " failed")), e);
+            throw new NarFetchException(reason, e);
         }
         return new FilterInputStream(response.body()) {
             @Override

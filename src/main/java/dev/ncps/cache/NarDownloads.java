@@ -130,8 +130,10 @@ final class NarDownloads {
             }
         } catch (IOException | IndexException | RuntimeException e) {
             IOException cause = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-            log.warn("download of nar/{}.nar{} from {} failed: {}", spec.key().narHash(),
-                    spec.compression().extension(), spec.upstreamUri().getHost(), cause.getMessage());
+            // An upstream failure's message is worded for clients; its cause has the detail (masked URL, status).
+            log.warn("download of nar/{}.nar{} from {} failed: {}{}", spec.key().narHash(),
+                    spec.compression().extension(), spec.upstreamUri().getHost(), cause.getMessage(),
+                    cause.getCause() instanceof IOException detail ? " (" + detail.getMessage() + ")" : "");
             download.failed(cause);
             listener.narDownloadFailed(spec.key(), cause);
         } finally {

@@ -42,10 +42,10 @@ public interface UpstreamSource {
      */
     record Unavailable(String reason, boolean timedOut) implements Lookup {}
 
-    /** The upstream answered 404 for a NAR its narinfo promised. */
+    /** The upstream answered 404 for a NAR its narinfo promised; the message is fit for clients, as below. */
     final class NarNotFoundException extends IOException {
-        public NarNotFoundException(String message) {
-            super(message);
+        public NarNotFoundException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

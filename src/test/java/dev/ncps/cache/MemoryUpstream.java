@@ -90,7 +90,7 @@ final class MemoryUpstream implements UpstreamSource {
         opens.incrementAndGet();
         Body body = bodies.get(narUri);
         if (body == null) {
-            throw new NarNotFoundException("no NAR at " + narUri);
+            throw new NarNotFoundException("upstream " + HOST + " does not have this NAR", null);
         }
         return stream(body);
     }

@@ -55,6 +55,14 @@ class ErrorBodyLeakTest {
                 assertThat(nar.statusCode()).isEqualTo(502);
                 assertThat(Http.text(nar)).doesNotContain(SECRET).doesNotContain("http://").doesNotContain("500")
                         .doesNotContain("Exception");
+
+                upstream.clearFaults();
+                upstream.inject("/nar/.*", Fault.status(404));
+                HttpResponse<byte[]> missing = Http.get(http, ncps.url("/" + narUrl));
+
+                assertThat(missing.statusCode()).isGreaterThanOrEqualTo(400);
+                assertThat(Http.text(missing)).contains(Processes.LOOPBACK).doesNotContain(SECRET).doesNotContain("http://")
+                        .doesNotContain("/nar/").doesNotContain("404");
             } catch (dev.ncps.nix.NixParseException e) {
                 throw new IllegalStateException(e);
             }
