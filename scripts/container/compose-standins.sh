@@ -12,8 +12,12 @@ context=$root/target/compose-standins
 rm -rf "$context" && mkdir -p "$context"
 cp -r "$root/scripts/container/compose-standins/." "$context/"
 
-# S3Proxy and its dependencies, as the test suite resolves them.
-(cd "$root" && ./mvnw -B -o -q dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$context/s3/lib") >&2
+# S3Proxy and its dependencies, as the test suite resolves them (the plugin version is explicit so that no
+# repository metadata is looked up).
+source "$root/scripts/lib/jdk.sh"
+ncps_select_jdk
+(cd "$root" && ./mvnw -B -q org.apache.maven.plugins:maven-dependency-plugin:3.9.0:copy-dependencies \
+  -DincludeScope=test -DoutputDirectory="$context/s3/lib") >&2
 
 build() { # NAME CONTEXT [build arguments]
   local tag=localhost/ncps-standin-$1:latest
