@@ -83,14 +83,14 @@ class ComposeIT {
 
                 String key = RuntimeBundleIT.get(balancer.resolve("/pubkey")).strip();
                 NixClient.Copy first = nix.copyClosure(balancer, key, cache.closureRoot());
-                assertThat(first.succeeded()).as("%s\n%s", first.result(), logs()).isTrue();
+                assertThat(first.succeeded()).as(() -> first.result() + "\n" + logs()).isTrue();
                 assertThat(nix.verify(first.store(), cache.closureRoot(), key).succeeded()).isTrue();
                 int narsFetched = upstream.narRequests();
                 assertThat(narsFetched).isPositive();
 
                 podman("kill", container("ncps-2"));
                 NixClient.Copy second = nix.copyClosure(balancer, key, cache.closureRoot());
-                assertThat(second.succeeded()).as("copy with ncps-2 killed: %s\n%s", second.result(), logs()).isTrue();
+                assertThat(second.succeeded()).as(() -> "copy with ncps-2 killed: " + second.result() + "\n" + logs()).isTrue();
                 assertThat(nix.verify(second.store(), cache.closureRoot(), key).succeeded()).isTrue();
                 assertThat(upstream.narRequests()).as("NARs fetched again instead of read from the shared S3 storage")
                         .isEqualTo(narsFetched);
@@ -167,7 +167,7 @@ class ComposeIT {
 
     private void compose(Duration timeout, String... args) {
         Processes.Completed done = composeRun(timeout, args);
-        assertThat(done.exitCode()).as("podman-compose %s:\n%s\n%s", String.join(" ", args), done.output(), logs()).isZero();
+        assertThat(done.exitCode()).as(() -> "podman-compose " + String.join(" ", args) + ":\n" + done.output() + "\n" + logs()).isZero();
     }
 
     private Processes.Completed composeQuietly(String... args) {

@@ -69,7 +69,7 @@ class SystemdServiceIT {
 
             exec(Duration.ofSeconds(90), "systemctl stop ncps");
             assertThat(Podman.lastLine(exec(Duration.ofSeconds(30), "systemctl show --property Result --value ncps")))
-                    .as("journal:\n%s", journal()).isEqualTo("success");
+                    .as(() -> "journal:\n" + journal()).isEqualTo("success");
         } finally {
             Processes.run("podman-rm", Podman.command("rm", "--force", name), Map.of(), work, Duration.ofMinutes(1));
         }
