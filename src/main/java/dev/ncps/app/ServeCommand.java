@@ -213,7 +213,8 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
     private static UpstreamOptions upstreamOptions(ServeConfig config) {
         UpstreamOptions options = UpstreamOptions.defaults().withTimeouts(config.upstream().dialerTimeout(),
                 config.upstream().responseHeaderTimeout(), UpstreamOptions.defaults().bodyIdleTimeout());
-        options = options.withProxies(config.upstream().proxies());
+        options = options.withProxies(config.upstream().proxies())
+                .withHealthCheckInterval(config.upstream().healthCheckInterval());
         return config.upstream().netrcFile().map(options::withNetrcFile).orElse(options);
     }
 

@@ -18,11 +18,13 @@ import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
@@ -42,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * Health: every upstream starts UNKNOWN, which is usable, so the first miss after boot is served. A
  * {@code nix-cache-info} check runs at {@link #start()} and then every {@code healthCheckInterval}; a failed check
- * makes the upstream UNHEALTHY (skipped) until a check passes. Independently, a per-upstream circuit breaker skips
+ * makes the upstream UNHEALTHY (skipped) until a check passes. A request that finds an upstream down (connection
+ * error, timeout, 5xx) checks it at once, so the next misses skip it without waiting for the period. Independently, a per-upstream circuit breaker skips
  * an upstream for a cooldown after consecutive request failures.
  *
  * <p>Thread-safe. Lookups block the calling (virtual) thread; each upstream request runs on its own virtual thread.
@@ -62,6 +65,8 @@ public final class Upstreams implements AutoCloseable {
     private final UpstreamHttp http;
     private final NegativeCache negativeCache;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    /** Upstreams with a re-check running, so a burst of failing requests starts one check, not one each. */
+    private final Set<Upstream> rechecking = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService healthScheduler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("ncps-upstream-health").factory());
 
@@ -245,6 +250,24 @@ public final class Upstreams implements AutoCloseable {
         }
     }
 
+    /** A request found {@code upstream} down: check it now rather than at the next period. */
+    private void recheck(Upstream upstream) {
+        if (!rechecking.add(upstream)) {
+            return;
+        }
+        try {
+            workers.execute(() -> {
+                try {
+                    check(upstream);
+                } finally {
+                    rechecking.remove(upstream);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            rechecking.remove(upstream);
+        }
+    }
+
     private void check(Upstream upstream) {
         URI uri = upstream.resolve("nix-cache-info");
         String error = null;
@@ -266,9 +289,12 @@ public final class Upstreams implements AutoCloseable {
             error = MaskedUri.of(uri) + ": " + e.getMessage();
         }
         Upstream.Health health = error == null ? Upstream.Health.HEALTHY : Upstream.Health.UNHEALTHY;
-        if (error == null) {
+        // A check that saw the upstream down and now sees it up ends the breaker's cooldown too, so misses work
+        // again within one check period. A passing check alone does not: an upstream whose nix-cache-info answers
+        // while its narinfos hang must stay skipped for the cooldown.
+        if (error == null && upstream.health() == Upstream.Health.UNHEALTHY) {
             upstream.breaker().recordSuccess();
-        } else {
+        } else if (error != null) {
             upstream.setLastError(error);
         }
         if (upstream.setHealth(health)) {
@@ -460,21 +486,23 @@ public final class Upstreams implements AutoCloseable {
     }
 
     /** A 5xx says the upstream is in trouble; other statuses (401, 400…) say nothing about its health. */
-    private static void recordStatusFailure(Upstream upstream, int status, String reason) {
+    private void recordStatusFailure(Upstream upstream, int status, String reason) {
         upstream.setLastError(reason);
         if (status >= 500) {
             upstream.breaker().recordFailure();
+            recheck(upstream);
         } else {
             upstream.breaker().recordNeutral();
         }
     }
 
-    private static void recordFailure(Upstream upstream, UpstreamException e) {
+    private void recordFailure(Upstream upstream, UpstreamException e) {
         upstream.setLastError(e.getMessage());
         if (e.getCause() instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
             upstream.breaker().recordNeutral();
         } else {
             upstream.breaker().recordFailure();
+            recheck(upstream);
         }
     }
 
