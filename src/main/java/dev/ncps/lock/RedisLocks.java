@@ -21,7 +21,7 @@ import java.util.Optional;
  * One address is a single server; several addresses are seed nodes of one Redis Cluster (every
  * operation touches one key, so the cluster needs no hash tags).
  *
- * <p>A circuit breaker guards Redis: after 5 consecutive connection errors it opens for a minute, then
+ * <p>A circuit breaker guards Redis: after 5 consecutive connection errors it opens for 3 seconds, then
  * lets one probe through. While it is open, operations either fail at once with
  * {@link LockException.Reason#CIRCUIT_BREAKER} (so the cache can answer 503 fast), or, with
  * {@code allow-degraded-mode}, fall back to in-process leases: the instance keeps working but downloads
@@ -228,9 +228,14 @@ public final class RedisLocks extends LeaseLocks {
             }
         }
 
+        /** The gauge drops at the first failed call, not when the breaker opens after several. */
+        @Override
+        public void reachability(boolean reached) {
+            metrics.redisConnected(reached);
+        }
+
         @Override
         public void closed() {
-            metrics.redisConnected(true);
             log.warn("redis lock backend at {} answers again; distributed locks restored", where);
         }
     }

@@ -83,6 +83,21 @@ class RedisOutageTest {
     }
 
     @Test
+    void theConnectedGaugeDropsAtTheFirstFailedCallAndRisesAtTheFirstAnswer() throws Exception {
+        try (RedisLocks locks = open(false)) {
+            assertThat(read.gauge("ncps_lock_redis_connected")).isEqualTo(1);
+            server.stop();
+            assertThatThrownBy(() -> locks.tryAcquire(key, TTL, "x")).isInstanceOf(LockException.class);
+            assertThat(locks.degraded()).as("one failure does not open the breaker").isFalse();
+            assertThat(read.gauge("ncps_lock_redis_connected")).isZero();
+
+            server.start();
+            locks.tryAcquire(key, TTL, "back").orElseThrow().close();
+            assertThat(read.gauge("ncps_lock_redis_connected")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void withDegradedModeLocksFallBackToTheProcessAndReturnToRedisWhenItIsBack() throws Exception {
         try (RedisLocks locks = open(true)) {
             server.stop();
