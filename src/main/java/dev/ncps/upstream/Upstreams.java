@@ -87,6 +87,7 @@ public final class Upstreams implements AutoCloseable {
                     new UpstreamBreaker(options.breakerFailureThreshold(), options.breakerCooldown(), clock)));
         }
         this.upstreams = List.copyOf(list);
+        listener.onConfigured(this.upstreams);
         this.negativeCache = new NegativeCache(options.negativeCacheTtl(), options.negativeCacheMaxEntries(), clock);
         this.http = new UpstreamHttp(options, loadNetrc(options.netrcFile()), listener);
     }
@@ -185,7 +186,9 @@ public final class Upstreams implements AutoCloseable {
             checkNarResponse(upstream, exchange, expectedSize);
         } catch (UpstreamException e) {
             exchange.close();
-            listener.narFetched(upstream, since(start), outcomeOf(e));
+            int status = exchange.status();
+            listener.narFetched(upstream, since(start), status == 200 ? UpstreamListener.Outcome.REJECTED
+                    : isNotFound(status) ? UpstreamListener.Outcome.NOT_FOUND : UpstreamListener.Outcome.BAD_STATUS);
             throw e;
         }
         upstream.breaker().recordSuccess();
@@ -269,25 +272,32 @@ public final class Upstreams implements AutoCloseable {
     }
 
     private void check(Upstream upstream) {
+        Instant start = clock.instant();
         URI uri = upstream.resolve("nix-cache-info");
         String error = null;
+        UpstreamListener.Outcome outcome = UpstreamListener.Outcome.FOUND;
         try (UpstreamHttp.Exchange exchange = http.get(upstream, uri, false)) {
             if (exchange.status() != 200) {
                 exchange.discard();
                 error = MaskedUri.of(uri) + ": HTTP " + exchange.status();
+                outcome = UpstreamListener.Outcome.BAD_STATUS;
             } else {
                 CacheInfo info = CacheInfo.parse(exchange.readText(MAX_CACHE_INFO_BYTES));
                 if (info.storeDir() != null && !info.storeDir().equals(StorePath.STORE_DIR)) {
                     error = MaskedUri.of(uri) + ": StoreDir is " + info.storeDir() + ", not " + StorePath.STORE_DIR;
+                    outcome = UpstreamListener.Outcome.REJECTED;
                 } else {
                     upstream.setDiscoveredPriority(info.priority() > 0 ? info.priority() : Upstream.DEFAULT_PRIORITY);
                 }
             }
         } catch (UpstreamException e) {
             error = e.getMessage();
+            outcome = outcomeOf(e);
         } catch (NixParseException e) {
             error = MaskedUri.of(uri) + ": " + e.getMessage();
+            outcome = UpstreamListener.Outcome.REJECTED;
         }
+        listener.healthChecked(upstream, since(start), outcome);
         Upstream.Health health = error == null ? Upstream.Health.HEALTHY : Upstream.Health.UNHEALTHY;
         // A check that saw the upstream down and now sees it up ends the breaker's cooldown too, so misses work
         // again within one check period. A passing check alone does not: an upstream whose nix-cache-info answers
@@ -469,7 +479,7 @@ public final class Upstreams implements AutoCloseable {
                 String reason = MaskedUri.of(uri) + ": unexpected HTTP " + status;
                 recordStatusFailure(upstream, status, reason);
                 attempt = new Failure(upstream, reason, false);
-                outcome = UpstreamListener.Outcome.FAILED;
+                outcome = UpstreamListener.Outcome.BAD_STATUS;
             }
         } catch (UpstreamException e) {
             recordFailure(upstream, e);
@@ -510,7 +520,7 @@ public final class Upstreams implements AutoCloseable {
         return switch (e.kind()) {
             case NOT_FOUND -> UpstreamListener.Outcome.NOT_FOUND;
             case TIMEOUT -> UpstreamListener.Outcome.TIMEOUT;
-            case FAILED -> UpstreamListener.Outcome.FAILED;
+            case FAILED -> UpstreamListener.Outcome.CONNECTION_FAILED;
         };
     }
 
