@@ -1,5 +1,6 @@
 package dev.ncps.upstream;
 
+import dev.ncps.config.Sizes;
 import dev.ncps.nix.CacheInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
@@ -449,6 +450,7 @@ public final class Upstreams implements AutoCloseable {
     private Attempt attempt(Upstream upstream, String hash) {
         Instant start = clock.instant();
         URI uri = upstream.resolve(hash + ".narinfo");
+        log.debug("narinfo {}: asking upstream {}", hash, upstream);
         UpstreamListener.Outcome outcome;
         Attempt attempt;
         try (UpstreamHttp.Exchange exchange = http.get(upstream, uri, false)) {
@@ -458,6 +460,10 @@ public final class Upstreams implements AutoCloseable {
                 upstream.breaker().recordSuccess();
                 switch (NarInfoCheck.check(text, hash, upstream)) {
                     case NarInfoCheck.Accepted accepted -> {
+                        log.debug("narinfo {}: upstream {} sent {} in {}ms, accepted ({})", hash, upstream,
+                                Sizes.human(text.length()), since(start).toMillis(), accepted.vouched()
+                                        ? "signed by a key of the upstream, or trusted unsigned: ncps signs it"
+                                        : "content-addressed, not signed by a known key: served as it came");
                         attempt = new Hit(new Lookup.Found(upstream, accepted.narInfo(), accepted.narUri(), accepted.vouched()));
                         outcome = UpstreamListener.Outcome.FOUND;
                     }
@@ -470,6 +476,8 @@ public final class Upstreams implements AutoCloseable {
                 }
             } else if (isNotFound(status)) {
                 exchange.discard();
+                log.debug("narinfo {}: upstream {} does not have it (HTTP {}, {}ms)", hash, upstream, status,
+                        since(start).toMillis());
                 upstream.breaker().recordSuccess();
                 negativeCache.remember(upstream, hash);
                 attempt = new Miss();

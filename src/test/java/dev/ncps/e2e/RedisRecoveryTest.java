@@ -28,17 +28,9 @@ class RedisRecoveryTest {
              PostgresServer postgres = PostgresServer.start();
              S3Server s3 = S3Server.start("ncps");
              UpstreamServer upstream = new UpstreamServer(cache.cacheDir());
-             InProcessNcps ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.ofEntries(
-                     Map.entry("PROMETHEUS_ENABLED", "true"),
-                     Map.entry("CACHE_REDIS_ADDRS", redis.host() + ":" + redis.port()),
-                     Map.entry("CACHE_DATABASE_URL", postgres.createDatabase().url()),
-                     Map.entry("CACHE_STORAGE_LOCAL", ""),
-                     Map.entry("CACHE_STORAGE_S3_BUCKET", s3.bucket()),
-                     Map.entry("CACHE_STORAGE_S3_ENDPOINT", s3.endpoint().toString()),
-                     Map.entry("CACHE_STORAGE_S3_REGION", s3.region()),
-                     Map.entry("CACHE_STORAGE_S3_ACCESS_KEY_ID", s3.accessKey()),
-                     Map.entry("CACHE_STORAGE_S3_SECRET_ACCESS_KEY", s3.secretKey()),
-                     Map.entry("CACHE_STORAGE_S3_FORCE_PATH_STYLE", "true")))) {
+             InProcessNcps ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), 
+                     InProcessNcps.sharedBackends(postgres.createDatabase().url(), s3, "PROMETHEUS_ENABLED", "true",
+                             "CACHE_REDIS_ADDRS", redis.host() + ":" + redis.port()))) {
             List<String> hashes = cache.storePaths().stream().map(NixUpstreamCache::hashOf).toList();
             assertThat(status(http, ncps, hashes.get(0))).isEqualTo(200);
             assertThat(connected(http, ncps)).isEqualTo(1);
