@@ -141,7 +141,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),
                 config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(), 10,
                 config.server().transparentCompression());
-        HttpServer server = new HttpServer(http, cache, uploads, listeners.exposition().orElse(null), listeners.http());
+        HttpServer server = new HttpServer(http, cache, uploads, listeners.exposition(), listeners.http());
         track(server);
         attempt(() -> {
             server.start();
