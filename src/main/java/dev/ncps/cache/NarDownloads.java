@@ -203,9 +203,8 @@ final class NarDownloads {
          * When a previous source already wrote a prefix (an owner that died mid-way), that prefix is compared
          * instead of written, so readers and the verifier never see bytes change and a mixed file can never
          * be committed. A read that blocks is ended by the upstream client's idle timeout, so the deadline is
-         * overrun by at most that much.
+         * overrun by at most that much. Returns the number of bytes the body had.
          */
-        /** Returns the bytes the body had. */
         long copy(InputStream body, DownloadCoordinator.Lease lease) throws IOException {
             long limit = spec.check().maxFileSize();
             long total = 0;

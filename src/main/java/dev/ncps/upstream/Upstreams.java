@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * Health: every upstream starts UNKNOWN, which is usable, so the first miss after boot is served. A
  * {@code nix-cache-info} check runs at {@link #start()} and then every {@code healthCheckInterval}; a failed check
  * makes the upstream UNHEALTHY (skipped) until a check passes. A request that finds an upstream down (connection
- * error, timeout, 5xx) checks it at once, so the next misses skip it without waiting for the period. Independently, a per-upstream circuit breaker skips
- * an upstream for a cooldown after consecutive request failures.
+ * error, timeout, 5xx) checks it at once, so the next misses skip it without waiting for the period.
+ * Independently, a per-upstream circuit breaker skips an upstream for a cooldown after consecutive request
+ * failures; a check that sees an UNHEALTHY upstream back ends that cooldown.
  *
  * <p>Thread-safe. Lookups block the calling (virtual) thread; each upstream request runs on its own virtual thread.
  */
