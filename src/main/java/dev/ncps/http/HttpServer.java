@@ -39,7 +39,9 @@ public final class HttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final AtomicBoolean ready = new AtomicBoolean(false);
 
-    public HttpServer(HttpSettings settings, Cache cache, Uploads uploads, MetricsWriter metrics, HttpListener listener) {
+    /** {@code exposition} is what {@code GET /metrics} writes; empty when metrics are off (the route is a 404). */
+    public HttpServer(HttpSettings settings, Cache cache, Uploads uploads, Optional<MetricsWriter> exposition,
+                      HttpListener listener) {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("http");
         ExecutorService requests = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("request-", 0).factory());
@@ -56,7 +58,7 @@ public final class HttpServer implements AutoCloseable {
         connector.setIdleTimeout(60_000);
         server.addConnector(connector);
 
-        CacheHandler handler = new CacheHandler(cache, uploads, settings, metrics,
+        CacheHandler handler = new CacheHandler(cache, uploads, settings, exposition,
                 () -> ready.get() ? cache.databaseProblem() : Optional.of("shutting down"), requests);
         server.setHandler(new GracefulHandler(new InFlight(handler, listener)));
         server.setStopTimeout(settings.drainTimeout().toMillis());
