@@ -59,6 +59,7 @@ final class CacheHandler extends Handler.Abstract {
     private final Uploads uploads;
     private final HttpSettings settings;
     private final Access access;
+    private final PinRoutes pins;
     private final MetricsWriter metrics;
     /** Why this instance should get no traffic now, or empty when it is ready. */
     private final Supplier<Optional<String>> unready;
@@ -74,6 +75,7 @@ final class CacheHandler extends Handler.Abstract {
         this.uploads = uploads;
         this.settings = settings;
         this.access = new Access(settings.getToken(), settings.uploadToken());
+        this.pins = new PinRoutes(cache.pins());
         this.metrics = metrics;
         this.unready = unready;
         String key = cache.signer().publicKey().toNixString();
@@ -170,6 +172,8 @@ final class CacheHandler extends Handler.Abstract {
                 nar(request, response, callback, nar, uploadOnly);
             }
             case Route.Listing listing when read && !uploadOnly -> listing(request, response, callback, listing.hash());
+            case Route.Pin pin when !uploadOnly -> pins.pin(request, response, callback, pin.hash());
+            case Route.PinList ignored when read && !uploadOnly -> pins.list(request, response, callback);
             case Route.Log buildLog -> {
                 if (refuse(request, response, callback, uploadOnly)) {
                     return;
@@ -539,7 +543,7 @@ final class CacheHandler extends Handler.Abstract {
 
     // ---------------------------------------------------------------- plain responses
 
-    private static void sendBytes(Request request, Response response, Callback callback, String contentType, byte[] body) {
+    static void sendBytes(Request request, Response response, Callback callback, String contentType, byte[] body) {
         response.setStatus(HttpStatus.OK_200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
@@ -558,7 +562,7 @@ final class CacheHandler extends Handler.Abstract {
         response.write(true, head ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(body), callback);
     }
 
-    private static void sendEmpty(Response response, Callback callback, int status) {
+    static void sendEmpty(Response response, Callback callback, int status) {
         response.setStatus(status);
         response.write(true, BufferUtil.EMPTY_BUFFER, callback);
     }

@@ -28,6 +28,9 @@ public final class Metrics implements CacheListener, MetricsWriter {
     private final Counter narInfoServed = Counter.builder().name("ncps_narinfo_served_total")
             .help("narinfo requests served").labelNames("result", "status", "source", "upstream_hostname").register(registry);
 
+    private final Counter pinOperations = Counter.builder().name("ncps_pin_operations_total")
+            .help("Pin operations: pin, unpin and closure walks, by result").labelNames("operation", "result").register(registry);
+
     private final HttpMetrics http = new HttpMetrics(registry);
 
     public Metrics() {
@@ -67,6 +70,11 @@ public final class Metrics implements CacheListener, MetricsWriter {
     @Override
     public void narDownloadFailed(NarFileKey key, Exception cause) {
         narServed.labelValues("error", "miss", "").inc();
+    }
+
+    @Override
+    public void pinOperation(String operation, String result) {
+        pinOperations.labelValues(operation, result).inc();
     }
 
     @Override
