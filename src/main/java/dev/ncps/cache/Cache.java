@@ -160,6 +160,14 @@ public final class Cache {
         if (memoized != null) {
             return new NarInfoFound(memoized, null);
         }
+        return indexedNarInfo(hash, uploadOnly);
+    }
+
+    /**
+     * As {@link #narInfo}, but never from memory: the row is in the index when this returns it. Pins need that,
+     * since a NAR is fetched through its narinfo's row, and LRU may have removed a row whose text is still in memory.
+     */
+    NarInfoResult indexedNarInfo(String hash, boolean uploadOnly) {
         Optional<NarInfoEntry> entry;
         try {
             entry = index.narInfo(hash);

@@ -66,7 +66,7 @@ public final class Pins {
      * pinning again is harmless, and restarts a pin whose walk failed.
      */
     public PinResult pin(String hash) {
-        PinResult result = switch (cache.narInfo(hash, false)) {
+        PinResult result = switch (cache.indexedNarInfo(hash, false)) {
             case Cache.NotFound notFound -> notFound;
             case Cache.Unavailable unavailable -> unavailable;
             case Cache.NarInfoFound ignored -> {
@@ -217,7 +217,7 @@ public final class Pins {
 
         /** Makes sure the path's narinfo and NAR are held (fetching and verifying them if not) and returns the narinfo. */
         private NarInfo fetch(String hash) throws PathFailed {
-            NarInfo narInfo = switch (cache.narInfo(hash, false)) {
+            NarInfo narInfo = switch (cache.indexedNarInfo(hash, false)) {
                 case Cache.NotFound notFound -> throw new PathFailed("path " + hash + ": " + notFound.reason());
                 case Cache.Unavailable unavailable -> throw new PathFailed("path " + hash + ": " + unavailable.reason());
                 case Cache.NarInfoFound found -> parse(hash, found.text());
