@@ -204,7 +204,8 @@ public final class Pins {
         }
 
         private void end(long fetched, PinState state, String error) {
-            if (cancelled) {
+            // A walk stopped by shutdown stays "walking": the next start continues it.
+            if (cancelled || state == PinState.FAILED && executor.isShutdown()) {
                 return;
             }
             try {
