@@ -1,7 +1,7 @@
 package dev.ncps.cache;
 
 import dev.ncps.index.Index;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
 import dev.ncps.nix.Compression;
@@ -10,7 +10,6 @@ import dev.ncps.nix.HashAlgorithm;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.StorePath;
 import dev.ncps.store.Store;
-import dev.ncps.store.StoreKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -272,7 +271,7 @@ public final class Cache {
         }
         boolean sha256 = fileHash != null && fileHash.algorithm() == HashAlgorithm.SHA256;
         String name = (sha256 ? fileHash : narInfo.narHash()).nix32Digest();
-        return narInfo.withUrl("nar/" + name + ".nar" + compression.extension(), compression, fileHash, fileSize);
+        return narInfo.withUrl(new NarFileKey(name, compression).url(), compression, fileHash, fileSize);
     }
 
     // ---------------------------------------------------------------- listings
@@ -319,7 +318,7 @@ public final class Cache {
         for (int round = 0; round < NAR_RESOLVE_ROUNDS; round++) {
             Optional<Store.Blob> stored;
             try {
-                stored = store.get(StoreKeys.nar(key.narHash(), key.compression()));
+                stored = store.get(key.storeKey());
             } catch (IOException e) {
                 log.error("nar/{}.nar{}: storage lookup failed: {}", key.narHash(), key.compression().extension(), e.getMessage());
                 return Unavailable.local("storage unavailable");
@@ -392,7 +391,7 @@ public final class Cache {
     /** Size of a NAR for HEAD without fetching it: stored size, else the size its narinfo announces. */
     public NarResult narHead(NarFileKey key, Mode mode) {
         try {
-            Optional<Store.Blob> stored = store.get(StoreKeys.nar(key.narHash(), key.compression()));
+            Optional<Store.Blob> stored = store.get(key.storeKey());
             if (stored.isPresent()) {
                 return new NarStored(stored.get());
             }

@@ -4,7 +4,6 @@ import dev.ncps.cache.Cache;
 import dev.ncps.cache.DownloadCoordinator;
 import dev.ncps.cache.DownloadFailedException;
 import dev.ncps.cache.Uploads;
-import dev.ncps.index.IndexException;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.JsonString;
 import dev.ncps.store.Store;
@@ -130,7 +129,7 @@ final class CacheHandler extends Handler.Abstract {
     private void handleBlocking(Request request, Response response, Callback callback) {
         try {
             dispatch(request, response, callback);
-        } catch (IOException | IndexException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             log.error("{} {} failed", request.getMethod(), request.getHttpURI().getPath(), e);
             if (!response.isCommitted()) {
                 // The cause is in the log; exception text names files, hosts and queries that are not the client's business.
@@ -141,7 +140,7 @@ final class CacheHandler extends Handler.Abstract {
         }
     }
 
-    private void dispatch(Request request, Response response, Callback callback) throws IOException, IndexException {
+    private void dispatch(Request request, Response response, Callback callback) throws IOException {
         String method = request.getMethod();
         String path = request.getHttpURI().getPath();
         boolean uploadOnly = path.equals(Route.UPLOAD_PREFIX) || path.startsWith(Route.UPLOAD_PREFIX + "/");
@@ -246,7 +245,7 @@ final class CacheHandler extends Handler.Abstract {
     // ---------------------------------------------------------------- narinfo
 
     private void narInfo(Request request, Response response, Callback callback, String hash, boolean uploadOnly)
-            throws IOException, IndexException {
+            throws IOException {
         String method = request.getMethod();
         if (HttpMethod.PUT.is(method)) {
             String tooLarge = "a narinfo is at most " + MAX_NARINFO_BYTES + " bytes";
@@ -259,16 +258,11 @@ final class CacheHandler extends Handler.Abstract {
                 refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
                 return;
             }
-            try {
-                uploads.putNarInfo(hash, new String(body, StandardCharsets.UTF_8));
-                sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
-            } catch (Uploads.Rejected rejected) {
-                sendText(response, callback, rejected.status(), rejected.getMessage());
-            }
+            answer(response, callback, uploads.putNarInfo(hash, new String(body, StandardCharsets.UTF_8)));
             return;
         }
         if (HttpMethod.DELETE.is(method)) {
-            sendEmpty(response, callback, uploads.deleteNarInfo(hash) ? HttpStatus.NO_CONTENT_204 : HttpStatus.NOT_FOUND_404);
+            answer(response, callback, uploads.deleteNarInfo(hash));
             return;
         }
         switch (cache.narInfo(hash, uploadOnly)) {
@@ -323,6 +317,14 @@ final class CacheHandler extends Handler.Abstract {
         }
     }
 
+    private static void answer(Response response, Callback callback, Uploads.Outcome outcome) {
+        switch (outcome) {
+            case Uploads.Done ignored -> sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
+            case Uploads.Absent ignored -> sendEmpty(response, callback, HttpStatus.NOT_FOUND_404);
+            case Uploads.Rejected rejected -> sendText(response, callback, rejected.status(), rejected.reason());
+        }
+    }
+
     /** Why {@code method} may not be used on a narinfo or NAR path, or null when it may. */
     private String refusal(String method, boolean uploadOnly) {
         if (HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method)) {
@@ -341,23 +343,21 @@ final class CacheHandler extends Handler.Abstract {
     // ---------------------------------------------------------------- NAR
 
     private void nar(Request request, Response response, Callback callback, Route.Nar route, boolean uploadOnly)
-            throws IOException, IndexException {
+            throws IOException {
         String method = request.getMethod();
         if (HttpMethod.PUT.is(method)) {
             if (request.getLength() > uploads.maxNarSize()) {
                 refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, uploads.tooLarge());
                 return;
             }
-            try {
-                uploads.putNar(route.key(), Content.Source.asInputStream(request));
-                sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
-            } catch (Uploads.Rejected rejected) {
-                refuseUnread(request, response, callback, rejected.status(), rejected.getMessage());
+            switch (uploads.putNar(route.key(), Content.Source.asInputStream(request))) {
+                case Uploads.Rejected rejected -> refuseUnread(request, response, callback, rejected.status(), rejected.reason());
+                case Uploads.Outcome outcome -> answer(response, callback, outcome);
             }
             return;
         }
         if (HttpMethod.DELETE.is(method)) {
-            sendEmpty(response, callback, uploads.deleteNar(route.key()) ? HttpStatus.NO_CONTENT_204 : HttpStatus.NOT_FOUND_404);
+            answer(response, callback, uploads.deleteNar(route.key()));
             return;
         }
         boolean head = HttpMethod.HEAD.is(method);

@@ -1,19 +1,14 @@
 package dev.ncps.http;
 
-import dev.ncps.index.Index.NarFileKey;
-import dev.ncps.nix.Compression;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
-
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The request paths ncps answers. Parsing is strict: a hash that is not exactly of the expected
  * alphabet and length is refused here, before it can reach an upstream, the database or a file name.
  */
 sealed interface Route {
-    Pattern NAR = Pattern.compile("/nar/(" + NarFileKey.NAME + ")\\.nar(\\.[a-z0-9]+)?");
     String UPLOAD_PREFIX = "/upload";
 
     record Root() implements Route {}
@@ -95,14 +90,10 @@ sealed interface Route {
                     : new Invalid(400, "invalid listing hash: expected 32 characters of Nix's base-32 alphabet");
         }
         if (path.startsWith("/nar/")) {
-            Matcher m = NAR.matcher(path);
-            if (!m.matches()) {
-                return new Invalid(400, "invalid NAR path: expected /nar/<52 base-32 or 64 hex characters>.nar[.<compression>]");
-            }
             try {
-                return new Nar(new NarFileKey(m.group(1), Compression.fromExtension(m.group(2) == null ? "" : m.group(2))));
+                return new Nar(NarFileKey.parseUrl(path.substring(1)));
             } catch (NixParseException e) {
-                return new Invalid(400, "unknown NAR compression extension " + m.group(2));
+                return new Invalid(400, "invalid NAR path: " + e.getMessage());
             }
         }
         return new Invalid(404, "not found");

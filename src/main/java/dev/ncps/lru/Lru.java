@@ -4,7 +4,6 @@ import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
 import dev.ncps.index.IndexException;
 import dev.ncps.store.Store;
-import dev.ncps.store.StoreKeys;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -57,7 +56,7 @@ public final class Lru {
             long freed = 0;
             for (NarFileEntry entry : evicted) {
                 try {
-                    store.delete(StoreKeys.nar(entry.key().narHash(), entry.key().compression()));
+                    store.delete(entry.key().storeKey());
                     freed += entry.fileSize();
                 } catch (IOException e) {
                     log.warn("LRU: cannot delete the bytes of nar/{}: {}", entry.key().narHash(), e.getMessage());

@@ -3,7 +3,7 @@ package dev.ncps.metrics;
 import dev.ncps.cache.CacheListener;
 import dev.ncps.http.HttpListener;
 import dev.ncps.http.MetricsWriter;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;

@@ -11,10 +11,10 @@ import dev.ncps.index.Index;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.lru.Lru;
 import dev.ncps.nix.Compression;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.LocalStore;
-import dev.ncps.store.StoreKeys;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.TestDirs;
@@ -173,7 +173,7 @@ class GoImportEndToEndTest {
             compression = "none";
             objectCompression = Compression.ZSTD;
         }
-        Path object = storage.resolve(StoreKeys.nar(narFileHash, objectCompression));
+        Path object = storage.resolve(new NarFileKey(narFileHash, objectCompression).storeKey());
         Files.createDirectories(object.getParent());
         Files.write(object, bytes);
 

@@ -1,6 +1,6 @@
 package dev.ncps.http;
 
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.Compression;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,8 +76,14 @@ class RouteTest {
 
     @Test
     void anUnknownCompressionIsNamedInTheReason() {
-        assertThat(Route.parse("/nar/" + NIX32_NAR + ".nar.rar"))
-                .isEqualTo(new Route.Invalid(400, "unknown NAR compression extension .rar"));
+        assertThat(Route.parse("/nar/" + NIX32_NAR + ".nar.rar")).isEqualTo(new Route.Invalid(400, "invalid NAR path: 'nar/"
+                + NIX32_NAR + ".nar.rar': unknown NAR extension \".rar\" (allowed: none, .xz, .zst, .bz2, .br, .lzip, .lz4, .gz)"));
+    }
+
+    @Test
+    void aMalformedNarPathSaysTheExpectedForm() {
+        assertThat(Route.parse("/nar/abc.nar")).isEqualTo(new Route.Invalid(400, "invalid NAR path: 'nar/abc.nar' is not of "
+                + "the form nar/<sha256 as 52 nix32 or 64 hex characters>.nar[.<ext>]"));
     }
 
     @ParameterizedTest
