@@ -132,7 +132,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         ExecutorService downloads = track(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("download-", 0).factory()));
         DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, metrics, clock, this::track),
                 e -> StartupErrors.lockBackend(config, e));
-        Cache cache = new Cache(new UpstreamAdapter(upstreams), store, index, signer,
+        Cache cache = new Cache(upstreams, store, index, signer,
                 new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60), config.downloadTimeAllowance(),
                         config.downloadMinThroughput()), clock, downloads, listener, coordinator);
         Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,

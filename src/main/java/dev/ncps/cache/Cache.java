@@ -6,7 +6,6 @@ import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
-import dev.ncps.nix.HashAlgorithm;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.StorePath;
 import dev.ncps.store.Store;
@@ -256,10 +255,8 @@ public final class Cache {
     }
 
     /**
-     * Our URL for the NAR: named by the sha256 of the file we serve, like Nix names it. Upstream URLs are
-     * opaque (Cachix UUIDs, nix-serve prefixes, query strings), so they are kept only in the index. Without
-     * a sha256 FileHash (none, or another algorithm such as sha512) the NarHash names it: our routes serve
-     * sha256 names only ({@link NarFileKey#NAME}).
+     * The narinfo with our URL for the NAR ({@link NarFileKey#servedFor}); upstream URLs are kept only in the
+     * index. For {@code Compression: none} without FileHash/FileSize they are the NarHash/NarSize, as Nix does.
      */
     static NarInfo localUrl(NarInfo narInfo) {
         Compression compression = narInfo.compression();
@@ -269,9 +266,7 @@ public final class Cache {
             fileHash = narInfo.narHash();
             fileSize = narInfo.narSize();
         }
-        boolean sha256 = fileHash != null && fileHash.algorithm() == HashAlgorithm.SHA256;
-        String name = (sha256 ? fileHash : narInfo.narHash()).nix32Digest();
-        return narInfo.withUrl(new NarFileKey(name, compression).url(), compression, fileHash, fileSize);
+        return narInfo.withUrl(NarFileKey.servedFor(narInfo).url(), compression, fileHash, fileSize);
     }
 
     // ---------------------------------------------------------------- listings
@@ -378,7 +373,8 @@ public final class Cache {
         try {
             Download.Reader reader = download.openReader(offset);
             if (reader == null) {
-                return download.state() == Download.State.FAILED ? Unavailable.upstream(download.failureReason()) : null;
+                return download.state() == Download.State.FAILED
+                        ? new Unavailable(download.failureStatus(), download.failureReason()) : null;
             }
             listener.narServed(CacheListener.Result.MISS, upstreamHost);
             return new NarStreaming(reader, size, offset);

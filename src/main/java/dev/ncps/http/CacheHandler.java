@@ -521,8 +521,9 @@ final class CacheHandler extends Handler.Abstract {
             }
         } catch (IOException e) {
             if (sent == 0 && !response.isCommitted()) {
-                log.warn("answering {}: {}", failure.status, e.getMessage());
-                sendText(response, callback, failure.status, e instanceof DownloadFailedException ? e.getMessage() : failure.reason);
+                int status = e instanceof DownloadFailedException failed ? failed.status() : failure.status;
+                log.warn("answering {}: {}", status, e.getMessage());
+                sendText(response, callback, status, e instanceof DownloadFailedException ? e.getMessage() : failure.reason);
                 return;
             }
             log.warn("aborting response after {} bytes: {}", sent, e.getMessage());

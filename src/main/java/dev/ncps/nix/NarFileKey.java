@@ -63,6 +63,18 @@ public record NarFileKey(String narHash, Compression compression) {
         }
     }
 
+    /**
+     * The name ncps serves a narinfo's NAR under, whatever the upstream called it (upstream URLs are opaque:
+     * Cachix UUIDs, nix-serve prefixes, query strings): the sha256 of the file, its FileHash, as Nix names
+     * it; without a sha256 FileHash (none, or another algorithm such as sha512) the NarHash, since the routes
+     * serve sha256 names only.
+     */
+    public static NarFileKey servedFor(NarInfo narInfo) {
+        Hash fileHash = narInfo.fileHash();
+        Hash name = fileHash != null && fileHash.algorithm() == HashAlgorithm.SHA256 ? fileHash : narInfo.narHash();
+        return new NarFileKey(name.nix32Digest(), narInfo.compression());
+    }
+
     private static NarFileKey of(Matcher m) throws NixParseException {
         return new NarFileKey(m.group(1), Compression.fromExtension(m.group(2) == null ? "" : m.group(2)));
     }

@@ -217,6 +217,21 @@ class CacheTest {
     }
 
     @Test
+    void aNarWhoseUpstreamTimesOutIsAGatewayTimeoutNotABadGateway() throws Exception {
+        upstream.timeOut(nar.upstreamUri());
+        cache.narInfo(nar.hash(), false);
+
+        NarResult result = cache.nar(nar.key(), 0, Mode.SUBSTITUTE);
+        if (result instanceof Unavailable unavailable) {
+            assertThat(unavailable.status()).isEqualTo(504);
+        } else {
+            assertThatThrownBy(() -> read(result)).isInstanceOfSatisfying(DownloadFailedException.class,
+                    failed -> assertThat(failed.status()).isEqualTo(504));
+        }
+        assertThat(stored()).isFalse();
+    }
+
+    @Test
     void anIndexRowWhoseObjectIsGoneIsFetchedAgain() throws Exception {
         cache.narInfo(nar.hash(), false);
         assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
