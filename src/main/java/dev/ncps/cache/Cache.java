@@ -346,7 +346,8 @@ public final class Cache {
     /** Joins or starts the download; null when it completed meanwhile (look in the store again). */
     private NarResult streamFromUpstream(NarFileKey key, long offset) {
         Download running = downloads.running(key);
-        if (running != null) {
+        // A failed download still in the map (its cleanup is just behind) is not joined: join() starts a new one.
+        if (running != null && running.state() != Download.State.FAILED) {
             return readerOf(running, offset, running.expectedSize(), null);
         }
         Optional<NarSpec> spec;
