@@ -52,7 +52,7 @@ public final class Backends {
             case StorageConfig.Local local -> new LocalStore(local.root());
             case StorageConfig.S3 s3 -> new S3Store(new S3Config(s3.endpoint(), s3.region().orElse(null), s3.bucket(),
                     s3.accessKeyId(), s3.secretAccessKey(), s3.forcePathStyle(),
-                    S3Config.ChecksumMode.valueOf(s3.checksumMode().name())));
+                    s3.checksumMode()));
         };
     }
 
@@ -95,7 +95,7 @@ public final class Backends {
                                   UnaryOperator<Object> track) throws LockException {
         LockSettings settings = new LockSettings(lock.redisKeyPrefix(), lock.retry().maxAttempts(), lock.retry().initialDelay(),
                 lock.retry().maxDelay(), lock.retry().jitter(), lock.allowDegradedMode());
-        LockBackend backend = LockBackend.valueOf(lock.backend().name());
+        LockBackend backend = lock.backend();
         RedisSettings redis = lock.redis().map(r -> new RedisSettings(r.addrs().stream().map(HostPort::toString).toList(),
                 r.username().orElse(null), r.password().orElse(null), r.db(), r.useTls(), r.poolSize())).orElse(null);
         HikariDataSource pool = backend == LockBackend.POSTGRES ? (HikariDataSource) track.apply(lockPool(database)) : null;

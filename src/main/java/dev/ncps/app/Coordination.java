@@ -23,7 +23,7 @@ final class Coordination {
     static DownloadCoordinator create(ServeConfig config, Metrics metrics, Clock clock, UnaryOperator<Object> track)
             throws LockException {
         LockConfig lock = config.lock();
-        if (lock.backend() == dev.ncps.config.LockBackend.LOCAL) {
+        if (lock.backend() == dev.ncps.lock.LockBackend.LOCAL) {
             return DownloadCoordinator.SINGLE_INSTANCE;
         }
         PrometheusRegistry registry = metrics != null ? metrics.registry() : new PrometheusRegistry();

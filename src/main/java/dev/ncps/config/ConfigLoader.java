@@ -2,6 +2,7 @@ package dev.ncps.config;
 
 import static dev.ncps.config.Options.*;
 
+import dev.ncps.lock.LockBackend;
 import dev.ncps.upstream.Proxies;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,5 +1,6 @@
 package dev.ncps.config;
 
+import dev.ncps.lock.LockBackend;
 import java.time.Duration;
 import java.util.Optional;
 

@@ -33,6 +33,8 @@ import static dev.ncps.config.ValueTypes.TIMEZONE;
 import static dev.ncps.config.ValueTypes.UPSTREAM_URL;
 import static dev.ncps.config.ValueTypes.choice;
 
+import dev.ncps.lock.LockBackend;
+import dev.ncps.store.S3Config.ChecksumMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.ncps.config;
 
+import dev.ncps.store.S3Config.ChecksumMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -3,6 +3,8 @@ package dev.ncps.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.ncps.lock.LockBackend;
+import dev.ncps.store.S3Config.ChecksumMode;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
