@@ -133,7 +133,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, metrics, clock, this::track),
                 e -> StartupErrors.lockBackend(config, e));
         Cache cache = new Cache(upstreams, store, index, signer,
-                new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60), config.downloadTimeAllowance(),
+                new CacheSettings(tempDir, CacheSettings.NARINFO_MEMO_ENTRIES, CacheSettings.NARINFO_MEMO_TTL, config.downloadTimeAllowance(),
                         config.downloadMinThroughput()), clock, downloads, listener, coordinator);
         Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
                 config.auth().requireTrustedSignature(), trustedUploadKeys(config, signer), config.auth().allowUploadOverwrite(),
@@ -149,7 +149,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
 
         HttpSettings http = new HttpSettings(config.server().addr().host().isEmpty() ? null : config.server().addr().host(),
                 config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),
-                config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(), 10,
+                config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(),
                 config.server().transparentCompression());
         HttpServer server = new HttpServer(http, cache, uploads, metrics, metrics != null ? metrics.http() : HttpListener.NONE);
         track(server);

@@ -44,6 +44,8 @@ final class CacheHandler extends Handler.Abstract {
     private static final String NARINFO_TYPE = "text/x-nix-narinfo";
     private static final String CACHE_INFO_TYPE = "text/x-nix-cache-info";
     private static final byte[] HEALTHY = {'.'};
+    /** The Priority of /nix-cache-info, fixed as in the Go ncps (Nix prefers lower; cache.nixos.org is 40). */
+    private static final int CACHE_INFO_PRIORITY = 10;
     /** Below this a read into the heap is cheaper than creating and releasing a mapping. */
     private static final long MAP_THRESHOLD = 64 * 1024;
     private static final long MAP_WINDOW = 4 * 1024 * 1024;
@@ -76,7 +78,7 @@ final class CacheHandler extends Handler.Abstract {
         this.metrics = metrics;
         this.unready = unready;
         String key = cache.signer().publicKey().toNixString();
-        this.cacheInfo = ("StoreDir: /nix/store\nWantMassQuery: 1\nPriority: " + settings.priority() + "\n").getBytes(StandardCharsets.UTF_8);
+        this.cacheInfo = ("StoreDir: /nix/store\nWantMassQuery: 1\nPriority: " + CACHE_INFO_PRIORITY + "\n").getBytes(StandardCharsets.UTF_8);
         this.publicKey = key.getBytes(StandardCharsets.UTF_8);
         StringBuilder root = new StringBuilder("{\"hostname\":");
         JsonString.append(settings.hostname(), root);
