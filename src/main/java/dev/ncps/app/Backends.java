@@ -3,12 +3,14 @@ package dev.ncps.app;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ncps.config.DatabaseConfig;
+import dev.ncps.config.DatabaseUrl;
 import dev.ncps.config.HostPort;
 import dev.ncps.config.LockConfig;
 import dev.ncps.config.StorageConfig;
 import dev.ncps.index.Index;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.index.IndexException;
+import dev.ncps.index.MigrationReport;
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockBackends;
 import dev.ncps.lock.LockException;
@@ -43,8 +45,29 @@ public final class Backends {
         return Databases.indexConfig(database);
     }
 
-    public static Index openIndex(DatabaseConfig database) throws IndexException {
-        return Index.open(indexConfig(database));
+    public static Index openIndex(DatabaseConfig database) throws Exception {
+        return openIndex(indexConfig(database), database.url());
+    }
+
+    /**
+     * Opens the index at {@code url}; a failure an operator can fix (unreachable, credentials, a database of
+     * the Go ncps ...) is one line naming the URL and the fix, as at serve's startup.
+     */
+    public static Index openIndex(IndexConfig config, DatabaseUrl url) throws Exception {
+        try {
+            return Index.open(config);
+        } catch (IndexException e) {
+            throw StartupErrors.database(url, e);
+        }
+    }
+
+    /** {@link Index#migrate}, failing as {@link #openIndex(IndexConfig, DatabaseUrl)} does. */
+    public static MigrationReport migrate(IndexConfig config, DatabaseUrl url, boolean dryRun) throws Exception {
+        try {
+            return Index.migrate(config, dryRun);
+        } catch (IndexException e) {
+            throw StartupErrors.database(url, e);
+        }
     }
 
     public static Store openStore(StorageConfig storage) throws IOException {

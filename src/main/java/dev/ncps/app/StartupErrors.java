@@ -4,6 +4,7 @@ import dev.ncps.cli.StartupFailure;
 import dev.ncps.config.DatabaseUrl;
 import dev.ncps.config.HostPort;
 import dev.ncps.config.ServeConfig;
+import dev.ncps.index.GoDatabaseException;
 import dev.ncps.lock.LockException;
 
 import java.net.BindException;
@@ -82,10 +83,10 @@ final class StartupErrors {
      * (MariaDB/MySQL): unreachable, wrong credentials, missing database, missing privilege.
      */
     static Exception database(DatabaseUrl url, Exception e) {
-        if (e instanceof dev.ncps.index.GoDatabaseException) {
-            return e; // already one line saying to run ncps import-go
-        }
         String at = "--cache-database-url " + url.masked() + ": ";
+        if (e instanceof GoDatabaseException) {
+            return new StartupFailure(at + e.getMessage(), e);
+        }
         Optional<SQLException> sql = find(e, SQLException.class);
         String state = sql.map(SQLException::getSQLState).orElse("");
         int code = sql.map(SQLException::getErrorCode).orElse(0);
