@@ -1,5 +1,6 @@
 package dev.ncps.http;
 
+import dev.ncps.nix.Sizes;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Response;
@@ -22,6 +23,8 @@ final class AccessLog implements RequestLog {
     static final String CACHE_RESULT = "ncps.cache.result";
     /** Request attribute: the configured name of the upstream that served a miss. */
     static final String UPSTREAM = "ncps.upstream";
+    /** Request attribute: the {@link Route.Routed} the handler dispatched on. */
+    static final String ROUTE = "ncps.route";
 
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS");
 
@@ -40,7 +43,9 @@ final class AccessLog implements RequestLog {
         int status = response.getStatus();
         long bytes = Response.getContentBytesWritten(response);
         long nanos = NanoTime.since(request.getBeginNanoTime());
-        listener.responded(Route.template(path), METHODS.contains(method) ? method : "_OTHER", status, bytes, nanos);
+        // Jetty answers some requests (a malformed URI) before the handler has routed them.
+        Route.Routed routed = request.getAttribute(ROUTE) instanceof Route.Routed r ? r : Route.Routed.of(path);
+        listener.responded(routed.template(), METHODS.contains(method) ? method : "_OTHER", status, bytes, nanos);
         if (!log.isInfoEnabled()) {
             return;
         }
@@ -63,23 +68,8 @@ final class AccessLog implements RequestLog {
         if (upstream != null) {
             event = event.addKeyValue(UPSTREAM, upstream.toString());
         }
-        event.log(method + " " + path + " " + status + " " + humanBytes(bytes) + " " + humanDuration(nanos)
+        event.log(method + " " + path + " " + status + " " + Sizes.human(bytes) + " " + humanDuration(nanos)
                 + (result == null ? "" : " " + result) + (upstream == null ? "" : " from " + upstream));
-    }
-
-    /** Sizes as people read them: bytes below 1 KiB, then KiB, MiB or GiB with one decimal. */
-    static String humanBytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
     private static String humanDuration(long nanos) {

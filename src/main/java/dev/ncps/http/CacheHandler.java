@@ -89,8 +89,10 @@ final class CacheHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        if (!answeredInline(request, response, callback)) {
-            blocking.execute(() -> handleBlocking(request, response, callback));
+        Route.Routed routed = Route.Routed.of(request.getHttpURI().getPath());
+        request.setAttribute(AccessLog.ROUTE, routed);
+        if (!answeredInline(request, response, callback, routed)) {
+            blocking.execute(() -> handleBlocking(request, response, callback, routed));
         }
         return true;
     }
@@ -101,12 +103,12 @@ final class CacheHandler extends Handler.Abstract {
      * (docs/benchmarks.md), and nothing here can block. Anything else, including every refusal, goes to
      * the blocking path, which answers it completely.
      */
-    private boolean answeredInline(Request request, Response response, Callback callback) {
+    private boolean answeredInline(Request request, Response response, Callback callback, Route.Routed routed) {
         String method = request.getMethod();
-        if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+        if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method) || routed.upload()) {
             return false;
         }
-        Route route = Route.parse(request.getHttpURI().getPath());
+        Route route = routed.route();
         if (!exemptFromToken(route) && !access.mayRead(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
             return false;
         }
@@ -128,9 +130,9 @@ final class CacheHandler extends Handler.Abstract {
         return true;
     }
 
-    private void handleBlocking(Request request, Response response, Callback callback) {
+    private void handleBlocking(Request request, Response response, Callback callback, Route.Routed routed) {
         try {
-            dispatch(request, response, callback);
+            dispatch(request, response, callback, routed);
         } catch (IOException | RuntimeException e) {
             log.error("{} {} failed", request.getMethod(), request.getHttpURI().getPath(), e);
             if (!response.isCommitted()) {
@@ -142,11 +144,10 @@ final class CacheHandler extends Handler.Abstract {
         }
     }
 
-    private void dispatch(Request request, Response response, Callback callback) throws IOException {
+    private void dispatch(Request request, Response response, Callback callback, Route.Routed routed) throws IOException {
         String method = request.getMethod();
-        String path = request.getHttpURI().getPath();
-        boolean uploadOnly = path.equals(Route.UPLOAD_PREFIX) || path.startsWith(Route.UPLOAD_PREFIX + "/");
-        Route route = Route.parse(uploadOnly ? path.substring(Route.UPLOAD_PREFIX.length()) : path);
+        boolean uploadOnly = routed.upload();
+        Route route = routed.route();
         boolean read = HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method);
 
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);

@@ -37,25 +37,37 @@ sealed interface Route {
     record Invalid(int status, String reason) implements Route {}
 
     /**
-     * The route template of a request path, for metrics: one of a fixed set, so a label made from it stays
-     * small whatever clients send.
+     * A request path as routed, parsed once per request: the handler dispatches on it and the access log
+     * labels the request with its {@link #template()}.
+     *
+     * @param upload whether the path is under {@link #UPLOAD_PREFIX}; {@code route} is then the rest of it
      */
-    static String template(String path) {
-        boolean upload = path.equals(UPLOAD_PREFIX) || path.startsWith(UPLOAD_PREFIX + "/");
-        String prefix = upload ? UPLOAD_PREFIX : "";
-        return switch (parse(upload ? path.substring(UPLOAD_PREFIX.length()) : path)) {
-            case Root ignored -> prefix + "/";
-            case CacheInfo ignored -> prefix + "/nix-cache-info";
-            case PubKey ignored -> prefix + "/pubkey";
-            case Healthz ignored -> prefix + "/healthz";
-            case Readyz ignored -> prefix + "/readyz";
-            case Metrics ignored -> prefix + "/metrics";
-            case NarInfo ignored -> prefix + "/{hash}.narinfo";
-            case Nar ignored -> prefix + "/nar/{hash}.nar";
-            case Listing ignored -> prefix + "/{hash}.ls";
-            case Log ignored -> prefix + "/log/{drv}";
-            case Invalid ignored -> "other";
-        };
+    record Routed(Route route, boolean upload) {
+        static Routed of(String path) {
+            boolean upload = path.equals(UPLOAD_PREFIX) || path.startsWith(UPLOAD_PREFIX + "/");
+            return new Routed(parse(upload ? path.substring(UPLOAD_PREFIX.length()) : path), upload);
+        }
+
+        /**
+         * The route template, for metrics: one of a fixed set, so a label made from it stays small whatever
+         * clients send.
+         */
+        String template() {
+            String prefix = upload ? UPLOAD_PREFIX : "";
+            return switch (route) {
+                case Root ignored -> prefix + "/";
+                case CacheInfo ignored -> prefix + "/nix-cache-info";
+                case PubKey ignored -> prefix + "/pubkey";
+                case Healthz ignored -> prefix + "/healthz";
+                case Readyz ignored -> prefix + "/readyz";
+                case Metrics ignored -> prefix + "/metrics";
+                case NarInfo ignored -> prefix + "/{hash}.narinfo";
+                case Nar ignored -> prefix + "/nar/{hash}.nar";
+                case Listing ignored -> prefix + "/{hash}.ls";
+                case Log ignored -> prefix + "/log/{drv}";
+                case Invalid ignored -> "other";
+            };
+        }
     }
 
     static Route parse(String path) {

@@ -1,14 +1,17 @@
-package dev.ncps.ops;
+package dev.ncps.nix;
 
 import java.util.Locale;
 
-/** Byte counts for people: 1023 B, 1.5 KiB, 12.0 GiB. */
-final class Sizes {
+/**
+ * Byte counts (NAR and file sizes, transfers) for people: bytes below 1 KiB, then KiB, MiB, GiB ... with one
+ * decimal: 1023 B, 1.5 KiB, 12.0 GiB. The one formatter of the access log and the maintenance commands.
+ */
+public final class Sizes {
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 
     private Sizes() {}
 
-    static String human(long bytes) {
+    public static String human(long bytes) {
         if (bytes < 1024) return bytes + " B";
         double value = bytes;
         int unit = 0;

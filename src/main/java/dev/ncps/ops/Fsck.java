@@ -11,6 +11,7 @@ import dev.ncps.lock.LockException;
 import dev.ncps.lock.Locks;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixParseException;
+import dev.ncps.nix.Sizes;
 import dev.ncps.store.Store;
 
 import java.io.IOException;

@@ -10,6 +10,7 @@ import dev.ncps.nix.Hash;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.SecretKey;
+import dev.ncps.nix.Sizes;
 import dev.ncps.nix.StorePath;
 import dev.ncps.store.Store;
 

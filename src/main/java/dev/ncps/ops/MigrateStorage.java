@@ -1,5 +1,6 @@
 package dev.ncps.ops;
 
+import dev.ncps.nix.Sizes;
 import dev.ncps.store.Store;
 
 import java.io.IOException;

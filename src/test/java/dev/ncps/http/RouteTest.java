@@ -104,6 +104,6 @@ class RouteTest {
             "/wp-login.php, other",
             "/uploader/x, other"})
     void metricsLabelAPathByItsTemplateFromAFixedSet(String path, String template) {
-        assertThat(Route.template(path)).isEqualTo(template);
+        assertThat(Route.Routed.of(path).template()).isEqualTo(template);
     }
 }
