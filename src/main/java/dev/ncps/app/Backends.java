@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ncps.config.DatabaseConfig;
 import dev.ncps.config.DatabaseUrl;
-import dev.ncps.config.HostPort;
 import dev.ncps.config.LockConfig;
 import dev.ncps.config.StorageConfig;
 import dev.ncps.index.Index;
@@ -15,7 +14,6 @@ import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockBackends;
 import dev.ncps.lock.LockException;
 import dev.ncps.lock.LockMetrics;
-import dev.ncps.lock.LockSettings;
 import dev.ncps.lock.Locks;
 import dev.ncps.lock.RedisSettings;
 import dev.ncps.store.LocalStore;
@@ -116,13 +114,10 @@ public final class Backends {
     /** The configured lock backend; {@code track} receives what must be closed with it (a connection pool). */
     public static Locks openLocks(LockConfig lock, DatabaseConfig database, PrometheusRegistry registry,
                                   UnaryOperator<Object> track) throws LockException {
-        LockSettings settings = new LockSettings(lock.redisKeyPrefix(), lock.retry().maxAttempts(), lock.retry().initialDelay(),
-                lock.retry().maxDelay(), lock.retry().jitter(), lock.allowDegradedMode());
         LockBackend backend = lock.backend();
-        RedisSettings redis = lock.redis().map(r -> new RedisSettings(r.addrs().stream().map(HostPort::toString).toList(),
-                r.username().orElse(null), r.password().orElse(null), r.db(), r.useTls(), r.poolSize())).orElse(null);
+        RedisSettings redis = lock.redis().orElse(null);
         HikariDataSource pool = backend == LockBackend.POSTGRES ? (HikariDataSource) track.apply(lockPool(database)) : null;
-        return (Locks) track.apply(LockBackends.open(backend, settings, redis, pool, new LockMetrics(registry)));
+        return (Locks) track.apply(LockBackends.open(backend, lock.settings(), redis, pool, new LockMetrics(registry)));
     }
 
     /** A few connections of their own, so lock traffic never waits behind index queries. */

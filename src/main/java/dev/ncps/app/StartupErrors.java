@@ -61,8 +61,7 @@ final class StartupErrors {
     /** Redis unreachable at startup (without degraded mode): the lock backend's own message says what to set. */
     static Exception lockBackend(ServeConfig config, Exception e) {
         return config.lock().redis().filter(redis -> e instanceof LockException)
-                .<Exception>map(redis -> new StartupFailure("--cache-redis-addrs " + redis.addrs().stream()
-                        .map(HostPort::toString).collect(java.util.stream.Collectors.joining(",")) + ": "
+                .<Exception>map(redis -> new StartupFailure("--cache-redis-addrs " + String.join(",", redis.addrs()) + ": "
                         + oneLine(e.getMessage()) + "; start Redis or fix the address", e))
                 .orElse(e);
     }

@@ -26,7 +26,7 @@ import static dev.ncps.config.ValueTypes.POSITIVE_INT;
 import static dev.ncps.config.ValueTypes.POSITIVE_SIZE;
 import static dev.ncps.config.ValueTypes.PUBLIC_KEY;
 import static dev.ncps.config.ValueTypes.SCHEDULE;
-import static dev.ncps.config.ValueTypes.SERVER_ADDRESS;
+import static dev.ncps.config.ValueTypes.REDIS_ADDRESS;
 import static dev.ncps.config.ValueTypes.SIZE;
 import static dev.ncps.config.ValueTypes.STRING;
 import static dev.ncps.config.ValueTypes.TIMEZONE;
@@ -298,7 +298,7 @@ public final class Options {
 
     // Redis
 
-    public static final Option<HostPort> CACHE_REDIS_ADDRS = redis("addrs", "cache-redis-addrs", SERVER_ADDRESS)
+    public static final Option<String> CACHE_REDIS_ADDRS = redis("addrs", "cache-redis-addrs", REDIS_ADDRESS)
             .list().doc("Redis address `host:port`; setting one selects the Redis lock backend unless another is configured.");
     public static final Option<String> CACHE_REDIS_USERNAME = redis("username", "cache-redis-username", STRING).doc("Redis user name.");
     public static final Option<String> CACHE_REDIS_PASSWORD = redis("password", "cache-redis-password", STRING).doc("Redis password.");
