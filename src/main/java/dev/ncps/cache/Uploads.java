@@ -111,13 +111,22 @@ public final class Uploads {
      * an error. Reads {@code body} to its end, or only up to the size limit; the caller owns it.
      */
     public Outcome putNar(NarFileKey key, InputStream body) throws IOException {
+        return outcome("NAR " + key.url(), () -> storeNar(key, body));
+    }
+
+    private interface Step {
+        void run() throws Refusal, IOException, IndexException;
+    }
+
+    /** Done, or the refusal's answer, or 503 when the database failed. */
+    private static Outcome outcome(String what, Step step) throws IOException {
         try {
-            storeNar(key, body);
+            step.run();
             return new Done();
         } catch (Refusal refusal) {
             return refusal.answer();
         } catch (IndexException e) {
-            return databaseUnavailable("NAR " + key.url(), e);
+            return databaseUnavailable(what, e);
         }
     }
 
@@ -162,14 +171,7 @@ public final class Uploads {
     }
 
     public Outcome putNarInfo(String hash, String text) throws IOException {
-        try {
-            storeNarInfo(hash, text);
-            return new Done();
-        } catch (Refusal refusal) {
-            return refusal.answer();
-        } catch (IndexException e) {
-            return databaseUnavailable("narinfo " + hash, e);
-        }
+        return outcome("narinfo " + hash, () -> storeNarInfo(hash, text));
     }
 
     private void storeNarInfo(String hash, String text) throws Refusal, IOException, IndexException {
