@@ -17,7 +17,6 @@ import dev.ncps.lock.LockMetrics;
 import dev.ncps.lock.Locks;
 import dev.ncps.lock.RedisSettings;
 import dev.ncps.store.LocalStore;
-import dev.ncps.store.S3Config;
 import dev.ncps.store.S3Store;
 import dev.ncps.store.Store;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -71,9 +70,7 @@ public final class Backends {
     public static Store openStore(StorageConfig storage) throws IOException {
         return switch (storage) {
             case StorageConfig.Local local -> new LocalStore(local.root());
-            case StorageConfig.S3 s3 -> new S3Store(new S3Config(s3.endpoint(), s3.region().orElse(null), s3.bucket(),
-                    s3.accessKeyId(), s3.secretAccessKey(), s3.forcePathStyle(),
-                    s3.checksumMode()));
+            case StorageConfig.S3 s3 -> new S3Store(s3.settings());
         };
     }
 

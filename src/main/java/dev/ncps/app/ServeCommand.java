@@ -114,7 +114,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 e -> StartupErrors.database(config.database().url(), e)));
         Store store = track(attempt(() -> Backends.openStore(config.storage()), e -> switch (config.storage()) {
             case StorageConfig.Local local -> StartupErrors.localStorage(local.root(), e);
-            case StorageConfig.S3 s3 -> StartupErrors.s3(s3.bucket(), e);
+            case StorageConfig.S3 s3 -> StartupErrors.s3(s3.settings().bucket(), e);
         }));
         SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index, store).key();
         Signer signer = Backends.signer(config.signing(), key);

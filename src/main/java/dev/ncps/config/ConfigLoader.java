@@ -5,6 +5,7 @@ import static dev.ncps.config.Options.*;
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockSettings;
 import dev.ncps.lock.RedisSettings;
+import dev.ncps.store.S3Config;
 import dev.ncps.upstream.Proxies;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -279,9 +280,14 @@ public final class ConfigLoader {
             if (bucket.isEmpty() || endpoint.isEmpty() || accessKey.isEmpty() || secretKey.isEmpty()) {
                 return null;
             }
-            return new StorageConfig.S3(bucket.get(), endpoint.get(), r.value(CACHE_STORAGE_S3_REGION).filter(v -> !v.isBlank()),
-                    accessKey.get(), secretKey.get(), r.valueOrDefault(CACHE_STORAGE_S3_FORCE_PATH_STYLE),
-                    r.valueOrDefault(CACHE_STORAGE_S3_CHECKSUM_MODE));
+            try {
+                return new StorageConfig.S3(new S3Config(endpoint.get(), r.value(CACHE_STORAGE_S3_REGION).orElse(null),
+                        bucket.get(), accessKey.get(), secretKey.get(), r.valueOrDefault(CACHE_STORAGE_S3_FORCE_PATH_STYLE),
+                        r.valueOrDefault(CACHE_STORAGE_S3_CHECKSUM_MODE)));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage()); // S3Config's own rules (endpoint scheme, bucket name)
+                return null;
+            }
         }
 
         private <T> Optional<T> required(Option<T> option) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockSettings;
+import dev.ncps.store.S3Config;
 import dev.ncps.store.S3Config.ChecksumMode;
 import java.io.IOException;
 import java.net.URI;
@@ -597,8 +598,8 @@ class ConfigLoaderTest {
         Loaded<ServeConfig> loaded = serve();
         ServeConfig config = loaded.config();
         assertThat(config.hostname()).isEqualTo("cache.example.com");
-        assertThat(config.storage()).isEqualTo(new StorageConfig.S3("ncps-cache", URI.create("https://s3.amazonaws.com"),
-                java.util.Optional.of("us-east-1"), "AKIA", "s3-secret", false, ChecksumMode.WHEN_SUPPORTED));
+        assertThat(config.storage()).isEqualTo(new StorageConfig.S3(new S3Config(URI.create("https://s3.amazonaws.com"),
+                "us-east-1", "ncps-cache", "AKIA", "s3-secret", false, ChecksumMode.WHEN_SUPPORTED)));
         assertThat(config.database().url().jdbcUrl()).isEqualTo("jdbc:postgresql://postgres:5432/ncps?sslmode=require");
         assertThat(config.lock().backend()).isEqualTo(LockBackend.REDIS);
         assertThat(config.lock().redis().orElseThrow().password()).isEqualTo("pw");
