@@ -21,7 +21,7 @@ final class Coordination {
     static DownloadCoordinator create(ServeConfig config, Listeners listeners, Clock clock, UnaryOperator<Object> track)
             throws LockException {
         LockConfig lock = config.lock();
-        if (lock.backend() == dev.ncps.config.LockBackend.LOCAL) {
+        if (lock.backend() == dev.ncps.lock.LockBackend.LOCAL) {
             return DownloadCoordinator.SINGLE_INSTANCE;
         }
         Locks locks = Backends.openLocks(lock, config.database(), listeners.locks(), track);

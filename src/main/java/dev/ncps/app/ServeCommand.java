@@ -111,7 +111,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 e -> StartupErrors.database(config.database().url(), e)));
         Store store = track(attempt(() -> Backends.openStore(config.storage()), e -> switch (config.storage()) {
             case StorageConfig.Local local -> StartupErrors.localStorage(local.root(), e);
-            case StorageConfig.S3 s3 -> StartupErrors.s3(s3.bucket(), e);
+            case StorageConfig.S3 s3 -> StartupErrors.s3(s3.settings().bucket(), e);
         }));
         SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index, store).key();
         Signer signer = Backends.signer(config.signing(), key);
@@ -124,8 +124,8 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         ExecutorService downloads = track(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("download-", 0).factory()));
         DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, listeners, clock, this::track),
                 e -> StartupErrors.lockBackend(config, e));
-        Cache cache = new Cache(new UpstreamAdapter(upstreams), store, index, signer,
-                new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60), config.downloadTimeAllowance(),
+        Cache cache = new Cache(upstreams, store, index, signer,
+                new CacheSettings(tempDir, CacheSettings.NARINFO_MEMO_ENTRIES, CacheSettings.NARINFO_MEMO_TTL, config.downloadTimeAllowance(),
                         config.downloadMinThroughput()), clock, downloads, listeners.cache(), coordinator);
         Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
                 config.auth().requireTrustedSignature(), trustedUploadKeys(config, signer), config.auth().allowUploadOverwrite(),
@@ -139,7 +139,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
 
         HttpSettings http = new HttpSettings(config.server().addr().host().isEmpty() ? null : config.server().addr().host(),
                 config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),
-                config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(), 10,
+                config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(),
                 config.server().transparentCompression());
         HttpServer server = new HttpServer(http, cache, uploads, listeners.exposition(), listeners.http());
         track(server);

@@ -27,13 +27,15 @@ import static dev.ncps.config.ValueTypes.POSITIVE_INT;
 import static dev.ncps.config.ValueTypes.POSITIVE_SIZE;
 import static dev.ncps.config.ValueTypes.PUBLIC_KEY;
 import static dev.ncps.config.ValueTypes.SCHEDULE;
-import static dev.ncps.config.ValueTypes.SERVER_ADDRESS;
+import static dev.ncps.config.ValueTypes.REDIS_ADDRESS;
 import static dev.ncps.config.ValueTypes.SIZE;
 import static dev.ncps.config.ValueTypes.STRING;
 import static dev.ncps.config.ValueTypes.TIMEZONE;
 import static dev.ncps.config.ValueTypes.UPSTREAM_URL;
 import static dev.ncps.config.ValueTypes.choice;
 
+import dev.ncps.lock.LockBackend;
+import dev.ncps.store.S3Config.ChecksumMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -306,7 +308,7 @@ public final class Options {
 
     // Redis
 
-    public static final Option<HostPort> CACHE_REDIS_ADDRS = redis("addrs", "cache-redis-addrs", SERVER_ADDRESS)
+    public static final Option<String> CACHE_REDIS_ADDRS = redis("addrs", "cache-redis-addrs", REDIS_ADDRESS)
             .list().doc("Redis address `host:port`; setting one selects the Redis lock backend unless another is configured.");
     public static final Option<String> CACHE_REDIS_USERNAME = redis("username", "cache-redis-username", STRING).doc("Redis user name.");
     public static final Option<String> CACHE_REDIS_PASSWORD = redis("password", "cache-redis-password", STRING).doc("Redis password.");

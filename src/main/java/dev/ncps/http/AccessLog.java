@@ -1,6 +1,6 @@
 package dev.ncps.http;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.nix.Sizes;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Response;
@@ -23,6 +23,8 @@ final class AccessLog implements RequestLog {
     static final String CACHE_RESULT = "ncps.cache.result";
     /** Request attribute: the configured name of the upstream that served a miss. */
     static final String UPSTREAM = "ncps.upstream";
+    /** Request attribute: the {@link Route.Routed} the handler dispatched on. */
+    static final String ROUTE = "ncps.route";
 
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS");
 
@@ -41,7 +43,9 @@ final class AccessLog implements RequestLog {
         int status = response.getStatus();
         long bytes = Response.getContentBytesWritten(response);
         long nanos = NanoTime.since(request.getBeginNanoTime());
-        listener.responded(Route.template(path), METHODS.contains(method) ? method : "_OTHER", status, bytes, nanos);
+        // Jetty answers some requests (a malformed URI) before the handler has routed them.
+        Route.Routed routed = request.getAttribute(ROUTE) instanceof Route.Routed r ? r : Route.Routed.of(path);
+        listener.responded(routed.template(), METHODS.contains(method) ? method : "_OTHER", status, bytes, nanos);
         if (!log.isInfoEnabled()) {
             return;
         }

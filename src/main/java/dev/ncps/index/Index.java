@@ -1,6 +1,7 @@
 package dev.ncps.index;
 
 import dev.ncps.nix.Compression;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NarInfo;
 
 import java.time.Clock;
@@ -169,15 +170,6 @@ public interface Index extends AutoCloseable {
      * {@code upstreamUrl} is the NAR URL at the upstream it came from (absolute), null for uploads.
      */
     record NarInfoEntry(String hash, NarInfo narInfo, String upstreamUrl, Instant lastAccessed) {}
-
-    /** The NAR file named in a narinfo URL: {@code nar/<narHash>.nar<compression ext>}. */
-    record NarFileKey(String narHash, Compression compression) {
-        /**
-         * The names ncps serves NARs under (a regular expression): a sha256 in nix32 (52 characters) or base16
-         * (64), as Nix and the Go ncps name them. A narinfo ncps publishes never names another.
-         */
-        public static final String NAME = "[0-9a-df-np-sv-z]{52}|[0-9a-f]{64}";
-    }
 
     record NarFileEntry(NarFileKey key, long fileSize, Instant lastAccessed) {}
 

@@ -1,20 +1,19 @@
 package dev.ncps.ops;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.nix.Sizes;
 import dev.ncps.cluster.ClusterCoordinator;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.Index.NarInfoWithoutNar;
 import dev.ncps.index.IndexException;
 import dev.ncps.lock.LockException;
 import dev.ncps.lock.Locks;
-import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixParseException;
+import dev.ncps.nix.Sizes;
 import dev.ncps.store.Store;
-import dev.ncps.store.StoreKeys;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,8 +33,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Compares the index with the storage and, with {@link Settings#repair()}, makes them agree again.
@@ -54,7 +51,6 @@ import java.util.regex.Pattern;
  * processes).
  */
 public final class Fsck {
-    private static final Pattern NAR_KEY = Pattern.compile("store/nar/[0-9a-zA-Z]/[0-9a-zA-Z]{2}/([0-9a-zA-Z]+)\\.nar((?:\\.[a-z0-9]+)?)");
     private static final Duration LEASE_TTL = Duration.ofMinutes(1);
 
     private final Index index;
@@ -161,7 +157,7 @@ public final class Fsck {
         List<NarFileEntry> rows = List.copyOf(index.narFiles());
         try (Progress progress = progress("checking index rows", "rows", rows.size())) {
             for (NarFileEntry row : rows) {
-                String key = key(row.key());
+                String key = row.key().storeKey();
                 Long size = objects.remove(key);
                 progress.add(1, size == null ? 0 : size);
                 if (size != null && size == row.fileSize()) {
@@ -201,7 +197,7 @@ public final class Fsck {
                     recent[0]++;
                     continue;
                 }
-                Optional<NarFileKey> narKey = narKey(key);
+                Optional<NarFileKey> narKey = NarFileKey.ofStoreKey(key);
                 if (narKey.isPresent() && index.narFile(narKey.get().narHash(), narKey.get().compression()).isPresent()) {
                     continue; // indexed since the listing
                 }
@@ -259,7 +255,7 @@ public final class Fsck {
 
     /** False when the object was not verified: too recent for --verified-since, or no narinfo to compare with. */
     private boolean verifyOne(NarFileEntry row, Instant verifiedStart, List<Finding> findings) throws IOException, IndexException {
-        String key = key(row.key());
+        String key = row.key().storeKey();
         if (settings.verifiedSince().isPositive()) {
             Optional<Instant> modified = store.lastModified(key);
             if (modified.isPresent() && modified.get().isAfter(verifiedStart)) return false;
@@ -305,12 +301,12 @@ public final class Fsck {
     private void checkNarInfos(Set<NarFileKey> adoptable, List<Finding> findings) throws IndexException, IOException {
         for (NarInfoWithoutNar narInfo : index.narInfosWithoutNar()) {
             if (narInfo.narFileStored()) {
-                findings.add(repair(Kind.NARINFO_UNLINKED, narInfo.hash(), "NAR " + key(narInfo.narFile()), null, () -> {
+                findings.add(repair(Kind.NARINFO_UNLINKED, narInfo.hash(), "NAR " + narInfo.narFile().storeKey(), null, () -> {
                     Optional<NarInfoEntry> entry = index.narInfo(narInfo.hash());
                     if (entry.isPresent()) index.putNarInfo(entry.get()); // storing it again links it
                 }));
             } else if (!adoptable.contains(narInfo.narFile())) {
-                findings.add(repair(Kind.NARINFO_WITHOUT_NAR, narInfo.hash(), "NAR " + key(narInfo.narFile())
+                findings.add(repair(Kind.NARINFO_WITHOUT_NAR, narInfo.hash(), "NAR " + narInfo.narFile().storeKey()
                         + " is not stored and the narinfo has no upstream URL", null, () -> index.deleteNarInfo(narInfo.hash())));
             }
         }
@@ -318,7 +314,7 @@ public final class Fsck {
 
     private void removeRowAndObject(NarFileKey narKey) throws IOException, IndexException {
         index.deleteNarFile(narKey.narHash(), narKey.compression());
-        store.delete(key(narKey));
+        store.delete(narKey.storeKey());
     }
 
     private void deleteUnindexed(String key, Optional<NarFileKey> narKey) throws IOException, IndexException {
@@ -395,21 +391,5 @@ public final class Fsck {
 
     private Progress progress(String phase, String unit, long total) {
         return new Progress(phase, unit, total, err, terminal, clock);
-    }
-
-    private static String key(NarFileKey key) {
-        return StoreKeys.nar(key.narHash(), key.compression());
-    }
-
-    /** The NAR file an object key names, if it has exactly the layout serve writes. */
-    static Optional<NarFileKey> narKey(String key) {
-        Matcher m = NAR_KEY.matcher(key);
-        if (!m.matches()) return Optional.empty();
-        try {
-            NarFileKey narKey = new NarFileKey(m.group(1), Compression.fromExtension(m.group(2)));
-            return key.equals(key(narKey)) ? Optional.of(narKey) : Optional.empty();
-        } catch (NixParseException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -1,9 +1,9 @@
 package dev.ncps.ops;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.nix.Sizes;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
 import dev.ncps.nix.Compression;
@@ -11,9 +11,9 @@ import dev.ncps.nix.Hash;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.SecretKey;
+import dev.ncps.nix.Sizes;
 import dev.ncps.nix.StorePath;
 import dev.ncps.store.Store;
-import dev.ncps.store.StoreKeys;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -155,9 +155,10 @@ public final class GoImport {
             if (named.isEmpty() || !validHash(file.hash())) continue;
             List<Compression> candidates = named.get() == Compression.NONE ? NONE_OBJECTS : List.of(named.get());
             for (Compression candidate : candidates) {
-                Optional<Store.Blob> blob = store.get(StoreKeys.nar(file.hash(), candidate));
+                NarFileKey key = new NarFileKey(file.hash(), candidate);
+                Optional<Store.Blob> blob = store.get(key.storeKey());
                 if (blob.isPresent()) {
-                    return narInfo(row, new NarFileKey(file.hash(), candidate), blob.get().size(), file);
+                    return narInfo(row, key, blob.get().size(), file);
                 }
             }
         }

@@ -1,10 +1,11 @@
 package dev.ncps.ops;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.nix.Sizes;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
+import dev.ncps.nix.Sizes;
 
 import java.io.PrintStream;
 import java.math.BigInteger;

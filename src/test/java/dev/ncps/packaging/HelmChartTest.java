@@ -18,7 +18,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.Release;
 import com.marcnuri.helm.TemplateCommand;
-import dev.ncps.config.LockBackend;
+import dev.ncps.lock.LockBackend;
 import dev.ncps.config.Loaded;
 import dev.ncps.config.ServeConfig;
 import dev.ncps.config.StorageConfig;
