@@ -337,7 +337,7 @@ class UpstreamsTest {
         up.put(HELLO + ".narinfo", fixture(HELLO));
         Upstreams upstreams = start(spec(up.url()));
         up.statusOverride = 502;
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Unavailable.class);
         // The 502 made the upstream check itself at once; let that check end before the upstream recovers.
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (upstreams.status().getFirst().healthy()) {
