@@ -7,6 +7,7 @@ import dev.ncps.config.LockConfig;
 import dev.ncps.config.ServeConfig;
 import dev.ncps.lock.LockException;
 import dev.ncps.lock.Locks;
+import dev.ncps.tracing.Tracing;
 import dev.ncps.metrics.Metrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -20,14 +21,15 @@ import java.util.function.UnaryOperator;
 final class Coordination {
     private Coordination() {}
 
-    static DownloadCoordinator create(ServeConfig config, Metrics metrics, Clock clock, UnaryOperator<Object> track)
+    static DownloadCoordinator create(ServeConfig config, Metrics metrics, Tracing tracing, Clock clock,
+                                      UnaryOperator<Object> track)
             throws LockException {
         LockConfig lock = config.lock();
         if (lock.backend() == dev.ncps.config.LockBackend.LOCAL) {
             return DownloadCoordinator.SINGLE_INSTANCE;
         }
         PrometheusRegistry registry = metrics != null ? metrics.registry() : new PrometheusRegistry();
-        Locks locks = Backends.openLocks(lock, config.database(), registry, track);
+        Locks locks = tracing.traced(Locks.class, Backends.openLocks(lock, config.database(), registry, track), "lock");
         String bootId = UUID.randomUUID().toString();
         return (DownloadCoordinator) track.apply(new ClusterCoordinator(locks, lock.downloadTtl(), lock.lruTtl(),
                 config.downloadPollTimeout(), advertisedUrl(config), bootId, config.auth().getToken().orElse(null), clock, registry));

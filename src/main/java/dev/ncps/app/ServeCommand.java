@@ -6,6 +6,7 @@ import dev.ncps.cache.CacheSettings;
 import dev.ncps.cache.DownloadCoordinator;
 import dev.ncps.cache.Signer;
 import dev.ncps.cache.Uploads;
+import dev.ncps.cache.UpstreamSource;
 import dev.ncps.cli.ServeAction;
 import dev.ncps.config.ServeConfig;
 import dev.ncps.config.StorageConfig;
@@ -19,6 +20,7 @@ import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.Store;
+import dev.ncps.tracing.Tracing;
 import dev.ncps.upstream.UpstreamListener;
 import dev.ncps.upstream.UpstreamOptions;
 import dev.ncps.upstream.UpstreamSpec;
@@ -108,14 +110,15 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
     }
 
     public Running start(ServeConfig config) throws Exception {
+        Tracing tracing = track(Tracing.start(config.tracing(), serviceVersion()));
         Path tempDir = track(attempt(() -> InstanceTempDir.create(config.tempPath()),
                 e -> StartupErrors.temp(config.tempPath(), e))).dir();
-        Index index = track(attempt(() -> Index.open(Databases.indexConfig(config.database()), clock),
-                e -> StartupErrors.database(config.database().url(), e)));
-        Store store = track(attempt(() -> Backends.openStore(config.storage()), e -> switch (config.storage()) {
+        Index index = tracing.traced(Index.class, track(attempt(() -> Index.open(Databases.indexConfig(config.database()), clock),
+                e -> StartupErrors.database(config.database().url(), e))), "index");
+        Store store = tracing.traced(Store.class, track(attempt(() -> Backends.openStore(config.storage()), e -> switch (config.storage()) {
             case StorageConfig.Local local -> StartupErrors.localStorage(local.root(), e);
             case StorageConfig.S3 s3 -> StartupErrors.s3(s3.bucket(), e);
-        }));
+        })), "store");
         SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index, store).key();
         Signer signer = Backends.signer(config.signing(), key);
 
@@ -129,10 +132,12 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         }
         upstreams.start();
 
-        ExecutorService downloads = track(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("download-", 0).factory()));
-        DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, metrics, clock, this::track),
+        // A download runs in the trace of the request that started it.
+        ExecutorService downloads = tracing.propagating(track(Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("download-", 0).factory())));
+        DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, metrics, tracing, clock, this::track),
                 e -> StartupErrors.lockBackend(config, e));
-        Cache cache = new Cache(new UpstreamAdapter(upstreams), store, index, signer,
+        Cache cache = new Cache(tracing.traced(UpstreamSource.class, new UpstreamAdapter(upstreams), "upstream"), store, index, signer,
                 new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60), config.downloadTimeAllowance(),
                         config.downloadMinThroughput()), clock, downloads, listener, coordinator);
         Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
@@ -151,13 +156,20 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),
                 config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(), 10,
                 config.server().transparentCompression());
-        HttpServer server = new HttpServer(http, cache, uploads, metrics, metrics != null ? metrics.http() : HttpListener.NONE);
+        HttpServer server = new HttpServer(http, cache, uploads, metrics, metrics != null ? metrics.http() : HttpListener.NONE,
+                tracing.tracer());
         track(server);
         attempt(() -> {
             server.start();
             return server;
         }, e -> StartupErrors.listen(config.server().addr(), e));
         return new Running(cache, server, scheduler, downloads);
+    }
+
+    /** The version in the jar's manifest; "dev" when running from classes (tests). */
+    private static String serviceVersion() {
+        String version = ServeCommand.class.getPackage().getImplementationVersion();
+        return version != null ? version : "dev";
     }
 
     private interface Step<T> {

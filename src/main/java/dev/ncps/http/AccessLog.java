@@ -1,5 +1,6 @@
 package dev.ncps.http;
 
+import io.opentelemetry.api.trace.SpanContext;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Response;
@@ -22,6 +23,8 @@ final class AccessLog implements RequestLog {
     static final String CACHE_RESULT = "ncps.cache.result";
     /** Request attribute: the configured name of the upstream that served a miss. */
     static final String UPSTREAM = "ncps.upstream";
+    /** Request attribute: the {@code SpanContext} of the request's server span, when tracing is on. */
+    static final String SPAN = "ncps.span";
 
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS");
 
@@ -63,8 +66,13 @@ final class AccessLog implements RequestLog {
         if (upstream != null) {
             event = event.addKeyValue(UPSTREAM, upstream.toString());
         }
+        String trace = "";
+        if (request.getAttribute(SPAN) instanceof SpanContext span && span.isValid()) {
+            event = event.addKeyValue("trace.id", span.getTraceId()).addKeyValue("span.id", span.getSpanId());
+            trace = " trace " + span.getTraceId();
+        }
         event.log(method + " " + path + " " + status + " " + humanBytes(bytes) + " " + humanDuration(nanos)
-                + (result == null ? "" : " " + result) + (upstream == null ? "" : " from " + upstream));
+                + (result == null ? "" : " " + result) + (upstream == null ? "" : " from " + upstream) + trace);
     }
 
     /** Sizes as people read them: bytes below 1 KiB, then KiB, MiB or GiB with one decimal. */
