@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * the request caused as its descendants, the NAR download's included although it runs on a thread of its own.
  */
 @Tag("slow")
-class TracingEndToEndTest {
+public class TracingEndToEndTest {
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
     private final String root = NixUpstreamCache.hashOf(cache.closureRoot());
 
@@ -75,12 +75,12 @@ class TracingEndToEndTest {
         }
     }
 
-    static Map<String, String> traced(OtlpReceiver receiver) {
+    public static Map<String, String> traced(OtlpReceiver receiver) {
         return Map.of("OTEL_ENABLED", "true", "OTEL_GRPC_URL", receiver.url().toString());
     }
 
     /** The one server span of that name, the root of its trace. */
-    static Received serverSpan(List<Received> spans, String name) {
+    public static Received serverSpan(List<Received> spans, String name) {
         List<Received> named = spans.stream().filter(s -> s.name().equals(name)).toList();
         assertThat(named).as(tree(spans)).hasSize(1);
         Received span = named.getFirst();
@@ -89,7 +89,7 @@ class TracingEndToEndTest {
     }
 
     /** The spans below {@code parent}, each checked to be in its trace. */
-    static List<Received> descendants(List<Received> spans, Received parent) {
+    public static List<Received> descendants(List<Received> spans, Received parent) {
         Set<String> ids = new java.util.HashSet<>(Set.of(parent.spanId()));
         List<Received> found = new java.util.ArrayList<>();
         boolean grew = true;
@@ -108,7 +108,7 @@ class TracingEndToEndTest {
     }
 
     /** The spans as an indented list, for failure messages. */
-    static String tree(List<Received> spans) {
+    public static String tree(List<Received> spans) {
         return spans.stream().map(s -> s.traceId().substring(0, 8) + " " + s.spanId() + " <- " + s.parentSpanId() + " "
                 + s.name() + " " + s.attributes()).collect(Collectors.joining("\n", "spans:\n", "\n"));
     }
