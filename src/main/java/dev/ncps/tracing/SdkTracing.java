@@ -11,6 +11,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 
+import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,12 +24,7 @@ final class SdkTracing {
     private SdkTracing() {}
 
     static Tracing start(TracingConfig config, String serviceVersion) {
-        SpanExporter exporter = config.grpcUrl()
-                .<SpanExporter>map(url -> OtlpGrpcSpanExporter.builder()
-                        .setEndpoint(url.toString())
-                        .setComponentLoader(new JettySenderOnly())
-                        .build())
-                .orElseGet(LoggingSpanExporter::new);
+        SpanExporter exporter = config.grpcUrl().map(SdkTracing::otlp).orElseGet(LoggingSpanExporter::new);
         Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(
                 AttributeKey.stringKey("service.name"), "ncps",
                 AttributeKey.stringKey("service.version"), serviceVersion)));
@@ -38,6 +34,10 @@ final class SdkTracing {
                 .build();
         return new Tracing(provider.get(INSTRUMENTATION, serviceVersion),
                 () -> provider.shutdown().join(FLUSH_SECONDS, TimeUnit.SECONDS));
+    }
+
+    static SpanExporter otlp(URI endpoint) {
+        return OtlpGrpcSpanExporter.builder().setEndpoint(endpoint.toString()).setComponentLoader(new JettySenderOnly()).build();
     }
 
     /**

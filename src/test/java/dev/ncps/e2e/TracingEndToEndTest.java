@@ -2,6 +2,7 @@ package dev.ncps.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ncps.http.HttpServer;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.OtlpReceiver;
@@ -31,7 +32,8 @@ public class TracingEndToEndTest {
 
     @Test
     void aColdMissIsATraceOfEachRequestWithItsIndexStorageAndUpstreamCalls() throws Exception {
-        try (OtlpReceiver receiver = new OtlpReceiver(); UpstreamServer upstream = new UpstreamServer(cache.cacheDir())) {
+        try (OtlpReceiver receiver = new OtlpReceiver(); UpstreamServer upstream = new UpstreamServer(cache.cacheDir());
+             LogCapture accessLog = new LogCapture(HttpServer.ACCESS_LOGGER)) {
             String narUrl;
             try (InProcessNcps ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), traced(receiver));
                  HttpClient http = Http.client()) {
@@ -54,6 +56,12 @@ public class TracingEndToEndTest {
                     .containsEntry("url.path", "/" + narUrl).containsEntry("http.response.status_code", "200")
                     .containsEntry("ncps.cache.result", "miss");
             assertThat(narInfoRequest.resource()).containsEntry("service.name", "ncps");
+            // The access log line of each request names its trace and span, as text and as ECS fields.
+            assertThat(accessLog.keyValues()).anySatisfy(fields -> assertThat(fields)
+                    .containsEntry("url.path", "/" + root + ".narinfo")
+                    .containsEntry("trace.id", narInfoRequest.traceId()).containsEntry("span.id", narInfoRequest.spanId()));
+            assertThat(accessLog.messages()).anySatisfy(line -> assertThat(line)
+                    .startsWith("GET /" + narUrl + " 200").endsWith(" trace " + narRequest.traceId()));
             assertThat(narInfoRequest.traceId()).isNotEqualTo(narRequest.traceId());
             assertThat(spans).as(tree(spans)).allSatisfy(span -> assertThat(span.traceId())
                     .isIn(narInfoRequest.traceId(), narRequest.traceId()));
