@@ -24,6 +24,7 @@ final class SdkTracing {
     private SdkTracing() {}
 
     static Tracing start(TracingConfig config, String serviceVersion) {
+        SdkLogBridge sdkLog = new SdkLogBridge();
         SpanExporter exporter = config.grpcUrl().map(SdkTracing::otlp).orElseGet(LoggingSpanExporter::new);
         Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(
                 AttributeKey.stringKey("service.name"), "ncps",
@@ -33,7 +34,10 @@ final class SdkTracing {
                 .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
                 .build();
         return new Tracing(provider.get(INSTRUMENTATION, serviceVersion),
-                () -> provider.shutdown().join(FLUSH_SECONDS, TimeUnit.SECONDS));
+                () -> {
+                    provider.shutdown().join(FLUSH_SECONDS, TimeUnit.SECONDS);
+                    sdkLog.close();
+                });
     }
 
     static SpanExporter otlp(URI endpoint) {
