@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, from Debian, the real programs the tests run against, when they are missing.
-# usage: scripts/install-test-deps.sh [nix] [redis] [haproxy] [nginx] [postgresql] [mariadb] [tinyproxy] [prometheus] [systemd] [podman] [all]
+# usage: scripts/install-test-deps.sh [nix] [redis] [haproxy] [nginx] [postgresql] [mariadb] [tinyproxy] [prometheus] [systemd] [podman] [podman-compose] [all]
 # Needs root (CI and the dev machines run as root); apt-get update runs at most once per call.
 set -euo pipefail
 
@@ -8,21 +8,25 @@ declare -A probe=(
   [nix]="nix-build" [busybox]="busybox" [redis]="redis-server" [haproxy]="haproxy"
   [nginx]="nginx" [postgresql]="/usr/lib/postgresql/15/bin/postgres" [mariadb]="mariadbd" [curl]="curl" [wrk]="wrk" [tinyproxy]="tinyproxy"
   [prometheus]="promtool" [systemd]="systemd-analyze" [podman]="podman" [runc]="runc" [debootstrap]="debootstrap"
+  [podman-compose]="podman-compose" [dnsname]="/usr/lib/cni/dnsname"
 )
 declare -A package=(
   [nix]="nix-bin" [busybox]="busybox-static" [redis]="redis-server" [haproxy]="haproxy"
   [nginx]="nginx-light" [postgresql]="postgresql-15" [mariadb]="mariadb-server" [curl]="curl" [wrk]="wrk" [tinyproxy]="tinyproxy"
   [prometheus]="prometheus" [systemd]="systemd" [podman]="podman" [runc]="runc" [debootstrap]="debootstrap"
+  [podman-compose]="podman-compose" [dnsname]="golang-github-containernetworking-plugin-dnsname"
 )
 
 wanted=("$@")
 [ ${#wanted[@]} -gt 0 ] || wanted=(all)
-if [ "${wanted[0]}" = all ]; then wanted=(nix busybox redis haproxy nginx curl mariadb tinyproxy prometheus systemd podman); fi
+if [ "${wanted[0]}" = all ]; then wanted=(nix busybox redis haproxy nginx curl mariadb tinyproxy prometheus systemd podman podman-compose); fi
 # nix builds with a static busybox, so the two always come together; the image test runs podman with
-# runc (crun cannot run containers on these machines) on a base image made by debootstrap.
+# runc (crun cannot run containers on these machines) on a base image made by debootstrap; the compose test's
+# containers find each other by name through the CNI dnsname plugin.
 for w in "${wanted[@]}"; do
   [ "$w" = nix ] && wanted+=(busybox)
   [ "$w" = podman ] && wanted+=(runc debootstrap)
+  [ "$w" = podman-compose ] && wanted+=(podman runc debootstrap dnsname)
 done
 
 # podman's default container ulimits exceed what root may set on these machines (containers fail to start

@@ -12,7 +12,7 @@ import dev.ncps.index.IndexException;
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockBackends;
 import dev.ncps.lock.LockException;
-import dev.ncps.lock.LockMetrics;
+import dev.ncps.lock.LockListener;
 import dev.ncps.lock.LockSettings;
 import dev.ncps.lock.Locks;
 import dev.ncps.lock.RedisSettings;
@@ -20,7 +20,6 @@ import dev.ncps.store.LocalStore;
 import dev.ncps.store.S3Config;
 import dev.ncps.store.S3Store;
 import dev.ncps.store.Store;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import dev.ncps.cache.Signer;
 import dev.ncps.config.SigningConfig;
@@ -91,7 +90,7 @@ public final class Backends {
     }
 
     /** The configured lock backend; {@code track} receives what must be closed with it (a connection pool). */
-    public static Locks openLocks(LockConfig lock, DatabaseConfig database, PrometheusRegistry registry,
+    public static Locks openLocks(LockConfig lock, DatabaseConfig database, LockListener listener,
                                   UnaryOperator<Object> track) throws LockException {
         LockSettings settings = new LockSettings(lock.redisKeyPrefix(), lock.retry().maxAttempts(), lock.retry().initialDelay(),
                 lock.retry().maxDelay(), lock.retry().jitter(), lock.allowDegradedMode());
@@ -99,7 +98,7 @@ public final class Backends {
         RedisSettings redis = lock.redis().map(r -> new RedisSettings(r.addrs().stream().map(HostPort::toString).toList(),
                 r.username().orElse(null), r.password().orElse(null), r.db(), r.useTls(), r.poolSize())).orElse(null);
         HikariDataSource pool = backend == LockBackend.POSTGRES ? (HikariDataSource) track.apply(lockPool(database)) : null;
-        return (Locks) track.apply(LockBackends.open(backend, settings, redis, pool, new LockMetrics(registry)));
+        return (Locks) track.apply(LockBackends.open(backend, settings, redis, pool, listener));
     }
 
     /** A few connections of their own, so lock traffic never waits behind index queries. */

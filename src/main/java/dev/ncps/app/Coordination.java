@@ -8,8 +8,6 @@ import dev.ncps.config.ServeConfig;
 import dev.ncps.lock.LockException;
 import dev.ncps.lock.Locks;
 import dev.ncps.tracing.Tracing;
-import dev.ncps.metrics.Metrics;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -21,18 +19,17 @@ import java.util.function.UnaryOperator;
 final class Coordination {
     private Coordination() {}
 
-    static DownloadCoordinator create(ServeConfig config, Metrics metrics, Tracing tracing, Clock clock,
+    static DownloadCoordinator create(ServeConfig config, Listeners listeners, Tracing tracing, Clock clock,
                                       UnaryOperator<Object> track)
             throws LockException {
         LockConfig lock = config.lock();
         if (lock.backend() == dev.ncps.config.LockBackend.LOCAL) {
             return DownloadCoordinator.SINGLE_INSTANCE;
         }
-        PrometheusRegistry registry = metrics != null ? metrics.registry() : new PrometheusRegistry();
-        Locks locks = tracing.traced(Locks.class, Backends.openLocks(lock, config.database(), registry, track), "lock");
+        Locks locks = tracing.traced(Locks.class, Backends.openLocks(lock, config.database(), listeners.locks(), track), "lock");
         String bootId = UUID.randomUUID().toString();
         return (DownloadCoordinator) track.apply(new ClusterCoordinator(locks, lock.downloadTtl(), lock.lruTtl(),
-                config.downloadPollTimeout(), advertisedUrl(config), bootId, config.auth().getToken().orElse(null), clock, registry));
+                config.downloadPollTimeout(), advertisedUrl(config), bootId, config.auth().getToken().orElse(null), clock, listeners.coordination()));
     }
 
     /** {@code server.advertise-url}, else this host's address and the listening port. */

@@ -1,27 +1,25 @@
 package dev.ncps.app;
 
 import dev.ncps.cache.Cache;
-import dev.ncps.cache.CacheListener;
 import dev.ncps.cache.CacheSettings;
 import dev.ncps.cache.DownloadCoordinator;
 import dev.ncps.cache.Signer;
 import dev.ncps.cache.Uploads;
 import dev.ncps.cache.UpstreamSource;
 import dev.ncps.cli.ServeAction;
+import dev.ncps.cli.Version;
 import dev.ncps.config.ServeConfig;
 import dev.ncps.config.StorageConfig;
-import dev.ncps.http.HttpListener;
 import dev.ncps.http.HttpServer;
 import dev.ncps.http.HttpSettings;
 import dev.ncps.index.Index;
 import dev.ncps.lru.Lru;
-import dev.ncps.metrics.Metrics;
+import dev.ncps.lru.LruListener;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.Store;
 import dev.ncps.tracing.Tracing;
-import dev.ncps.upstream.UpstreamListener;
 import dev.ncps.upstream.UpstreamOptions;
 import dev.ncps.upstream.UpstreamSpec;
 import dev.ncps.upstream.Upstreams;
@@ -110,7 +108,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
     }
 
     public Running start(ServeConfig config) throws Exception {
-        Tracing tracing = track(Tracing.start(config.tracing(), serviceVersion()));
+        Tracing tracing = track(Tracing.start(config.tracing(), Version.number()));
         Path tempDir = track(attempt(() -> InstanceTempDir.create(config.tempPath()),
                 e -> StartupErrors.temp(config.tempPath(), e))).dir();
         Index index = tracing.traced(Index.class, track(attempt(() -> Index.open(Databases.indexConfig(config.database()), clock),
@@ -122,24 +120,19 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index, store).key();
         Signer signer = Backends.signer(config.signing(), key);
 
-        Metrics metrics = config.server().prometheusEnabled() ? new Metrics() : null;
-        CacheListener listener = metrics != null ? metrics : CacheListener.NONE;
-        UpstreamMetrics upstreamMetrics = metrics != null ? new UpstreamMetrics(metrics.registry()) : null;
+        Listeners listeners = Listeners.forConfig(config.server().prometheusEnabled());
         Upstreams upstreams = track(new Upstreams(upstreamSpecs(config), upstreamOptions(config), clock,
-                upstreamMetrics != null ? upstreamMetrics : UpstreamListener.NONE));
-        if (upstreamMetrics != null) {
-            upstreamMetrics.prime(upstreams.upstreams());
-        }
+                listeners.upstreams()));
         upstreams.start();
 
         // A download runs in the trace of the request that started it.
         ExecutorService downloads = tracing.propagating(track(Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("download-", 0).factory())));
-        DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, metrics, tracing, clock, this::track),
+        DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, listeners, tracing, clock, this::track),
                 e -> StartupErrors.lockBackend(config, e));
         Cache cache = new Cache(tracing.traced(UpstreamSource.class, new UpstreamAdapter(upstreams), "upstream"), store, index, signer,
                 new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60), config.downloadTimeAllowance(),
-                        config.downloadMinThroughput()), clock, downloads, listener, coordinator);
+                        config.downloadMinThroughput()), clock, downloads, listeners.cache(), coordinator);
         Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
                 config.auth().requireTrustedSignature(), trustedUploadKeys(config, signer), config.auth().allowUploadOverwrite(),
                 config.auth().maxUploadSize());
@@ -147,29 +140,20 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         ScheduledExecutorService scheduler = track(Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("scheduler").daemon().factory()));
         scheduler.scheduleWithFixedDelay(cache::flushAccessTimes, ACCESS_FLUSH_PERIOD.toMillis(), ACCESS_FLUSH_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
-        if (metrics != null) {
-            StoreGauges.register(metrics, index, upstreams, config.lru().maxSize().orElse(0), clock);
-        }
-        scheduleLru(config, index, store, metrics, scheduler, coordinator);
+        StoreGauges.register(listeners.gauges(), index, upstreams, config.lru().maxSize().orElse(0), clock);
+        scheduleLru(config, index, store, listeners.lru(), scheduler, coordinator);
 
         HttpSettings http = new HttpSettings(config.server().addr().host().isEmpty() ? null : config.server().addr().host(),
                 config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),
                 config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(), 10,
                 config.server().transparentCompression());
-        HttpServer server = new HttpServer(http, cache, uploads, metrics, metrics != null ? metrics.http() : HttpListener.NONE,
-                tracing.tracer());
+        HttpServer server = new HttpServer(http, cache, uploads, listeners.exposition(), listeners.http(), tracing.tracer());
         track(server);
         attempt(() -> {
             server.start();
             return server;
         }, e -> StartupErrors.listen(config.server().addr(), e));
         return new Running(cache, server, scheduler, downloads);
-    }
-
-    /** The version in the jar's manifest; "dev" when running from classes (tests). */
-    private static String serviceVersion() {
-        String version = ServeCommand.class.getPackage().getImplementationVersion();
-        return version != null ? version : "dev";
     }
 
     private interface Step<T> {
@@ -185,13 +169,13 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         }
     }
 
-    private void scheduleLru(ServeConfig config, Index index, Store store, Metrics metrics,
+    private void scheduleLru(ServeConfig config, Index index, Store store, LruListener listener,
                              ScheduledExecutorService scheduler, DownloadCoordinator coordinator) {
         if (config.lru().schedule().isEmpty()) {
             return;
         }
         long maxSize = config.lru().maxSize().orElseThrow();
-        Lru lru = new Lru(index, store, maxSize, clock, metrics != null ? metrics.registry() : new io.prometheus.metrics.model.registry.PrometheusRegistry());
+        Lru lru = new Lru(index, store, maxSize, clock, listener);
         Runnable[] next = new Runnable[1];
         next[0] = () -> {
             ZonedDateTime now = ZonedDateTime.now(clock.withZone(config.lru().timezone()));
@@ -225,7 +209,8 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
     private static UpstreamOptions upstreamOptions(ServeConfig config) {
         UpstreamOptions options = UpstreamOptions.defaults().withTimeouts(config.upstream().dialerTimeout(),
                 config.upstream().responseHeaderTimeout(), UpstreamOptions.defaults().bodyIdleTimeout());
-        options = options.withProxies(config.upstream().proxies());
+        options = options.withProxies(config.upstream().proxies())
+                .withHealthCheckInterval(config.upstream().healthCheckInterval());
         return config.upstream().netrcFile().map(options::withNetrcFile).orElse(options);
     }
 

@@ -2,7 +2,6 @@ package dev.ncps.app;
 
 import dev.ncps.index.Index;
 import dev.ncps.index.IndexException;
-import dev.ncps.metrics.Metrics;
 import dev.ncps.upstream.UpstreamStatus;
 import dev.ncps.upstream.Upstreams;
 import org.slf4j.Logger;
@@ -24,7 +23,7 @@ final class StoreGauges {
 
     private StoreGauges() {}
 
-    static void register(Metrics metrics, Index index, Upstreams upstreams, long maxSize, Clock clock) {
+    static void register(Listeners.Gauges metrics, Index index, Upstreams upstreams, long maxSize, Clock clock) {
         Supplier<Index.Stats> stats = fresh(index, clock);
         metrics.gauge("ncps_store_total_size_bytes", "Bytes of NARs in the store", () -> stats.get().totalBytes());
         metrics.gauge("ncps_narinfo_count", "narinfos in the cache", () -> stats.get().narInfoCount());

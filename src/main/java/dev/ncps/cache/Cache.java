@@ -154,6 +154,14 @@ public final class Cache {
     }
 
     public NarInfoResult narInfo(String hash, boolean uploadOnly) {
+        NarInfoResult result = findNarInfo(hash, uploadOnly);
+        if (result instanceof Unavailable unavailable) {
+            listener.narInfoFailed(unavailable.status());
+        }
+        return result;
+    }
+
+    private NarInfoResult findNarInfo(String hash, boolean uploadOnly) {
         byte[] memoized = memoizedNarInfo(hash);
         if (memoized != null) {
             return new NarInfoFound(memoized, null);

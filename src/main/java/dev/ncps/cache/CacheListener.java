@@ -2,12 +2,15 @@ package dev.ncps.cache;
 
 import dev.ncps.index.Index.NarFileKey;
 
-/** What the cache reports for metrics; the metrics package maps these to Prometheus series. */
+/** What the cache reports, for metrics and tracing; the metrics package maps these to Prometheus series. */
 public interface CacheListener {
 
     enum Result { HIT, MISS }
 
     void narInfoServed(Result result, String upstreamHost);
+
+    /** A narinfo request could not be answered: {@code status} is the 5xx the client got. */
+    void narInfoFailed(int status);
 
     void narServed(Result result, String upstreamHost);
 
@@ -15,6 +18,7 @@ public interface CacheListener {
 
     CacheListener NONE = new CacheListener() {
         @Override public void narInfoServed(Result result, String upstreamHost) {}
+        @Override public void narInfoFailed(int status) {}
         @Override public void narServed(Result result, String upstreamHost) {}
         @Override public void narDownloadFailed(NarFileKey key, Exception cause) {}
     };

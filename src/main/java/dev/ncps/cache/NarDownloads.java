@@ -1,5 +1,6 @@
 package dev.ncps.cache;
 
+import dev.ncps.config.Sizes;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
 import dev.ncps.index.Index.NarFileKey;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -165,9 +167,17 @@ final class NarDownloads {
             }
             return;
         }
+        long started = System.nanoTime();
+        log.debug("nar/{}: fetching {} from upstream {}", spec.key().narHash(),
+                spec.expectedSize() >= 0 ? Sizes.human(spec.expectedSize()) : "an object of unknown size",
+                spec.upstreamUri().getHost());
+        long bytes;
         try (InputStream body = upstreams.openNar(spec.upstreamUri(), spec.expectedSize())) {
-            transfer.copy(body, lease);
+            bytes = transfer.copy(body, lease);
         }
+        log.debug("nar/{}: fetched {} from upstream {} in {}ms, verified (NarHash and NarSize {} match the narinfo)",
+                spec.key().narHash(), Sizes.human(bytes), spec.upstreamUri().getHost(),
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), Sizes.human(spec.narSize()));
         commit(spec, transfer.download);
     }
 
@@ -193,9 +203,9 @@ final class NarDownloads {
          * When a previous source already wrote a prefix (an owner that died mid-way), that prefix is compared
          * instead of written, so readers and the verifier never see bytes change and a mixed file can never
          * be committed. A read that blocks is ended by the upstream client's idle timeout, so the deadline is
-         * overrun by at most that much.
+         * overrun by at most that much. Returns the number of bytes the body had.
          */
-        void copy(InputStream body, DownloadCoordinator.Lease lease) throws IOException {
+        long copy(InputStream body, DownloadCoordinator.Lease lease) throws IOException {
             long limit = spec.check().maxFileSize();
             long total = 0;
             long prefix = download.written();
@@ -236,6 +246,7 @@ final class NarDownloads {
             }
             download.received();
             verifier.await();
+            return total;
         }
     }
 

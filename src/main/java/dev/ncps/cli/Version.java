@@ -9,16 +9,23 @@ import java.util.Properties;
  * What {@code ncps --version} prints: the version Maven wrote into {@code ncps-version.properties} (else the
  * jar manifest's, else "dev") and the git revision the build wrote into {@code ncps-revision.properties}.
  */
-final class Version {
+public final class Version {
     private Version() {}
 
     static String current() {
-        String version = property("/ncps-version.properties", "version")
+        return revision().map(revision -> number() + " (git " + revision + ")").orElse(number());
+    }
+
+    /** The release, e.g. {@code 0.1.0}, or {@code dev} when the build wrote none. */
+    public static String number() {
+        return property("/ncps-version.properties", "version")
                 .or(() -> Optional.ofNullable(Version.class.getPackage().getImplementationVersion()))
                 .orElse("dev");
-        return property("/ncps-revision.properties", "revision")
-                .map(revision -> version + " (git " + revision + ")")
-                .orElse(version);
+    }
+
+    /** The git revision the build was made from, when it knew one. */
+    public static Optional<String> revision() {
+        return property("/ncps-revision.properties", "revision");
     }
 
     private static Optional<String> property(String resource, String key) {

@@ -4,8 +4,6 @@ import dev.ncps.cache.DownloadCoordinator;
 import dev.ncps.index.Index.NarFileKey;
 import dev.ncps.lock.LockException;
 import dev.ncps.lock.Locks;
-import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +43,7 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
     private final String selfUrl;
     private final PeerClient peers;
     private final Clock clock;
-    private final Counter fallback;
+    private final CoordinationListener listener;
 
     /**
      * @param ttl           lease of a download, renewed while it progresses
@@ -57,7 +55,7 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
      * @param bootId        unique per process start
      */
     public ClusterCoordinator(Locks locks, Duration ttl, Duration exclusiveTtl, Duration pollTimeout, String advertisedUrl,
-                              String bootId, String bearerToken, Clock clock, PrometheusRegistry registry) {
+                              String bootId, String bearerToken, Clock clock, CoordinationListener listener) {
         this.locks = locks;
         this.ttl = ttl;
         this.exclusiveTtl = exclusiveTtl;
@@ -66,11 +64,7 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
         this.self = selfUrl + "#" + bootId;
         this.clock = clock;
         this.peers = new PeerClient(Duration.ofSeconds(2), Duration.ofSeconds(30), bearerToken, bootId);
-        this.fallback = Counter.builder().name("ncps_download_coordination_fallback_total")
-                .help("How a download held by another instance was served").labelNames("outcome").register(registry);
-        for (String outcome : new String[] {"served_by_peer", "take_over", "give_up"}) {
-            fallback.labelValues(outcome);
-        }
+        this.listener = listener;
     }
 
     @Override
@@ -89,15 +83,15 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
                 if (isEarlierIncarnationOfSelf(holder.get())) {
                     Optional<Locks.Lease> taken = locks.takeOver(lockKey, holder.get(), ttl, self);
                     if (taken.isPresent()) {
-                        fallback.labelValues("take_over").inc();
+                        listener.onHeldElsewhere(CoordinationListener.Outcome.TAKE_OVER);
                         return new Owner(new RenewingLease(taken.get()));
                     }
                     continue;
                 }
-                fallback.labelValues("served_by_peer").inc();
+                listener.onHeldElsewhere(CoordinationListener.Outcome.SERVED_BY_PEER);
                 return new Follower(holder.get());
             }
-            fallback.labelValues("give_up").inc();
+            listener.onHeldElsewhere(CoordinationListener.Outcome.GIVE_UP);
             return new Refused("the download lock of " + key.narHash() + " keeps changing hands");
         } catch (LockException e) {
             log.warn("download lock {} unavailable: {}", lockKey, e.getMessage());
@@ -162,7 +156,7 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
             Optional<Locks.Lease> taken = locks.takeOver(lockKey(key), failed.holder(), ttl, self);
             if (taken.isPresent()) {
                 log.warn("took over the download of {} from {}: {}", key.narHash(), failed.holder(), cause.getMessage());
-                fallback.labelValues("take_over").inc();
+                listener.onHeldElsewhere(CoordinationListener.Outcome.TAKE_OVER);
                 return new Owner(new RenewingLease(taken.get()));
             }
         } catch (LockException e) {

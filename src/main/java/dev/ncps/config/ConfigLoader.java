@@ -233,7 +233,8 @@ public final class ConfigLoader {
                 upstreams.add(new UpstreamConfig.Upstream(url, own));
             }
             return new UpstreamConfig(upstreams, r.valueOrDefault(CACHE_UPSTREAM_DIALER_TIMEOUT),
-                    r.valueOrDefault(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT), netrc(), proxies());
+                    r.valueOrDefault(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT),
+                    r.valueOrDefault(CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL), netrc(), proxies());
         }
 
         /** Not ncps options but the variables every HTTP client reads; a malformed one is an error, not ignored. */

@@ -16,6 +16,7 @@ import static dev.ncps.config.Option.Section.UPSTREAM;
 import static dev.ncps.config.ValueTypes.BOOLEAN;
 import static dev.ncps.config.ValueTypes.DATABASE_URL;
 import static dev.ncps.config.ValueTypes.DURATION;
+import static dev.ncps.config.ValueTypes.POSITIVE_DURATION;
 import static dev.ncps.config.ValueTypes.HOSTNAME;
 import static dev.ncps.config.ValueTypes.HTTP_URL;
 import static dev.ncps.config.ValueTypes.INSTANT;
@@ -162,6 +163,15 @@ public final class Options {
                     "CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT", DURATION)
             .defaultValue("3s")
             .doc("Timeout for an upstream's response headers.");
+
+    public static final Option<Duration> CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL = Option.of(UPSTREAM, SERVE,
+                    "cache.upstream.health-check-interval", "cache-upstream-health-check-interval",
+                    "CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL", POSITIVE_DURATION)
+            .defaultValue("5s").javaExtension()
+            .doc("How often each upstream's `/nix-cache-info` is fetched to tell whether it is up. An upstream that"
+                    + " fails a check is skipped until one passes, so this bounds how long a miss keeps failing after"
+                    + " the upstream comes back. A request that finds an upstream down checks it again at once."
+                    + " (The Go ncps checks once a minute.)");
 
     public static final Option<Path> NETRC_FILE = Option.of(UPSTREAM, SERVE, "cache.netrc-file", "netrc-file", "NETRC_FILE", PATH)
             .computedDefault("`~/.netrc` when it exists")
@@ -450,7 +460,7 @@ public final class Options {
             SERVER_ADDR, SERVER_DRAIN_TIMEOUT, SERVER_ADVERTISE_URL, SERVER_TRANSPARENT_COMPRESSION, CACHE_HOSTNAME, CACHE_TEMP_PATH, CACHE_DOWNLOAD_POLL_TIMEOUT,
             CACHE_DOWNLOAD_TIME_ALLOWANCE, CACHE_DOWNLOAD_MIN_THROUGHPUT,
             CACHE_UPSTREAM_URLS, CACHE_UPSTREAM_PUBLIC_KEYS, CACHE_UPSTREAM_DIALER_TIMEOUT,
-            CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT, NETRC_FILE,
+            CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT, CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL, NETRC_FILE,
             CACHE_STORAGE_LOCAL, CACHE_STORAGE_S3_BUCKET, CACHE_STORAGE_S3_ENDPOINT, CACHE_STORAGE_S3_REGION,
             CACHE_STORAGE_S3_ACCESS_KEY_ID, CACHE_STORAGE_S3_SECRET_ACCESS_KEY, CACHE_STORAGE_S3_FORCE_PATH_STYLE,
             CACHE_STORAGE_S3_CHECKSUM_MODE,

@@ -9,11 +9,12 @@ import java.util.Optional;
 /**
  * The upstream caches, in configured order, each with the public keys whose names match its host.
  *
+ * @param healthCheckInterval period of each upstream's {@code nix-cache-info} check
  * @param netrcFile credentials for upstreams, when a netrc file is configured or {@code ~/.netrc} exists
  * @param proxies   from the standard HTTP_PROXY, HTTPS_PROXY and NO_PROXY environment variables
  */
 public record UpstreamConfig(List<Upstream> upstreams, Duration dialerTimeout, Duration responseHeaderTimeout,
-                             Optional<Path> netrcFile, Proxies proxies) {
+                             Duration healthCheckInterval, Optional<Path> netrcFile, Proxies proxies) {
     public UpstreamConfig {
         upstreams = List.copyOf(upstreams);
     }

@@ -74,6 +74,13 @@ final class ValueTypes {
     }
 
     static final ValueType<Duration> DURATION = of("duration", GoDuration.FORM, GoDuration::parse);
+    static final ValueType<Duration> POSITIVE_DURATION = of("positive duration", GoDuration.FORM + ", above 0", text -> {
+        Duration duration = GoDuration.parse(text);
+        if (duration.isNegative() || duration.isZero()) {
+            throw new InvalidValueException("expected a duration above 0");
+        }
+        return duration;
+    });
     static final String INSTANT_FORM = "an ISO-8601 date (midnight UTC) or UTC time, e.g. 2027-01-31 or 2027-01-31T12:00:00Z";
     static final ValueType<java.time.Instant> INSTANT = of("date", INSTANT_FORM, text -> {
         try {

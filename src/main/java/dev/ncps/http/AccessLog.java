@@ -1,5 +1,6 @@
 package dev.ncps.http;
 
+import dev.ncps.config.Sizes;
 import io.opentelemetry.api.trace.SpanContext;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.RequestLog;
@@ -71,23 +72,8 @@ final class AccessLog implements RequestLog {
             event = event.addKeyValue("trace.id", span.getTraceId()).addKeyValue("span.id", span.getSpanId());
             trace = " trace " + span.getTraceId();
         }
-        event.log(method + " " + path + " " + status + " " + humanBytes(bytes) + " " + humanDuration(nanos)
+        event.log(method + " " + path + " " + status + " " + Sizes.human(bytes) + " " + humanDuration(nanos)
                 + (result == null ? "" : " " + result) + (upstream == null ? "" : " from " + upstream) + trace);
-    }
-
-    /** Sizes as people read them: bytes below 1 KiB, then KiB, MiB or GiB with one decimal. */
-    static String humanBytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
     private static String humanDuration(long nanos) {

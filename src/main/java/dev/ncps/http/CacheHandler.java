@@ -59,14 +59,14 @@ final class CacheHandler extends Handler.Abstract {
     private final Uploads uploads;
     private final HttpSettings settings;
     private final Access access;
-    private final MetricsWriter metrics;
+    private final Optional<MetricsWriter> exposition;
     /** Why this instance should get no traffic now, or empty when it is ready. */
     private final Supplier<Optional<String>> unready;
     private final byte[] cacheInfo;
     private final byte[] publicKey;
     private final byte[] rootJson;
 
-    CacheHandler(Cache cache, Uploads uploads, HttpSettings settings, MetricsWriter metrics, Supplier<Optional<String>> unready,
+    CacheHandler(Cache cache, Uploads uploads, HttpSettings settings, Optional<MetricsWriter> exposition, Supplier<Optional<String>> unready,
                  Executor blocking) {
         super(InvocationType.NON_BLOCKING);
         this.cache = cache;
@@ -74,7 +74,7 @@ final class CacheHandler extends Handler.Abstract {
         this.uploads = uploads;
         this.settings = settings;
         this.access = new Access(settings.getToken(), settings.uploadToken());
-        this.metrics = metrics;
+        this.exposition = exposition;
         this.unready = unready;
         String key = cache.signer().publicKey().toNixString();
         this.cacheInfo = ("StoreDir: /nix/store\nWantMassQuery: 1\nPriority: " + settings.priority() + "\n").getBytes(StandardCharsets.UTF_8);
@@ -229,10 +229,11 @@ final class CacheHandler extends Handler.Abstract {
                 }
             }
             case Route.Metrics ignored -> {
-                if (metrics == null) {
+                if (exposition.isEmpty()) {
                     sendText(response, callback, HttpStatus.NOT_FOUND_404, "metrics are disabled (--prometheus-enabled)");
                     return;
                 }
+                MetricsWriter metrics = exposition.get();
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, metrics.contentType());
                 OutputStream out = Content.Sink.asOutputStream(response);
                 metrics.write(out);

@@ -42,9 +42,12 @@ public final class HttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final AtomicBoolean ready = new AtomicBoolean(false);
 
-    /** With a {@code tracer}, each request is a span ({@link TracingHandler}); empty when tracing is off. */
-    public HttpServer(HttpSettings settings, Cache cache, Uploads uploads, MetricsWriter metrics, HttpListener listener,
-                      Optional<Tracer> tracer) {
+    /**
+     * {@code exposition} is what {@code GET /metrics} writes; empty when metrics are off (the route is a 404). With a
+     * {@code tracer}, each request is a span ({@link TracingHandler}); empty when tracing is off.
+     */
+    public HttpServer(HttpSettings settings, Cache cache, Uploads uploads, Optional<MetricsWriter> exposition,
+                      HttpListener listener, Optional<Tracer> tracer) {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("http");
         ExecutorService requests = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("request-", 0).factory());
@@ -63,7 +66,7 @@ public final class HttpServer implements AutoCloseable {
 
         // Traced, the virtual thread answering a request runs in the context of the request's span.
         Executor blocking = tracer.isPresent() ? Context.taskWrapping(requests) : requests;
-        Handler handler = new CacheHandler(cache, uploads, settings, metrics,
+        Handler handler = new CacheHandler(cache, uploads, settings, exposition,
                 () -> ready.get() ? cache.databaseProblem() : Optional.of("shutting down"), blocking);
         if (tracer.isPresent()) {
             handler = new TracingHandler(handler, tracer.get());

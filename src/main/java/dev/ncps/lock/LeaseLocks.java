@@ -10,7 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The lease semantics shared by every backend: random tokens, retries with backoff, metrics and logs.
+ * The lease semantics shared by every backend: random tokens, retries with backoff, events and logs.
  * A subclass only says which {@link LeaseStore} serves the next operation; a lease stays bound to the
  * store that granted it (so a lease taken in degraded mode is released locally, not in Redis).
  */
@@ -20,12 +20,12 @@ abstract class LeaseLocks implements Locks {
     private static final String DOWNLOAD_PREFIX = "download:";
 
     final LockSettings settings;
-    final LockMetrics metrics;
+    final LockListener listener;
     final Timing timing;
 
-    LeaseLocks(LockSettings settings, LockMetrics metrics, Timing timing) {
+    LeaseLocks(LockSettings settings, LockListener listener, Timing timing) {
         this.settings = settings;
-        this.metrics = metrics;
+        this.listener = listener;
         this.timing = timing;
     }
 
@@ -48,22 +48,23 @@ abstract class LeaseLocks implements Locks {
     @Override
     public Optional<Lease> tryAcquire(String key, Duration ttl, String value) throws LockException {
         check(key, ttl, value);
-        return attempt(key, ttl, value).lease();
+        return attempt(key, ttl, value, timing.clock().instant()).lease();
     }
 
     @Override
     public Optional<Lease> acquire(String key, Duration ttl, String value) throws LockException {
         check(key, ttl, value);
+        Instant started = timing.clock().instant();
         for (int retry = 0; ; retry++) {
             if (retry > 0) {
                 pause(key, retry);
             }
-            Attempt attempt = attempt(key, ttl, value);
+            Attempt attempt = attempt(key, ttl, value, started);
             if (attempt.lease().isPresent()) {
                 return attempt.lease();
             }
             if (retry + 1 >= settings.maxAttempts()) {
-                metrics.failure(key, attempt.mode(), LockMetrics.MAX_RETRIES);
+                listener.onFailure(key, attempt.mode(), LockListener.MAX_RETRIES);
                 log.debug("lock {} still held after {} attempts, giving up", key, settings.maxAttempts());
                 return Optional.empty();
             }
@@ -74,7 +75,7 @@ abstract class LeaseLocks implements Locks {
         Duration delay = settings.backoff(retry, timing.random());
         log.debug("lock contention on {}, retrying in {}ms (retry {}/{})",
                 key, delay.toMillis(), retry, settings.maxAttempts() - 1);
-        metrics.retry(key);
+        listener.onRetry(key);
         try {
             timing.sleep().sleep(delay);
         } catch (InterruptedException e) {
@@ -86,23 +87,25 @@ abstract class LeaseLocks implements Locks {
 
     private record Attempt(Optional<Lease> lease, String mode) {}
 
-    private Attempt attempt(String key, Duration ttl, String value) throws LockException {
+    /** {@code started} is when the caller began to wait for the lock, for the log. */
+    private Attempt attempt(String key, Duration ttl, String value, Instant started) throws LockException {
         LeaseStore store = route();
         try {
-            return attemptOn(store, key, ttl, value);
+            return attemptOn(store, key, ttl, value, started);
         } catch (LockException e) {
             LeaseStore fallback = fallback(store, e);
             if (fallback == null) {
                 throw e;
             }
-            return attemptOn(fallback, key, ttl, value);
+            return attemptOn(fallback, key, ttl, value, started);
         }
     }
 
-    private Attempt attemptOn(LeaseStore store, String key, Duration ttl, String value) throws LockException {
+    private Attempt attemptOn(LeaseStore store, String key, Duration ttl, String value, Instant started)
+            throws LockException {
         String token = UUID.randomUUID().toString();
         boolean won = acquisition(store, key, () -> store.insert(settings.keyPrefix() + key, token, value, ttl));
-        return new Attempt(won ? Optional.of(granted(store, key, token, ttl, "acquired")) : Optional.empty(),
+        return new Attempt(won ? Optional.of(granted(store, key, token, ttl, "acquired", started)) : Optional.empty(),
                 store.metricsMode());
     }
 
@@ -128,26 +131,27 @@ abstract class LeaseLocks implements Locks {
             throw new IllegalArgumentException("takeOver of lock " + key + " needs the dead holder's value");
         }
         LeaseStore store = route();
+        Instant started = timing.clock().instant();
         try {
-            return takeOverOn(store, key, deadValue, ttl, value);
+            return takeOverOn(store, key, deadValue, ttl, value, started);
         } catch (LockException e) {
             LeaseStore fallback = fallback(store, e);
             if (fallback == null) {
                 throw e;
             }
-            return takeOverOn(fallback, key, deadValue, ttl, value);
+            return takeOverOn(fallback, key, deadValue, ttl, value, started);
         }
     }
 
-    private Optional<Lease> takeOverOn(LeaseStore store, String key, String deadValue, Duration ttl, String value)
-            throws LockException {
+    private Optional<Lease> takeOverOn(LeaseStore store, String key, String deadValue, Duration ttl, String value,
+                                       Instant started) throws LockException {
         String token = UUID.randomUUID().toString();
         boolean won = acquisition(store, key,
                 () -> store.replace(settings.keyPrefix() + key, deadValue, token, value, ttl));
         if (won) {
             log.info("took over lock {} from dead holder {}", key, deadValue);
         }
-        return won ? Optional.of(granted(store, key, token, ttl, "took over")) : Optional.empty();
+        return won ? Optional.of(granted(store, key, token, ttl, "took over", started)) : Optional.empty();
     }
 
     @FunctionalInterface
@@ -161,25 +165,27 @@ abstract class LeaseLocks implements Locks {
         try {
             won = call.call();
         } catch (LockException e) {
-            metrics.acquisition(key, store.metricsMode(), LockMetrics.Result.FAILURE);
+            listener.onAcquire(key, store.metricsMode(), LockListener.Outcome.FAILURE);
             throw failed(store, key, e);
         }
-        metrics.acquisition(key, store.metricsMode(), won ? LockMetrics.Result.SUCCESS : LockMetrics.Result.CONTENTION);
+        listener.onAcquire(key, store.metricsMode(), won ? LockListener.Outcome.SUCCESS : LockListener.Outcome.CONTENTION);
         return won;
     }
 
     private LockException failed(LeaseStore store, String key, LockException e) {
-        metrics.failure(key, store.metricsMode(), e.reason().label());
+        listener.onFailure(key, store.metricsMode(), e.reason().label());
         return e;
     }
 
-    private Lease granted(LeaseStore granting, String key, String token, Duration ttl, String verb) {
+    private Lease granted(LeaseStore granting, String key, String token, Duration ttl, String verb, Instant started) {
+        Instant now = timing.clock().instant();
+        long waited = Duration.between(started, now).toMillis();
         if (key.startsWith(DOWNLOAD_PREFIX)) {
-            log.info("{} download lock {} ({})", verb, key, granting.metricsMode());
+            log.info("{} download lock {} ({}) after waiting {}ms", verb, key, granting.metricsMode(), waited);
         } else {
-            log.debug("{} lock {} ({})", verb, key, granting.metricsMode());
+            log.debug("{} lock {} ({}) after waiting {}ms", verb, key, granting.metricsMode(), waited);
         }
-        return new StoreLease(leaseStore(granting), key, token, ttl, timing.clock().instant());
+        return new StoreLease(leaseStore(granting), key, token, ttl, now);
     }
 
     private static void check(String key) {
@@ -243,7 +249,7 @@ abstract class LeaseLocks implements Locks {
             try {
                 if (store.delete(settings.keyPrefix() + key, token)) {
                     Duration held = Duration.between(acquiredAt, timing.clock().instant());
-                    metrics.held(key, store.metricsMode(), held);
+                    listener.onRelease(key, store.metricsMode(), held);
                     if (key.startsWith(DOWNLOAD_PREFIX)) {
                         log.info("released download lock {} after {}ms", key, held.toMillis());
                     } else {

@@ -8,12 +8,12 @@ package dev.ncps.lock;
 public final class LocalLocks extends LeaseLocks {
     private final LocalLeaseStore store;
 
-    public LocalLocks(LockSettings settings, LockMetrics metrics) {
-        this(settings, metrics, Timing.SYSTEM);
+    public LocalLocks(LockSettings settings, LockListener listener) {
+        this(settings, listener, Timing.SYSTEM);
     }
 
-    LocalLocks(LockSettings settings, LockMetrics metrics, Timing timing) {
-        super(settings, metrics, timing);
+    LocalLocks(LockSettings settings, LockListener listener, Timing timing) {
+        super(settings, listener, timing);
         this.store = new LocalLeaseStore(timing.clock());
     }
 

@@ -16,21 +16,21 @@ public final class LockBackends {
      * @throws LockException when the backend cannot be reached and degraded mode does not allow starting
      */
     public static Locks open(LockBackend configured, LockSettings settings, RedisSettings redis, DataSource database,
-                             LockMetrics metrics) throws LockException {
+                             LockListener listener) throws LockException {
         return switch (configured) {
-            case LOCAL -> new LocalLocks(settings, metrics);
+            case LOCAL -> new LocalLocks(settings, listener);
             case REDIS -> {
                 if (redis == null || !redis.configured()) {
                     throw new IllegalArgumentException("cache.lock.backend: redis needs cache.redis.addrs (host:port)");
                 }
-                yield new RedisLocks(redis, settings, metrics);
+                yield new RedisLocks(redis, settings, listener);
             }
             case POSTGRES -> {
                 if (database == null) {
                     throw new IllegalArgumentException(
                             "cache.lock.backend: postgres needs cache.database-url to be a PostgreSQL database");
                 }
-                yield new PostgresLocks(database, settings, metrics);
+                yield new PostgresLocks(database, settings, listener);
             }
         };
     }

@@ -12,12 +12,12 @@ import java.sql.SQLException;
 public final class PostgresLocks extends LeaseLocks {
     private final PostgresLeaseStore store;
 
-    public PostgresLocks(DataSource dataSource, LockSettings settings, LockMetrics metrics) throws LockException {
-        this(dataSource, settings, metrics, Timing.SYSTEM);
+    public PostgresLocks(DataSource dataSource, LockSettings settings, LockListener listener) throws LockException {
+        this(dataSource, settings, listener, Timing.SYSTEM);
     }
 
-    PostgresLocks(DataSource dataSource, LockSettings settings, LockMetrics metrics, Timing timing) throws LockException {
-        super(settings, metrics, timing);
+    PostgresLocks(DataSource dataSource, LockSettings settings, LockListener listener, Timing timing) throws LockException {
+        super(settings, listener, timing);
         requirePostgres(dataSource);
         this.store = new PostgresLeaseStore(dataSource);
         store.prepare();

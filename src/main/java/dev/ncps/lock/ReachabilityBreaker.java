@@ -7,12 +7,17 @@ import java.time.Instant;
 /**
  * Stops calling Redis after {@code threshold} consecutive connection errors, for {@code openFor}; then lets
  * one probe through (and restarts the timer), and closes on the first success, as the Go ncps's
- * {@code pkg/circuitbreaker} (docs/design/locks.md, "Circuit breaker and degraded mode").
+ * {@code pkg/circuitbreaker} (docs/design/locks.md, "Circuit breaker and degraded mode"), which waits a minute
+ * between probes where this waits {@link #DEFAULT_OPEN_FOR}.
  * Errors where Redis answered (a script error, a full pool) do not count: the breaker is about reachability.
  */
 final class ReachabilityBreaker {
     static final int DEFAULT_THRESHOLD = 5;
-    static final Duration DEFAULT_OPEN_FOR = Duration.ofMinutes(1);
+    /**
+     * Between probes while open. Short, so that misses work again within seconds of Redis coming back; a probe
+     * costs one request a connection error (instant when refused, the client timeout when Redis is unroutable).
+     */
+    static final Duration DEFAULT_OPEN_FOR = Duration.ofSeconds(3);
 
     /** Told about each transition once, outside the breaker's lock. */
     interface Listener {
@@ -20,6 +25,9 @@ final class ReachabilityBreaker {
         void opened(int failures);
 
         void closed();
+
+        /** A call failed to reach Redis after one that reached it ({@code false}), or the reverse. */
+        default void reachability(boolean reached) {}
     }
 
     private final int threshold;
@@ -60,10 +68,15 @@ final class ReachabilityBreaker {
 
     void success() {
         boolean wasOpen;
+        boolean wasFailing;
         synchronized (this) {
+            wasFailing = consecutiveFailures > 0;
             consecutiveFailures = 0;
             wasOpen = openedAt != null;
             openedAt = null;
+        }
+        if (wasFailing || wasOpen) {
+            listener.reachability(true);
         }
         if (wasOpen) {
             listener.closed();
@@ -72,18 +85,21 @@ final class ReachabilityBreaker {
 
     void failure() {
         int failures;
+        boolean opens;
         synchronized (this) {
             failures = ++consecutiveFailures;
-            if (openedAt != null) {
+            boolean open = openedAt != null;
+            opens = !open && failures >= threshold;
+            if (open || opens) {
                 openedAt = clock.instant();
-                return;
             }
-            if (failures < threshold) {
-                return;
-            }
-            openedAt = clock.instant();
         }
-        listener.opened(failures);
+        if (failures == 1) {
+            listener.reachability(false);
+        }
+        if (opens) {
+            listener.opened(failures);
+        }
     }
 
     /** Starts open, as after a failed probe: used when Redis is unreachable at startup. */

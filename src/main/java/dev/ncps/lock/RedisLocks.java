@@ -21,7 +21,7 @@ import java.util.Optional;
  * One address is a single server; several addresses are seed nodes of one Redis Cluster (every
  * operation touches one key, so the cluster needs no hash tags).
  *
- * <p>A circuit breaker guards Redis: after 5 consecutive connection errors it opens for a minute, then
+ * <p>A circuit breaker guards Redis: after 5 consecutive connection errors it opens for 3 seconds, then
  * lets one probe through. While it is open, operations either fail at once with
  * {@link LockException.Reason#CIRCUIT_BREAKER} (so the cache can answer 503 fast), or, with
  * {@code allow-degraded-mode}, fall back to in-process leases: the instance keeps working but downloads
@@ -42,14 +42,14 @@ public final class RedisLocks extends LeaseLocks {
      * Connects and pings. Unreachable Redis fails startup, unless degraded mode is allowed: then it
      * starts degraded and switches to Redis once a probe succeeds.
      */
-    public RedisLocks(RedisSettings redisSettings, LockSettings settings, LockMetrics metrics) throws LockException {
-        this(redisSettings, settings, metrics, Timing.SYSTEM, ReachabilityBreaker.DEFAULT_THRESHOLD,
+    public RedisLocks(RedisSettings redisSettings, LockSettings settings, LockListener listener) throws LockException {
+        this(redisSettings, settings, listener, Timing.SYSTEM, ReachabilityBreaker.DEFAULT_THRESHOLD,
                 ReachabilityBreaker.DEFAULT_OPEN_FOR);
     }
 
-    RedisLocks(RedisSettings redisSettings, LockSettings settings, LockMetrics metrics, Timing timing,
+    RedisLocks(RedisSettings redisSettings, LockSettings settings, LockListener listener, Timing timing,
                int breakerThreshold, Duration breakerOpenFor) throws LockException {
-        super(settings, metrics, timing);
+        super(settings, listener, timing);
         if (!redisSettings.configured()) {
             throw new IllegalArgumentException("cache.redis.addrs is empty; the redis lock backend needs at least one host:port");
         }
@@ -64,7 +64,7 @@ public final class RedisLocks extends LeaseLocks {
     private void start() throws LockException {
         try {
             redis.ping();
-            metrics.redisConnected(true);
+            listener.onRedisReachability(true);
             log.info("redis lock backend at {} reachable", where);
         } catch (LockException e) {
             if (!settings.allowDegradedMode()) {
@@ -217,7 +217,7 @@ public final class RedisLocks extends LeaseLocks {
     private final class Transitions implements ReachabilityBreaker.Listener {
         @Override
         public void opened(int failures) {
-            metrics.redisConnected(false);
+            listener.onRedisReachability(false);
             String cause = failures == 0 ? "unreachable at startup" : failures + " consecutive connection errors";
             if (settings.allowDegradedMode()) {
                 log.warn("DEGRADED MODE: redis lock backend at {} unavailable ({}); falling back to in-process locks."
@@ -228,9 +228,14 @@ public final class RedisLocks extends LeaseLocks {
             }
         }
 
+        /** The gauge drops at the first failed call, not when the breaker opens after several. */
+        @Override
+        public void reachability(boolean reached) {
+            listener.onRedisReachability(reached);
+        }
+
         @Override
         public void closed() {
-            metrics.redisConnected(true);
             log.warn("redis lock backend at {} answers again; distributed locks restored", where);
         }
     }

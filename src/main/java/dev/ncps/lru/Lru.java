@@ -1,18 +1,18 @@
 package dev.ncps.lru;
 
+import dev.ncps.config.Sizes;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
 import dev.ncps.index.IndexException;
 import dev.ncps.store.Store;
 import dev.ncps.store.StoreKeys;
-import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -28,33 +28,26 @@ public final class Lru {
     private final Store store;
     private final long maxBytes;
     private final Clock clock;
-    private final Counter runs;
-    private final Counter narInfosEvicted;
-    private final Counter narFilesEvicted;
-    private final Counter bytesFreed;
-    private final Histogram duration;
+    private final LruListener listener;
 
-    public Lru(Index index, Store store, long maxBytes, Clock clock, PrometheusRegistry registry) {
+    public Lru(Index index, Store store, long maxBytes, Clock clock, LruListener listener) {
         this.index = index;
         this.store = store;
         this.maxBytes = maxBytes;
         this.clock = clock;
-        this.runs = Counter.builder().name("ncps_lru_cleanup_runs_total").help("LRU cleanup runs").register(registry);
-        this.narInfosEvicted = Counter.builder().name("ncps_lru_narinfos_evicted_total").help("narinfos evicted by LRU").register(registry);
-        this.narFilesEvicted = Counter.builder().name("ncps_lru_nar_files_evicted_total").help("NAR files evicted by LRU").register(registry);
-        this.bytesFreed = Counter.builder().name("ncps_lru_bytes_freed_total").help("bytes freed by LRU").register(registry);
-        this.duration = Histogram.builder().name("ncps_lru_cleanup_duration_seconds").help("LRU cleanup duration").register(registry);
+        this.listener = listener;
     }
 
     /** One cleanup (the caller makes sure one instance at a time runs it); returns the NAR files removed. */
     public int run() {
-        long started = clock.millis();
-        runs.inc();
+        Instant started = clock.instant();
+        long narInfos = 0;
+        List<NarFileEntry> evicted = List.of();
+        long freed = 0;
         try {
             long before = index.stats().narInfoCount();
-            List<NarFileEntry> evicted = index.evict(maxBytes, hash -> false);
-            long after = index.stats().narInfoCount();
-            long freed = 0;
+            evicted = index.evict(maxBytes, hash -> false);
+            narInfos = Math.max(0, before - index.stats().narInfoCount());
             for (NarFileEntry entry : evicted) {
                 try {
                     store.delete(StoreKeys.nar(entry.key().narHash(), entry.key().compression()));
@@ -63,16 +56,15 @@ public final class Lru {
                     log.warn("LRU: cannot delete the bytes of nar/{}: {}", entry.key().narHash(), e.getMessage());
                 }
             }
-            narInfosEvicted.inc(Math.max(0, before - after));
-            narFilesEvicted.inc(evicted.size());
-            bytesFreed.inc(freed);
-            log.info("LRU cleanup: removed {} narinfos and {} NARs, {} bytes freed", Math.max(0, before - after), evicted.size(), freed);
+            log.info("LRU cleanup: removed {} narinfos and {} NARs, {} freed, in {}ms (limit {})", narInfos,
+                    evicted.size(), Sizes.human(freed), Duration.between(started, clock.instant()).toMillis(),
+                    Sizes.human(maxBytes));
             return evicted.size();
         } catch (IndexException e) {
             log.error("LRU cleanup failed: {}", e.getMessage());
             return 0;
         } finally {
-            duration.observe((clock.millis() - started) / 1000.0);
+            listener.onCleanup(narInfos, evicted.size(), freed, Duration.between(started, clock.instant()));
         }
     }
 }

@@ -7,10 +7,10 @@ import dev.ncps.config.Setting;
 import dev.ncps.config.UpstreamConfig;
 import dev.ncps.index.Index;
 import dev.ncps.index.MigrationReport;
+import dev.ncps.lock.LockListener;
 import dev.ncps.lock.Locks;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.Store;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.PrintStream;
 import java.net.URI;
@@ -65,7 +65,7 @@ public final class ConfigCheck {
         });
         check("locks " + config.lock().backend().name().toLowerCase(java.util.Locale.ROOT), failures, () -> {
             List<AutoCloseable> opened = new ArrayList<>();
-            try (Locks locks = Backends.openLocks(config.lock(), config.database(), new PrometheusRegistry(), resource -> {
+            try (Locks locks = Backends.openLocks(config.lock(), config.database(), LockListener.NONE, resource -> {
                 if (resource instanceof AutoCloseable closeable && !(resource instanceof Locks)) opened.add(closeable);
                 return resource;
             })) {

@@ -1,5 +1,6 @@
 package dev.ncps.ops;
 
+import dev.ncps.config.Sizes;
 import dev.ncps.cluster.ClusterCoordinator;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;

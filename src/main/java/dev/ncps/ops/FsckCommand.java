@@ -3,9 +3,9 @@ package dev.ncps.ops;
 import dev.ncps.app.Backends;
 import dev.ncps.config.MaintenanceConfig;
 import dev.ncps.index.Index;
+import dev.ncps.lock.LockListener;
 import dev.ncps.lock.Locks;
 import dev.ncps.store.Store;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.PrintStream;
 import java.time.Clock;
@@ -31,7 +31,7 @@ public final class FsckCommand {
             opened.add(index);
             Store store = Backends.openStore(config.storage());
             opened.add(store);
-            Locks locks = Backends.openLocks(config.lock(), config.database(), new PrometheusRegistry(), resource -> {
+            Locks locks = Backends.openLocks(config.lock(), config.database(), LockListener.NONE, resource -> {
                 if (resource instanceof AutoCloseable closeable) opened.add(closeable);
                 return resource;
             });

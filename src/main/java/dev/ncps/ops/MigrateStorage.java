@@ -1,5 +1,6 @@
 package dev.ncps.ops;
 
+import dev.ncps.config.Sizes;
 import dev.ncps.store.Store;
 
 import java.io.IOException;

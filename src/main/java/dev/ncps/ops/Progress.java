@@ -1,5 +1,6 @@
 package dev.ncps.ops;
 
+import dev.ncps.config.Sizes;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;

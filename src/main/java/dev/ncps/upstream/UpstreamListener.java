@@ -1,33 +1,61 @@
 package dev.ncps.upstream;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
- * Hooks for metrics. Called on the requesting thread; implementations must be fast and must not throw.
- * They map to {@code ncps_upstream_narinfo_fetch_duration_seconds} and
- * {@code ncps_upstream_nar_fetch_duration_seconds}; the upstream counts come from {@link Upstreams#status()}.
+ * What the upstream client reports, for metrics and tracing. Called on the requesting thread; implementations
+ * must be fast and must not throw. The metrics package maps these to the {@code ncps_upstream_*} series; the
+ * upstream counts come from {@link Upstreams#status()}.
  */
 public interface UpstreamListener {
 
     UpstreamListener NONE = new UpstreamListener() {};
 
     /** The reasons {@link #narInfoRejected} reports. */
-    java.util.List<String> NARINFO_REJECTION_REASONS = java.util.Arrays.stream(NarInfoCheck.Problem.values())
+    List<String> NARINFO_REJECTION_REASONS = java.util.Arrays.stream(NarInfoCheck.Problem.values())
             .map(NarInfoCheck.Problem::label).toList();
 
-    /** How one request to one upstream ended. */
+    /** The reasons {@link #targetRefused} reports. */
+    List<String> TARGET_REFUSAL_REASONS = java.util.Arrays.stream(TargetPolicy.Refusal.values())
+            .map(TargetPolicy.Refusal::label).toList();
+
+    /** How one request to one upstream ended; {@link #error()} names the failures by kind. */
     enum Outcome {
         /** 200 with an acceptable body. */
-        FOUND,
+        FOUND(null),
         /** 404 (or 403, which Nix and S3 treat alike). */
-        NOT_FOUND,
-        /** 200 with a narinfo that was rejected (parse error, wrong path, bad signature). */
-        REJECTED,
+        NOT_FOUND(null),
+        /** 200 with a response that failed verification: a rejected narinfo, a NAR whose headers contradict it. */
+        REJECTED("verification"),
         /** No response headers, or the body stalled, within the configured timeouts. */
-        TIMEOUT,
-        /** Connection error or an unexpected HTTP status. */
-        FAILED
+        TIMEOUT("timeout"),
+        /** No response: connection refused or reset, TLS or DNS failure, a target the policy refused. */
+        CONNECTION_FAILED("connect"),
+        /** An unexpected HTTP status (5xx, 401...). */
+        BAD_STATUS("status");
+
+        private final String error;
+
+        Outcome(String error) {
+            this.error = error;
+        }
+
+        /** The kind of failure ({@code timeout}, {@code connect}, {@code status}, {@code verification}), or null. */
+        public String error() {
+            return error;
+        }
+
+        /** Every {@link #error()}, in declaration order. */
+        public static final List<String> ERRORS = java.util.Arrays.stream(values())
+                .map(Outcome::error).filter(java.util.Objects::nonNull).toList();
     }
+
+    /** The upstreams as configured, once, before any other event: series can exist at zero from startup. */
+    default void onConfigured(List<Upstream> upstreams) {}
+
+    /** A {@code nix-cache-info} health check of {@code upstream} ended. */
+    default void healthChecked(Upstream upstream, Duration duration, Outcome outcome) {}
 
     /** One narinfo request to one upstream ended; {@code duration} includes reading and verifying the body. */
     default void narInfoFetched(Upstream upstream, Duration duration, Outcome outcome) {}

@@ -46,10 +46,10 @@ public record UpstreamOptions(
     }
 
     /** dial 3s, headers 3s, body idle 30s, no netrc, 404s kept 30s (100 000 entries), hedge after 100 ms,
-     *  checks every minute, breaker opens after 5 failures for 30s, 3 attempts. */
+     *  checks every 5s, breaker opens after 5 failures for 30s, 3 attempts. */
     public static UpstreamOptions defaults() {
         return new UpstreamOptions(Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofSeconds(30), null,
-                Duration.ofSeconds(30), 100_000, Duration.ofMillis(100), Duration.ofMinutes(1), 5,
+                Duration.ofSeconds(30), 100_000, Duration.ofMillis(100), Duration.ofSeconds(5), 5,
                 Duration.ofSeconds(30), 3, Proxies.NONE);
     }
 
@@ -74,6 +74,12 @@ public record UpstreamOptions(
         return new UpstreamOptions(dialTimeout, responseHeaderTimeout, bodyIdleTimeout, netrcFile, negativeCacheTtl,
                 negativeCacheMaxEntries, delay, healthCheckInterval, breakerFailureThreshold, breakerCooldown,
                 maxAttempts, proxies);
+    }
+
+    public UpstreamOptions withHealthCheckInterval(Duration interval) {
+        return new UpstreamOptions(dialTimeout, responseHeaderTimeout, bodyIdleTimeout, netrcFile, negativeCacheTtl,
+                negativeCacheMaxEntries, hedgeDelay, interval, breakerFailureThreshold, breakerCooldown, maxAttempts,
+                proxies);
     }
 
     public UpstreamOptions withBreaker(int failureThreshold, Duration cooldown) {

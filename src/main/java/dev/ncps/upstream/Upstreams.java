@@ -1,5 +1,6 @@
 package dev.ncps.upstream;
 
+import dev.ncps.config.Sizes;
 import dev.ncps.nix.CacheInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
@@ -18,11 +19,13 @@ import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
@@ -42,8 +45,10 @@ import org.slf4j.LoggerFactory;
  *
  * Health: every upstream starts UNKNOWN, which is usable, so the first miss after boot is served. A
  * {@code nix-cache-info} check runs at {@link #start()} and then every {@code healthCheckInterval}; a failed check
- * makes the upstream UNHEALTHY (skipped) until a check passes. Independently, a per-upstream circuit breaker skips
- * an upstream for a cooldown after consecutive request failures.
+ * makes the upstream UNHEALTHY (skipped) until a check passes. A request that finds an upstream down (connection
+ * error, timeout, 5xx) checks it at once, so the next misses skip it without waiting for the period.
+ * Independently, a per-upstream circuit breaker skips an upstream for a cooldown after consecutive request
+ * failures; a check that sees an UNHEALTHY upstream back ends that cooldown.
  *
  * <p>Thread-safe. Lookups block the calling (virtual) thread; each upstream request runs on its own virtual thread.
  */
@@ -62,6 +67,8 @@ public final class Upstreams implements AutoCloseable {
     private final UpstreamHttp http;
     private final NegativeCache negativeCache;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    /** Upstreams with a re-check running, so a burst of failing requests starts one check, not one each. */
+    private final Set<Upstream> rechecking = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService healthScheduler = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("ncps-upstream-health").factory());
 
@@ -82,6 +89,7 @@ public final class Upstreams implements AutoCloseable {
                     new UpstreamBreaker(options.breakerFailureThreshold(), options.breakerCooldown(), clock)));
         }
         this.upstreams = List.copyOf(list);
+        listener.onConfigured(this.upstreams);
         this.negativeCache = new NegativeCache(options.negativeCacheTtl(), options.negativeCacheMaxEntries(), clock);
         this.http = new UpstreamHttp(options, loadNetrc(options.netrcFile()), listener);
     }
@@ -180,7 +188,9 @@ public final class Upstreams implements AutoCloseable {
             checkNarResponse(upstream, exchange, expectedSize);
         } catch (UpstreamException e) {
             exchange.close();
-            listener.narFetched(upstream, since(start), outcomeOf(e));
+            int status = exchange.status();
+            listener.narFetched(upstream, since(start), status == 200 ? UpstreamListener.Outcome.REJECTED
+                    : isNotFound(status) ? UpstreamListener.Outcome.NOT_FOUND : UpstreamListener.Outcome.BAD_STATUS);
             throw e;
         }
         upstream.breaker().recordSuccess();
@@ -245,30 +255,58 @@ public final class Upstreams implements AutoCloseable {
         }
     }
 
+    /** A request found {@code upstream} down: check it now rather than at the next period. */
+    private void recheck(Upstream upstream) {
+        if (!rechecking.add(upstream)) {
+            return;
+        }
+        try {
+            workers.execute(() -> {
+                try {
+                    check(upstream);
+                } finally {
+                    rechecking.remove(upstream);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            rechecking.remove(upstream);
+        }
+    }
+
     private void check(Upstream upstream) {
+        Instant start = clock.instant();
         URI uri = upstream.resolve("nix-cache-info");
         String error = null;
+        UpstreamListener.Outcome outcome = UpstreamListener.Outcome.FOUND;
         try (UpstreamHttp.Exchange exchange = http.get(upstream, uri, false)) {
             if (exchange.status() != 200) {
                 exchange.discard();
                 error = MaskedUri.of(uri) + ": HTTP " + exchange.status();
+                outcome = UpstreamListener.Outcome.BAD_STATUS;
             } else {
                 CacheInfo info = CacheInfo.parse(exchange.readText(MAX_CACHE_INFO_BYTES));
                 if (info.storeDir() != null && !info.storeDir().equals(StorePath.STORE_DIR)) {
                     error = MaskedUri.of(uri) + ": StoreDir is " + info.storeDir() + ", not " + StorePath.STORE_DIR;
+                    outcome = UpstreamListener.Outcome.REJECTED;
                 } else {
                     upstream.setDiscoveredPriority(info.priority() > 0 ? info.priority() : Upstream.DEFAULT_PRIORITY);
                 }
             }
         } catch (UpstreamException e) {
             error = e.getMessage();
+            outcome = outcomeOf(e);
         } catch (NixParseException e) {
             error = MaskedUri.of(uri) + ": " + e.getMessage();
+            outcome = UpstreamListener.Outcome.REJECTED;
         }
+        listener.healthChecked(upstream, since(start), outcome);
         Upstream.Health health = error == null ? Upstream.Health.HEALTHY : Upstream.Health.UNHEALTHY;
-        if (error == null) {
+        // A check that saw the upstream down and now sees it up ends the breaker's cooldown too, so misses work
+        // again within one check period. A passing check alone does not: an upstream whose nix-cache-info answers
+        // while its narinfos hang must stay skipped for the cooldown.
+        if (error == null && upstream.health() == Upstream.Health.UNHEALTHY) {
             upstream.breaker().recordSuccess();
-        } else {
+        } else if (error != null) {
             upstream.setLastError(error);
         }
         if (upstream.setHealth(health)) {
@@ -413,6 +451,7 @@ public final class Upstreams implements AutoCloseable {
     private Attempt attempt(Upstream upstream, String hash) {
         Instant start = clock.instant();
         URI uri = upstream.resolve(hash + ".narinfo");
+        log.debug("narinfo {}: asking upstream {}", hash, upstream);
         UpstreamListener.Outcome outcome;
         Attempt attempt;
         try (UpstreamHttp.Exchange exchange = http.get(upstream, uri, false)) {
@@ -422,6 +461,10 @@ public final class Upstreams implements AutoCloseable {
                 upstream.breaker().recordSuccess();
                 switch (NarInfoCheck.check(text, hash, upstream)) {
                     case NarInfoCheck.Accepted accepted -> {
+                        log.debug("narinfo {}: upstream {} sent {} in {}ms, accepted ({})", hash, upstream,
+                                Sizes.human(text.length()), since(start).toMillis(), accepted.vouched()
+                                        ? "signed by a key of the upstream, or trusted unsigned: ncps signs it"
+                                        : "content-addressed, not signed by a known key: served as it came");
                         attempt = new Hit(new Lookup.Found(upstream, accepted.narInfo(), accepted.narUri(), accepted.vouched()));
                         outcome = UpstreamListener.Outcome.FOUND;
                     }
@@ -434,6 +477,8 @@ public final class Upstreams implements AutoCloseable {
                 }
             } else if (isNotFound(status)) {
                 exchange.discard();
+                log.debug("narinfo {}: upstream {} does not have it (HTTP {}, {}ms)", hash, upstream, status,
+                        since(start).toMillis());
                 upstream.breaker().recordSuccess();
                 negativeCache.remember(upstream, hash);
                 attempt = new Miss();
@@ -443,7 +488,7 @@ public final class Upstreams implements AutoCloseable {
                 String reason = MaskedUri.of(uri) + ": unexpected HTTP " + status;
                 recordStatusFailure(upstream, status, reason);
                 attempt = new Failure(upstream, reason, false);
-                outcome = UpstreamListener.Outcome.FAILED;
+                outcome = UpstreamListener.Outcome.BAD_STATUS;
             }
         } catch (UpstreamException e) {
             recordFailure(upstream, e);
@@ -460,21 +505,23 @@ public final class Upstreams implements AutoCloseable {
     }
 
     /** A 5xx says the upstream is in trouble; other statuses (401, 400…) say nothing about its health. */
-    private static void recordStatusFailure(Upstream upstream, int status, String reason) {
+    private void recordStatusFailure(Upstream upstream, int status, String reason) {
         upstream.setLastError(reason);
         if (status >= 500) {
             upstream.breaker().recordFailure();
+            recheck(upstream);
         } else {
             upstream.breaker().recordNeutral();
         }
     }
 
-    private static void recordFailure(Upstream upstream, UpstreamException e) {
+    private void recordFailure(Upstream upstream, UpstreamException e) {
         upstream.setLastError(e.getMessage());
         if (e.getCause() instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
             upstream.breaker().recordNeutral();
         } else {
             upstream.breaker().recordFailure();
+            recheck(upstream);
         }
     }
 
@@ -482,7 +529,7 @@ public final class Upstreams implements AutoCloseable {
         return switch (e.kind()) {
             case NOT_FOUND -> UpstreamListener.Outcome.NOT_FOUND;
             case TIMEOUT -> UpstreamListener.Outcome.TIMEOUT;
-            case FAILED -> UpstreamListener.Outcome.FAILED;
+            case FAILED -> UpstreamListener.Outcome.CONNECTION_FAILED;
         };
     }
 

@@ -10,6 +10,7 @@ import dev.ncps.index.GoDatabaseException;
 import dev.ncps.index.Index;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.lru.Lru;
+import dev.ncps.lru.LruListener;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.SecretKey;
@@ -19,7 +20,6 @@ import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.TestDirs;
 import dev.ncps.testing.UpstreamServer;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -111,7 +111,7 @@ class GoImportEndToEndTest {
         try (Index index = Index.open(new IndexConfig(Dialect.SQLITE, "jdbc:" + newDb, null, null, 2, 1, true));
              LocalStore store = new LocalStore(storage)) {
             assertThat(index.stats().totalBytes()).isPositive();
-            new Lru(index, store, 0, Clock.systemUTC(), new PrometheusRegistry()).run();
+            new Lru(index, store, 0, Clock.systemUTC(), LruListener.NONE).run();
             assertThat(index.stats().narFileCount()).isZero();
             List<String> left = new java.util.ArrayList<>();
             store.walk("store/nar/", object -> left.add(object.key()));

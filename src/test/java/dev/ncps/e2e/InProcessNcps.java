@@ -48,6 +48,22 @@ public final class InProcessNcps implements AutoCloseable {
     }
 
     /**
+     * The settings of an instance that shares its index ({@code databaseUrl}) and bytes ({@code s3}) with others,
+     * plus {@code more} as name, value pairs.
+     */
+    public static Map<String, String> sharedBackends(String databaseUrl, dev.ncps.testing.S3Server s3, String... more) {
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("CACHE_DATABASE_URL", databaseUrl,
+                "CACHE_STORAGE_LOCAL", "", "CACHE_STORAGE_S3_BUCKET", s3.bucket(),
+                "CACHE_STORAGE_S3_ENDPOINT", s3.endpoint().toString(), "CACHE_STORAGE_S3_REGION", s3.region(),
+                "CACHE_STORAGE_S3_ACCESS_KEY_ID", s3.accessKey(), "CACHE_STORAGE_S3_SECRET_ACCESS_KEY", s3.secretKey(),
+                "CACHE_STORAGE_S3_FORCE_PATH_STYLE", "true"));
+        for (int i = 0; i < more.length; i += 2) {
+            settings.put(more[i], more[i + 1]);
+        }
+        return settings;
+    }
+
+    /**
      * An instance started from {@code yamlText} as {@code ncps serve --config file} would load it, with an
      * empty environment; the file is written to {@code dir}, which the caller owns.
      */

@@ -189,7 +189,7 @@ class ServeEndToEndTest {
     }
 
     /** The value of one sample, named with its labels in the exposition's order. */
-    private static double sample(String metrics, String nameAndLabels) {
+    static double sample(String metrics, String nameAndLabels) {
         return metrics.lines().filter(line -> line.startsWith(nameAndLabels + " ")).findFirst()
                 .map(line -> Double.parseDouble(line.substring(nameAndLabels.length() + 1)))
                 .orElseThrow(() -> new AssertionError("no sample " + nameAndLabels + " in\n" + metrics));

@@ -1,7 +1,6 @@
 package dev.ncps.lock;
 
 import dev.ncps.lock.Locks.Lease;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
@@ -14,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LocalLocksTest extends LocksContract {
 
     @Override
-    Locks open(LockSettings settings, LockMetrics metrics) {
+    Locks open(LockSettings settings, LockListener metrics) {
         return new LocalLocks(settings, metrics);
     }
 
@@ -34,7 +33,7 @@ class LocalLocksTest extends LocksContract {
             }
         };
         LockSettings settings = LockSettings.DEFAULTS.withRetry(5, Duration.ofMillis(100), Duration.ofSeconds(2), true);
-        try (Locks recorded = new LocalLocks(settings, new LockMetrics(new PrometheusRegistry()),
+        try (Locks recorded = new LocalLocks(settings, LockListener.NONE,
                 new Timing(Clock.systemUTC(), sleeper, () -> 0.5))) {
             holder[0] = recorded.tryAcquire(key, LONG, "holder").orElseThrow();
             try (Lease lease = recorded.acquire(key, LONG, "waiter").orElseThrow()) {
@@ -50,7 +49,7 @@ class LocalLocksTest extends LocksContract {
         Timing.Sleeper interrupted = duration -> {
             throw new InterruptedException("shutdown");
         };
-        try (Locks recorded = new LocalLocks(LockSettings.DEFAULTS, new LockMetrics(new PrometheusRegistry()),
+        try (Locks recorded = new LocalLocks(LockSettings.DEFAULTS, LockListener.NONE,
                 new Timing(Clock.systemUTC(), interrupted, () -> 0))) {
             recorded.tryAcquire(key, LONG, "holder").orElseThrow();
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> recorded.acquire(key, LONG, "waiter"))

@@ -1,6 +1,5 @@
 package dev.ncps.lock;
 
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.Test;
 import org.sqlite.SQLiteDataSource;
 
@@ -10,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LockBackendsTest {
-    private final LockMetrics metrics = new LockMetrics(new PrometheusRegistry());
+    private final LockListener metrics = LockListener.NONE;
 
     @Test
     void backendNamesParseAndUnknownOnesListTheAllowedValues() {

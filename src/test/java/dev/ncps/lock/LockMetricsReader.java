@@ -1,14 +1,22 @@
 package dev.ncps.lock;
 
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.ncps.metrics.Metrics;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 
-/** Reads the lock series back from a registry, by name and label pairs. */
-record LockMetricsReader(PrometheusRegistry registry) {
+/** Fresh metrics: the lock listener to give the locks, and the lock series read back by name and label pairs. */
+record LockMetricsReader(Metrics metrics) {
+
+    static LockMetricsReader fresh() {
+        return new LockMetricsReader(new Metrics("test", ""));
+    }
+
+    LockListener listener() {
+        return metrics.locks();
+    }
 
     double counter(String name, String... labels) {
         return ((CounterSnapshot) snapshot(name)).getDataPoints().stream()
@@ -28,7 +36,7 @@ record LockMetricsReader(PrometheusRegistry registry) {
 
     private MetricSnapshot snapshot(String name) {
         String bare = name.endsWith("_total") ? name.substring(0, name.length() - "_total".length()) : name;
-        return registry.scrape().stream().filter(s -> s.getMetadata().getName().equals(bare)).findFirst()
+        return metrics.registry().scrape().stream().filter(s -> s.getMetadata().getName().equals(bare)).findFirst()
                 .orElseThrow(() -> new AssertionError("no series " + name));
     }
 

@@ -1,7 +1,6 @@
 package dev.ncps.lock;
 
 import dev.ncps.lock.Locks.Lease;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,14 +23,13 @@ abstract class LocksContract {
     static final Duration LONG = Duration.ofSeconds(30);
     static final Duration SHORT = Duration.ofMillis(300);
 
-    PrometheusRegistry registry;
     LockMetricsReader read;
     Locks locks;
     /** Unique per test: the servers are shared by the tests of a class. */
     String key;
 
     /** A fresh instance on the shared server; tests close it. */
-    abstract Locks open(LockSettings settings, LockMetrics metrics) throws Exception;
+    abstract Locks open(LockSettings settings, LockListener metrics) throws Exception;
 
     /** The {@code mode} label this backend's leases carry. */
     String metricsMode() {
@@ -40,9 +38,8 @@ abstract class LocksContract {
 
     @BeforeEach
     void openLocks() throws Exception {
-        registry = new PrometheusRegistry();
-        read = new LockMetricsReader(registry);
-        locks = open(LockSettings.DEFAULTS, new LockMetrics(registry));
+        read = LockMetricsReader.fresh();
+        locks = open(LockSettings.DEFAULTS, read.listener());
         key = "download:nar:" + UUID.randomUUID();
     }
 
@@ -198,9 +195,9 @@ abstract class LocksContract {
     @Test
     void acquireRetriesUntilTheHolderReleases() throws Exception {
         locks.close();
+        read = LockMetricsReader.fresh();
         locks = open(LockSettings.DEFAULTS.withRetry(6, Duration.ofMillis(50), Duration.ofMillis(200), true),
-                new LockMetrics(registry = new PrometheusRegistry()));
-        read = new LockMetricsReader(registry);
+                read.listener());
         Lease first = locks.tryAcquire(key, LONG, "first").orElseThrow();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Optional<Lease>> waiter = pool.submit(() -> locks.acquire(key, LONG, "second"));
@@ -217,9 +214,9 @@ abstract class LocksContract {
     @Test
     void acquireGivesUpAfterTheConfiguredAttempts() throws Exception {
         locks.close();
+        read = LockMetricsReader.fresh();
         locks = open(LockSettings.DEFAULTS.withRetry(3, Duration.ofMillis(10), Duration.ofMillis(20), false),
-                new LockMetrics(registry = new PrometheusRegistry()));
-        read = new LockMetricsReader(registry);
+                read.listener());
         try (Lease holder = locks.tryAcquire(key, LONG, "holder").orElseThrow()) {
             assertThat(locks.acquire(key, LONG, "waiter")).isEmpty();
         }

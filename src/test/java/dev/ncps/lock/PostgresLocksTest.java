@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ncps.testing.PostgresServer;
 import dev.ncps.testing.SqlDatabase;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -42,7 +41,7 @@ class PostgresLocksTest extends LocksContract {
     }
 
     @Override
-    Locks open(LockSettings settings, LockMetrics metrics) throws LockException {
+    Locks open(LockSettings settings, LockListener metrics) throws LockException {
         return new PostgresLocks(dataSource, settings, metrics);
     }
 
@@ -61,7 +60,7 @@ class PostgresLocksTest extends LocksContract {
     @Test
     void instancesStartingTogetherShareOneTable() throws Exception {
         var results = race(4, i -> {
-            new PostgresLocks(dataSource, LockSettings.DEFAULTS, new LockMetrics(new PrometheusRegistry())).close();
+            new PostgresLocks(dataSource, LockSettings.DEFAULTS, LockListener.NONE).close();
             return java.util.Optional.empty();
         });
         assertThat(results).hasSize(4);
@@ -72,7 +71,7 @@ class PostgresLocksTest extends LocksContract {
         SQLiteDataSource sqlite = new SQLiteDataSource();
         sqlite.setUrl("jdbc:sqlite::memory:");
         assertThatThrownBy(() -> new PostgresLocks(sqlite, LockSettings.DEFAULTS,
-                new LockMetrics(new PrometheusRegistry())))
+                LockListener.NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SQLite");
     }
 

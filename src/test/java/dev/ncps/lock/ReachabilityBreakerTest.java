@@ -41,6 +41,11 @@ class ReachabilityBreakerTest {
                 public void closed() {
                     events.add("closed");
                 }
+
+                @Override
+                public void reachability(boolean reached) {
+                    events.add(reached ? "reached" : "unreachable");
+                }
             });
 
     @Test
@@ -55,7 +60,8 @@ class ReachabilityBreakerTest {
         assertThat(breaker.allowRequest()).isTrue();
         breaker.failure();
         assertThat(breaker.allowRequest()).isFalse();
-        assertThat(events).containsExactly("opened after 5");
+        // Reachability changes at the first failure and the first success, not at each call.
+        assertThat(events).containsExactly("unreachable", "reached", "unreachable", "opened after 5");
     }
 
     @Test
@@ -68,7 +74,7 @@ class ReachabilityBreakerTest {
         assertThat(breaker.allowRequest()).as("only one probe per period").isFalse();
         breaker.success();
         assertThat(breaker.allowRequest()).isTrue();
-        assertThat(events).containsExactly("opened after 0", "closed");
+        assertThat(events).containsExactly("opened after 0", "reached", "closed");
     }
 
     @Test
@@ -81,6 +87,6 @@ class ReachabilityBreakerTest {
         assertThat(breaker.allowRequest()).isFalse();
         now = now.plusSeconds(30);
         assertThat(breaker.allowRequest()).isTrue();
-        assertThat(events).containsExactly("opened after 0");
+        assertThat(events).containsExactly("opened after 0", "unreachable");
     }
 }

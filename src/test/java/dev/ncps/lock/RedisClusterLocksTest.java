@@ -59,7 +59,7 @@ class RedisClusterLocksTest extends LocksContract {
     }
 
     @Override
-    Locks open(LockSettings settings, LockMetrics metrics) throws LockException {
+    Locks open(LockSettings settings, LockListener metrics) throws LockException {
         List<String> addrs = ports.stream().map(p -> "127.0.0.1:" + p).toList();
         return new RedisLocks(new RedisSettings(addrs, null, null, 0, false, 10), settings, metrics);
     }

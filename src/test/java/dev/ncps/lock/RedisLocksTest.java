@@ -28,7 +28,7 @@ class RedisLocksTest extends LocksContract {
     }
 
     @Override
-    Locks open(LockSettings settings, LockMetrics metrics) throws LockException {
+    Locks open(LockSettings settings, LockListener metrics) throws LockException {
         return new RedisLocks(RedisSettings.of("127.0.0.1:" + port), settings, metrics);
     }
 

@@ -3,7 +3,6 @@ package dev.ncps.lock;
 import dev.ncps.lock.Locks.Lease;
 import dev.ncps.testing.Processes;
 import dev.ncps.testing.RedisServer;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -24,8 +23,7 @@ class RedisOutageTest {
     private static final Duration OPEN_FOR = Duration.ofMillis(500);
 
     private final String key = "download:nar:" + UUID.randomUUID();
-    private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final LockMetricsReader read = new LockMetricsReader(registry);
+    private final LockMetricsReader read = LockMetricsReader.fresh();
     private RedisServer server;
     private int port;
 
@@ -42,7 +40,7 @@ class RedisOutageTest {
 
     private RedisLocks open(boolean degraded) throws LockException {
         return new RedisLocks(RedisSettings.of("127.0.0.1:" + port),
-                LockSettings.DEFAULTS.withAllowDegradedMode(degraded), new LockMetrics(registry), Timing.SYSTEM,
+                LockSettings.DEFAULTS.withAllowDegradedMode(degraded), read.listener(), Timing.SYSTEM,
                 ReachabilityBreaker.DEFAULT_THRESHOLD, OPEN_FOR);
     }
 
@@ -79,6 +77,21 @@ class RedisOutageTest {
                     .isGreaterThanOrEqualTo(3);
             assertThat(read.counter("ncps_lock_failures_total", "mode", "distributed", "reason", "redis_error"))
                     .isEqualTo(ReachabilityBreaker.DEFAULT_THRESHOLD);
+        }
+    }
+
+    @Test
+    void theConnectedGaugeDropsAtTheFirstFailedCallAndRisesAtTheFirstAnswer() throws Exception {
+        try (RedisLocks locks = open(false)) {
+            assertThat(read.gauge("ncps_lock_redis_connected")).isEqualTo(1);
+            server.stop();
+            assertThatThrownBy(() -> locks.tryAcquire(key, TTL, "x")).isInstanceOf(LockException.class);
+            assertThat(locks.degraded()).as("one failure does not open the breaker").isFalse();
+            assertThat(read.gauge("ncps_lock_redis_connected")).isZero();
+
+            server.start();
+            locks.tryAcquire(key, TTL, "back").orElseThrow().close();
+            assertThat(read.gauge("ncps_lock_redis_connected")).isEqualTo(1);
         }
     }
 
@@ -155,10 +168,10 @@ class RedisOutageTest {
     void anUnreachableClusterAtStartupFailsOrStartsDegradedLikeASingleServer() throws Exception {
         RedisSettings cluster = new RedisSettings(List.of("127.0.0.1:" + Processes.freePort(), "127.0.0.1:" + Processes.freePort()),
                 null, null, 0, false, 10);
-        assertThatThrownBy(() -> new RedisLocks(cluster, LockSettings.DEFAULTS, new LockMetrics(registry)))
+        assertThatThrownBy(() -> new RedisLocks(cluster, LockSettings.DEFAULTS, read.listener()))
                 .isInstanceOf(LockException.class).hasMessageContaining("unreachable");
         try (RedisLocks locks = new RedisLocks(cluster, LockSettings.DEFAULTS.withAllowDegradedMode(true),
-                new LockMetrics(new PrometheusRegistry()))) {
+                LockListener.NONE)) {
             assertThat(locks.degraded()).isTrue();
             assertThat(locks.tryAcquire(key, TTL, "local")).isPresent();
         }

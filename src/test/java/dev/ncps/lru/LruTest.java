@@ -14,7 +14,7 @@ import dev.ncps.nix.NixBase32;
 import dev.ncps.nix.StorePath;
 import dev.ncps.store.LocalStore;
 import dev.ncps.store.StoreKeys;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.ncps.metrics.Metrics;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +36,7 @@ class LruTest {
     Path dir;
     private Index index;
     private LocalStore store;
-    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Metrics metrics = new Metrics("test", "");
 
     @BeforeEach
     void open() throws Exception {
@@ -53,7 +53,7 @@ class LruTest {
     @Test
     void leastRecentlyUsedPathsAreRemovedRowsAndBytesUntilUnderTheLimit() throws Exception {
         List<NarFileKey> nars = List.of(cache(0, 1000, 10), cache(1, 1000, 30), cache(2, 1000, 20));
-        Lru lru = new Lru(index, store, 1500, Clock.systemUTC(), registry);
+        Lru lru = new Lru(index, store, 1500, Clock.systemUTC(), metrics.lru());
 
         assertThat(lru.run()).isEqualTo(2);
 
@@ -70,7 +70,7 @@ class LruTest {
     @Test
     void aCacheUnderTheLimitIsLeftAlone() throws Exception {
         NarFileKey nar = cache(0, 1000, 10);
-        assertThat(new Lru(index, store, 5000, Clock.systemUTC(), registry).run()).isZero();
+        assertThat(new Lru(index, store, 5000, Clock.systemUTC(), metrics.lru()).run()).isZero();
         assertThat(store.exists(key(nar))).isTrue();
     }
 
@@ -98,7 +98,7 @@ class LruTest {
     }
 
     private double counter(String name) {
-        return registry.scrape().stream().filter(s -> s.getMetadata().getName().equals(name))
+        return metrics.registry().scrape().stream().filter(s -> s.getMetadata().getName().equals(name))
                 .map(s -> ((CounterSnapshot) s).getDataPoints().getFirst().getValue()).findFirst().orElseThrow();
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ncps.index.Index;
 import dev.ncps.lock.LocalLocks;
-import dev.ncps.lock.LockMetrics;
+import dev.ncps.lock.LockListener;
 import dev.ncps.lock.LockSettings;
 import dev.ncps.lock.Locks;
 import dev.ncps.cluster.ClusterCoordinator;
@@ -13,7 +13,6 @@ import dev.ncps.ops.Fsck.Kind;
 import dev.ncps.ops.Fsck.Outcome;
 import dev.ncps.ops.Fsck.Report;
 import dev.ncps.store.Store;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -50,7 +49,7 @@ abstract class FsckScenarios {
     void open() throws Exception {
         index = openIndex();
         store = openStore();
-        locks = new LocalLocks(LockSettings.DEFAULTS, new LockMetrics(new PrometheusRegistry()));
+        locks = new LocalLocks(LockSettings.DEFAULTS, LockListener.NONE);
         cache = new TestCache(index, store);
     }
 

@@ -34,8 +34,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 /**
  * deploy/compose, the HA guide's three instances: each ncps service runs this version's image with the guide's
  * command, the shared config.yaml is one ncps accepts with each service's environment (Redis locks, S3, PostgreSQL),
- * and HAProxy accepts its configuration, which names all three. The services are not started here: their
- * Redis, PostgreSQL, MinIO and HAProxy images come from registries these machines cannot reach.
+ * and HAProxy accepts its configuration, which names all three. {@link ComposeIT} starts the services.
  */
 @Tag("slow")
 class ComposeFileTest {

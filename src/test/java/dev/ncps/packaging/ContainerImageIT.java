@@ -8,12 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.ncps.testing.Installer;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.Processes;
@@ -34,18 +32,14 @@ import org.junit.jupiter.api.TestInstance;
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ContainerImageIT {
-    private static final List<String> PODMAN = List.of("podman", "--runtime", "runc");
     private final RuntimeBundle bundle = RuntimeBundle.built();
     private Path work;
     private String image;
 
     @BeforeAll
     void buildImage() {
-        Installer.ensure("podman");
         work = TestDirs.newWorkDir("image");
-        String base = lastLine(run(Duration.ofMinutes(15), TestDirs.repoRoot().resolve("scripts/container/base-image.sh").toString()));
-        image = lastLine(run(Duration.ofMinutes(10), TestDirs.repoRoot().resolve("scripts/build-image.sh").toString(),
-                "--base", base, "--runtime", "runc"));
+        image = Podman.ncpsImage(work);
     }
 
     @AfterAll
@@ -59,7 +53,7 @@ class ContainerImageIT {
         String format = "{{.Config.User}}|{{json .Config.ExposedPorts}}|{{json .Config.Volumes}}|"
                 + "{{index .Config.Labels \"org.opencontainers.image.version\"}}|"
                 + "{{index .Config.Labels \"org.opencontainers.image.revision\"}}|{{json .HealthCheck}}|{{.Config.StopSignal}}";
-        String[] fields = lastLine(podman("image", "inspect", "--format", format, image)).split("\\|");
+        String[] fields = Podman.lastLine(podman("image", "inspect", "--format", format, image)).split("\\|");
 
         assertThat(fields[0]).isEqualTo("10001:10001");
         assertThat(fields[1]).contains("\"8501/tcp\"");
@@ -68,7 +62,7 @@ class ContainerImageIT {
         assertThat(fields[4]).matches("[0-9a-f]{12}(-dirty)?|unknown");
         assertThat(fields[5]).contains("/opt/ncps-healthcheck");
         assertThat(fields[6]).isEqualTo("SIGTERM");
-        assertThat(lastLine(podman("run", "--rm", image, "/bin/ncps", "--version")))
+        assertThat(Podman.lastLine(podman("run", "--rm", image, "/bin/ncps", "--version")))
                 .startsWith("ncps " + bundle.version() + " (git ");
     }
 
@@ -101,10 +95,10 @@ class ContainerImageIT {
                 Processes.await("ncps in container " + name + " to answer /healthz", Duration.ofSeconds(90),
                         () -> healthy(url));
 
-                assertThat(lastLine(podman("exec", name, "id", "-u"))).isNotEqualTo("0").isEqualTo("10001");
-                assertThat(run(name + "-ro", Duration.ofSeconds(30), podmanCommand("exec", name, "touch", "/opt/ncps/x")).exitCode())
+                assertThat(Podman.lastLine(podman("exec", name, "id", "-u"))).isNotEqualTo("0").isEqualTo("10001");
+                assertThat(run(name + "-ro", Duration.ofSeconds(30), Podman.command("exec", name, "touch", "/opt/ncps/x")).exitCode())
                         .as("writing to the read-only root").isNotZero();
-                assertThat(run(name + "-hc", Duration.ofSeconds(30), podmanCommand("exec", name, "/opt/ncps-healthcheck")).exitCode())
+                assertThat(run(name + "-hc", Duration.ofSeconds(30), Podman.command("exec", name, "/opt/ncps-healthcheck")).exitCode())
                         .as("the image's health check").isZero();
 
                 String key = RuntimeBundleIT.get(url.resolve("/pubkey")).strip();
@@ -113,11 +107,11 @@ class ContainerImageIT {
                 assertThat(nix.verify(copy.store(), cache.closureRoot(), key).succeeded()).isTrue();
 
                 podman("stop", "--time", "60", name);
-                assertThat(lastLine(podman("inspect", "--format", "{{.State.ExitCode}}", name)))
+                assertThat(Podman.lastLine(podman("inspect", "--format", "{{.State.ExitCode}}", name)))
                         .as("exit code after SIGTERM; log:\n%s", podman("logs", "--tail", "20", name).output()).isEqualTo("0");
             } finally {
-                run(name + "-rm", Duration.ofMinutes(1), podmanCommand("rm", "--force", name));
-                run(name + "-rmv", Duration.ofMinutes(1), podmanCommand("volume", "rm", "--force", name));
+                run(name + "-rm", Duration.ofMinutes(1), Podman.command("rm", "--force", name));
+                run(name + "-rmv", Duration.ofMinutes(1), Podman.command("volume", "rm", "--force", name));
             }
         }
     }
@@ -135,13 +129,7 @@ class ContainerImageIT {
     }
 
     private Processes.Completed podman(String... args) {
-        return run(Duration.ofMinutes(2), podmanCommand(args).toArray(String[]::new));
-    }
-
-    private static List<String> podmanCommand(String... args) {
-        List<String> command = new ArrayList<>(PODMAN);
-        command.addAll(List.of(args));
-        return command;
+        return run(Duration.ofMinutes(2), Podman.command(args).toArray(String[]::new));
     }
 
     private Processes.Completed run(Duration timeout, String... command) {
@@ -150,12 +138,5 @@ class ContainerImageIT {
 
     private Processes.Completed run(String name, Duration timeout, List<String> command) {
         return Processes.run(name, command, Map.of(), work, timeout);
-    }
-
-    /** The last line of a command's output that is not one of podman's log lines (time="..." level=...). */
-    private static String lastLine(Processes.Completed completed) {
-        List<String> lines = completed.output().lines().filter(l -> !l.isBlank() && !l.startsWith("time=")).toList();
-        assertThat(lines).as("output of %s", completed.log()).isNotEmpty();
-        return lines.getLast().strip();
     }
 }

@@ -52,6 +52,14 @@ public final class UpstreamServer implements AutoCloseable {
 
     /** Serves {@code cacheDir} on {@code port} (0 for a free one), e.g. to come back on the same port. */
     public UpstreamServer(Path cacheDir, int port) {
+        this(cacheDir, Processes.LOOPBACK, port);
+    }
+
+    /**
+     * Serves {@code cacheDir} on {@code host}: {@code "0.0.0.0"} for clients in containers, which reach the host
+     * through their network's gateway. {@link #url()} stays the loopback URL.
+     */
+    public UpstreamServer(Path cacheDir, String host, int port) {
         if (!Files.isRegularFile(cacheDir.resolve("nix-cache-info"))) {
             throw new IllegalArgumentException(cacheDir + " is not a binary cache: it has no nix-cache-info");
         }
@@ -60,7 +68,7 @@ public final class UpstreamServer implements AutoCloseable {
         threads.setName("upstream");
         this.server = new Server(threads);
         this.connector = new ServerConnector(server, 1, 1);
-        connector.setHost(Processes.LOOPBACK);
+        connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
         server.setHandler(new CacheHandler());

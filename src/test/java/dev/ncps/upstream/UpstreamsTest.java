@@ -336,9 +336,15 @@ class UpstreamsTest {
         Upstreams upstreams = start(spec(up.url()));
         up.statusOverride = 502;
         assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
+        // The 502 made the upstream check itself at once; let that check end before the upstream recovers.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (upstreams.status().getFirst().healthy()) {
+            assertThat(System.nanoTime()).as("the re-check after a 502").isLessThan(deadline);
+            Thread.sleep(10);
+        }
 
         up.statusOverride = 0;
-        // The first scheduled health check may have run during the 502s; only the negative cache is under test here.
+        // Only the negative cache is under test here: the next check finds the upstream back.
         upstreams.checkHealth();
         assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
     }
