@@ -6,6 +6,8 @@ import dev.ncps.http.HttpServer;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.OtlpReceiver;
+import dev.ncps.testing.PostgresServer;
+import dev.ncps.testing.S3Server;
 import dev.ncps.testing.OtlpReceiver.Received;
 import dev.ncps.testing.UpstreamServer;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,6 +83,34 @@ public class TracingEndToEndTest {
             });
             assertThat(underNar).as(tree(spans)).anySatisfy(span -> assertThat(span.name()).isEqualTo("store.put"));
             assertThat(underNarInfo.size() + underNar.size() + 2).as(tree(spans)).isEqualTo(spans.size());
+        }
+    }
+
+    @Test
+    void inAClusterTheLocksOfAColdMissAreSpansOfItsRequests() throws Exception {
+        try (OtlpReceiver receiver = new OtlpReceiver(); UpstreamServer upstream = new UpstreamServer(cache.cacheDir());
+             PostgresServer postgres = PostgresServer.start(); S3Server s3 = S3Server.start("ncps");
+             HttpClient http = Http.client()) {
+            Map<String, String> settings = new HashMap<>(InProcessNcps.sharedBackends(postgres.createDatabase().url(), s3,
+                    "CACHE_LOCK_BACKEND", "postgres"));
+            settings.putAll(traced(receiver));
+            try (InProcessNcps ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), settings)) {
+                String narUrl = NarInfo.parse(Http.text(Http.get(http, ncps.url("/" + root + ".narinfo")))).url();
+                assertThat(Http.get(http, ncps.url("/" + narUrl)).statusCode()).isEqualTo(200);
+            }
+
+            List<Received> spans = receiver.spans();
+            List<Received> underNarInfo = descendants(spans, serverSpan(spans, "GET /{hash}.narinfo"));
+            List<Received> underNar = descendants(spans, serverSpan(spans, "GET /nar/{hash}.nar"));
+            assertThat(underNarInfo).as(tree(spans)).anySatisfy(span -> {
+                assertThat(span.name()).startsWith("lock.");
+                assertThat(span.attributes()).containsEntry("ncps.key", "download:narinfo:" + root);
+            });
+            assertThat(underNar).as(tree(spans)).anySatisfy(span -> {
+                assertThat(span.name()).startsWith("lock.");
+                assertThat(span.attributes().get("ncps.key")).startsWith("download:nar:");
+            });
+            assertThat(underNar).as(tree(spans)).anySatisfy(span -> assertThat(span.name()).isEqualTo("store.put"));
         }
     }
 
