@@ -153,6 +153,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
             server.start();
             return server;
         }, e -> StartupErrors.listen(config.server().addr(), e));
+        cache.pins().resume();
         return new Running(cache, server, scheduler, downloads);
     }
 

@@ -34,25 +34,37 @@ final class StoreGauges {
         metrics.gauge("ncps_upstream_count_total", "Configured upstream caches", () -> upstreams.status().size());
         metrics.gauge("ncps_upstream_count_healthy", "Upstream caches currently healthy",
                 () -> upstreams.status().stream().filter(UpstreamStatus::healthy).count());
+        Supplier<Index.PinCounts> pins = fresh(index::pinCounts, new Index.PinCounts(0, 0), clock);
+        metrics.gauge("ncps_pinned_closures", "Pinned roots (every instance of a cluster shows the same)", () -> pins.get().roots());
+        metrics.gauge("ncps_pinned_paths", "Store paths kept from LRU by a pinned closure", () -> pins.get().paths());
+    }
+
+    private interface Query<T> {
+        T get() throws IndexException;
     }
 
     /** The index's stats, asked again when the last answer is older than {@link #MAX_AGE}. */
     static Supplier<Index.Stats> fresh(Index index, Clock clock) {
+        return fresh(index::stats, new Index.Stats(0, 0, 0), clock);
+    }
+
+    /** The query's answer, asked again when the last one is older than {@link #MAX_AGE}; {@code initial} until one succeeds. */
+    private static <T> Supplier<T> fresh(Query<T> query, T initial, Clock clock) {
         return new Supplier<>() {
-            private Index.Stats last = new Index.Stats(0, 0, 0);
+            private T last = initial;
             private Instant asked = Instant.MIN;
 
             @Override
-            public synchronized Index.Stats get() {
+            public synchronized T get() {
                 Instant now = clock.instant();
                 if (asked.plus(MAX_AGE).isAfter(now)) {
                     return last;
                 }
                 asked = now;
                 try {
-                    last = index.stats();
+                    last = query.get();
                 } catch (IndexException e) {
-                    log.warn("cannot read the store's size for the gauges: {}", e.getMessage());
+                    log.warn("cannot read the index for the gauges: {}", e.getMessage());
                 }
                 return last;
             }

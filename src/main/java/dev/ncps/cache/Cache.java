@@ -54,6 +54,7 @@ public final class Cache {
     private final AccessTracker access;
     private final NarInfoMemo memo;
     private final Listings listings;
+    private final Pins pins;
     private final DownloadCoordinator coordinator;
     private final ConcurrentHashMap<String, CompletableFuture<NarInfoResult>> narInfoLookups = new ConcurrentHashMap<>();
 
@@ -69,6 +70,7 @@ public final class Cache {
         this.downloads = new NarDownloads(upstreams, store, index, settings, clock, executor, listener, coordinator);
         this.access = new AccessTracker(clock, index);
         this.listings = new Listings(this, store);
+        this.pins = new Pins(this, index, executor, listener);
         this.memo = new NarInfoMemo(settings.narInfoMemoEntries(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
     }
 
@@ -77,13 +79,13 @@ public final class Cache {
     /** @param upstreamHost the upstream it was just fetched from, or null when the cache already held it */
     public record NarInfoFound(byte[] text, String upstreamHost) implements NarInfoResult {}
 
-    public record NotFound(String reason) implements NarInfoResult, NarResult, ListingResult {}
+    public record NotFound(String reason) implements NarInfoResult, NarResult, ListingResult, Pins.PinResult {}
 
     /**
      * Nothing definite could be said: {@code status} is 502 for upstream trouble, 504 when the upstreams
      * only timed out, 503 for our own storage or database.
      */
-    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult, ListingResult {
+    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult, ListingResult, Pins.PinResult {
         static Unavailable upstream(String reason) {
             return new Unavailable(502, reason);
         }
@@ -166,6 +168,14 @@ public final class Cache {
         if (memoized != null) {
             return new NarInfoFound(memoized, null);
         }
+        return indexedNarInfo(hash, uploadOnly);
+    }
+
+    /**
+     * As {@link #narInfo}, but never from memory: the row is in the index when this returns it. Pins need that,
+     * since a NAR is fetched through its narinfo's row, and LRU may have removed a row whose text is still in memory.
+     */
+    NarInfoResult indexedNarInfo(String hash, boolean uploadOnly) {
         Optional<NarInfoEntry> entry;
         try {
             entry = index.narInfo(hash);
@@ -288,6 +298,13 @@ public final class Cache {
     /** The {@code .ls} listing of the path's NAR, fetching the narinfo and NAR from upstream if needed. */
     public ListingResult listing(String hash) {
         return listings.listing(hash);
+    }
+
+    // ---------------------------------------------------------------- pins
+
+    /** Pinned closures: kept out of LRU, fetched completely when pinned. */
+    public Pins pins() {
+        return pins;
     }
 
     // ---------------------------------------------------------------- build logs

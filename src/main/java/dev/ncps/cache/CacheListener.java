@@ -16,10 +16,17 @@ public interface CacheListener {
 
     void narDownloadFailed(NarFileKey key, Exception cause);
 
+    /**
+     * A pin operation ended: {@code operation} is pin, unpin or walk (fetching a closure); {@code result} is ok,
+     * not_found, unavailable or (a walk) failed.
+     */
+    void pinOperation(String operation, String result);
+
     CacheListener NONE = new CacheListener() {
         @Override public void narInfoServed(Result result, String upstreamHost) {}
         @Override public void narInfoFailed(int status) {}
         @Override public void narServed(Result result, String upstreamHost) {}
         @Override public void narDownloadFailed(NarFileKey key, Exception cause) {}
+        @Override public void pinOperation(String operation, String result) {}
     };
 }

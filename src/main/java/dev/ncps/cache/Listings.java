@@ -92,7 +92,7 @@ final class Listings {
     }
 
     /** Our narinfos name NARs {@code nar/<name>.nar<ext>} (see {@link Cache#localUrl}). */
-    private static NarFileKey narFileKey(String url) throws NixParseException {
+    static NarFileKey narFileKey(String url) throws NixParseException {
         int dot = url.indexOf(".nar");
         if (!url.startsWith("nar/") || dot < 0) {
             throw new NixParseException("URL " + url + " is not nar/<name>.nar[.<ext>]");

@@ -19,11 +19,14 @@ import dev.ncps.ops.GoImportCommand;
 import dev.ncps.ops.MigrateDb;
 import dev.ncps.ops.MigrateDbCommand;
 import dev.ncps.ops.MigrateStorageCommand;
+import dev.ncps.ops.PinCommand;
 import dev.ncps.ops.ResignCommand;
 import dev.ncps.ops.Keygen;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -108,6 +111,7 @@ public final class Cli {
                     boolean dryRun = command.hasMatchedOption(Commands.DRY_RUN);
                     yield start(loader.maintenance(flags), config -> new GoImportCommand(out, err, terminal).run(config, go, dryRun));
                 }
+                case Commands.PIN, Commands.UNPIN, Commands.PINS -> pinCommand(command);
                 case Commands.KEYGEN -> new Keygen(out, err).run(command.matchedPositional(0).getValue(),
                         path(command, Commands.SECRET_FILE), path(command, Commands.PUBLIC_FILE));
                 default -> throw new IllegalStateException("no action for " + command.commandSpec().name());
@@ -182,6 +186,20 @@ public final class Cli {
             throw new ConfigException(Commands.FROM + " and " + Commands.TO + " name the same storage: " + from);
         }
         return start(loader.global(flags), ignored -> MigrateStorageCommand.run(source, target, concurrency, out, err, terminal));
+    }
+
+    private int pinCommand(ParseResult command) {
+        // findOption: the values include the defaults, which read NCPS_URL and NCPS_TOKEN.
+        URI server = PinCommand.serverUrl(command.commandSpec().findOption(Commands.URL).getValue(), err);
+        if (server == null) {
+            return USAGE;
+        }
+        PinCommand pins = new PinCommand(server, command.commandSpec().findOption(Commands.TOKEN).getValue(), out, err, Duration.ofSeconds(1));
+        return switch (command.commandSpec().name()) {
+            case Commands.PIN -> pins.pin(command.matchedPositional(0).getValue(), command.hasMatchedOption(Commands.WAIT));
+            case Commands.UNPIN -> pins.unpin(command.matchedPositional(0).getValue());
+            default -> pins.list();
+        };
     }
 
     /** {@code local:DIR}, or {@code s3://BUCKET} with the connection from the cache.storage.s3.* options. */

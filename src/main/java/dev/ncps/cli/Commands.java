@@ -44,6 +44,14 @@ final class Commands {
     static final String OFFLINE = "--offline";
     static final String MIGRATE_STORAGE = "migrate-storage";
     static final String RESIGN = "resign";
+    static final String PIN = "pin";
+    static final String UNPIN = "unpin";
+    static final String PINS = "pins";
+    static final String URL = "--url";
+    static final String TOKEN = "--token";
+    static final String WAIT = "--wait";
+    /** The Go ncps's default listen address, on this host. */
+    static final String DEFAULT_URL = "http://localhost:8501";
 
     private Commands() {}
 
@@ -137,6 +145,14 @@ final class Commands {
             }
         }
 
+        CommandSpec pin = serverCommand(PIN, "Pin a store path's closure on a running server: it is fetched whole (what "
+                + "the cache lacks comes from the upstreams) and never evicted by LRU.");
+        pin.addPositional(storePath());
+        pin.addOption(flag(WAIT, "Return only once the whole closure is fetched; exit 1 if it cannot be."));
+        CommandSpec unpin = serverCommand(UNPIN, "Remove a pin from a running server; its paths become ordinary cache entries.");
+        unpin.addPositional(storePath());
+        CommandSpec pins = serverCommand(PINS, "List the pinned closures of a running server with their state.");
+
         root.addSubcommand(SERVE, serve);
         root.addSubcommand(MIGRATE, migrate);
         root.addSubcommand(KEYGEN, keygen);
@@ -146,6 +162,9 @@ final class Commands {
         root.addSubcommand(CONFIG, config);
         root.addSubcommand(MIGRATE_STORAGE, migrateStorage);
         root.addSubcommand(RESIGN, resign);
+        root.addSubcommand(PIN, pin);
+        root.addSubcommand(UNPIN, unpin);
+        root.addSubcommand(PINS, pins);
         return new CommandLine(root);
     }
 
@@ -157,6 +176,22 @@ final class Commands {
                 addOption(command, option);
             }
         }
+    }
+
+    /** A command that talks to a running server over HTTP, with the server's URL and a token. */
+    private static CommandSpec serverCommand(String name, String description) {
+        CommandSpec command = command(name, description);
+        command.addOption(OptionSpec.builder(URL).paramLabel("<url>").type(String.class).defaultValue("${env:NCPS_URL:-" + DEFAULT_URL + "}")
+                .description("The server (env NCPS_URL, default " + DEFAULT_URL + ").").build());
+        command.addOption(OptionSpec.builder(TOKEN).paramLabel("<token>").type(String.class).defaultValue("${env:NCPS_TOKEN}")
+                .description("The server's upload token (or its get token when only that is set); env NCPS_TOKEN. "
+                        + "Not needed when the server has no token.").build());
+        return command;
+    }
+
+    private static PositionalParamSpec storePath() {
+        return PositionalParamSpec.builder().paramLabel("PATH").index("0").arity("1").required(true).type(String.class)
+                .description("A store path (/nix/store/<hash>-<name>), its base name or its 32-character hash.").build();
     }
 
     private static OptionSpec flag(String name, String description) {

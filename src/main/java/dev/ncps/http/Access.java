@@ -1,9 +1,9 @@
 package dev.ncps.http;
 
 /**
- * Who may read and who may write. Reads need the read token when one is set; writes (PUT, DELETE) need the
- * upload token, or the read token when only that is set, and are open only when no token is set at all. The
- * upload token also reads: Nix takes credentials from a netrc file, one password per host, and
+ * Who may read and who may write. Reads need the read token when one is set; writes (PUT, DELETE, and POST to
+ * pin) need the upload token, or the read token when only that is set, and are open only when no token is set at
+ * all. The upload token also reads: Nix takes credentials from a netrc file, one password per host, and
  * {@code nix copy --to} asks which paths exist before it uploads.
  */
 final class Access {

@@ -60,6 +60,7 @@ final class CacheHandler extends Handler.Abstract {
     private final HttpSettings settings;
     private final Access access;
     private final Optional<MetricsWriter> exposition;
+    private final PinRoutes pins;
     /** Why this instance should get no traffic now, or empty when it is ready. */
     private final Supplier<Optional<String>> unready;
     private final byte[] cacheInfo;
@@ -75,6 +76,7 @@ final class CacheHandler extends Handler.Abstract {
         this.settings = settings;
         this.access = new Access(settings.getToken(), settings.uploadToken());
         this.exposition = exposition;
+        this.pins = new PinRoutes(cache.pins());
         this.unready = unready;
         String key = cache.signer().publicKey().toNixString();
         this.cacheInfo = ("StoreDir: /nix/store\nWantMassQuery: 1\nPriority: " + settings.priority() + "\n").getBytes(StandardCharsets.UTF_8);
@@ -170,6 +172,8 @@ final class CacheHandler extends Handler.Abstract {
                 nar(request, response, callback, nar, uploadOnly);
             }
             case Route.Listing listing when read && !uploadOnly -> listing(request, response, callback, listing.hash());
+            case Route.Pin pin when !uploadOnly -> pins.pin(request, response, callback, pin.hash());
+            case Route.PinList ignored when read && !uploadOnly -> pins.list(request, response, callback);
             case Route.Log buildLog -> {
                 if (refuse(request, response, callback, uploadOnly)) {
                     return;
@@ -540,7 +544,7 @@ final class CacheHandler extends Handler.Abstract {
 
     // ---------------------------------------------------------------- plain responses
 
-    private static void sendBytes(Request request, Response response, Callback callback, String contentType, byte[] body) {
+    static void sendBytes(Request request, Response response, Callback callback, String contentType, byte[] body) {
         response.setStatus(HttpStatus.OK_200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
@@ -559,7 +563,7 @@ final class CacheHandler extends Handler.Abstract {
         response.write(true, head ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(body), callback);
     }
 
-    private static void sendEmpty(Response response, Callback callback, int status) {
+    static void sendEmpty(Response response, Callback callback, int status) {
         response.setStatus(status);
         response.write(true, BufferUtil.EMPTY_BUFFER, callback);
     }

@@ -38,6 +38,12 @@ sealed interface Route {
     /** {@code /<hash>.ls}: the JSON listing of the path's NAR. */
     record Listing(String hash) implements Route {}
 
+    /** {@code /pin/<hash>.narinfo}: pin (POST), unpin (DELETE) or the pin's status (GET). */
+    record Pin(String hash) implements Route {}
+
+    /** {@code /pins}: the pinned roots. */
+    record PinList() implements Route {}
+
     /** Not a path of ours (404), or one of ours with a malformed part (400, with the reason). */
     record Invalid(int status, String reason) implements Route {}
 
@@ -59,6 +65,8 @@ sealed interface Route {
             case Nar ignored -> prefix + "/nar/{hash}.nar";
             case Listing ignored -> prefix + "/{hash}.ls";
             case Log ignored -> prefix + "/log/{drv}";
+            case Pin ignored -> prefix + "/pin/{hash}.narinfo";
+            case PinList ignored -> prefix + "/pins";
             case Invalid ignored -> "other";
         };
     }
@@ -71,12 +79,19 @@ sealed interface Route {
             case "/healthz": return new Healthz();
             case "/readyz": return new Readyz();
             case "/metrics": return new Metrics();
+            case "/pins": return new PinList();
             default: break;
         }
         if (path.endsWith(".narinfo") && path.lastIndexOf('/') == 0) {
             String hash = path.substring(1, path.length() - ".narinfo".length());
             return StorePath.isValidHashPart(hash) ? new NarInfo(hash)
                     : new Invalid(400, "invalid narinfo hash: expected 32 characters of Nix's base-32 alphabet");
+        }
+        if (path.startsWith("/pin/")) {
+            String name = path.substring("/pin/".length());
+            String hash = name.endsWith(".narinfo") ? name.substring(0, name.length() - ".narinfo".length()) : "";
+            return StorePath.isValidHashPart(hash) ? new Pin(hash)
+                    : new Invalid(400, "invalid pin path: expected /pin/<32 characters of Nix's base-32 alphabet>.narinfo");
         }
         if (path.startsWith("/log/")) {
             String drv = path.substring("/log/".length());

@@ -25,7 +25,8 @@ import java.util.function.Predicate;
  * proportion to what it evicts. Narinfos are read in {@code last_accessed_at, id} order after a cursor;
  * each deleted narinfo frees the NAR files it was the last link to. The link counts are computed in
  * memory per batch, and the final {@code DELETE} re-checks "no link left" so that a NAR file linked again
- * concurrently survives (and is not reported).
+ * concurrently survives (and is not reported). Narinfos listed in a pinned closure ({@code pinned_paths}) are never
+ * candidates; a pin listed within a batch's transaction is seen by the next batch.
  *
  * <p>A batch's transaction may be retried, so {@link #step} works on a copy of the run's state and
  * {@link #advance} adopts it only once the transaction committed.
@@ -112,9 +113,10 @@ final class Eviction {
 
         /** The next narinfos after the cursor, oldest access first (id breaks ties so the order is total). */
         private Map<Long, String> nextCandidates() throws SQLException {
-            String after = cursorTime == null ? "" : "WHERE last_accessed_at > ? OR (last_accessed_at = ? AND id > ?) ";
+            String after = cursorTime == null ? "" : "(last_accessed_at > ? OR (last_accessed_at = ? AND id > ?)) AND ";
             Map<Long, String> batch = new LinkedHashMap<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id, hash, last_accessed_at FROM narinfos " + after
+            try (PreparedStatement s = c.prepareStatement("SELECT id, hash, last_accessed_at FROM narinfos WHERE " + after
+                    + "NOT EXISTS (SELECT 1 FROM pinned_paths p WHERE p.hash = narinfos.hash) "
                     + "ORDER BY last_accessed_at, id LIMIT " + BATCH)) {
                 if (cursorTime != null) {
                     dialect.setInstant(s, 1, cursorTime);

@@ -73,7 +73,8 @@ public interface Index extends AutoCloseable {
 
     /**
      * Deletes least-recently-used narinfos until the stored NAR bytes total at most {@code maxBytes},
-     * never one for which {@code skip} is true (being downloaded or served), then deletes NAR file rows
+     * never one for which {@code skip} is true (being downloaded or served) nor one listed in a pinned closure
+     * ({@link #addPinnedPaths}), then deletes NAR file rows
      * no narinfo refers to any more. Returns those NAR files, whose bytes the caller removes afterwards.
      * Works in short transactions of a few hundred rows, so writes never wait for a whole run; when one
      * fails after others committed, returns what those freed (the next run continues).
@@ -110,8 +111,55 @@ public interface Index extends AutoCloseable {
      */
     void putAll(List<NarFileEntry> narFiles, List<NarInfoEntry> narInfos) throws IndexException;
 
+    /**
+     * Pins {@code hash}: creates the pin, walking and with the root as its first path, or sets a failed pin walking
+     * again; a pin that exists otherwise is left as it is. Returns its status.
+     */
+    PinStatus pin(String hash) throws IndexException;
+
+    /** Removes the pin and its list of paths; false when there was none. */
+    boolean unpin(String hash) throws IndexException;
+
+    Optional<PinStatus> pinStatus(String hash) throws IndexException;
+
+    /** Every pin, in hash order. */
+    List<PinStatus> pins() throws IndexException;
+
+    /**
+     * Lists paths as members of the closure pinned at {@code root}, which {@link #evict} then never removes.
+     * Returns false, changing nothing, when the root is not pinned (any more).
+     */
+    boolean addPinnedPaths(String root, Collection<String> hashes) throws IndexException;
+
+    /** Records how far the walk of a pin got; false when the root is not pinned (any more). */
+    boolean pinProgress(String root, long fetched, PinState state, String error) throws IndexException;
+
+    PinCounts pinCounts() throws IndexException;
+
     @Override
     void close();
+
+    /** Where fetching a pinned closure stands; a failed pin still protects the paths it listed. */
+    enum PinState {
+        WALKING, COMPLETE, FAILED;
+
+        public String dbName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static PinState fromDbName(String name) {
+            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /**
+     * A pin: its root, its state, the paths of its closure found so far ({@code paths}, the root included) and how
+     * many of them are fetched, the reason it failed (null unless failed) and when it was pinned.
+     */
+    record PinStatus(String hash, PinState state, long paths, long fetched, String error, Instant pinnedAt) {}
+
+    /** Pinned roots, and distinct paths protected by any pin. */
+    record PinCounts(long roots, long paths) {}
 
     /** A narinfo found by {@link #narInfosWithoutNar()}; {@code narFileStored} tells which of the two cases. */
     record NarInfoWithoutNar(String hash, NarFileKey narFile, boolean narFileStored) {}

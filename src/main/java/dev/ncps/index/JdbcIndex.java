@@ -58,6 +58,7 @@ final class JdbcIndex implements Index {
     private final HikariDataSource reader;
     private final Clock clock;
     private final WriteHealth health;
+    private final PinRows pins;
 
     private JdbcIndex(Dialect dialect, HikariDataSource writer, HikariDataSource reader, Clock clock) {
         this.dialect = dialect;
@@ -65,6 +66,7 @@ final class JdbcIndex implements Index {
         this.reader = reader;
         this.clock = clock;
         this.health = new WriteHealth(this::probeWrite, System::nanoTime);
+        this.pins = new PinRows(dialect);
     }
 
     static Index open(IndexConfig config, Clock clock) throws IndexException {
@@ -676,6 +678,43 @@ final class JdbcIndex implements Index {
         return eviction.freed();
     }
 
+    // ---------------------------------------------------------------- pins
+
+    @Override
+    public PinStatus pin(String hash) throws IndexException {
+        return write("pin " + hash, c -> pins.pin(c, hash, clock.instant()));
+    }
+
+    @Override
+    public boolean unpin(String hash) throws IndexException {
+        return write("unpin " + hash, c -> pins.unpin(c, hash));
+    }
+
+    @Override
+    public Optional<PinStatus> pinStatus(String hash) throws IndexException {
+        return read("read pin " + hash, c -> pins.status(c, hash));
+    }
+
+    @Override
+    public List<PinStatus> pins() throws IndexException {
+        return read("read pins", pins::all);
+    }
+
+    @Override
+    public boolean addPinnedPaths(String root, Collection<String> hashes) throws IndexException {
+        return write("list " + hashes.size() + " paths of the closure pinned at " + root, c -> pins.addPaths(c, root, hashes));
+    }
+
+    @Override
+    public boolean pinProgress(String root, long fetched, PinState state, String error) throws IndexException {
+        return write("record the progress of pin " + root, c -> pins.update(c, root, fetched, state, error, clock.instant()));
+    }
+
+    @Override
+    public PinCounts pinCounts() throws IndexException {
+        return read("count pins", pins::counts);
+    }
+
     @Override
     public Optional<String> problem() {
         return health.problem();
@@ -811,8 +850,12 @@ final class JdbcIndex implements Index {
     }
 
     private static <K> List<List<Map.Entry<K, Instant>>> batches(Map<K, Instant> access) {
-        List<Map.Entry<K, Instant>> all = new ArrayList<>(access.entrySet());
-        List<List<Map.Entry<K, Instant>>> result = new ArrayList<>();
+        return batches(new ArrayList<>(access.entrySet()));
+    }
+
+    /** {@code all} in slices of at most {@link #BATCH}, so a statement's parameters stay within every engine's limit. */
+    static <T> List<List<T>> batches(List<T> all) {
+        List<List<T>> result = new ArrayList<>();
         for (int i = 0; i < all.size(); i += BATCH) result.add(all.subList(i, Math.min(all.size(), i + BATCH)));
         return result;
     }

@@ -36,6 +36,9 @@ public final class Metrics implements CacheListener, MetricsWriter {
     private final Counter narInfoServed = Counter.builder().name("ncps_narinfo_served_total")
             .help("narinfo requests served").labelNames("result", "status", "source", "upstream_hostname").register(registry);
 
+    private final Counter pinOperations = Counter.builder().name("ncps_pin_operations_total")
+            .help("Pin operations: pin, unpin and closure walks, by result").labelNames("operation", "result").register(registry);
+
     private final HttpMetrics http = new HttpMetrics(registry);
     private final UpstreamMetrics upstreams = new UpstreamMetrics(registry);
     private final LockMetrics locks = new LockMetrics(registry);
@@ -115,6 +118,11 @@ public final class Metrics implements CacheListener, MetricsWriter {
     @Override
     public void narDownloadFailed(NarFileKey key, Exception cause) {
         narServed.labelValues("error", "miss", "").inc();
+    }
+
+    @Override
+    public void pinOperation(String operation, String result) {
+        pinOperations.labelValues(operation, result).inc();
     }
 
     @Override

@@ -152,6 +152,15 @@ final class GoDatabase implements AutoCloseable {
         }
     }
 
+    /** The hashes of the pinned roots (the Go ncps keeps only the roots; it computes closures when LRU runs). */
+    List<String> pinnedRoots() throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rows = s.executeQuery("SELECT hash FROM pinned_closures ORDER BY hash")) {
+            List<String> result = new ArrayList<>();
+            while (rows.next()) result.add(rows.getString(1));
+            return result;
+        }
+    }
+
     private List<String> strings(String sql, long id) throws SQLException {
         try (PreparedStatement s = connection.prepareStatement(sql)) {
             s.setLong(1, id);

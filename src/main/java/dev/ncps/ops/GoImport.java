@@ -95,15 +95,28 @@ public final class GoImport {
                 progress.add(rows.size(), batchBytes);
             }
         }
-        long pins = go.count("pinned_closures");
-        if (pins > 0) skip("pinned closures (ncps-java has no pinning; pin again after the switch)", pins);
+        long pins = importPins();
         long traces = go.count("build_trace_entries");
         if (traces > 0) skip("build traces (ncps-java does not serve build-trace-v2)", traces);
-        printSummary(version, narInfos, narFiles, bytes, publicKey);
+        printSummary(version, narInfos, narFiles, bytes, publicKey, pins);
         return new Result(narInfos, narFiles, bytes, Map.copyOf(skipped), publicKey);
     }
 
     private record Imported(NarInfoEntry narInfo, NarFileEntry narFile) {}
+
+    /** The Go pins become pins whose closure serve fetches (and then protects whole) when it starts. */
+    private long importPins() throws SQLException, IndexException {
+        long imported = 0;
+        for (String hash : go.pinnedRoots()) {
+            if (!StorePath.isValidHashPart(hash)) {
+                skip("pinned closures whose hash is not a store path hash");
+                continue;
+            }
+            if (!dryRun) target.pin(hash);
+            imported++;
+        }
+        return imported;
+    }
 
     /** The signing key, so clients that trust the Go ncps trust ncps-java; returns its public half. */
     private String importKey() throws SQLException, IndexException, GoDatabase.NotGoException {
@@ -189,11 +202,14 @@ public final class GoImport {
         skipped.merge(reason, count, Long::sum);
     }
 
-    private void printSummary(long version, long narInfos, long narFiles, long bytes, String publicKey) {
+    private void printSummary(long version, long narInfos, long narFiles, long bytes, String publicKey, long pins) {
         out.println((dryRun ? "import-go dry run" : "import-go summary") + ": Go ncps database at schema version " + version);
         out.println("  signing key: " + publicKey + (dryRun ? " (would be imported)" : " (imported)"));
         out.println("  " + (dryRun ? "would import " : "imported ") + narInfos + " narinfos and " + narFiles
                 + " NAR files (" + Sizes.human(bytes) + "), adopted in place");
+        if (pins > 0) {
+            out.println("  " + (dryRun ? "would import " : "imported ") + pins + " pins; serve fetches their closures when it starts");
+        }
         skipped.forEach((reason, count) -> out.println("  not imported: " + count + " " + reason));
         out.println("result: " + (dryRun ? "nothing was written" : "done; start ncps serve on the new database and the same storage"));
     }

@@ -18,6 +18,7 @@ import dev.ncps.store.LocalStore;
 import dev.ncps.store.StoreKeys;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
+import dev.ncps.testing.Processes;
 import dev.ncps.testing.TestDirs;
 import dev.ncps.testing.UpstreamServer;
 import java.io.ByteArrayOutputStream;
@@ -33,6 +34,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -57,6 +59,8 @@ class GoImportEndToEndTest {
         Files.createDirectories(goDb.getParent());
         SecretKey goKey = SecretKey.generate("go-ncps.example");
         String recompressed = NixUpstreamCache.hashOf(cache.closureRoot());
+        String pinned = cache.storePaths().stream().filter(path -> path.endsWith("-libc-2.40")).map(NixUpstreamCache::hashOf)
+                .findFirst().orElseThrow();
         try (Connection go = DriverManager.getConnection("jdbc:sqlite:" + goDb)) {
             createGoSchema(go);
             insert(go, "INSERT INTO config (key, value, created_at) VALUES (?, ?, ?)", "secret_key", goKey.toNixString(), GO_TIME);
@@ -66,6 +70,7 @@ class GoImportEndToEndTest {
                         file.getKey().equals(recompressed));
             }
             chunkedOnly(go);
+            insert(go, "INSERT INTO pinned_closures (hash, created_at) VALUES (?, ?)", pinned, GO_TIME);
         }
 
         try (Index refused = Index.open(new IndexConfig(Dialect.SQLITE, "jdbc:sqlite:" + goDb, null, null, 2, 1, true))) {
@@ -88,7 +93,8 @@ class GoImportEndToEndTest {
         Run imported = cli(dir, "import-go", "--go-database-url", "sqlite:" + goDb, "--cache-storage-local", storage.toString(),
                 "--cache-database-url", newDb);
         assertThat(imported.exit()).as(imported.output()).isZero();
-        assertThat(imported.output()).contains("imported " + paths + " narinfos and " + paths + " NAR files");
+        assertThat(imported.output()).contains("imported " + paths + " narinfos and " + paths + " NAR files",
+                "imported 1 pins; serve fetches their closures when it starts");
         assertThat(cli(dir, "import-go", "--go-database-url", "sqlite:" + goDb, "--cache-storage-local", storage.toString(),
                 "--cache-database-url", newDb).exit()).as("re-running is safe").isZero();
 
@@ -99,6 +105,8 @@ class GoImportEndToEndTest {
              var http = Http.client()) {
             String servedKey = Http.text(Http.get(http, ncps.url("/pubkey"))).strip();
             assertThat(servedKey).isEqualTo(goKey.publicKey().toNixString());
+            Processes.await("the imported pin's walk, resumed at start", Duration.ofSeconds(60), () -> Http.text(
+                    Http.get(http, ncps.url("/pin/" + pinned + ".narinfo"))).contains("\"state\":\"complete\""));
 
             NixClient.Copy copy = nix.copyClosure(ncps.url(), servedKey, cache.closureRoot());
 
@@ -112,10 +120,11 @@ class GoImportEndToEndTest {
              LocalStore store = new LocalStore(storage)) {
             assertThat(index.stats().totalBytes()).isPositive();
             new Lru(index, store, 0, Clock.systemUTC(), LruListener.NONE).run();
-            assertThat(index.stats().narFileCount()).isZero();
+            assertThat(index.stats().narFileCount()).as("the pinned path's").isEqualTo(1);
+            assertThat(index.narInfo(pinned)).isPresent();
             List<String> left = new java.util.ArrayList<>();
             store.walk("store/nar/", object -> left.add(object.key()));
-            assertThat(left).as("LRU evicted the adopted objects like any other").isEmpty();
+            assertThat(left).as("LRU evicted the adopted objects like any other, except the pinned one").hasSize(1);
         }
         TestDirs.deleteTree(dir);
     }

@@ -25,23 +25,47 @@ import dev.ncps.testing.TestDirs;
 public final class InProcessNcps implements AutoCloseable {
     private final ServeCommand command;
     private final ServeCommand.Running running;
-    /** The folder of an instance configured by {@link #start}, removed on close; null for {@link #fromYaml}. */
+    /** The folder of an instance configured by {@link #start} or {@link #sibling}; null for {@link #fromYaml}. */
     private final Path dataDir;
+    /** Whether closing removes {@link #dataDir}: false for a {@link #sibling}. */
+    private final boolean ownsDataDir;
+    /** The upstream and its key of an instance configured by {@link #start}, for {@link #sibling}. */
+    private final URI upstream;
+    private final String upstreamKey;
 
-    private InProcessNcps(ServeCommand command, ServeCommand.Running running, Path dataDir) {
+    private InProcessNcps(ServeCommand command, ServeCommand.Running running, Path dataDir, boolean ownsDataDir, URI upstream,
+                          String upstreamKey) {
         this.command = command;
         this.running = running;
         this.dataDir = dataDir;
+        this.ownsDataDir = ownsDataDir;
+        this.upstream = upstream;
+        this.upstreamKey = upstreamKey;
     }
 
     /** A fresh instance in a new folder; {@code settings} are more environment variables, e.g. CACHE_ALLOW_PUT_VERB. */
     public static InProcessNcps start(URI upstream, String upstreamKey, Map<String, String> settings) {
-        Path dataDir = TestDirs.newWorkDir("ncps");
+        return start(TestDirs.newWorkDir("ncps"), true, upstream, upstreamKey, settings);
+    }
+
+    /**
+     * A second instance on this one's storage and database, as another member of a cluster without a lock
+     * backend, with its own temp folder; {@code settings} as for {@link #start}. Closing it leaves the folder.
+     */
+    public InProcessNcps sibling(Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>(settings);
+        env.put("CACHE_TEMP_PATH", dataDir.resolve("tmp-" + System.nanoTime()).toString());
+        return start(dataDir, false, upstream, upstreamKey, env);
+    }
+
+    private static InProcessNcps start(Path dataDir, boolean ownsDataDir, URI upstream, String upstreamKey,
+                                       Map<String, String> settings) {
         Map<String, String> env = environment(dataDir, upstream, upstreamKey);
         env.put("SERVER_ADDR", Processes.LOOPBACK + ":0");
         env.putAll(settings);
         try {
-            return launch(new ConfigLoader(env, dataDir, () -> "test.local").serve(Map.of()).config(), dataDir);
+            return launch(new ConfigLoader(env, dataDir, () -> "test.local").serve(Map.of()).config(), dataDir, ownsDataDir,
+                    upstream, upstreamKey);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start ncps in-process on " + dataDir + ": " + e.getMessage(), e);
         }
@@ -68,7 +92,7 @@ public final class InProcessNcps implements AutoCloseable {
      * empty environment; the file is written to {@code dir}, which the caller owns.
      */
     public static InProcessNcps fromYaml(String yamlText, Path dir) throws Exception {
-        return launch(loadYaml(yamlText, dir), null);
+        return launch(loadYaml(yamlText, dir), null, false, null, null);
     }
 
     /** Loads {@code yamlText} as the config file with an empty environment; throws the loader's ConfigException. */
@@ -79,10 +103,11 @@ public final class InProcessNcps implements AutoCloseable {
                 .serve(Map.of(Options.CONFIG, List.of(file.toString()))).config();
     }
 
-    private static InProcessNcps launch(ServeConfig config, Path dataDir) throws Exception {
+    private static InProcessNcps launch(ServeConfig config, Path dataDir, boolean ownsDataDir, URI upstream, String upstreamKey)
+            throws Exception {
         ServeCommand command = new ServeCommand();
         try {
-            return new InProcessNcps(command, command.start(config), dataDir);
+            return new InProcessNcps(command, command.start(config), dataDir, ownsDataDir, upstream, upstreamKey);
         } catch (Exception | Error e) {
             command.close();
             throw e;
@@ -149,7 +174,7 @@ public final class InProcessNcps implements AutoCloseable {
     @Override
     public void close() {
         command.close();
-        if (dataDir != null) {
+        if (ownsDataDir) {
             TestDirs.deleteTree(dataDir);
         }
     }

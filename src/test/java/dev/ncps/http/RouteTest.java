@@ -42,6 +42,22 @@ class RouteTest {
     }
 
     @Test
+    void pinPathsCarryTheirHashAndTheirTemplatesStaySmall() {
+        assertThat(Route.parse("/pin/" + NARINFO_HASH + ".narinfo")).isEqualTo(new Route.Pin(NARINFO_HASH));
+        assertThat(Route.parse("/pins")).isEqualTo(new Route.PinList());
+        assertThat(Route.template("/pin/" + NARINFO_HASH + ".narinfo")).isEqualTo("/pin/{hash}.narinfo");
+        assertThat(Route.template("/pins")).isEqualTo("/pins");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/pin/", "/pin/x.narinfo", "/pin/" + NARINFO_HASH, "/pin/" + NARINFO_HASH + ".narinfo/x",
+            "/pin/../" + NARINFO_HASH + ".narinfo"})
+    void aMalformedPinPathIsRefusedWithItsShape(String path) {
+        assertThat(Route.parse(path)).isEqualTo(new Route.Invalid(400,
+                "invalid pin path: expected /pin/<32 characters of Nix's base-32 alphabet>.narinfo"));
+    }
+
+    @Test
     void aNarInfoBelowAFolderIsNotOurs() {
         assertThat(Route.parse("/nar/" + NARINFO_HASH + ".narinfo")).isInstanceOfSatisfying(Route.Invalid.class,
                 invalid -> assertThat(invalid.status()).isEqualTo(400));

@@ -219,6 +219,61 @@ abstract class IndexContractTest {
     }
 
     @Test
+    void evictionNeverRemovesAPathOfAPinnedClosureWhateverItsAge() throws Exception {
+        List<NarInfoEntry> entries = new ArrayList<>();
+        for (int n = 0; n < 4; n++) entries.add(putSynthetic(n, 100, at(n))); // n=0 is the oldest
+        String root = entries.get(0).hash();
+        assertThat(index.pin(root)).satisfies(pin -> {
+            assertThat(pin.state()).isEqualTo(Index.PinState.WALKING);
+            assertThat(pin.paths()).as("the root is the first path").isEqualTo(1);
+            assertThat(pin.pinnedAt()).isEqualTo(T0);
+        });
+        assertThat(index.addPinnedPaths(root, List.of(entries.get(1).hash()))).isTrue();
+
+        List<NarFileEntry> freed = index.evict(0, hash -> false);
+
+        assertThat(freed).extracting(f -> f.key().narHash())
+                .containsExactly(TestNarInfos.narFileHash(2), TestNarInfos.narFileHash(3));
+        assertThat(index.narInfo(entries.get(0).hash())).isPresent();
+        assertThat(index.narInfo(entries.get(1).hash())).isPresent();
+        assertThat(index.pinCounts()).isEqualTo(new Index.PinCounts(1, 2));
+    }
+
+    @Test
+    void anUnpinnedClosureIsEvictedAgainAndItsWalkCanNoLongerWrite() throws Exception {
+        NarInfoEntry entry = putSynthetic(0, 100, at(1));
+        index.pin(entry.hash());
+        assertThat(index.unpin(entry.hash())).isTrue();
+        assertThat(index.unpin(entry.hash())).as("a second unpin finds nothing").isFalse();
+
+        assertThat(index.addPinnedPaths(entry.hash(), List.of(TestNarInfos.synthetic(1, "x").storePath().hashPart()))).isFalse();
+        assertThat(index.pinProgress(entry.hash(), 1, Index.PinState.COMPLETE, null)).isFalse();
+        assertThat(index.pins()).isEmpty();
+        assertThat(index.pinCounts()).isEqualTo(new Index.PinCounts(0, 0));
+        assertThat(index.evict(0, hash -> false)).hasSize(1);
+    }
+
+    @Test
+    void pinningAgainKeepsAPinAndRestartsOnlyAFailedOne() throws Exception {
+        String a = TestNarInfos.synthetic(0, "x").storePath().hashPart();
+        String b = TestNarInfos.synthetic(1, "x").storePath().hashPart();
+        index.pin(b);
+        index.pin(a);
+        index.addPinnedPaths(a, List.of(b, a));
+        assertThat(index.pinProgress(a, 2, Index.PinState.COMPLETE, null)).isTrue();
+        assertThat(index.pin(a)).as("complete stays complete")
+                .extracting(Index.PinStatus::state, Index.PinStatus::paths, Index.PinStatus::fetched)
+                .containsExactly(Index.PinState.COMPLETE, 2L, 2L);
+
+        index.pinProgress(b, 0, Index.PinState.FAILED, "path x: no upstream has it");
+        assertThat(index.pinStatus(b)).get().extracting(Index.PinStatus::error).isEqualTo("path x: no upstream has it");
+        assertThat(index.pin(b)).extracting(Index.PinStatus::state, Index.PinStatus::error)
+                .containsExactly(Index.PinState.WALKING, null);
+        assertThat(index.pins()).extracting(Index.PinStatus::hash).containsExactly(a.compareTo(b) < 0 ? a : b, a.compareTo(b) < 0 ? b : a);
+        assertThat(index.pinCounts()).as("b is listed by both pins, counted once").isEqualTo(new Index.PinCounts(2, 2));
+    }
+
+    @Test
     void evictionKeepsANarFileSharedByANarInfoThatStays() throws Exception {
         String shared = TestNarInfos.narFileHash(0);
         index.putNarFile(new NarFileEntry(new NarFileKey(shared, Compression.XZ), 100, at(1)));

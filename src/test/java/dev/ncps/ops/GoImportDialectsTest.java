@@ -1,6 +1,7 @@
 package dev.ncps.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.ncps.config.ConfigException;
 import dev.ncps.config.DatabaseUrl;
@@ -87,6 +88,7 @@ class GoImportDialectsTest {
                 s.execute("INSERT INTO config (" + q + "key" + q + ", value) VALUES ('secret_key', '" + goKey.toNixString() + "')");
             }
             for (TestCache.Path path : List.of(first, second)) insert(go, path, goKey, timestamp);
+            insert(go, "INSERT INTO pinned_closures (hash) VALUES (?)", first.hash());
         }
         LocalStore store = new LocalStore(dir.resolve(dialect));
         try (store; Index target = Index.open(new IndexConfig(Dialect.SQLITE, "jdbc:sqlite:" + dir.resolve(dialect + ".sqlite"),
@@ -101,6 +103,8 @@ class GoImportDialectsTest {
 
             assertThat(result.narInfos()).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(2);
             assertThat(result.publicKey()).isEqualTo(goKey.publicKey().toNixString());
+            assertThat(target.pins()).as("the Go pin, its closure to be fetched by serve")
+                    .extracting(Index.PinStatus::hash, Index.PinStatus::state).containsExactly(tuple(first.hash(), Index.PinState.WALKING));
             assertThat(target.config("secret_key")).contains(goKey.toNixString());
             for (TestCache.Path path : List.of(first, second)) {
                 Index.NarInfoEntry entry = target.narInfo(path.hash()).orElseThrow();
