@@ -91,8 +91,13 @@ final class CacheHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        Route.Routed routed = Route.Routed.of(request.getHttpURI().getPath());
-        request.setAttribute(AccessLog.ROUTE, routed);
+        Route.Routed routed;
+        if (request.getAttribute(AccessLog.ROUTE) instanceof Route.Routed parsed) {
+            routed = parsed;
+        } else {
+            routed = Route.Routed.of(request.getHttpURI().getPath());
+            request.setAttribute(AccessLog.ROUTE, routed);
+        }
         if (!answeredInline(request, response, callback, routed)) {
             blocking.execute(() -> handleBlocking(request, response, callback, routed));
         }

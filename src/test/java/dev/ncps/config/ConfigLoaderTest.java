@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -438,11 +439,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tracingIsOffByDefaultAndTheGoKeysTurnItOn() throws Exception {
+        assertThat(serve().config().tracing()).isEqualTo(TracingConfig.OFF);
+
+        configFile("opentelemetry:\n  enabled: true\n  grpc-url: http://otel-collector:4317\n");
+        Loaded<ServeConfig> loaded = serve();
+
+        assertThat(loaded.config().tracing()).isEqualTo(new TracingConfig(true, Optional.of(URI.create("http://otel-collector:4317"))));
+        assertThat(loaded.warnings()).noneMatch(w -> w.contains("opentelemetry"));
+    }
+
+    @Test
+    void aTracingEndpointThatIsNotAnHttpUrlIsRefused() throws Exception {
+        env.put("OTEL_GRPC_URL", "otel-collector:4317");
+        assertThat(problems()).singleElement().asString().startsWith(
+                "invalid value for opentelemetry.grpc-url (--otel-grpc-url, OTEL_GRPC_URL): 'otel-collector:4317': expected");
+    }
+
+    @Test
     void goOnlyFeatureKeysAreIgnoredWithAWarning() throws Exception {
-        Path file = configFile("opentelemetry:\n  enabled: true\ncache:\n  cdc:\n    enabled: false\n    future-knob: 1\n");
+        Path file = configFile("analytics:\n  reporting:\n    enabled: true\ncache:\n  cdc:\n    enabled: false\n    future-knob: 1\n");
         assertThat(serve().warnings()).contains(
-                "opentelemetry.enabled (--otel-enabled, OTEL_ENABLED) is an option of the Go ncps that ncps-java does not use: "
-                        + "ncps-java exports no OpenTelemetry data; scrape the Prometheus metrics (`prometheus.enabled`) instead.",
+                "analytics.reporting.enabled (--analytics-reporting-enabled, ANALYTICS_REPORTING_ENABLED) is an option of the Go "
+                        + "ncps that ncps-java does not use: ncps-java sends no analytics.",
                 "cache.cdc.enabled (--cache-cdc-enabled, CACHE_CDC_ENABLED) is an option of the Go ncps that ncps-java does "
                         + "not use: ncps-java stores whole NARs; it has no content-defined chunking.",
                 "config file " + file + ": cache.cdc.future-knob configures a feature of the Go ncps that ncps-java does not have; ignored");
