@@ -1,5 +1,6 @@
 package dev.ncps.ops;
 
+import dev.ncps.config.StorageConfig;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
 import dev.ncps.index.Index.NarFileKey;
@@ -15,7 +16,11 @@ import dev.ncps.store.Store;
 import dev.ncps.store.StoreKeys;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -37,6 +42,9 @@ import java.util.Optional;
  */
 public final class GoImport {
     private static final int BATCH = 200;
+    /** The Go ncps's signing key file before it kept the key in its database (storage key, all backends). */
+    static final String LEGACY_KEY = "config/cache.key";
+    private static final int MAX_KEY_FILE = 4096;
     /** Where the Go ncps may have put a {@code none} NAR, in the order it serves them. */
     private static final List<Compression> NONE_OBJECTS = List.of(Compression.ZSTD, Compression.XZ, Compression.NONE);
 
@@ -48,9 +56,13 @@ public final class GoImport {
     private final PrintStream err;
     private final boolean terminal;
     private final Clock clock;
+    private final LegacyKeyFile legacyKey;
     private final Map<String, Long> skipped = new LinkedHashMap<>();
+    private String keySource;
 
-    GoImport(GoDatabase go, Store store, Index target, boolean dryRun, PrintStream out, PrintStream err, boolean terminal, Clock clock) {
+    GoImport(GoDatabase go, Store store, LegacyKeyFile legacyKey, Index target, boolean dryRun, PrintStream out, PrintStream err,
+             boolean terminal, Clock clock) {
+        this.legacyKey = legacyKey;
         this.go = go;
         this.store = store;
         this.target = target;
@@ -104,26 +116,75 @@ public final class GoImport {
 
     private record Imported(NarInfoEntry narInfo, NarFileEntry narFile) {}
 
-    /** The signing key, so clients that trust the Go ncps trust ncps-java; returns its public half. */
-    private String importKey() throws SQLException, IndexException, GoDatabase.NotGoException {
+    /**
+     * The signing key, so clients that trust the Go ncps trust ncps-java; returns its public half. The Go ncps
+     * keeps it in its database; one that never started since keeping it in the legacy {@value #LEGACY_KEY}
+     * object (it moves that file into the database at its next start) still has it only in storage.
+     */
+    private String importKey() throws SQLException, IOException, IndexException, GoDatabase.NotGoException {
+        String source = "the Go database";
         Optional<String> text = go.config("secret_key");
         if (text.isEmpty()) {
-            throw new GoDatabase.NotGoException("the Go database holds no signing key (config secret_key); start the Go ncps "
-                    + "once so it moves a legacy config/cache.key into the database, or give ncps-java the key with "
-                    + "--cache-secret-key-path");
+            text = legacyKey.read();
+            source = "the Go ncps's " + LEGACY_KEY + " in storage";
         }
+        if (text.isEmpty()) {
+            throw new GoDatabase.NotGoException("the Go database holds no signing key (config secret_key) and the storage has no "
+                    + LEGACY_KEY + "; start the Go ncps once so it writes its key into the database, or give ncps-java "
+                    + "the key with --cache-secret-key-path");
+        }
+        String secret = text.get().strip();
         SecretKey key;
         try {
-            key = SecretKey.parse(text.get().strip());
+            key = SecretKey.parse(secret);
         } catch (NixParseException e) {
-            throw new GoDatabase.NotGoException("the Go database's signing key is not a Nix secret key: " + e.getMessage());
+            throw new GoDatabase.NotGoException("the signing key in " + source + " is not a Nix secret key: " + e.getMessage());
         }
+        keySource = source;
         Optional<String> existing = target.config("secret_key");
-        if (existing.isPresent() && !existing.get().equals(text.get().strip())) {
+        if (existing.isPresent() && !existing.get().equals(secret)) {
             out.println("note: the target database had another signing key; it is replaced by the Go ncps's key");
         }
-        if (!dryRun) target.configPut("secret_key", text.get().strip());
+        if (!dryRun) target.configPut("secret_key", secret);
         return key.publicKey().toNixString();
+    }
+
+    /** Reads the Go ncps's legacy key file from its storage; empty when there is none. */
+    @FunctionalInterface
+    interface LegacyKeyFile {
+        Optional<String> read() throws IOException;
+
+        /**
+         * The file in Go's layout: {@code <root>/config/cache.key} beside {@code <root>/store} for local storage
+         * (outside what {@link Store} may touch), the object {@value #LEGACY_KEY} in the bucket for S3.
+         */
+        static LegacyKeyFile in(StorageConfig storage, Store store) {
+            return switch (storage) {
+                case StorageConfig.Local(Path root) -> () -> {
+                    Path file = root.resolve(LEGACY_KEY);
+                    if (!Files.isRegularFile(file)) return Optional.empty();
+                    return text(Files.size(file), () -> Files.newInputStream(file));
+                };
+                case StorageConfig.S3 s3 -> () -> {
+                    Optional<Store.Blob> blob = store.get(LEGACY_KEY);
+                    if (blob.isEmpty()) return Optional.empty();
+                    return text(blob.get().size(), () -> blob.get().open(0));
+                };
+            };
+        }
+
+        private static Optional<String> text(long size, Opener opener) throws IOException {
+            if (size > MAX_KEY_FILE) {
+                throw new IOException(LEGACY_KEY + " in storage is " + size + " bytes, too large for a secret key");
+            }
+            try (InputStream in = opener.open()) {
+                return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8)).filter(t -> !t.isBlank());
+            }
+        }
+
+        interface Opener {
+            InputStream open() throws IOException;
+        }
     }
 
     private Optional<Imported> convert(GoDatabase.Row row) throws SQLException, IOException {
@@ -190,7 +251,7 @@ public final class GoImport {
 
     private void printSummary(long version, long narInfos, long narFiles, long bytes, String publicKey) {
         out.println((dryRun ? "import-go dry run" : "import-go summary") + ": Go ncps database at schema version " + version);
-        out.println("  signing key: " + publicKey + (dryRun ? " (would be imported)" : " (imported)"));
+        out.println("  signing key: " + publicKey + (dryRun ? " (would be imported" : " (imported") + " from " + keySource + ")");
         out.println("  " + (dryRun ? "would import " : "imported ") + narInfos + " narinfos and " + narFiles
                 + " NAR files (" + Sizes.human(bytes) + "), adopted in place");
         skipped.forEach((reason, count) -> out.println("  not imported: " + count + " " + reason));
