@@ -45,6 +45,7 @@ public final class GoImport {
     /** The Go ncps's signing key file before it kept the key in its database (storage key, all backends). */
     static final String LEGACY_KEY = "config/cache.key";
     private static final int MAX_KEY_FILE = 4096;
+    private static final String GO_DATABASE = "the Go database";
     /** Where the Go ncps may have put a {@code none} NAR, in the order it serves them. */
     private static final List<Compression> NONE_OBJECTS = List.of(Compression.ZSTD, Compression.XZ, Compression.NONE);
 
@@ -58,7 +59,6 @@ public final class GoImport {
     private final Clock clock;
     private final LegacyKeyFile legacyKey;
     private final Map<String, Long> skipped = new LinkedHashMap<>();
-    private String keySource;
 
     GoImport(GoDatabase go, Store store, LegacyKeyFile legacyKey, Index target, boolean dryRun, PrintStream out, PrintStream err,
              boolean terminal, Clock clock) {
@@ -122,7 +122,7 @@ public final class GoImport {
      * object (it moves that file into the database at its next start) still has it only in storage.
      */
     private String importKey() throws SQLException, IOException, IndexException, GoDatabase.NotGoException {
-        String source = "the Go database";
+        String source = GO_DATABASE;
         Optional<String> text = go.config("secret_key");
         if (text.isEmpty()) {
             text = legacyKey.read();
@@ -140,7 +140,9 @@ public final class GoImport {
         } catch (NixParseException e) {
             throw new GoDatabase.NotGoException("the signing key in " + source + " is not a Nix secret key: " + e.getMessage());
         }
-        keySource = source;
+        if (!source.equals(GO_DATABASE)) {
+            out.println("note: the Go database holds no signing key; " + (dryRun ? "would use" : "using") + " the one in " + source);
+        }
         Optional<String> existing = target.config("secret_key");
         if (existing.isPresent() && !existing.get().equals(secret)) {
             out.println("note: the target database had another signing key; it is replaced by the Go ncps's key");
@@ -251,7 +253,7 @@ public final class GoImport {
 
     private void printSummary(long version, long narInfos, long narFiles, long bytes, String publicKey) {
         out.println((dryRun ? "import-go dry run" : "import-go summary") + ": Go ncps database at schema version " + version);
-        out.println("  signing key: " + publicKey + (dryRun ? " (would be imported" : " (imported") + " from " + keySource + ")");
+        out.println("  signing key: " + publicKey + (dryRun ? " (would be imported)" : " (imported)"));
         out.println("  " + (dryRun ? "would import " : "imported ") + narInfos + " narinfos and " + narFiles
                 + " NAR files (" + Sizes.human(bytes) + "), adopted in place");
         skipped.forEach((reason, count) -> out.println("  not imported: " + count + " " + reason));

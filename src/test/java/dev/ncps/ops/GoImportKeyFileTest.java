@@ -63,12 +63,15 @@ class GoImportKeyFileTest {
         Files.writeString(root.resolve("config/cache.key"), goKey.toNixString() + "\n");
 
         assertThat(importGo(true).publicKey()).isEqualTo(goKey.publicKey().toNixString());
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("  signing key: " + goKey.publicKey().toNixString()
-                + " (would be imported from the Go ncps's config/cache.key in storage)");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains(
+                "note: the Go database holds no signing key; would use the one in the Go ncps's config/cache.key in storage",
+                "  signing key: " + goKey.publicKey().toNixString() + " (would be imported)");
 
         GoImport.Result imported = importGo(false);
         assertThat(imported.publicKey()).isEqualTo(goKey.publicKey().toNixString());
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("(imported from the Go ncps's config/cache.key in storage)");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains(
+                "note: the Go database holds no signing key; using the one in the Go ncps's config/cache.key in storage",
+                "  signing key: " + goKey.publicKey().toNixString() + " (imported)");
         try (Index target = Index.open(new IndexConfig(Dialect.SQLITE, "jdbc:sqlite:" + dir.resolve("new.sqlite"), null, null, 2, 1, true))) {
             assertThat(target.config("secret_key")).contains(goKey.toNixString());
         }
