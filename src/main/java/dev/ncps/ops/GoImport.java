@@ -62,9 +62,9 @@ public final class GoImport {
 
     GoImport(GoDatabase go, Store store, LegacyKeyFile legacyKey, Index target, boolean dryRun, PrintStream out, PrintStream err,
              boolean terminal, Clock clock) {
-        this.legacyKey = legacyKey;
         this.go = go;
         this.store = store;
+        this.legacyKey = legacyKey;
         this.target = target;
         this.dryRun = dryRun;
         this.out = out;
@@ -118,8 +118,8 @@ public final class GoImport {
 
     /**
      * The signing key, so clients that trust the Go ncps trust ncps-java; returns its public half. The Go ncps
-     * keeps it in its database; one that never started since keeping it in the legacy {@value #LEGACY_KEY}
-     * object (it moves that file into the database at its next start) still has it only in storage.
+     * keeps it in its database; one that still had the legacy {@value #LEGACY_KEY} and has not started since
+     * (it moves that file into the database when it starts) has it only in storage.
      */
     private String importKey() throws SQLException, IOException, IndexException, GoDatabase.NotGoException {
         String source = GO_DATABASE;
