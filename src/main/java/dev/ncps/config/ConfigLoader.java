@@ -309,11 +309,6 @@ public final class ConfigLoader {
                             + "the embedded SQLite default only goes with local storage");
                 }
             }
-            if (url != null && url.unixSocket().isPresent()) {
-                // Recognised so the error can be precise: the JDBC drivers need native helpers for sockets.
-                problems.add(CACHE_DATABASE_URL.label() + ": unix-socket connections (" + url.unixSocket().get()
-                        + ") are not supported by ncps-java yet; connect over TCP, e.g. postgres://user:pass@127.0.0.1:5432/db");
-            }
             return new DatabaseConfig(url, r.valueOrDefault(CACHE_DATABASE_POOL_MAX_OPEN_CONNS),
                     r.valueOrDefault(CACHE_DATABASE_POOL_MAX_IDLE_CONNS));
         }

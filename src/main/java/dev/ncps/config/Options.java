@@ -212,8 +212,10 @@ public final class Options {
             .alias("cache.database.url")
             .computedDefault("`sqlite:<storage-local>/db/db.sqlite` with local storage; required with S3")
             .doc("Database URL: `sqlite:/path.db`, `postgres://user:pass@host:5432/db` or `mysql://user:pass@host:3306/db`. "
-                    + "The Go ncps's unix-socket forms (`postgres+unix:///socket-dir/db`, `mysql+unix:///path/to.sock/db`) "
-                    + "are recognised but refused for now: connect over TCP.");
+                    + "Unix sockets as in the Go ncps: `postgres+unix://user@/run/postgresql/db` (the socket directory; "
+                    + "`?port=` names the socket file `.s.PGSQL.<port>`, default 5432) or `postgres://user@/db?host=/run/postgresql`; "
+                    + "`mysql+unix://user:pass@/run/mysqld/mysqld.sock/db` or `mysql://user:pass@/db?socket=/run/mysqld/mysqld.sock` "
+                    + "(also `?unix_socket=`, `?host=/path`).");
 
     public static final Option<Integer> CACHE_DATABASE_POOL_MAX_OPEN_CONNS = Option.of(DATABASE, SERVE_AND_MIGRATE,
                     "cache.database.pool.max-open-conns", "cache-database-pool-max-open-conns",

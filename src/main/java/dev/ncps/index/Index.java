@@ -82,8 +82,11 @@ public interface Index extends AutoCloseable {
      */
     List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException;
 
-    /** Every NAR file row (for consistency checks). */
-    Collection<NarFileEntry> narFiles() throws IndexException;
+    /**
+     * Up to {@code limit} NAR file rows after {@code after} (null: from the start) in (hash, compression) order:
+     * maintenance pages through them so memory holds one page, however large the index.
+     */
+    List<NarFileEntry> narFiles(NarFileKey after, int limit) throws IndexException;
 
     /**
      * Empty while the database takes writes, else a one-line reason for a readiness check (no internals: the

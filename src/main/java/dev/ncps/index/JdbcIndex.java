@@ -22,8 +22,8 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -540,14 +540,21 @@ final class JdbcIndex implements Index {
     }
 
     @Override
-    public Collection<NarFileEntry> narFiles() throws IndexException {
-        return read("list nar files", c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT hash, compression, file_size, last_accessed_at FROM nar_files WHERE query = '' ORDER BY id");
-                 ResultSet rows = s.executeQuery()) {
-                List<NarFileEntry> result = new ArrayList<>();
-                while (rows.next()) result.add(narFileEntry(rows));
-                return result;
+    public List<NarFileEntry> narFiles(NarFileKey after, int limit) throws IndexException {
+        return read("list nar files after " + after, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT hash, compression, file_size, last_accessed_at FROM nar_files "
+                    + "WHERE query = ''" + (after == null ? "" : " AND (hash > ? OR (hash = ? AND compression > ?))")
+                    + " ORDER BY hash, compression LIMIT " + Math.max(1, limit))) {
+                if (after != null) {
+                    s.setString(1, after.narHash());
+                    s.setString(2, after.narHash());
+                    s.setString(3, after.compression().nixName());
+                }
+                try (ResultSet rows = s.executeQuery()) {
+                    List<NarFileEntry> result = new ArrayList<>();
+                    while (rows.next()) result.add(narFileEntry(rows));
+                    return result;
+                }
             }
         });
     }

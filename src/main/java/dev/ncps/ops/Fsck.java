@@ -52,6 +52,8 @@ import java.util.concurrent.Future;
  */
 public final class Fsck {
     private static final Duration LEASE_TTL = Duration.ofMinutes(1);
+    /** Index rows read (and, with --verify-content, objects verified) at a time. */
+    static final int PAGE = 1000;
 
     private final Index index;
     private final Store store;
@@ -129,13 +131,12 @@ public final class Fsck {
         long objectBytes = objects.values().stream().mapToLong(Long::longValue).sum();
         long objectCount = objects.size();
         List<Finding> findings = Collections.synchronizedList(new ArrayList<>());
-        List<NarFileEntry> intact = new ArrayList<>();
-        long rows = checkRows(objects, findings, intact);
+        long[] verified = {0};
+        long rows = checkRows(objects, findings, verified);
         long[] recent = {0};
         Set<NarFileKey> adoptable = checkOrphans(objects, findings, recent);
-        long verified = settings.verifyContent() ? verifyContent(intact, findings) : 0;
         checkNarInfos(adoptable, findings);
-        Report report = new Report(objectCount, objectBytes, rows, verified, recent[0], List.copyOf(findings));
+        Report report = new Report(objectCount, objectBytes, rows, verified[0], recent[0], List.copyOf(findings));
         printSummary(report);
         return report;
     }
@@ -151,35 +152,52 @@ public final class Fsck {
         return objects;
     }
 
-    /** Rows against objects; what matched is removed from {@code objects}, leaving the orphans. */
-    private long checkRows(Map<String, Long> objects, List<Finding> findings, List<NarFileEntry> intact)
-            throws IOException, IndexException {
-        List<NarFileEntry> rows = List.copyOf(index.narFiles());
-        try (Progress progress = progress("checking index rows", "rows", rows.size())) {
-            for (NarFileEntry row : rows) {
-                String key = row.key().storeKey();
-                Long size = objects.remove(key);
-                progress.add(1, size == null ? 0 : size);
-                if (size != null && size == row.fileSize()) {
-                    intact.add(row);
-                    continue;
+    /**
+     * Rows against objects, a page of {@link #PAGE} rows at a time (with --verify-content, that page's intact
+     * objects are verified before the next page is read); what matched is removed from {@code objects},
+     * leaving the orphans.
+     */
+    private long checkRows(Map<String, Long> objects, List<Finding> findings, long[] verified)
+            throws IOException, IndexException, InterruptedException {
+        Instant verifiedStart = clock.instant().minus(settings.verifiedSince());
+        long rows = 0;
+        try (Progress progress = progress(settings.verifyContent() ? "checking and verifying index rows" : "checking index rows",
+                "rows", index.stats().narFileCount());
+             ExecutorService pool = settings.verifyContent() ? Executors.newFixedThreadPool(Math.max(1, settings.concurrency())) : null) {
+            NarFileKey after = null;
+            for (List<NarFileEntry> page; !(page = index.narFiles(after, PAGE)).isEmpty(); after = page.getLast().key()) {
+                List<NarFileEntry> intact = new ArrayList<>();
+                for (NarFileEntry row : page) {
+                    rows++;
+                    Long size = objects.remove(row.key().storeKey());
+                    progress.add(1, size == null ? 0 : size);
+                    checkRow(row, size, findings).ifPresent(intact::add);
                 }
-                // Look again: serve may have written or evicted this NAR since the listing.
-                Optional<NarFileEntry> now = index.narFile(row.key().narHash(), row.key().compression());
-                if (now.isEmpty()) continue;
-                Optional<Store.Blob> blob = store.get(key);
-                if (blob.isEmpty()) {
-                    findings.add(repair(Kind.MISSING_OBJECT, key, "index row of " + now.get().fileSize() + " bytes", row.key(),
-                            () -> index.deleteNarFile(row.key().narHash(), row.key().compression())));
-                } else if (blob.get().size() != now.get().fileSize()) {
-                    findings.add(repair(Kind.WRONG_SIZE, key, "object has " + blob.get().size() + " bytes, index row says "
-                            + now.get().fileSize(), row.key(), () -> removeRowAndObject(row.key())));
-                } else {
-                    intact.add(now.get());
-                }
+                if (pool != null) verified[0] += verify(pool, intact, verifiedStart, findings);
             }
         }
-        return rows.size();
+        return rows;
+    }
+
+    /** The row as it is now when its object is intact; else reports (and repairs) what is wrong. */
+    private Optional<NarFileEntry> checkRow(NarFileEntry row, Long size, List<Finding> findings) throws IOException, IndexException {
+        if (size != null && size == row.fileSize()) return Optional.of(row);
+        String key = row.key().storeKey();
+        // Look again: serve may have written or evicted this NAR since the listing.
+        Optional<NarFileEntry> now = index.narFile(row.key().narHash(), row.key().compression());
+        if (now.isEmpty()) return Optional.empty();
+        Optional<Store.Blob> blob = store.get(key);
+        if (blob.isEmpty()) {
+            findings.add(repair(Kind.MISSING_OBJECT, key, "index row of " + now.get().fileSize() + " bytes", row.key(),
+                    () -> index.deleteNarFile(row.key().narHash(), row.key().compression())));
+            return Optional.empty();
+        }
+        if (blob.get().size() != now.get().fileSize()) {
+            findings.add(repair(Kind.WRONG_SIZE, key, "object has " + blob.get().size() + " bytes, index row says "
+                    + now.get().fileSize(), row.key(), () -> removeRowAndObject(row.key())));
+            return Optional.empty();
+        }
+        return now;
     }
 
     private Set<NarFileKey> checkOrphans(Map<String, Long> objects, List<Finding> findings, long[] recent)
@@ -229,25 +247,21 @@ public final class Fsck {
         return Optional.empty();
     }
 
-    private long verifyContent(List<NarFileEntry> rows, List<Finding> findings) throws InterruptedException, IOException {
-        Instant verifiedStart = clock.instant().minus(settings.verifiedSince());
+    private long verify(ExecutorService pool, List<NarFileEntry> rows, Instant verifiedStart, List<Finding> findings)
+            throws InterruptedException, IOException {
         java.util.concurrent.atomic.AtomicLong verified = new java.util.concurrent.atomic.AtomicLong();
         List<Future<?>> work = new ArrayList<>();
-        try (Progress progress = progress("verifying content", "objects", rows.size());
-             ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, settings.concurrency()))) {
-            for (NarFileEntry row : rows) {
-                work.add(pool.submit(() -> {
-                    if (verifyOne(row, verifiedStart, findings)) verified.incrementAndGet();
-                    progress.add(1, row.fileSize());
-                    return null;
-                }));
-            }
-            for (Future<?> future : work) {
-                try {
-                    future.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IOException("content verification failed: " + e.getCause().getMessage(), e.getCause());
-                }
+        for (NarFileEntry row : rows) {
+            work.add(pool.submit(() -> {
+                if (verifyOne(row, verifiedStart, findings)) verified.incrementAndGet();
+                return null;
+            }));
+        }
+        for (Future<?> future : work) {
+            try {
+                future.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IOException("content verification failed: " + e.getCause().getMessage(), e.getCause());
             }
         }
         return verified.get();

@@ -72,11 +72,9 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void unixSocketDatabaseUrlsAreRecognisedButRefusedWithTheWayOut() {
+    void unixSocketDatabaseUrlsAreAccepted() throws Exception {
         env.put("CACHE_DATABASE_URL", "postgres+unix:///run/postgresql/ncps");
-        assertThat(problems()).containsExactly("cache.database-url (--cache-database-url, CACHE_DATABASE_URL): "
-                + "unix-socket connections (/run/postgresql/.s.PGSQL.5432) are not supported by ncps-java yet; "
-                + "connect over TCP, e.g. postgres://user:pass@127.0.0.1:5432/db");
+        assertThat(serve().config().database().url().unixSocket()).hasValue(Path.of("/run/postgresql/.s.PGSQL.5432"));
     }
 
     /** S3 storage and a PostgreSQL database: what several instances with a distributed lock backend need. */
