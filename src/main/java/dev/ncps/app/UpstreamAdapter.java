@@ -1,6 +1,7 @@
 package dev.ncps.app;
 
 import dev.ncps.cache.UpstreamSource;
+import dev.ncps.nix.StorePath;
 import dev.ncps.upstream.Lookup;
 import dev.ncps.upstream.NarResponse;
 import dev.ncps.upstream.Upstream;
@@ -37,6 +38,17 @@ final class UpstreamAdapter implements UpstreamSource {
             case dev.ncps.upstream.Lookup.Unavailable unavailable -> new Unavailable(unavailable.reason(),
                     unavailable.timedOut());
         };
+    }
+
+    @Override
+    public TraceLookup lookupBuildTrace(StorePath drvPath, String outputName) {
+        try {
+            return upstreams.lookupBuildTrace(drvPath, outputName)
+                    .<TraceLookup>map(found -> new TraceFound(found.trace(), found.upstream().hostname()))
+                    .orElseGet(NotFound::new);
+        } catch (UpstreamException e) {
+            return new Unavailable(e.getMessage(), e.kind() == UpstreamException.Kind.TIMEOUT);
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.HashAlgorithm;
@@ -77,13 +78,13 @@ public final class Cache {
     /** @param upstreamHost the upstream it was just fetched from, or null when the cache already held it */
     public record NarInfoFound(byte[] text, String upstreamHost) implements NarInfoResult {}
 
-    public record NotFound(String reason) implements NarInfoResult, NarResult, ListingResult {}
+    public record NotFound(String reason) implements NarInfoResult, NarResult, ListingResult, BuildTraceResult {}
 
     /**
      * Nothing definite could be said: {@code status} is 502 for upstream trouble, 504 when the upstreams
      * only timed out, 503 for our own storage or database.
      */
-    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult, ListingResult {
+    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult, ListingResult, BuildTraceResult {
         static Unavailable upstream(String reason) {
             return new Unavailable(502, reason);
         }
@@ -119,6 +120,11 @@ public final class Cache {
 
     /** A NAR's {@code .ls} listing, JSON. */
     public record ListingFound(byte[] json) implements ListingResult {}
+
+    public sealed interface BuildTraceResult {}
+
+    /** @param upstreamHost the upstream it was just fetched from, or null when the cache already held it */
+    public record BuildTraceFound(BuildTrace trace, String upstreamHost) implements BuildTraceResult {}
 
     public Signer signer() {
         return signer;
@@ -280,6 +286,44 @@ public final class Cache {
     /** The {@code .ls} listing of the path's NAR, fetching the narinfo and NAR from upstream if needed. */
     public ListingResult listing(String hash) {
         return listings.listing(hash);
+    }
+
+    // ---------------------------------------------------------------- build traces
+
+    /**
+     * The build trace entry of a derivation output: from the index, else (unless {@code uploadOnly}) from the
+     * first upstream whose key signed one, which is then kept and signed by ncps like a narinfo. Entries are a
+     * few hundred bytes looked up by key, so concurrent misses are not merged: storing one twice is harmless.
+     */
+    public BuildTraceResult buildTrace(StorePath drvPath, String outputName, boolean uploadOnly) {
+        String what = drvPath.baseName() + "/" + outputName;
+        try {
+            Optional<BuildTrace> held = index.buildTrace(drvPath, outputName);
+            if (held.isPresent()) {
+                return new BuildTraceFound(held.get(), null);
+            }
+        } catch (IndexException e) {
+            log.error("build trace {}: index lookup failed: {}", what, e.getMessage());
+            return Unavailable.local("database unavailable");
+        }
+        if (uploadOnly) {
+            return new NotFound("not in the cache");
+        }
+        return switch (upstreams.lookupBuildTrace(drvPath, outputName)) {
+            case UpstreamSource.NotFound ignored -> new NotFound("no upstream has a build trace entry signed by its key");
+            case UpstreamSource.Unavailable u -> u.timedOut() ? Unavailable.upstreamTimeout("upstream timed out")
+                    : Unavailable.upstream("upstream unavailable");
+            case UpstreamSource.TraceFound found -> {
+                BuildTrace signed = signer.sign(found.trace());
+                try {
+                    index.putBuildTrace(signed);
+                } catch (IndexException e) {
+                    // Served anyway, with our signature; the next request fetches it again.
+                    log.warn("build trace {}: cannot store it: {}", what, e.getMessage());
+                }
+                yield new BuildTraceFound(signed, found.upstreamHost());
+            }
+        };
     }
 
     // ---------------------------------------------------------------- build logs

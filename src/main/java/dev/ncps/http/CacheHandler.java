@@ -52,6 +52,8 @@ final class CacheHandler extends Handler.Abstract {
     /** Real narinfos are a few KiB even with thousands of references; this bounds what a PUT can make us hold. */
     private static final int MAX_NARINFO_BYTES = 1024 * 1024;
     private static final int MAX_BUILD_LOG_BYTES = 64 * 1024 * 1024;
+    /** As the Go ncps: an entry is a path and a few signatures. */
+    private static final int MAX_BUILD_TRACE_BYTES = 1024 * 1024;
 
     private final Cache cache;
     /** Where requests that may block run: one virtual thread each. */
@@ -170,6 +172,12 @@ final class CacheHandler extends Handler.Abstract {
                 nar(request, response, callback, nar, uploadOnly);
             }
             case Route.Listing listing when read && !uploadOnly -> listing(request, response, callback, listing.hash());
+            case Route.Trace trace -> {
+                if (refuse(request, response, callback, uploadOnly)) {
+                    return;
+                }
+                buildTrace(request, response, callback, trace, uploadOnly);
+            }
             case Route.Log buildLog -> {
                 if (refuse(request, response, callback, uploadOnly)) {
                     return;
@@ -287,6 +295,46 @@ final class CacheHandler extends Handler.Abstract {
     private void listing(Request request, Response response, Callback callback, String hash) {
         switch (cache.listing(hash)) {
             case Cache.ListingFound found -> sendBytes(request, response, callback, "application/json", found.json());
+            case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
+            case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
+        }
+    }
+
+    private void buildTrace(Request request, Response response, Callback callback, Route.Trace trace, boolean uploadOnly)
+            throws IOException, IndexException {
+        String method = request.getMethod();
+        if (HttpMethod.PUT.is(method)) {
+            String tooLarge = "a build trace entry is at most " + MAX_BUILD_TRACE_BYTES + " bytes";
+            if (request.getLength() > MAX_BUILD_TRACE_BYTES) {
+                refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
+                return;
+            }
+            byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_BUILD_TRACE_BYTES + 1);
+            if (body.length > MAX_BUILD_TRACE_BYTES) {
+                refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
+                return;
+            }
+            try {
+                uploads.putBuildTrace(trace.drvPath(), trace.outputName(), new String(body, StandardCharsets.UTF_8));
+                sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
+            } catch (Uploads.Rejected rejected) {
+                sendText(response, callback, rejected.status(), rejected.getMessage());
+            }
+            return;
+        }
+        if (HttpMethod.DELETE.is(method)) {
+            sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "DELETE is not allowed on a build trace entry");
+            return;
+        }
+        switch (cache.buildTrace(trace.drvPath(), trace.outputName(), uploadOnly)) {
+            case Cache.BuildTraceFound found -> {
+                request.setAttribute(AccessLog.CACHE_RESULT, found.upstreamHost() == null ? "hit" : "miss");
+                if (found.upstreamHost() != null) {
+                    request.setAttribute(AccessLog.UPSTREAM, found.upstreamHost());
+                }
+                sendBytes(request, response, callback, "application/json",
+                        found.trace().valueJson().getBytes(StandardCharsets.UTF_8));
+            }
             case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
             case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
         }

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 sealed interface Route {
     Pattern NAR = Pattern.compile("/nar/(" + NarFileKey.NAME + ")\\.nar(\\.[a-z0-9]+)?");
     String UPLOAD_PREFIX = "/upload";
+    String TRACE_PREFIX = "/build-trace-v2/";
 
     record Root() implements Route {}
 
@@ -38,6 +39,9 @@ sealed interface Route {
     /** {@code /<hash>.ls}: the JSON listing of the path's NAR. */
     record Listing(String hash) implements Route {}
 
+    /** {@code /build-trace-v2/<hash>-<name>.drv/<output>[.doi]}: a build trace entry (the suffix is optional, as in the Go ncps). */
+    record Trace(StorePath drvPath, String outputName) implements Route {}
+
     /** Not a path of ours (404), or one of ours with a malformed part (400, with the reason). */
     record Invalid(int status, String reason) implements Route {}
 
@@ -59,6 +63,7 @@ sealed interface Route {
             case Nar ignored -> prefix + "/nar/{hash}.nar";
             case Listing ignored -> prefix + "/{hash}.ls";
             case Log ignored -> prefix + "/log/{drv}";
+            case Trace ignored -> prefix + "/build-trace-v2/{drv}/{output}";
             case Invalid ignored -> "other";
         };
     }
@@ -89,6 +94,9 @@ sealed interface Route {
             }
             return new Invalid(400, "invalid build log path: expected /log/<hash>-<name>.drv");
         }
+        if (path.startsWith(TRACE_PREFIX)) {
+            return trace(path.substring(TRACE_PREFIX.length()));
+        }
         if (path.endsWith(".ls") && path.lastIndexOf('/') == 0) {
             String hash = path.substring(1, path.length() - ".ls".length());
             return StorePath.isValidHashPart(hash) ? new Listing(hash)
@@ -106,5 +114,21 @@ sealed interface Route {
             }
         }
         return new Invalid(404, "not found");
+    }
+
+    private static Route trace(String rest) {
+        int slash = rest.indexOf('/');
+        String output = slash < 0 ? "" : rest.substring(slash + 1);
+        if (output.endsWith(".doi")) {
+            output = output.substring(0, output.length() - ".doi".length());
+        }
+        if (slash > 0 && rest.substring(0, slash).endsWith(".drv") && dev.ncps.nix.BuildTrace.isValidOutputName(output)) {
+            try {
+                return new Trace(StorePath.parseBaseName(rest.substring(0, slash)), output);
+            } catch (NixParseException e) {
+                // answered below
+            }
+        }
+        return new Invalid(400, "invalid build trace path: expected /build-trace-v2/<hash>-<name>.drv/<output>.doi");
     }
 }

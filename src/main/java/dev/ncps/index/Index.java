@@ -1,7 +1,9 @@
 package dev.ncps.index;
 
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarInfo;
+import dev.ncps.nix.StorePath;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -47,6 +49,12 @@ public interface Index extends AutoCloseable {
     void configPut(String key, String value) throws IndexException;
 
     Optional<NarInfoEntry> narInfo(String hash) throws IndexException;
+
+    /** The build trace entry of a derivation output, with the signatures it was stored with. */
+    Optional<BuildTrace> buildTrace(StorePath drvPath, String outputName) throws IndexException;
+
+    /** Inserts or replaces the entry of the derivation output, signatures included. Safe across instances. */
+    void putBuildTrace(BuildTrace trace) throws IndexException;
 
     /** Inserts or replaces the narinfo (with references and signatures) in one transaction. */
     void putNarInfo(NarInfoEntry entry) throws IndexException;

@@ -3,6 +3,7 @@ package dev.ncps.index;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.NarInfo;
@@ -192,6 +193,58 @@ final class JdbcIndex implements Index {
             dialect.setInstant(s, 3, clock.instant());
             s.executeUpdate();
         }
+    }
+
+    // ---------------------------------------------------------------- build traces
+
+    @Override
+    public Optional<BuildTrace> buildTrace(StorePath drvPath, String outputName) throws IndexException {
+        return read("read build trace " + drvPath.baseName() + "/" + outputName, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT out_path, signatures FROM build_traces WHERE drv_path = ? AND output_name = ?")) {
+                s.setString(1, drvPath.baseName());
+                s.setString(2, outputName);
+                try (ResultSet rows = s.executeQuery()) {
+                    if (!rows.next()) return Optional.empty();
+                    String signatures = rows.getString(2);
+                    try {
+                        return Optional.of(new BuildTrace(drvPath, outputName, StorePath.parseBaseName(rows.getString(1)),
+                                signatures.isEmpty() ? List.of() : List.of(signatures.split("\n"))));
+                    } catch (NixParseException e) {
+                        throw new SQLException("build trace row " + drvPath.baseName() + "/" + outputName + " is corrupt: "
+                                + e.getMessage(), e);
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void putBuildTrace(BuildTrace trace) throws IndexException {
+        String drv = trace.drvPath().baseName();
+        String signatures = String.join("\n", trace.signatures());
+        write("put build trace " + drv + "/" + trace.outputName(), c -> {
+            try (PreparedStatement s = c.prepareStatement(dialect.sql(
+                    "UPDATE build_traces SET out_path = ?, signatures = ?, updated_at = ? WHERE drv_path = ? AND output_name = ?"))) {
+                s.setString(1, trace.outPath().baseName());
+                s.setString(2, signatures);
+                dialect.setInstant(s, 3, clock.instant());
+                s.setString(4, drv);
+                s.setString(5, trace.outputName());
+                if (s.executeUpdate() > 0) return null;
+            }
+            // A concurrent insert of the same key makes this a duplicate key, which write() retries as an update.
+            try (PreparedStatement s = c.prepareStatement(dialect.sql(
+                    "INSERT INTO build_traces (drv_path, output_name, out_path, signatures, created_at) VALUES (?, ?, ?, ?, ?)"))) {
+                s.setString(1, drv);
+                s.setString(2, trace.outputName());
+                s.setString(3, trace.outPath().baseName());
+                s.setString(4, signatures);
+                dialect.setInstant(s, 5, clock.instant());
+                s.executeUpdate();
+            }
+            return null;
+        });
     }
 
     // ---------------------------------------------------------------- narinfos

@@ -1,5 +1,6 @@
 package dev.ncps.upstream;
 
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.CacheInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
@@ -53,6 +54,8 @@ public final class Upstreams implements AutoCloseable {
     private static final int MAX_NARINFO_BYTES = 1 << 20;
     /** Build logs are text; Hydra's largest run to a few MiB. */
     private static final int MAX_LOG_BYTES = 64 << 20;
+    /** A build trace entry is a path and a few signatures. */
+    private static final int MAX_BUILD_TRACE_BYTES = 64 * 1024;
     private static final int MAX_CACHE_INFO_BYTES = 64 * 1024;
 
     private final List<Upstream> upstreams;
@@ -114,10 +117,7 @@ public final class Upstreams implements AutoCloseable {
         if (upstreams.isEmpty()) {
             return new Lookup.NotFound();
         }
-        List<Upstream> usable = upstreams.stream()
-                .filter(Upstream::isUsable)
-                .sorted(Comparator.comparingInt(Upstream::priority).thenComparingInt(Upstream::order))
-                .toList();
+        List<Upstream> usable = usableByPriority();
         if (usable.isEmpty()) {
             return new Lookup.Unavailable("no usable upstream: " + unusableReasons(), false);
         }
@@ -138,11 +138,7 @@ public final class Upstreams implements AutoCloseable {
      * @throws UpstreamException only when the calling thread is interrupted
      */
     public Optional<String> fetchLog(String drvBaseName) throws UpstreamException {
-        List<Upstream> usable = upstreams.stream()
-                .filter(Upstream::isUsable)
-                .sorted(Comparator.comparingInt(Upstream::priority).thenComparingInt(Upstream::order))
-                .toList();
-        for (Upstream upstream : usable) {
+        for (Upstream upstream : usableByPriority()) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new UpstreamException(UpstreamException.Kind.FAILED, "interrupted");
             }
@@ -157,6 +153,70 @@ public final class Upstreams implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /** A build trace entry and the upstream whose key (or whose trust without signatures) vouches for it. */
+    public record VerifiedTrace(BuildTrace trace, Upstream upstream) {}
+
+    /**
+     * The build trace entry of a derivation output from the first usable upstream, by priority, that serves one
+     * signed by a key configured for it (any entry, when it is trusted without signatures). An entry that does
+     * not verify is logged and skipped, like a 404. Empty when no upstream has a usable one.
+     *
+     * @throws UpstreamException TIMEOUT or FAILED when none had it and at least one could not answer (so the miss
+     *                           is not definite); also when the calling thread is interrupted
+     */
+    public Optional<VerifiedTrace> lookupBuildTrace(StorePath drvPath, String outputName) throws UpstreamException {
+        UpstreamException unanswered = null;
+        for (Upstream upstream : usableByPriority()) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new UpstreamException(UpstreamException.Kind.FAILED, "interrupted");
+            }
+            URI uri = upstream.resolve("build-trace-v2/" + drvPath.baseName() + "/" + outputName + ".doi");
+            try (UpstreamHttp.Exchange exchange = http.get(upstream, uri, false)) {
+                int status = exchange.status();
+                if (status == 200) {
+                    BuildTrace trace = BuildTrace.parse(drvPath, outputName, exchange.readText(MAX_BUILD_TRACE_BYTES));
+                    if (vouchesFor(upstream, trace)) {
+                        return Optional.of(new VerifiedTrace(trace, upstream));
+                    }
+                    log.warn("upstream {}: build trace {}/{}: refused, no signature verifies with its keys",
+                            upstream, drvPath.baseName(), outputName);
+                } else if (isNotFound(status)) {
+                    exchange.discard();
+                } else {
+                    exchange.discard();
+                    String reason = MaskedUri.of(uri) + ": unexpected HTTP " + status;
+                    recordStatusFailure(upstream, status, reason);
+                    unanswered = new UpstreamException(UpstreamException.Kind.FAILED, upstream.hostname() + ": HTTP " + status);
+                }
+            } catch (NixParseException e) {
+                log.warn("upstream {}: build trace {}/{}: refused: {}", upstream, drvPath.baseName(), outputName, e.getMessage());
+            } catch (UpstreamException e) {
+                recordFailure(upstream, e);
+                log.warn("upstream {}: build trace {}/{}: {}", upstream, drvPath.baseName(), outputName, e.getMessage());
+                unanswered = e;
+            }
+        }
+        if (unanswered != null) {
+            throw unanswered;
+        }
+        return Optional.empty();
+    }
+
+    private static boolean vouchesFor(Upstream upstream, BuildTrace trace) {
+        if (upstream.trustsUnsigned()) {
+            return true;
+        }
+        String fingerprint = trace.fingerprint();
+        return trace.signatures().stream().anyMatch(signature -> upstream.keys().stream().anyMatch(key -> key.verify(fingerprint, signature)));
+    }
+
+    private List<Upstream> usableByPriority() {
+        return upstreams.stream()
+                .filter(Upstream::isUsable)
+                .sorted(Comparator.comparingInt(Upstream::priority).thenComparingInt(Upstream::order))
+                .toList();
     }
 
     /**
