@@ -3,8 +3,11 @@ package dev.ncps.index;
 import dev.ncps.index.Index.NarFileEntry;
 import dev.ncps.index.Index.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarInfo;
+import dev.ncps.nix.SecretKey;
+import dev.ncps.nix.StorePath;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -311,5 +314,25 @@ abstract class IndexContractTest {
         assertThat(real.appliedNow()).isEqualTo(dry.pending());
         assertThat(real.pending()).isEmpty();
         assertThat(Index.migrate(fresh, false).appliedNow()).isEmpty();
+    }
+
+    @Test
+    void aBuildTraceEntryReadsBackWithItsSignaturesAndAnUpdateReplacesIt() throws Exception {
+        StorePath drv = StorePath.parseBaseName("00000000000000000000000000000000-producer.drv");
+        StorePath out = StorePath.parseBaseName("11111111111111111111111111111111-produced");
+        SecretKey ours = SecretKey.generate("ncps-test-1");
+        SecretKey theirs = SecretKey.generate("upstream-test-1");
+        BuildTrace trace = new BuildTrace(drv, "out", out, List.of());
+        BuildTrace signed = trace.withSignatures(List.of(theirs.sign(trace.fingerprint()), ours.sign(trace.fingerprint())));
+
+        index.putBuildTrace(signed);
+
+        assertThat(index.buildTrace(drv, "out")).contains(signed);
+        assertThat(index.buildTrace(drv, "dev")).isEmpty();
+        BuildTrace rebuilt = new BuildTrace(drv, "out", StorePath.parseBaseName("22222222222222222222222222222222-produced"), List.of());
+        index.putBuildTrace(rebuilt);
+        index.putBuildTrace(new BuildTrace(drv, "dev", out, List.of()));
+        assertThat(index.buildTrace(drv, "out")).contains(rebuilt);
+        assertThat(index.buildTrace(drv, "dev")).isPresent();
     }
 }
