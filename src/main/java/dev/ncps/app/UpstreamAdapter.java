@@ -52,6 +52,16 @@ final class UpstreamAdapter implements UpstreamSource {
     }
 
     @Override
+    public Optional<String> fetchListing(String hash) {
+        try {
+            return upstreams.fetchListing(hash);
+        } catch (UpstreamException e) {
+            // Only an interrupt (shutdown) gets here.
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public Optional<String> fetchLog(String drvBaseName) {
         try {
             return upstreams.fetchLog(drvBaseName);

@@ -69,7 +69,7 @@ public final class Cache {
         this.coordinator = coordinator;
         this.downloads = new NarDownloads(upstreams, store, index, settings, clock, executor, listener, coordinator);
         this.access = new AccessTracker(clock, index);
-        this.listings = new Listings(this, store);
+        this.listings = new Listings(this, store, upstreams);
         this.memo = new NarInfoMemo(settings.narInfoMemoEntries(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
     }
 

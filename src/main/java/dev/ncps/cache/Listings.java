@@ -7,6 +7,7 @@ import dev.ncps.nix.NarListing;
 import dev.ncps.nix.NarReader;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.store.Store;
+import dev.ncps.store.StoreKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,19 +18,23 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * The {@code <hash>.ls} listings: made from the NAR that ncps serves for the hash (fetched like a client's
- * NAR request would), checked against the narinfo's NarHash, and kept in storage next to the NARs so the NAR
- * is read once. Made here rather than taken from an upstream: an upstream's listing is not signed.
+ * The {@code <hash>.ls} listings: made from the NAR that ncps serves for the hash, checked against the narinfo's
+ * NarHash, and kept in storage next to the NARs so the NAR is read once. An upstream's listing is not signed, so
+ * ours is preferred: when the NAR is stored, ours is made; when it is not, an upstream's listing that passes
+ * {@link NarListing#check} is relayed without being kept (no NAR download for a listing), and only without one
+ * is the NAR fetched, as a client's NAR request would, to make ours.
  */
 final class Listings {
     private static final Logger log = LoggerFactory.getLogger(Listings.class);
 
     private final Cache cache;
     private final Store store;
+    private final UpstreamSource upstreams;
 
-    Listings(Cache cache, Store store) {
+    Listings(Cache cache, Store store, UpstreamSource upstreams) {
         this.cache = cache;
         this.store = store;
+        this.upstreams = upstreams;
     }
 
     static String key(String hash) {
@@ -65,6 +70,10 @@ final class Listings {
             log.error("{}.ls: the stored narinfo is unusable: {}", hash, e.getMessage());
             return Cache.Unavailable.local("stored narinfo unusable");
         }
+        Optional<Cache.ListingFound> relayed = upstreamListing(hash, key, narInfo);
+        if (relayed.isPresent()) {
+            return relayed.get();
+        }
         Cache.NarResult nar = cache.nar(key, 0, Cache.Mode.SUBSTITUTE);
         if (nar instanceof Cache.NotFound || nar instanceof Cache.Unavailable) {
             return (Cache.ListingResult) nar;
@@ -89,6 +98,28 @@ final class Listings {
             log.warn("{}.ls: cannot store it: {}", hash, e.getMessage());
         }
         return new Cache.ListingFound(json);
+    }
+
+    /** An upstream's listing when the NAR is not stored here, if it passes the checks a listing alone allows. */
+    private Optional<Cache.ListingFound> upstreamListing(String hash, NarFileKey key, NarInfo narInfo) {
+        try {
+            if (store.get(StoreKeys.nar(key.narHash(), key.compression())).isPresent()) {
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        Optional<String> listing = upstreams.fetchListing(hash);
+        if (listing.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            NarListing.check(listing.get(), narInfo.narSize());
+        } catch (NixParseException e) {
+            log.warn("{}.ls: the upstream's listing is refused: {}", hash, e.getMessage());
+            return Optional.empty();
+        }
+        return Optional.of(new Cache.ListingFound(listing.get().getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Our narinfos name NARs {@code nar/<name>.nar<ext>} (see {@link Cache#localUrl}). */

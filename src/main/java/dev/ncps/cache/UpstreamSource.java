@@ -24,6 +24,9 @@ public interface UpstreamSource {
      */
     InputStream openNar(URI narUri, long expectedSize) throws IOException;
 
+    /** The unsigned {@code <hash>.ls} listing of a path at an upstream, or empty when none has it. */
+    Optional<String> fetchListing(String hash);
+
     /** The build log of a derivation ({@code <hash>-<name>.drv}) at an upstream, or empty when none has it. */
     Optional<String> fetchLog(String drvBaseName);
 

@@ -54,6 +54,8 @@ public final class Upstreams implements AutoCloseable {
     private static final int MAX_NARINFO_BYTES = 1 << 20;
     /** Build logs are text; Hydra's largest run to a few MiB. */
     private static final int MAX_LOG_BYTES = 64 << 20;
+    /** A listing names every file of a NAR; the largest paths (source trees, TeX Live) have a few hundred thousand. */
+    private static final int MAX_LISTING_BYTES = 64 << 20;
     /** A build trace entry is a path and a few signatures. */
     private static final int MAX_BUILD_TRACE_BYTES = 64 * 1024;
     private static final int MAX_CACHE_INFO_BYTES = 64 * 1024;
@@ -138,18 +140,35 @@ public final class Upstreams implements AutoCloseable {
      * @throws UpstreamException only when the calling thread is interrupted
      */
     public Optional<String> fetchLog(String drvBaseName) throws UpstreamException {
+        return firstText("log/" + drvBaseName, MAX_LOG_BYTES, "build log");
+    }
+
+    /**
+     * The {@code <hash>.ls} listing of a path from the first usable upstream, by priority, that has one; as unsigned
+     * as a build log, so failures are logged and skipped the same way.
+     *
+     * @throws UpstreamException only when the calling thread is interrupted
+     */
+    public Optional<String> fetchListing(String hash) throws UpstreamException {
+        if (!StorePath.isValidHashPart(hash)) {
+            throw new IllegalArgumentException("'" + hash + "' is not a store path hash (32 nix32 characters)");
+        }
+        return firstText(hash + ".ls", MAX_LISTING_BYTES, "listing");
+    }
+
+    private Optional<String> firstText(String relative, int maxBytes, String what) throws UpstreamException {
         for (Upstream upstream : usableByPriority()) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new UpstreamException(UpstreamException.Kind.FAILED, "interrupted");
             }
-            URI uri = upstream.resolve("log/" + drvBaseName);
+            URI uri = upstream.resolve(relative);
             try (UpstreamHttp.Exchange exchange = http.get(upstream, uri, false)) {
                 if (exchange.status() == 200) {
-                    return Optional.of(exchange.readText(MAX_LOG_BYTES));
+                    return Optional.of(exchange.readText(maxBytes));
                 }
                 exchange.discard();
             } catch (UpstreamException e) {
-                log.warn("upstream {}: build log {}: {}", upstream, drvBaseName, e.getMessage());
+                log.warn("upstream {}: {} {}: {}", upstream, what, relative, e.getMessage());
             }
         }
         return Optional.empty();

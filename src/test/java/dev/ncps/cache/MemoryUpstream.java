@@ -69,6 +69,11 @@ final class MemoryUpstream implements UpstreamSource {
     }
 
     @Override
+    public Optional<String> fetchListing(String hash) {
+        return Optional.empty();
+    }
+
+    @Override
     public TraceLookup lookupBuildTrace(StorePath drvPath, String outputName) {
         return new NotFound();
     }
