@@ -69,7 +69,7 @@ public final class Cache {
         this.coordinator = coordinator;
         this.downloads = new NarDownloads(upstreams, store, index, settings, clock, executor, listener, coordinator);
         this.access = new AccessTracker(clock, index);
-        this.listings = new Listings(this, store, upstreams);
+        this.listings = new Listings(this, store, index, upstreams);
         this.memo = new NarInfoMemo(settings.narInfoMemoEntries(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
     }
 
@@ -342,14 +342,41 @@ public final class Cache {
         }
         Optional<byte[]> fetched = upstreams.fetchLog(drvBaseName).map(text -> text.getBytes(StandardCharsets.UTF_8));
         if (fetched.isPresent()) {
-            store.put(key, new ByteArrayInputStream(fetched.get()));
+            keepBuildLog(drvBaseName, fetched.get());
         }
         return fetched;
     }
 
     /** Stores an uploaded build log; false when one is already stored (kept, like the first NAR). */
-    public boolean putBuildLog(String drvBaseName, InputStream log) throws IOException {
-        return store.put(logKey(drvBaseName), log);
+    public boolean putBuildLog(String drvBaseName, byte[] log) throws IOException {
+        return keepBuildLog(drvBaseName, log);
+    }
+
+    /**
+     * Stores a log and accounts it to a narinfo of its derivation, with which LRU evicts it. A log whose derivation
+     * has no narinfo here yet is kept unaccounted (LRU cannot tell when it is unused).
+     */
+    private boolean keepBuildLog(String drvBaseName, byte[] log) throws IOException {
+        String key = logKey(drvBaseName);
+        boolean stored = store.put(key, new ByteArrayInputStream(log));
+        keepSideObject(key, () -> index.putSideObjectOfDeriver(drvBaseName, key, log.length));
+        return stored;
+    }
+
+    @FunctionalInterface
+    interface SideObjectRecord {
+        boolean record() throws IndexException;
+    }
+
+    /** Records a side object for LRU; a failure only leaves it unaccounted, so the request is answered anyway. */
+    void keepSideObject(String key, SideObjectRecord record) {
+        try {
+            if (!record.record()) {
+                log.debug("{}: no narinfo to account it to", key);
+            }
+        } catch (IndexException e) {
+            log.warn("{}: cannot account it for LRU: {}", key, e.getMessage());
+        }
     }
 
     /** By the derivation's hash part: store keys allow fewer characters than store path names. */

@@ -1,5 +1,6 @@
 package dev.ncps.cache;
 
+import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileKey;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarInfo;
@@ -29,11 +30,13 @@ final class Listings {
 
     private final Cache cache;
     private final Store store;
+    private final Index index;
     private final UpstreamSource upstreams;
 
-    Listings(Cache cache, Store store, UpstreamSource upstreams) {
+    Listings(Cache cache, Store store, Index index, UpstreamSource upstreams) {
         this.cache = cache;
         this.store = store;
+        this.index = index;
         this.upstreams = upstreams;
     }
 
@@ -93,6 +96,7 @@ final class Listings {
         byte[] json = NarListing.json(summary.entries()).getBytes(StandardCharsets.UTF_8);
         try {
             store.put(key(hash), new ByteArrayInputStream(json));
+            cache.keepSideObject(key(hash), () -> index.putSideObject(hash, key(hash), json.length));
         } catch (IOException e) {
             // Served anyway; the next request makes it again.
             log.warn("{}.ls: cannot store it: {}", hash, e.getMessage());

@@ -20,7 +20,6 @@ import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -355,7 +354,7 @@ final class CacheHandler extends Handler.Abstract {
                         "a build log may be at most " + MAX_BUILD_LOG_BYTES + " bytes");
                 return;
             }
-            cache.putBuildLog(drv, new ByteArrayInputStream(log));
+            cache.putBuildLog(drv, log);
             sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
             return;
         }

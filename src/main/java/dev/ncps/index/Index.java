@@ -80,13 +80,27 @@ public interface Index extends AutoCloseable {
     Stats stats() throws IndexException;
 
     /**
-     * Deletes least-recently-used narinfos until the stored NAR bytes total at most {@code maxBytes},
-     * never one for which {@code skip} is true (being downloaded or served), then deletes NAR file rows
-     * no narinfo refers to any more. Returns those NAR files, whose bytes the caller removes afterwards.
-     * Works in short transactions of a few hundred rows, so writes never wait for a whole run; when one
-     * fails after others committed, returns what those freed (the next run continues).
+     * Records an object stored for the narinfo of {@code hash} besides its NAR (its listing): its bytes count
+     * toward the total LRU compares with its limit, and it is evicted with the narinfo. Recording it again
+     * updates its size. False, recording nothing, when there is no such narinfo.
      */
-    List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException;
+    boolean putSideObject(String hash, String key, long size) throws IndexException;
+
+    /** As {@link #putSideObject}, for a narinfo whose Deriver is {@code drvBaseName} (a build log). */
+    boolean putSideObjectOfDeriver(String drvBaseName, String key, long size) throws IndexException;
+
+    /**
+     * Deletes least-recently-used narinfos until the stored NAR and side object bytes total at most
+     * {@code maxBytes}, never one for which {@code skip} is true (being downloaded or served), then deletes NAR
+     * file rows no narinfo refers to any more. Returns those NAR files and the evicted narinfos' side objects,
+     * whose bytes the caller removes afterwards. Works in short transactions of a few hundred rows, so writes
+     * never wait for a whole run; when one fails after others committed, returns what those freed (the next
+     * run continues).
+     */
+    Evicted evict(long maxBytes, Predicate<String> skip) throws IndexException;
+
+    /** What an LRU run removed from the index: NAR files, and the storage keys of side objects. */
+    record Evicted(List<NarFileEntry> narFiles, List<String> sideObjects) {}
 
     /** Every NAR file row (for consistency checks). */
     Collection<NarFileEntry> narFiles() throws IndexException;

@@ -714,19 +714,57 @@ final class JdbcIndex implements Index {
     }
 
     @Override
-    public List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException {
+    public Evicted evict(long maxBytes, Predicate<String> skip) throws IndexException {
         Eviction eviction = new Eviction(dialect, maxBytes, skip, read("read the size of the cache", Eviction::totalBytes));
         while (!eviction.done()) {
             try {
                 eviction.advance(write("evict least recently used entries down to " + maxBytes + " bytes", eviction::step));
             } catch (IndexException e) {
                 // The batches before this one committed: their NAR files are gone from the index and need their bytes removed.
-                if (eviction.freed().isEmpty()) throw e;
+                if (eviction.freed().isEmpty() && eviction.sideObjects().isEmpty()) throw e;
                 log.warn("LRU stopped after {} NAR files: {}", eviction.freed().size(), e.getMessage());
                 break;
             }
         }
-        return eviction.freed();
+        return new Evicted(eviction.freed(), eviction.sideObjects());
+    }
+
+    @Override
+    public boolean putSideObject(String hash, String key, long size) throws IndexException {
+        return putSideObject("SELECT id FROM narinfos WHERE hash = ?", hash, key, size);
+    }
+
+    @Override
+    public boolean putSideObjectOfDeriver(String drvBaseName, String key, long size) throws IndexException {
+        // Outputs of one derivation share its log: it is counted once, with the first of them.
+        return putSideObject("SELECT MIN(id) FROM narinfos WHERE deriver = ?", drvBaseName, key, size);
+    }
+
+    private boolean putSideObject(String findNarInfo, String value, String key, long size) throws IndexException {
+        return write("record side object " + key, c -> {
+            long narInfoId;
+            try (PreparedStatement s = c.prepareStatement(findNarInfo)) {
+                s.setString(1, value);
+                try (ResultSet rows = s.executeQuery()) {
+                    if (!rows.next()) return false;
+                    narInfoId = rows.getLong(1);
+                    if (rows.wasNull()) return false;
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE side_objects SET size = ? WHERE narinfo_id = ? AND object_key = ?")) {
+                s.setLong(1, size);
+                s.setLong(2, narInfoId);
+                s.setString(3, key);
+                if (s.executeUpdate() > 0) return true;
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO side_objects (narinfo_id, object_key, size) VALUES (?, ?, ?)")) {
+                s.setLong(1, narInfoId);
+                s.setString(2, key);
+                s.setLong(3, size);
+                s.executeUpdate();
+            }
+            return true;
+        });
     }
 
     @Override

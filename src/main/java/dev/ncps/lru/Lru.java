@@ -52,7 +52,8 @@ public final class Lru {
         runs.inc();
         try {
             long before = index.stats().narInfoCount();
-            List<NarFileEntry> evicted = index.evict(maxBytes, hash -> false);
+            Index.Evicted result = index.evict(maxBytes, hash -> false);
+            List<NarFileEntry> evicted = result.narFiles();
             long after = index.stats().narInfoCount();
             long freed = 0;
             for (NarFileEntry entry : evicted) {
@@ -61,6 +62,13 @@ public final class Lru {
                     freed += entry.fileSize();
                 } catch (IOException e) {
                     log.warn("LRU: cannot delete the bytes of nar/{}: {}", entry.key().narHash(), e.getMessage());
+                }
+            }
+            for (String key : result.sideObjects()) {
+                try {
+                    store.delete(key);
+                } catch (IOException e) {
+                    log.warn("LRU: cannot delete {}: {}", key, e.getMessage());
                 }
             }
             narInfosEvicted.inc(Math.max(0, before - after));
