@@ -82,7 +82,7 @@ class ListingTest {
     }
 
     @Test
-    void everyListingIsTheOneNixWritesAndIsMadeOnce() throws IOException {
+    void everyListingIsTheOneNixWritesAndIsMadeOnce() throws Exception {
         for (String path : cache.storePaths()) {
             String hash = NixUpstreamCache.hashOf(path);
             HttpResponse<byte[]> response = Http.get(http, ncps.url("/" + hash + ".ls"));
@@ -95,6 +95,8 @@ class ListingTest {
             assertThat(Http.get(http, ncps.url("/" + NixUpstreamCache.hashOf(path) + ".ls")).statusCode()).isEqualTo(200);
         }
         assertThat(upstream.narInfoRequests() + upstream.narRequests()).isZero();
+        // Each listing counts toward the LRU limit with its narinfo.
+        assertThat(ncps.sideObjectKeys()).filteredOn(key -> key.startsWith("store/ls/")).hasSize(cache.storePaths().size());
     }
 
     @Test
