@@ -256,18 +256,12 @@ final class CacheHandler extends Handler.Abstract {
             throws IOException, IndexException {
         String method = request.getMethod();
         if (HttpMethod.PUT.is(method)) {
-            String tooLarge = "a narinfo is at most " + MAX_NARINFO_BYTES + " bytes";
-            if (request.getLength() > MAX_NARINFO_BYTES) {
-                refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
-                return;
-            }
-            byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_NARINFO_BYTES + 1);
-            if (body.length > MAX_NARINFO_BYTES) {
-                refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
+            String body = smallBody(request, response, callback, MAX_NARINFO_BYTES, "a narinfo");
+            if (body == null) {
                 return;
             }
             try {
-                uploads.putNarInfo(hash, new String(body, StandardCharsets.UTF_8));
+                uploads.putNarInfo(hash, body);
                 sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
             } catch (Uploads.Rejected rejected) {
                 sendText(response, callback, rejected.status(), rejected.getMessage());
@@ -291,6 +285,22 @@ final class CacheHandler extends Handler.Abstract {
         }
     }
 
+    /** A PUT body of at most {@code max} bytes as UTF-8, or null after answering 413 for a larger one. */
+    private static String smallBody(Request request, Response response, Callback callback, int max, String what)
+            throws IOException {
+        String tooLarge = what + " is at most " + max + " bytes";
+        if (request.getLength() > max) {
+            refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
+            return null;
+        }
+        byte[] body = Content.Source.asInputStream(request).readNBytes(max + 1);
+        if (body.length > max) {
+            refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
+            return null;
+        }
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
     private void listing(Request request, Response response, Callback callback, String hash) {
         switch (cache.listing(hash)) {
             case Cache.ListingFound found -> sendBytes(request, response, callback, "application/json", found.json());
@@ -303,18 +313,12 @@ final class CacheHandler extends Handler.Abstract {
             throws IOException, IndexException {
         String method = request.getMethod();
         if (HttpMethod.PUT.is(method)) {
-            String tooLarge = "a build trace entry is at most " + MAX_BUILD_TRACE_BYTES + " bytes";
-            if (request.getLength() > MAX_BUILD_TRACE_BYTES) {
-                refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
-                return;
-            }
-            byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_BUILD_TRACE_BYTES + 1);
-            if (body.length > MAX_BUILD_TRACE_BYTES) {
-                refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
+            String body = smallBody(request, response, callback, MAX_BUILD_TRACE_BYTES, "a build trace entry");
+            if (body == null) {
                 return;
             }
             try {
-                uploads.putBuildTrace(trace.drvPath(), trace.outputName(), new String(body, StandardCharsets.UTF_8));
+                uploads.putBuildTrace(trace.drvPath(), trace.outputName(), body);
                 sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
             } catch (Uploads.Rejected rejected) {
                 sendText(response, callback, rejected.status(), rejected.getMessage());
