@@ -99,6 +99,14 @@ public interface Index extends AutoCloseable {
      */
     Evicted evict(long maxBytes, Predicate<String> skip) throws IndexException;
 
+    /** Every build trace entry (for copying an index). */
+    List<BuildTrace> buildTraces() throws IndexException;
+
+    /** Every side object with the hash of the narinfo it belongs to (for copying an index). */
+    List<SideObject> sideObjects() throws IndexException;
+
+    record SideObject(String narInfoHash, String key, long size) {}
+
     /** What an LRU run removed from the index: NAR files, and the storage keys of side objects. */
     record Evicted(List<NarFileEntry> narFiles, List<String> sideObjects) {}
 

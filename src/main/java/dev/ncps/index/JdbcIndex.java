@@ -220,6 +220,41 @@ final class JdbcIndex implements Index {
     }
 
     @Override
+    public List<BuildTrace> buildTraces() throws IndexException {
+        return read("read all build traces", c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT drv_path, output_name, out_path, signatures FROM build_traces ORDER BY drv_path, output_name");
+                 ResultSet rows = s.executeQuery()) {
+                List<BuildTrace> traces = new ArrayList<>();
+                while (rows.next()) {
+                    String signatures = rows.getString(4);
+                    try {
+                        traces.add(new BuildTrace(StorePath.parseBaseName(rows.getString(1)), rows.getString(2),
+                                StorePath.parseBaseName(rows.getString(3)), signatures.isEmpty() ? List.of() : List.of(signatures.split("\n"))));
+                    } catch (NixParseException e) {
+                        throw new SQLException("build trace row " + rows.getString(1) + " is corrupt: " + e.getMessage(), e);
+                    }
+                }
+                return traces;
+            }
+        });
+    }
+
+    @Override
+    public List<SideObject> sideObjects() throws IndexException {
+        return read("read all side objects", c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT n.hash, o.object_key, o.size FROM side_objects o JOIN narinfos n ON n.id = o.narinfo_id
+                    ORDER BY n.hash, o.object_key""");
+                 ResultSet rows = s.executeQuery()) {
+                List<SideObject> objects = new ArrayList<>();
+                while (rows.next()) objects.add(new SideObject(rows.getString(1), rows.getString(2), rows.getLong(3)));
+                return objects;
+            }
+        });
+    }
+
+    @Override
     public void putBuildTrace(BuildTrace trace) throws IndexException {
         String drv = trace.drvPath().baseName();
         String signatures = String.join("\n", trace.signatures());
