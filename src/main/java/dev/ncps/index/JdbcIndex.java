@@ -200,20 +200,11 @@ final class JdbcIndex implements Index {
     @Override
     public Optional<BuildTrace> buildTrace(StorePath drvPath, String outputName) throws IndexException {
         return read("read build trace " + drvPath.baseName() + "/" + outputName, c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT out_path, signatures FROM build_traces WHERE drv_path = ? AND output_name = ?")) {
+            try (PreparedStatement s = c.prepareStatement(BUILD_TRACE_COLUMNS + " WHERE drv_path = ? AND output_name = ?")) {
                 s.setString(1, drvPath.baseName());
                 s.setString(2, outputName);
                 try (ResultSet rows = s.executeQuery()) {
-                    if (!rows.next()) return Optional.empty();
-                    String signatures = rows.getString(2);
-                    try {
-                        return Optional.of(new BuildTrace(drvPath, outputName, StorePath.parseBaseName(rows.getString(1)),
-                                signatures.isEmpty() ? List.of() : List.of(signatures.split("\n"))));
-                    } catch (NixParseException e) {
-                        throw new SQLException("build trace row " + drvPath.baseName() + "/" + outputName + " is corrupt: "
-                                + e.getMessage(), e);
-                    }
+                    return rows.next() ? Optional.of(buildTrace(rows)) : Optional.empty();
                 }
             }
         });
@@ -222,22 +213,26 @@ final class JdbcIndex implements Index {
     @Override
     public List<BuildTrace> buildTraces() throws IndexException {
         return read("read all build traces", c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT drv_path, output_name, out_path, signatures FROM build_traces ORDER BY drv_path, output_name");
+            try (PreparedStatement s = c.prepareStatement(BUILD_TRACE_COLUMNS + " ORDER BY drv_path, output_name");
                  ResultSet rows = s.executeQuery()) {
                 List<BuildTrace> traces = new ArrayList<>();
-                while (rows.next()) {
-                    String signatures = rows.getString(4);
-                    try {
-                        traces.add(new BuildTrace(StorePath.parseBaseName(rows.getString(1)), rows.getString(2),
-                                StorePath.parseBaseName(rows.getString(3)), signatures.isEmpty() ? List.of() : List.of(signatures.split("\n"))));
-                    } catch (NixParseException e) {
-                        throw new SQLException("build trace row " + rows.getString(1) + " is corrupt: " + e.getMessage(), e);
-                    }
-                }
+                while (rows.next()) traces.add(buildTrace(rows));
                 return traces;
             }
         });
+    }
+
+    private static final String BUILD_TRACE_COLUMNS = "SELECT drv_path, output_name, out_path, signatures FROM build_traces";
+
+    private static BuildTrace buildTrace(ResultSet rows) throws SQLException {
+        String signatures = rows.getString("signatures");
+        try {
+            return new BuildTrace(StorePath.parseBaseName(rows.getString("drv_path")), rows.getString("output_name"),
+                    StorePath.parseBaseName(rows.getString("out_path")), signatures.isEmpty() ? List.of() : List.of(signatures.split("\n")));
+        } catch (NixParseException | IllegalArgumentException e) {
+            throw new SQLException("build trace row " + rows.getString("drv_path") + "/" + rows.getString("output_name")
+                    + " is corrupt: " + e.getMessage(), e);
+        }
     }
 
     @Override
