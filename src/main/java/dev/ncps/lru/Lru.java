@@ -45,7 +45,8 @@ public final class Lru {
         long freed = 0;
         try {
             long before = index.stats().narInfoCount();
-            evicted = index.evict(maxBytes, hash -> false);
+            Index.Evicted result = index.evict(maxBytes, hash -> false);
+            evicted = result.narFiles();
             narInfos = Math.max(0, before - index.stats().narInfoCount());
             for (NarFileEntry entry : evicted) {
                 try {
@@ -53,6 +54,13 @@ public final class Lru {
                     freed += entry.fileSize();
                 } catch (IOException e) {
                     log.warn("LRU: cannot delete the bytes of nar/{}: {}", entry.key().narHash(), e.getMessage());
+                }
+            }
+            for (String key : result.sideObjects()) {
+                try {
+                    store.delete(key);
+                } catch (IOException e) {
+                    log.warn("LRU: cannot delete {}: {}", key, e.getMessage());
                 }
             }
             log.info("LRU cleanup: removed {} narinfos and {} NARs, {} freed, in {}ms (limit {})", narInfos,
