@@ -46,7 +46,7 @@ final class Eviction {
     private long cursorId;
     private boolean done;
 
-    /** @param total the bytes of all NAR files when the run starts ({@link #totalBytes}) */
+    /** @param total the bytes of all NAR files when the run starts (the {@code cache_totals} row, not a sum over the rows) */
     Eviction(Dialect dialect, long maxBytes, Predicate<String> skip, long total) {
         this.dialect = dialect;
         this.maxBytes = maxBytes;
@@ -66,8 +66,8 @@ final class Eviction {
     /** The state after one batch, adopted by {@link #advance} once its transaction committed. */
     record Step(long total, Instant cursorTime, long cursorId, List<NarFileEntry> freed, boolean last) {}
 
-    /** Evicts the next batch inside the caller's transaction. */
-    Step step(Connection c) throws SQLException {
+    /** Evicts the next batch inside the caller's transaction, recording what it removed in {@code totals}. */
+    Step step(Connection c, Totals totals) throws SQLException {
         Batch batch = new Batch(c, total, cursorTime, cursorId);
         Map<Long, String> candidates = batch.nextCandidates();
         if (candidates.isEmpty()) return new Step(total, cursorTime, cursorId, List.of(), true);
@@ -75,7 +75,7 @@ final class Eviction {
         candidates.forEach((id, hash) -> {
             if (!skip.test(hash)) chosen.add(id);
         });
-        if (!chosen.isEmpty()) batch.evictFrom(chosen);
+        if (!chosen.isEmpty()) batch.evictFrom(chosen, totals);
         return new Step(batch.total, batch.cursorTime, batch.cursorId, batch.freed, batch.total <= maxBytes);
     }
 
@@ -85,14 +85,6 @@ final class Eviction {
         cursorId = step.cursorId();
         freed.addAll(step.freed());
         done = step.last();
-    }
-
-    static long totalBytes(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(file_size), 0) FROM nar_files");
-             ResultSet rows = s.executeQuery()) {
-            rows.next();
-            return rows.getLong(1);
-        }
     }
 
     /** One batch's work on its own copy of the run's state. */
@@ -134,7 +126,7 @@ final class Eviction {
 
         private record LinkedFile(long id, NarFileEntry entry) {}
 
-        private void evictFrom(List<Long> chosen) throws SQLException {
+        private void evictFrom(List<Long> chosen, Totals totals) throws SQLException {
             Map<Long, List<LinkedFile>> filesOf = new HashMap<>();
             Map<Long, Integer> links = new HashMap<>();
             try (PreparedStatement s = c.prepareStatement("""
@@ -163,14 +155,19 @@ final class Eviction {
                     }
                 }
             }
-            deleteByIds("DELETE FROM narinfos WHERE id IN (", doomed, "");
+            totals.narInfos(-deleteByIds("DELETE FROM narinfos WHERE id IN (", doomed, ""));
             if (orphaned.isEmpty()) return;
             List<Long> orphanIds = new ArrayList<>(orphaned.keySet());
             deleteByIds("DELETE FROM nar_files WHERE id IN (", orphanIds,
                     " AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.nar_file_id = nar_files.id)");
             Set<Long> survivors = stillPresent(orphanIds);
             orphaned.forEach((id, entry) -> {
-                if (survivors.contains(id)) total += entry.fileSize(); else freed.add(entry);
+                if (survivors.contains(id)) {
+                    total += entry.fileSize();
+                } else {
+                    freed.add(entry);
+                    totals.narFile(-1, -entry.fileSize());
+                }
             });
         }
 
@@ -183,11 +180,12 @@ final class Eviction {
             }
         }
 
-        private void deleteByIds(String head, List<Long> ids, String tail) throws SQLException {
-            if (ids.isEmpty()) return;
+        /** @return the rows deleted */
+        private int deleteByIds(String head, List<Long> ids, String tail) throws SQLException {
+            if (ids.isEmpty()) return 0;
             try (PreparedStatement s = c.prepareStatement(head + JdbcIndex.placeholders(ids.size()) + ")" + tail)) {
                 bindIds(s, ids);
-                s.executeUpdate();
+                return s.executeUpdate();
             }
         }
 

@@ -296,17 +296,17 @@ final class JdbcIndex implements Index {
 
     @Override
     public void putNarInfo(NarInfoEntry entry) throws IndexException {
-        write("put narinfo " + entry.hash(), c -> storeNarInfo(c, entry, true));
+        writeCounted("put narinfo " + entry.hash(), (c, totals) -> storeNarInfo(c, entry, true, totals));
     }
 
     @Override
     public boolean putNarInfoIfAbsent(NarInfoEntry entry) throws IndexException {
         // A concurrent insert of the same hash fails on the unique index; the retry then finds the row.
-        return write("put narinfo " + entry.hash() + " if absent", c -> storeNarInfo(c, entry, false));
+        return writeCounted("put narinfo " + entry.hash() + " if absent", (c, totals) -> storeNarInfo(c, entry, false, totals));
     }
 
     /** Stores the narinfo; an existing row is replaced when {@code replace}, else left alone (returns false). */
-    private boolean storeNarInfo(Connection c, NarInfoEntry entry, boolean replace) throws SQLException {
+    private boolean storeNarInfo(Connection c, NarInfoEntry entry, boolean replace, Totals totals) throws SQLException {
         Optional<Long> existing = id(c, "SELECT id FROM narinfos WHERE hash = ?" + dialect.forUpdate(), entry.hash());
         if (existing.isPresent() && !replace) {
             return false;
@@ -323,6 +323,7 @@ final class JdbcIndex implements Index {
             }
         } else {
             id = insertNarInfo(c, entry);
+            totals.narInfos(1);
         }
         insertPositioned(c, "INSERT INTO narinfo_references (narinfo_id, idx, reference) VALUES (?, ?, ?)",
                 id, entry.narInfo().references());
@@ -334,9 +335,9 @@ final class JdbcIndex implements Index {
 
     @Override
     public void putAll(List<NarFileEntry> narFiles, List<NarInfoEntry> narInfos) throws IndexException {
-        write("put " + narFiles.size() + " nar files and " + narInfos.size() + " narinfos", c -> {
-            for (NarFileEntry narFile : narFiles) putNarFile(c, narFile);
-            for (NarInfoEntry narInfo : narInfos) storeNarInfo(c, narInfo, true);
+        writeCounted("put " + narFiles.size() + " nar files and " + narInfos.size() + " narinfos", (c, totals) -> {
+            for (NarFileEntry narFile : narFiles) putNarFile(c, narFile, totals);
+            for (NarInfoEntry narInfo : narInfos) storeNarInfo(c, narInfo, true, totals);
             return null;
         });
     }
@@ -409,7 +410,7 @@ final class JdbcIndex implements Index {
     private void linkNarFile(Connection c, long narInfoId, String url) throws SQLException {
         Optional<NarFileKey> key = narFileKey(url);
         if (key.isEmpty()) return;
-        Optional<Long> fileId = narFileId(c, key.get(), false);
+        Optional<Long> fileId = narFileId(c, key.get());
         if (fileId.isEmpty()) return;
         try (PreparedStatement s = c.prepareStatement(
                 "INSERT INTO narinfo_nar_files (narinfo_id, nar_file_id) VALUES (?, ?)")) {
@@ -448,10 +449,12 @@ final class JdbcIndex implements Index {
 
     @Override
     public boolean deleteNarInfo(String hash) throws IndexException {
-        return write("delete narinfo " + hash, c -> {
+        return writeCounted("delete narinfo " + hash, (c, totals) -> {
             try (PreparedStatement s = c.prepareStatement("DELETE FROM narinfos WHERE hash = ?")) {
                 s.setString(1, hash);
-                return s.executeUpdate() > 0;
+                int deleted = s.executeUpdate();
+                totals.narInfos(-deleted);
+                return deleted > 0;
             }
         });
     }
@@ -476,24 +479,25 @@ final class JdbcIndex implements Index {
 
     @Override
     public void putNarFile(NarFileEntry entry) throws IndexException {
-        write("put nar file " + describe(entry.key()), c -> {
-            putNarFile(c, entry);
+        writeCounted("put nar file " + describe(entry.key()), (c, totals) -> {
+            putNarFile(c, entry, totals);
             return null;
         });
     }
 
-    private void putNarFile(Connection c, NarFileEntry entry) throws SQLException {
+    private void putNarFile(Connection c, NarFileEntry entry, Totals totals) throws SQLException {
         Instant accessed = entry.lastAccessed() == null ? clock.instant() : entry.lastAccessed();
-        Optional<Long> existing = narFileId(c, entry.key(), true);
+        Optional<SizedRow> existing = lockedNarFile(c, entry.key());
         if (existing.isPresent()) {
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE nar_files SET file_size = ?, last_accessed_at = ?, updated_at = ? WHERE id = ?")) {
                 s.setLong(1, entry.fileSize());
                 dialect.setInstant(s, 2, accessed);
                 dialect.setInstant(s, 3, clock.instant());
-                s.setLong(4, existing.get());
+                s.setLong(4, existing.get().id());
                 s.executeUpdate();
             }
+            totals.narFile(0, entry.fileSize() - existing.get().fileSize());
             return;
         }
         try (PreparedStatement s = c.prepareStatement("""
@@ -506,6 +510,7 @@ final class JdbcIndex implements Index {
             dialect.setInstant(s, 5, clock.instant());
             s.executeUpdate();
         }
+        totals.narFile(1, entry.fileSize());
         linkNarInfos(c, entry.key());
     }
 
@@ -514,7 +519,7 @@ final class JdbcIndex implements Index {
      * narinfo naming it gets its link, so LRU accounts for the bytes and frees them with the narinfo.
      */
     private void linkNarInfos(Connection c, NarFileKey key) throws SQLException {
-        long fileId = narFileId(c, key, false).orElseThrow(() -> new SQLException("nar file row vanished: " + describe(key)));
+        long fileId = narFileId(c, key).orElseThrow(() -> new SQLException("nar file row vanished: " + describe(key)));
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO narinfo_nar_files (narinfo_id, nar_file_id)
                 SELECT n.id, ? FROM narinfos n
@@ -528,9 +533,8 @@ final class JdbcIndex implements Index {
         }
     }
 
-    private Optional<Long> narFileId(Connection c, NarFileKey key, boolean lock) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT id FROM nar_files WHERE hash = ? AND compression = ? AND query = ''" + (lock ? dialect.forUpdate() : ""))) {
+    private Optional<Long> narFileId(Connection c, NarFileKey key) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM nar_files WHERE hash = ? AND compression = ? AND query = ''")) {
             s.setString(1, key.narHash());
             s.setString(2, key.compression().nixName());
             try (ResultSet rows = s.executeQuery()) {
@@ -539,15 +543,32 @@ final class JdbcIndex implements Index {
         }
     }
 
+    private record SizedRow(long id, long fileSize) {}
+
+    /** The NAR file's row, locked for this transaction, with the size the totals count for it. */
+    private Optional<SizedRow> lockedNarFile(Connection c, NarFileKey key) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT id, file_size FROM nar_files WHERE hash = ? AND compression = ? AND query = ''" + dialect.forUpdate())) {
+            s.setString(1, key.narHash());
+            s.setString(2, key.compression().nixName());
+            try (ResultSet rows = s.executeQuery()) {
+                return rows.next() ? Optional.of(new SizedRow(rows.getLong(1), rows.getLong(2))) : Optional.empty();
+            }
+        }
+    }
+
     @Override
     public boolean deleteNarFile(String narHash, Compression compression) throws IndexException {
-        return write("delete nar file " + describe(new NarFileKey(narHash, compression)), c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "DELETE FROM nar_files WHERE hash = ? AND compression = ? AND query = ''")) {
-                s.setString(1, narHash);
-                s.setString(2, compression.nixName());
-                return s.executeUpdate() > 0;
+        NarFileKey key = new NarFileKey(narHash, compression);
+        return writeCounted("delete nar file " + describe(key), (c, totals) -> {
+            Optional<SizedRow> row = lockedNarFile(c, key);
+            if (row.isEmpty()) return false;
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM nar_files WHERE id = ?")) {
+                s.setLong(1, row.get().id());
+                s.executeUpdate();
             }
+            totals.narFile(-1, -row.get().fileSize());
+            return true;
         });
     }
 
@@ -649,23 +670,15 @@ final class JdbcIndex implements Index {
 
     @Override
     public Stats stats() throws IndexException {
-        return read("read index statistics", c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT (SELECT COUNT(*) FROM narinfos), (SELECT COUNT(*) FROM nar_files),
-                           (SELECT COALESCE(SUM(file_size), 0) FROM nar_files)""");
-                 ResultSet rows = s.executeQuery()) {
-                rows.next();
-                return new Stats(rows.getLong(1), rows.getLong(2), rows.getLong(3));
-            }
-        });
+        return read("read index statistics", Totals::read);
     }
 
     @Override
     public List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException {
-        Eviction eviction = new Eviction(dialect, maxBytes, skip, read("read the size of the cache", Eviction::totalBytes));
+        Eviction eviction = new Eviction(dialect, maxBytes, skip, stats().totalBytes());
         while (!eviction.done()) {
             try {
-                eviction.advance(write("evict least recently used entries down to " + maxBytes + " bytes", eviction::step));
+                eviction.advance(writeCounted("evict least recently used entries down to " + maxBytes + " bytes", eviction::step));
             } catch (IndexException e) {
                 // The batches before this one committed: their NAR files are gone from the index and need their bytes removed.
                 if (eviction.freed().isEmpty()) throw e;
@@ -715,6 +728,20 @@ final class JdbcIndex implements Index {
 
     private <T> T write(String operation, Work<T> work) throws IndexException {
         return transaction(writer, operation, work, true, true);
+    }
+
+    interface CountedWork<T> {
+        T run(Connection connection, Totals totals) throws SQLException;
+    }
+
+    /** A write that adds or removes narinfos or NAR files: its changes to the totals are its last statement. */
+    private <T> T writeCounted(String operation, CountedWork<T> work) throws IndexException {
+        return write(operation, c -> {
+            Totals totals = new Totals();
+            T result = work.run(c, totals);
+            totals.apply(c);
+            return result;
+        });
     }
 
     /** Writes also retry a duplicate key (a concurrent upsert won), and their outcome is the database's health. */
