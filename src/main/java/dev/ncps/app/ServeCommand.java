@@ -133,7 +133,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, metrics, clock, this::track),
                 e -> StartupErrors.lockBackend(config, e));
         Cache cache = new Cache(new UpstreamAdapter(upstreams), store, index, signer,
-                new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60), config.downloadTimeAllowance(),
+                new CacheSettings(tempDir, config.narInfoMemoryBytes(), Duration.ofSeconds(60), config.downloadTimeAllowance(),
                         config.downloadMinThroughput()), clock, downloads, listener, coordinator);
         Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
                 config.auth().requireTrustedSignature(), trustedUploadKeys(config, signer), config.auth().allowUploadOverwrite(),

@@ -69,7 +69,7 @@ public final class Cache {
         this.downloads = new NarDownloads(upstreams, store, index, settings, clock, executor, listener, coordinator);
         this.access = new AccessTracker(clock, index);
         this.listings = new Listings(this, store);
-        this.memo = new NarInfoMemo(settings.narInfoMemoEntries(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
+        this.memo = new NarInfoMemo(settings.narInfoMemoBytes(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
     }
 
     public sealed interface NarInfoResult {}

@@ -6,10 +6,11 @@ import java.time.Duration;
 /**
  * Tunables of the cache core.
  *
+ * @param narInfoMemoBytes            heap for narinfos held in memory ({@link NarInfoMemo})
  * @param downloadTimeAllowance       time every download may take on top of what its size needs
  * @param downloadMinBytesPerSecond   the slowest throughput a download is allowed on average
  */
-public record CacheSettings(Path tempDir, int narInfoMemoEntries, Duration narInfoMemoTtl,
+public record CacheSettings(Path tempDir, long narInfoMemoBytes, Duration narInfoMemoTtl,
                             Duration downloadTimeAllowance, long downloadMinBytesPerSecond) {
 
     /** Any longer deadline is as good as none, and its nanoseconds would not fit a long. */
