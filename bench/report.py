@@ -34,7 +34,7 @@ def render(values, m):
     out = []
     out.append(f"Mode **{m['mode']}**, {m['runs']} runs (medians), {m['date']}. Machine: {m['nproc']} cores "
                f"({m['cpu']}), {m['mem']}, load average at start {m['load_start']}, at end "
-               f"{m.get('load_end', '?')}; {m['java']}, heap -Xmx{m['heap']}; nginx {m['nginx']}; curl {m['curl']}.")
+               f"{m.get('load_end', '?')}; {m['java']}, JVM options {m.get('java_opts') or 'the launcher defaults'}; nginx {m['nginx']}; curl {m['curl']}.")
     out.append("")
     out.append("### Hits (after one warm-up download of every NAR through each proxy)")
     out.append("")

@@ -146,6 +146,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
             StoreGauges.register(metrics, index, upstreams, config.lru().maxSize().orElse(0), clock);
         }
         scheduleLru(config, index, store, metrics, scheduler, coordinator);
+        NarInfoTextFill.start(index, scheduler);
 
         HttpSettings http = new HttpSettings(config.server().addr().host().isEmpty() ? null : config.server().addr().host(),
                 config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),

@@ -80,6 +80,14 @@ public interface Index extends AutoCloseable {
      */
     List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException;
 
+    /**
+     * Writes the served text into up to {@code batch} narinfo rows stored before it was kept with the row
+     * (migration V2), so their hits become one statement too. Rows are visited in id order from where the
+     * last call stopped (kept in the config table, so it resumes after a restart and instances share it),
+     * one short transaction per call. Returns false once every row was visited.
+     */
+    boolean fillNarInfoTexts(int batch) throws IndexException;
+
     /** Every NAR file row (for consistency checks). */
     Collection<NarFileEntry> narFiles() throws IndexException;
 

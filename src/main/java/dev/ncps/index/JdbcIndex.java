@@ -50,6 +50,9 @@ final class JdbcIndex implements Index {
     private static final int SQLITE_READERS = 4;
     /** The config row {@link #problem()} writes when no other write told whether the database takes writes. */
     static final String PROBE_KEY = "readiness_probe";
+    /** The config row holding the last narinfo id {@link #fillNarInfoTexts} visited, or {@link #FILLED}. */
+    static final String TEXT_FILL_KEY = "narinfo_text_filled_to";
+    private static final String FILLED = "done";
     /** {@code nar/<hash>.nar<ext>} with nothing after it: the only URLs that name a nar_files row. */
     private static final Pattern NAR_URL = Pattern.compile("nar/([0-9a-zA-Z]+)\\.nar((?:\\.[a-z0-9]+)?)");
 
@@ -147,19 +150,23 @@ final class JdbcIndex implements Index {
     @Override
     public void configPut(String key, String value) throws IndexException {
         write("put config " + key, c -> {
-            if (configValue(c, key, true).isEmpty()) {
-                insertConfig(c, key, value);
-                return null;
-            }
-            try (PreparedStatement s = c.prepareStatement(dialect.sql(
-                    "UPDATE config SET value = ?, updated_at = ? WHERE \"key\" = ?"))) {
-                s.setString(1, value);
-                dialect.setInstant(s, 2, clock.instant());
-                s.setString(3, key);
-                s.executeUpdate();
-            }
+            setConfig(c, key, value);
             return null;
         });
+    }
+
+    private void setConfig(Connection c, String key, String value) throws SQLException {
+        if (configValue(c, key, true).isEmpty()) {
+            insertConfig(c, key, value);
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement(dialect.sql(
+                "UPDATE config SET value = ?, updated_at = ? WHERE \"key\" = ?"))) {
+            s.setString(1, value);
+            dialect.setInstant(s, 2, clock.instant());
+            s.setString(3, key);
+            s.executeUpdate();
+        }
     }
 
     @Override
@@ -241,6 +248,48 @@ final class JdbcIndex implements Index {
                 }
             }
         });
+    }
+
+    @Override
+    public boolean fillNarInfoTexts(int batch) throws IndexException {
+        return write("fill the narinfo text of " + batch + " older rows", c -> {
+            String cursor = configValue(c, TEXT_FILL_KEY, true).orElse("0");
+            if (cursor.equals(FILLED)) return false;
+            long after = Long.parseLong(cursor);
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id FROM narinfos WHERE id > ? ORDER BY id LIMIT " + batch)) {
+                s.setLong(1, after);
+                try (ResultSet rows = s.executeQuery()) {
+                    while (rows.next()) ids.add(rows.getLong(1));
+                }
+            }
+            if (!ids.isEmpty()) fillTexts(c, after, ids.getLast());
+            boolean more = ids.size() == batch;
+            setConfig(c, TEXT_FILL_KEY, more ? Long.toString(ids.getLast()) : FILLED);
+            return more;
+        });
+    }
+
+    /** Rows in (after, last] without text get the text their row, references and signatures make, as a hit serves it. */
+    private void fillTexts(Connection c, long after, long last) throws SQLException {
+        Map<Long, String> texts = new java.util.LinkedHashMap<>();
+        try (PreparedStatement s = c.prepareStatement(dialect.sql(NARINFO_COLUMNS
+                + " WHERE id > ? AND id <= ? AND narinfo_text IS NULL ORDER BY id" + dialect.forUpdate()))) {
+            s.setLong(1, after);
+            s.setLong(2, last);
+            try (ResultSet rows = s.executeQuery()) {
+                while (rows.next()) texts.put(rows.getLong("id"), narInfoEntry(c, rows).narInfo().serialize());
+            }
+        }
+        if (texts.isEmpty()) return;
+        try (PreparedStatement s = c.prepareStatement("UPDATE narinfos SET narinfo_text = ? WHERE id = ? AND narinfo_text IS NULL")) {
+            for (Map.Entry<Long, String> e : texts.entrySet()) {
+                s.setString(1, e.getValue());
+                s.setLong(2, e.getKey());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
     }
 
     @Override

@@ -135,6 +135,37 @@ abstract class IndexContractTest {
     }
 
     @Test
+    void olderRowsGetTheirTextInBatchesThatResumeWhereTheLastStopped() throws Exception {
+        List<NarInfoEntry> written = new ArrayList<>();
+        for (NarInfo info : TestNarInfos.fixtures()) {
+            NarInfoEntry entry = new NarInfoEntry(info.storePath().hashPart(), info, "https://cache.nixos.org/" + info.url(), T0);
+            index.putNarInfo(entry);
+            written.add(entry);
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+             java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE narinfos SET narinfo_text = NULL");
+        }
+
+        int calls = 1;
+        while (index.fillNarInfoTexts(3)) calls++;
+
+        assertThat(calls).isEqualTo(written.size() / 3 + 1);
+        assertThat(index.fillNarInfoTexts(3)).as("finished for good").isFalse();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+             java.sql.PreparedStatement s = c.prepareStatement("SELECT narinfo_text FROM narinfos WHERE hash = ?")) {
+            for (NarInfoEntry entry : written) {
+                s.setString(1, entry.hash());
+                try (java.sql.ResultSet rows = s.executeQuery()) {
+                    assertThat(rows.next()).isTrue();
+                    assertThat(rows.getString(1)).isEqualTo(entry.narInfo().serialize());
+                }
+                assertThat(index.narInfo(entry.hash())).contains(entry);
+            }
+        }
+    }
+
+    @Test
     void everyRealNarInfoReadsBackExactlyAsWritten() throws Exception {
         int i = 0;
         for (NarInfo info : TestNarInfos.fixtures()) {
