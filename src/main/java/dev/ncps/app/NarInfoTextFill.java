@@ -26,7 +26,7 @@ final class NarInfoTextFill {
 
     private final Index index;
     private final ScheduledExecutorService scheduler;
-    private long batches;
+    private long filled;
 
     private NarInfoTextFill(Index index, ScheduledExecutorService scheduler) {
         this.index = index;
@@ -47,13 +47,13 @@ final class NarInfoTextFill {
 
     private void batch() {
         try {
-            boolean more = index.fillNarInfoTexts(BATCH);
-            batches++;
-            if (more) {
-                if (batches == 1) log.info("filling the stored text of narinfos written by an older ncps, {} rows at a time", BATCH);
+            Index.TextFill batch = index.fillNarInfoTexts(BATCH);
+            if (filled == 0 && batch.filled() > 0) log.info("giving narinfos written by an older ncps their stored text, {} rows at a time", BATCH);
+            filled += batch.filled();
+            if (batch.more()) {
                 next(PAUSE);
-            } else if (batches > 1) {
-                log.info("every narinfo row has its stored text ({} batches)", batches);
+            } else if (filled > 0) {
+                log.info("every narinfo row has its stored text ({} filled)", filled);
             }
         } catch (IndexException e) {
             log.warn("filling the stored text of older narinfos paused for {}: {}", AFTER_FAILURE, e.getMessage());

@@ -84,9 +84,12 @@ public interface Index extends AutoCloseable {
      * Writes the served text into up to {@code batch} narinfo rows stored before it was kept with the row
      * (migration V2), so their hits become one statement too. Rows are visited in id order from where the
      * last call stopped (kept in the config table, so it resumes after a restart and instances share it),
-     * one short transaction per call. Returns false once every row was visited.
+     * one short transaction per call.
      */
-    boolean fillNarInfoTexts(int batch) throws IndexException;
+    TextFill fillNarInfoTexts(int batch) throws IndexException;
+
+    /** One call of {@link #fillNarInfoTexts}: the rows it gave their text, and whether rows remain to be visited. */
+    record TextFill(int filled, boolean more) {}
 
     /** Every NAR file row (for consistency checks). */
     Collection<NarFileEntry> narFiles() throws IndexException;

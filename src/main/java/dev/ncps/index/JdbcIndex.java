@@ -251,10 +251,10 @@ final class JdbcIndex implements Index {
     }
 
     @Override
-    public boolean fillNarInfoTexts(int batch) throws IndexException {
+    public TextFill fillNarInfoTexts(int batch) throws IndexException {
         return write("fill the narinfo text of " + batch + " older rows", c -> {
             String cursor = configValue(c, TEXT_FILL_KEY, true).orElse("0");
-            if (cursor.equals(FILLED)) return false;
+            if (cursor.equals(FILLED)) return new TextFill(0, false);
             long after = Long.parseLong(cursor);
             List<Long> ids = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT id FROM narinfos WHERE id > ? ORDER BY id LIMIT " + batch)) {
@@ -263,15 +263,15 @@ final class JdbcIndex implements Index {
                     while (rows.next()) ids.add(rows.getLong(1));
                 }
             }
-            if (!ids.isEmpty()) fillTexts(c, after, ids.getLast());
+            int filled = ids.isEmpty() ? 0 : fillTexts(c, after, ids.getLast());
             boolean more = ids.size() == batch;
             setConfig(c, TEXT_FILL_KEY, more ? Long.toString(ids.getLast()) : FILLED);
-            return more;
+            return new TextFill(filled, more);
         });
     }
 
     /** Rows in (after, last] without text get the text their row, references and signatures make, as a hit serves it. */
-    private void fillTexts(Connection c, long after, long last) throws SQLException {
+    private int fillTexts(Connection c, long after, long last) throws SQLException {
         Map<Long, String> texts = new java.util.LinkedHashMap<>();
         try (PreparedStatement s = c.prepareStatement(dialect.sql(NARINFO_COLUMNS
                 + " WHERE id > ? AND id <= ? AND narinfo_text IS NULL ORDER BY id" + dialect.forUpdate()))) {
@@ -281,7 +281,7 @@ final class JdbcIndex implements Index {
                 while (rows.next()) texts.put(rows.getLong("id"), narInfoEntry(c, rows).narInfo().serialize());
             }
         }
-        if (texts.isEmpty()) return;
+        if (texts.isEmpty()) return 0;
         try (PreparedStatement s = c.prepareStatement("UPDATE narinfos SET narinfo_text = ? WHERE id = ? AND narinfo_text IS NULL")) {
             for (Map.Entry<Long, String> e : texts.entrySet()) {
                 s.setString(1, e.getValue());
@@ -290,6 +290,7 @@ final class JdbcIndex implements Index {
             }
             s.executeBatch();
         }
+        return texts.size();
     }
 
     @Override

@@ -147,11 +147,18 @@ abstract class IndexContractTest {
             s.executeUpdate("UPDATE narinfos SET narinfo_text = NULL");
         }
 
-        int calls = 1;
-        while (index.fillNarInfoTexts(3)) calls++;
+        int calls = 0;
+        int filled = 0;
+        Index.TextFill fill;
+        do {
+            fill = index.fillNarInfoTexts(3);
+            filled += fill.filled();
+            calls++;
+        } while (fill.more());
 
         assertThat(calls).isEqualTo(written.size() / 3 + 1);
-        assertThat(index.fillNarInfoTexts(3)).as("finished for good").isFalse();
+        assertThat(filled).isEqualTo(written.size());
+        assertThat(index.fillNarInfoTexts(3)).as("finished for good").isEqualTo(new Index.TextFill(0, false));
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
              java.sql.PreparedStatement s = c.prepareStatement("SELECT narinfo_text FROM narinfos WHERE hash = ?")) {
             for (NarInfoEntry entry : written) {
