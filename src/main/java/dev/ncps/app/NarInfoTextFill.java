@@ -22,6 +22,8 @@ final class NarInfoTextFill {
     static final int BATCH = 100;
     static final Duration FIRST = Duration.ofSeconds(10);
     static final Duration PAUSE = Duration.ofMillis(50);
+    /** After a batch that only visited rows which have their text (no write; SQLite's writer was held for a read). */
+    static final Duration SHORT_PAUSE = Duration.ofMillis(5);
     static final Duration AFTER_FAILURE = Duration.ofMinutes(1);
 
     private final Index index;
@@ -51,7 +53,7 @@ final class NarInfoTextFill {
             if (filled == 0 && batch.filled() > 0) log.info("giving narinfos written by an older ncps their stored text, {} rows at a time", BATCH);
             filled += batch.filled();
             if (batch.more()) {
-                next(PAUSE);
+                next(batch.filled() > 0 ? PAUSE : SHORT_PAUSE);
             } else if (filled > 0) {
                 log.info("every narinfo row has its stored text ({} filled)", filled);
             }

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,6 +55,7 @@ final class JdbcIndex implements Index {
     /** The config row holding the last narinfo id {@link #fillNarInfoTexts} visited, or {@link #FILLED}. */
     static final String TEXT_FILL_KEY = "narinfo_text_filled_to";
     private static final String FILLED = "done";
+    private static final int SAVE_EVERY = 50;
     /** {@code nar/<hash>.nar<ext>} with nothing after it: the only URLs that name a nar_files row. */
     private static final Pattern NAR_URL = Pattern.compile("nar/([0-9a-zA-Z]+)\\.nar((?:\\.[a-z0-9]+)?)");
 
@@ -61,6 +64,9 @@ final class JdbcIndex implements Index {
     private final HikariDataSource reader;
     private final Clock clock;
     private final WriteHealth health;
+    /** Where {@link #fillNarInfoTexts} stopped in this process (the saved position may lag behind it). */
+    private final AtomicLong fillCursor = new AtomicLong();
+    private final AtomicInteger unsavedFills = new AtomicInteger();
 
     private JdbcIndex(Dialect dialect, HikariDataSource writer, HikariDataSource reader, Clock clock) {
         this.dialect = dialect;
@@ -250,12 +256,18 @@ final class JdbcIndex implements Index {
         });
     }
 
+    /**
+     * The position is saved with every batch that filled rows and at the end, else every {@link #SAVE_EVERY}
+     * batches: a batch that only visits rows which have their text then changes nothing, and SQLite commits it
+     * without a write (on an index whose rows all have text, the first start visits them all).
+     */
     @Override
     public TextFill fillNarInfoTexts(int batch) throws IndexException {
-        return write("fill the narinfo text of " + batch + " older rows", c -> {
+        boolean saveNow = unsavedFills.get() >= SAVE_EVERY - 1;
+        FillStep step = write("fill the narinfo text of " + batch + " older rows", c -> {
             String cursor = configValue(c, TEXT_FILL_KEY, true).orElse("0");
-            if (cursor.equals(FILLED)) return new TextFill(0, false);
-            long after = Long.parseLong(cursor);
+            if (cursor.equals(FILLED)) return new FillStep(new TextFill(0, false), 0, true);
+            long after = Math.max(Long.parseLong(cursor), fillCursor.get());
             List<Long> ids = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT id FROM narinfos WHERE id > ? ORDER BY id LIMIT " + batch)) {
                 s.setLong(1, after);
@@ -265,10 +277,16 @@ final class JdbcIndex implements Index {
             }
             int filled = ids.isEmpty() ? 0 : fillTexts(c, after, ids.getLast());
             boolean more = ids.size() == batch;
-            setConfig(c, TEXT_FILL_KEY, more ? Long.toString(ids.getLast()) : FILLED);
-            return new TextFill(filled, more);
+            boolean save = saveNow || filled > 0 || !more;
+            if (save) setConfig(c, TEXT_FILL_KEY, more ? Long.toString(ids.getLast()) : FILLED);
+            return new FillStep(new TextFill(filled, more), more ? ids.getLast() : after, save);
         });
+        fillCursor.set(step.cursor());
+        if (step.saved()) unsavedFills.set(0); else unsavedFills.incrementAndGet();
+        return step.result();
     }
+
+    private record FillStep(TextFill result, long cursor, boolean saved) {}
 
     /** Rows in (after, last] without text get the text their row, references and signatures make, as a hit serves it. */
     private int fillTexts(Connection c, long after, long last) throws SQLException {

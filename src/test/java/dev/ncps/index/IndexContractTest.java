@@ -173,6 +173,17 @@ abstract class IndexContractTest {
     }
 
     @Test
+    void visitingRowsThatHaveTheirTextSavesThePositionOnlyAtTheEnd() throws Exception {
+        for (int n = 0; n < 7; n++) putSynthetic(n, 100, at(n));
+
+        for (int i = 0; i < 3; i++) assertThat(index.fillNarInfoTexts(2)).isEqualTo(new Index.TextFill(0, true));
+        assertThat(index.config(JdbcIndex.TEXT_FILL_KEY)).as("no write while nothing was filled").isEmpty();
+        assertThat(index.fillNarInfoTexts(2)).isEqualTo(new Index.TextFill(0, false));
+
+        assertThat(index.config(JdbcIndex.TEXT_FILL_KEY)).contains("done");
+    }
+
+    @Test
     void everyRealNarInfoReadsBackExactlyAsWritten() throws Exception {
         int i = 0;
         for (NarInfo info : TestNarInfos.fixtures()) {
