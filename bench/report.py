@@ -34,7 +34,7 @@ def render(values, m):
     out = []
     out.append(f"Mode **{m['mode']}**, {m['runs']} runs (medians), {m['date']}. Machine: {m['nproc']} cores "
                f"({m['cpu']}), {m['mem']}, load average at start {m['load_start']}, at end "
-               f"{m.get('load_end', '?')}; {m['java']}, heap -Xmx{m['heap']}; nginx {m['nginx']}; curl {m['curl']}.")
+               f"{m.get('load_end', '?')}; {m['java']}, JVM options {m.get('java_opts') or 'the launcher defaults'}; nginx {m['nginx']}; curl {m['curl']}.")
     out.append("")
     out.append("### Hits (after one warm-up download of every NAR through each proxy)")
     out.append("")
@@ -82,7 +82,7 @@ def render(values, m):
     last = med(values, "none", "ncps", "herd_last_done_s")
     out.append(f"| thundering herd, until the last client finished, s | {last:.2f} | {up_s:.2f} (upstream transfer time) | | |")
     rss = max(max(values[(c, "ncps", "rss_c16_mib")]) for c in ("none", "zstd"))
-    out.append(f"| peak RSS under c16 (VmHWM, worst run), MiB | {rss:.0f} | | < 300 MiB | {verdict(rss < 300)} |")
+    out.append(f"| peak RSS under c16 (VmHWM, worst run), MiB | {rss:.0f} | | ≤ 256 MiB | {verdict(rss <= 256)} |")
     if ("none", "ncps", "rss_anon_c16_mib") in values:
         anon = max(max(values[(c, "ncps", "rss_anon_c16_mib")]) for c in ("none", "zstd"))
         out.append(f"| of which anonymous memory (RssAnon peak, sampled every 20 ms), MiB | {anon:.0f} | | | |")

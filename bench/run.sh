@@ -36,7 +36,9 @@ fi
 cold_rate_mib=64     # throttled upstream for the cold miss, MiB/s
 herd_clients=64
 herd_seconds=4       # the herd NAR's upstream is throttled so its transfer takes about this long
-heap=${NCPS_BENCH_HEAP:-128m}
+# ncps runs with the launcher's JVM defaults (its heap default included), as users start it; these add to them.
+java_opts="${NCPS_BENCH_HEAP:+-Xmx$NCPS_BENCH_HEAP} ${NCPS_BENCH_JAVA_OPTS:-}"
+java_opts=$(echo $java_opts)
 
 "$root/scripts/install-test-deps.sh" nix nginx curl
 source "$root/scripts/lib/jdk.sh"
@@ -71,7 +73,7 @@ loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "mem=$(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
   echo "load_start=$loadavg_start"; echo "kernel=$(uname -r)"
   echo "java=$("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"; echo "nginx=$(nginx -v 2>&1 | cut -d/ -f2)"
-  echo "curl=$(curl --version | head -1 | cut -d' ' -f2)"; echo "heap=$heap"
+  echo "curl=$(curl --version | head -1 | cut -d' ' -f2)"; echo "java_opts=$java_opts"
 } > "$run/machine"
 log "machine: $(nproc) cores, load average $loadavg_start"
 
@@ -170,7 +172,7 @@ start_ncps() {   # name port upstream-port [java options...] -> sets ncps_pid an
   local name=$1 port=$2 upport=$3; shift 3
   local dir="$run/ncps-$name"; rm -rf "$dir"; mkdir -p "$dir/tmp"
   local t0; t0=$(now_ns)
-  NCPS_JAVA_OPTS="-Xmx$heap $*" "$root/ncps" serve \
+  NCPS_JAVA_OPTS="$java_opts $*" "$root/ncps" serve \
     --server-addr "127.0.0.1:$port" --cache-hostname bench.local \
     --cache-upstream-url "http://127.0.0.1:$upport" --cache-upstream-public-key "$pubkey" \
     --cache-storage-local "$dir/data" --cache-temp-path "$dir/tmp" \

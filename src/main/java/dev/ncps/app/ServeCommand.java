@@ -131,7 +131,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, listeners, tracing, clock, this::track),
                 e -> StartupErrors.lockBackend(config, e));
         Cache cache = new Cache(tracing.traced(UpstreamSource.class, upstreams, "upstream"), store, index, signer,
-                new CacheSettings(tempDir, CacheSettings.NARINFO_MEMO_ENTRIES, CacheSettings.NARINFO_MEMO_TTL, config.downloadTimeAllowance(),
+                new CacheSettings(tempDir, config.narInfoMemoryBytes(), CacheSettings.NARINFO_MEMO_TTL, config.downloadTimeAllowance(),
                         config.downloadMinThroughput()), clock, downloads, listeners.cache(), coordinator);
         Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
                 config.auth().requireTrustedSignature(), trustedUploadKeys(config, signer), config.auth().allowUploadOverwrite(),
@@ -142,6 +142,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         scheduler.scheduleWithFixedDelay(cache::flushAccessTimes, ACCESS_FLUSH_PERIOD.toMillis(), ACCESS_FLUSH_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         StoreGauges.register(listeners.gauges(), index, upstreams, config.lru().maxSize().orElse(0), clock);
         scheduleLru(config, index, store, listeners.lru(), scheduler, coordinator);
+        NarInfoTextFill.start(index, scheduler);
 
         HttpSettings http = new HttpSettings(config.server().addr().host().isEmpty() ? null : config.server().addr().host(),
                 config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),

@@ -70,7 +70,7 @@ public final class Cache {
         this.access = new AccessTracker(clock, index);
         this.listings = new Listings(this, store, index, upstreams);
         this.pins = new Pins(this, index, executor, listener);
-        this.memo = new NarInfoMemo(settings.narInfoMemoEntries(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
+        this.memo = new NarInfoMemo(settings.narInfoMemoBytes(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
     }
 
     public sealed interface NarInfoResult {}

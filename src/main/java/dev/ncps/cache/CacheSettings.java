@@ -6,14 +6,17 @@ import java.time.Duration;
 /**
  * Tunables of the cache core.
  *
+ * @param narInfoMemoBytes            heap for narinfos held in memory ({@link NarInfoMemo})
  * @param downloadTimeAllowance       time every download may take on top of what its size needs
  * @param downloadMinBytesPerSecond   the slowest throughput a download is allowed on average
  */
-public record CacheSettings(Path tempDir, int narInfoMemoEntries, Duration narInfoMemoTtl,
+public record CacheSettings(Path tempDir, long narInfoMemoBytes, Duration narInfoMemoTtl,
                             Duration downloadTimeAllowance, long downloadMinBytesPerSecond) {
 
-    /** Bounds of the in-memory copy of signed narinfo texts serve keeps (docs/design/architecture.md, "Hits"). */
-    public static final int NARINFO_MEMO_ENTRIES = 50_000;
+    /**
+     * How long serve keeps a signed narinfo text in memory (its size bound is cache.narinfo-memory;
+     * docs/design/architecture.md, "Hits").
+     */
     public static final Duration NARINFO_MEMO_TTL = Duration.ofSeconds(60);
 
     /** Any longer deadline is as good as none, and its nanoseconds would not fit a long. */

@@ -80,7 +80,7 @@ public final class ConfigLoader {
         AuthConfig auth = s.auth();
         ServeConfig config = new ServeConfig(hostname, server, upstream, storage, database, tempPath, lock, lru, signing,
                 auth, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT), s.r.valueOrDefault(CACHE_DOWNLOAD_TIME_ALLOWANCE),
-                s.r.valueOrDefault(CACHE_DOWNLOAD_MIN_THROUGHPUT),
+                s.r.valueOrDefault(CACHE_DOWNLOAD_MIN_THROUGHPUT), s.r.valueOrDefault(CACHE_NARINFO_MEMORY),
                 new TracingConfig(s.r.valueOrDefault(OTEL_ENABLED), s.r.value(OTEL_GRPC_URL)));
         return s.finish(config);
     }

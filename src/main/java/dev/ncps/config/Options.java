@@ -133,6 +133,13 @@ public final class Options {
             .doc("Slowest average rate, per second, a NAR download may have (see `cache.download.time-allowance`), "
                     + "e.g. `32K`: a 1 GiB NAR may take 5 minutes plus about 9 hours.");
 
+    public static final Option<Long> CACHE_NARINFO_MEMORY = Option.of(SERVER, SERVE, "cache.narinfo-memory",
+                    "cache-narinfo-memory", "CACHE_NARINFO_MEMORY", SIZE)
+            .defaultValue("16M").javaExtension()
+            .doc("Heap for signed narinfos recently served, answered without a database read for up to 60 s "
+                    + "(their texts plus about 180 bytes each: 16M holds about 14,000 narinfos of 1 KiB); when full "
+                    + "it is emptied. `0` turns it off.");
+
     // Upstream
 
     public static final Option<UpstreamUrl> CACHE_UPSTREAM_URLS = Option.of(UPSTREAM, SERVE, "cache.upstream.urls",
@@ -462,7 +469,7 @@ public final class Options {
     public static final List<Option<?>> ALL = List.of(
             CONFIG, LOG_LEVEL, PROMETHEUS_ENABLED, OTEL_ENABLED, OTEL_GRPC_URL,
             SERVER_ADDR, SERVER_DRAIN_TIMEOUT, SERVER_ADVERTISE_URL, SERVER_TRANSPARENT_COMPRESSION, CACHE_HOSTNAME, CACHE_TEMP_PATH, CACHE_DOWNLOAD_POLL_TIMEOUT,
-            CACHE_DOWNLOAD_TIME_ALLOWANCE, CACHE_DOWNLOAD_MIN_THROUGHPUT,
+            CACHE_DOWNLOAD_TIME_ALLOWANCE, CACHE_DOWNLOAD_MIN_THROUGHPUT, CACHE_NARINFO_MEMORY,
             CACHE_UPSTREAM_URLS, CACHE_UPSTREAM_PUBLIC_KEYS, CACHE_UPSTREAM_DIALER_TIMEOUT,
             CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT, CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL, NETRC_FILE,
             CACHE_STORAGE_LOCAL, CACHE_STORAGE_S3_BUCKET, CACHE_STORAGE_S3_ENDPOINT, CACHE_STORAGE_S3_REGION,

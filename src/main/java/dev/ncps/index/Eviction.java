@@ -48,7 +48,10 @@ final class Eviction {
     private long cursorId;
     private boolean done;
 
-    /** @param total the bytes of all NAR files when the run starts ({@link #totalBytes}) */
+    /**
+     * @param total the bytes of all NAR files when the run starts (the {@code cache_totals} row, not a sum over the
+     *              rows) plus {@link #sideObjectBytes}
+     */
     Eviction(Dialect dialect, long maxBytes, Predicate<String> skip, long total) {
         this.dialect = dialect;
         this.maxBytes = maxBytes;
@@ -72,8 +75,8 @@ final class Eviction {
     /** The state after one batch, adopted by {@link #advance} once its transaction committed. */
     record Step(long total, Instant cursorTime, long cursorId, List<NarFileEntry> freed, List<String> sideObjects, boolean last) {}
 
-    /** Evicts the next batch inside the caller's transaction. */
-    Step step(Connection c) throws SQLException {
+    /** Evicts the next batch inside the caller's transaction, recording what it removed in {@code totals}. */
+    Step step(Connection c, Totals totals) throws SQLException {
         Batch batch = new Batch(c, total, cursorTime, cursorId);
         Map<Long, String> candidates = batch.nextCandidates();
         if (candidates.isEmpty()) return new Step(total, cursorTime, cursorId, List.of(), List.of(), true);
@@ -81,7 +84,7 @@ final class Eviction {
         candidates.forEach((id, hash) -> {
             if (!skip.test(hash)) chosen.add(id);
         });
-        if (!chosen.isEmpty()) batch.evictFrom(chosen);
+        if (!chosen.isEmpty()) batch.evictFrom(chosen, totals);
         return new Step(batch.total, batch.cursorTime, batch.cursorId, batch.freed, batch.sideObjects, batch.total <= maxBytes);
     }
 
@@ -94,14 +97,15 @@ final class Eviction {
         done = step.last();
     }
 
-    static long totalBytes(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(file_size), 0) FROM nar_files");
-             PreparedStatement sides = c.prepareStatement("SELECT COALESCE(SUM(size), 0) FROM side_objects");
-             ResultSet sideRows = sides.executeQuery();
+    /**
+     * The bytes of listings and logs kept with narinfos, which LRU counts with the NARs. Summed per run: unlike
+     * the NAR bytes they are not in {@code cache_totals}; there are few of them (kept only when asked for).
+     */
+    static long sideObjectBytes(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(size), 0) FROM side_objects");
              ResultSet rows = s.executeQuery()) {
             rows.next();
-            sideRows.next();
-            return rows.getLong(1) + sideRows.getLong(1);
+            return rows.getLong(1);
         }
     }
 
@@ -146,7 +150,7 @@ final class Eviction {
 
         private record LinkedFile(long id, NarFileEntry entry) {}
 
-        private void evictFrom(List<Long> chosen) throws SQLException {
+        private void evictFrom(List<Long> chosen, Totals totals) throws SQLException {
             Map<Long, List<LinkedFile>> filesOf = new HashMap<>();
             Map<Long, Integer> links = new HashMap<>();
             try (PreparedStatement s = c.prepareStatement("""
@@ -180,14 +184,19 @@ final class Eviction {
                     }
                 }
             }
-            deleteByIds("DELETE FROM narinfos WHERE id IN (", doomed, "");
+            totals.narInfos(-deleteByIds("DELETE FROM narinfos WHERE id IN (", doomed, ""));
             if (orphaned.isEmpty()) return;
             List<Long> orphanIds = new ArrayList<>(orphaned.keySet());
             deleteByIds("DELETE FROM nar_files WHERE id IN (", orphanIds,
                     " AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.nar_file_id = nar_files.id)");
             Set<Long> survivors = stillPresent(orphanIds);
             orphaned.forEach((id, entry) -> {
-                if (survivors.contains(id)) total += entry.fileSize(); else freed.add(entry);
+                if (survivors.contains(id)) {
+                    total += entry.fileSize();
+                } else {
+                    freed.add(entry);
+                    totals.narFile(-1, -entry.fileSize());
+                }
             });
         }
 
@@ -215,11 +224,12 @@ final class Eviction {
             }
         }
 
-        private void deleteByIds(String head, List<Long> ids, String tail) throws SQLException {
-            if (ids.isEmpty()) return;
+        /** @return the rows deleted */
+        private int deleteByIds(String head, List<Long> ids, String tail) throws SQLException {
+            if (ids.isEmpty()) return 0;
             try (PreparedStatement s = c.prepareStatement(head + JdbcIndex.placeholders(ids.size()) + ")" + tail)) {
                 bindIds(s, ids);
-                s.executeUpdate();
+                return s.executeUpdate();
             }
         }
 

@@ -118,6 +118,17 @@ public interface Index extends AutoCloseable {
     List<NarFileEntry> narFiles(NarFileKey after, int limit) throws IndexException;
 
     /**
+     * Writes the served text into up to {@code batch} narinfo rows stored before it was kept with the row
+     * (migration V2), so their hits become one statement too. Rows are visited in id order from where the
+     * last call stopped (kept in the config table, so it resumes after a restart and instances share it),
+     * one short transaction per call.
+     */
+    TextFill fillNarInfoTexts(int batch) throws IndexException;
+
+    /** One call of {@link #fillNarInfoTexts}: the rows it gave their text, and whether rows remain to be visited. */
+    record TextFill(int filled, boolean more) {}
+
+    /**
      * Empty while the database takes writes, else a one-line reason for a readiness check (no internals: the
      * details are logged). Never blocks: it answers from the latest write and, when nothing wrote for a couple
      * of seconds, starts a probe write in the background whose outcome the next call reports.

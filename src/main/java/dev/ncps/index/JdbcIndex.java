@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -50,6 +52,10 @@ final class JdbcIndex implements Index {
     private static final int SQLITE_READERS = 4;
     /** The config row {@link #problem()} writes when no other write told whether the database takes writes. */
     static final String PROBE_KEY = "readiness_probe";
+    /** The config row holding the last narinfo id {@link #fillNarInfoTexts} visited, or {@link #FILLED}. */
+    static final String TEXT_FILL_KEY = "narinfo_text_filled_to";
+    private static final String FILLED = "done";
+    private static final int SAVE_EVERY = 50;
     /** {@code nar/<hash>.nar<ext>} with nothing after it: the only URLs that name a nar_files row. */
 
     private final Dialect dialect;
@@ -58,6 +64,9 @@ final class JdbcIndex implements Index {
     private final Clock clock;
     private final WriteHealth health;
     private final PinRows pins;
+    /** Where {@link #fillNarInfoTexts} stopped in this process (the saved position may lag behind it). */
+    private final AtomicLong fillCursor = new AtomicLong();
+    private final AtomicInteger unsavedFills = new AtomicInteger();
 
     private JdbcIndex(Dialect dialect, HikariDataSource writer, HikariDataSource reader, Clock clock) {
         this.dialect = dialect;
@@ -148,19 +157,23 @@ final class JdbcIndex implements Index {
     @Override
     public void configPut(String key, String value) throws IndexException {
         write("put config " + key, c -> {
-            if (configValue(c, key, true).isEmpty()) {
-                insertConfig(c, key, value);
-                return null;
-            }
-            try (PreparedStatement s = c.prepareStatement(dialect.sql(
-                    "UPDATE config SET value = ?, updated_at = ? WHERE \"key\" = ?"))) {
-                s.setString(1, value);
-                dialect.setInstant(s, 2, clock.instant());
-                s.setString(3, key);
-                s.executeUpdate();
-            }
+            setConfig(c, key, value);
             return null;
         });
+    }
+
+    private void setConfig(Connection c, String key, String value) throws SQLException {
+        if (configValue(c, key, true).isEmpty()) {
+            insertConfig(c, key, value);
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement(dialect.sql(
+                "UPDATE config SET value = ?, updated_at = ? WHERE \"key\" = ?"))) {
+            s.setString(1, value);
+            dialect.setInstant(s, 2, clock.instant());
+            s.setString(3, key);
+            s.executeUpdate();
+        }
     }
 
     @Override
@@ -326,6 +339,61 @@ final class JdbcIndex implements Index {
         });
     }
 
+    /**
+     * The position is saved with every batch that filled rows and at the end, else every {@link #SAVE_EVERY}
+     * batches: a batch that only visits rows which have their text then changes nothing, and SQLite commits it
+     * without a write (on an index whose rows all have text, the first start visits them all).
+     */
+    @Override
+    public TextFill fillNarInfoTexts(int batch) throws IndexException {
+        boolean saveNow = unsavedFills.get() >= SAVE_EVERY - 1;
+        FillStep step = write("fill the narinfo text of " + batch + " older rows", c -> {
+            String cursor = configValue(c, TEXT_FILL_KEY, true).orElse("0");
+            if (cursor.equals(FILLED)) return new FillStep(new TextFill(0, false), 0, true);
+            long after = Math.max(Long.parseLong(cursor), fillCursor.get());
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id FROM narinfos WHERE id > ? ORDER BY id LIMIT " + batch)) {
+                s.setLong(1, after);
+                try (ResultSet rows = s.executeQuery()) {
+                    while (rows.next()) ids.add(rows.getLong(1));
+                }
+            }
+            int filled = ids.isEmpty() ? 0 : fillTexts(c, after, ids.getLast());
+            boolean more = ids.size() == batch;
+            boolean save = saveNow || filled > 0 || !more;
+            if (save) setConfig(c, TEXT_FILL_KEY, more ? Long.toString(ids.getLast()) : FILLED);
+            return new FillStep(new TextFill(filled, more), more ? ids.getLast() : after, save);
+        });
+        fillCursor.set(step.cursor());
+        if (step.saved()) unsavedFills.set(0); else unsavedFills.incrementAndGet();
+        return step.result();
+    }
+
+    private record FillStep(TextFill result, long cursor, boolean saved) {}
+
+    /** Rows in (after, last] without text get the text their row, references and signatures make, as a hit serves it. */
+    private int fillTexts(Connection c, long after, long last) throws SQLException {
+        Map<Long, String> texts = new java.util.LinkedHashMap<>();
+        try (PreparedStatement s = c.prepareStatement(dialect.sql(NARINFO_COLUMNS
+                + " WHERE id > ? AND id <= ? AND narinfo_text IS NULL ORDER BY id" + dialect.forUpdate()))) {
+            s.setLong(1, after);
+            s.setLong(2, last);
+            try (ResultSet rows = s.executeQuery()) {
+                while (rows.next()) texts.put(rows.getLong("id"), narInfoEntry(c, rows).narInfo().serialize());
+            }
+        }
+        if (texts.isEmpty()) return 0;
+        try (PreparedStatement s = c.prepareStatement("UPDATE narinfos SET narinfo_text = ? WHERE id = ? AND narinfo_text IS NULL")) {
+            for (Map.Entry<Long, String> e : texts.entrySet()) {
+                s.setString(1, e.getValue());
+                s.setLong(2, e.getKey());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+        return texts.size();
+    }
+
     @Override
     public List<NarInfoEntry> narInfos(String afterHash, int limit) throws IndexException {
         return read("list narinfos after " + afterHash, c -> {
@@ -379,17 +447,17 @@ final class JdbcIndex implements Index {
 
     @Override
     public void putNarInfo(NarInfoEntry entry) throws IndexException {
-        write("put narinfo " + entry.hash(), c -> storeNarInfo(c, entry, true));
+        writeCounted("put narinfo " + entry.hash(), (c, totals) -> storeNarInfo(c, entry, true, totals));
     }
 
     @Override
     public boolean putNarInfoIfAbsent(NarInfoEntry entry) throws IndexException {
         // A concurrent insert of the same hash fails on the unique index; the retry then finds the row.
-        return write("put narinfo " + entry.hash() + " if absent", c -> storeNarInfo(c, entry, false));
+        return writeCounted("put narinfo " + entry.hash() + " if absent", (c, totals) -> storeNarInfo(c, entry, false, totals));
     }
 
     /** Stores the narinfo; an existing row is replaced when {@code replace}, else left alone (returns false). */
-    private boolean storeNarInfo(Connection c, NarInfoEntry entry, boolean replace) throws SQLException {
+    private boolean storeNarInfo(Connection c, NarInfoEntry entry, boolean replace, Totals totals) throws SQLException {
         Optional<Long> existing = id(c, "SELECT id FROM narinfos WHERE hash = ?" + dialect.forUpdate(), entry.hash());
         if (existing.isPresent() && !replace) {
             return false;
@@ -406,6 +474,7 @@ final class JdbcIndex implements Index {
             }
         } else {
             id = insertNarInfo(c, entry);
+            totals.narInfos(1);
         }
         insertPositioned(c, "INSERT INTO narinfo_references (narinfo_id, idx, reference) VALUES (?, ?, ?)",
                 id, entry.narInfo().references());
@@ -417,9 +486,9 @@ final class JdbcIndex implements Index {
 
     @Override
     public void putAll(List<NarFileEntry> narFiles, List<NarInfoEntry> narInfos) throws IndexException {
-        write("put " + narFiles.size() + " nar files and " + narInfos.size() + " narinfos", c -> {
-            for (NarFileEntry narFile : narFiles) putNarFile(c, narFile);
-            for (NarInfoEntry narInfo : narInfos) storeNarInfo(c, narInfo, true);
+        writeCounted("put " + narFiles.size() + " nar files and " + narInfos.size() + " narinfos", (c, totals) -> {
+            for (NarFileEntry narFile : narFiles) putNarFile(c, narFile, totals);
+            for (NarInfoEntry narInfo : narInfos) storeNarInfo(c, narInfo, true, totals);
             return null;
         });
     }
@@ -492,7 +561,7 @@ final class JdbcIndex implements Index {
     private void linkNarFile(Connection c, long narInfoId, String url) throws SQLException {
         Optional<NarFileKey> key = NarFileKey.ofUrl(url);
         if (key.isEmpty()) return;
-        Optional<Long> fileId = narFileId(c, key.get(), false);
+        Optional<Long> fileId = narFileId(c, key.get());
         if (fileId.isEmpty()) return;
         try (PreparedStatement s = c.prepareStatement(
                 "INSERT INTO narinfo_nar_files (narinfo_id, nar_file_id) VALUES (?, ?)")) {
@@ -519,10 +588,12 @@ final class JdbcIndex implements Index {
 
     @Override
     public boolean deleteNarInfo(String hash) throws IndexException {
-        return write("delete narinfo " + hash, c -> {
+        return writeCounted("delete narinfo " + hash, (c, totals) -> {
             try (PreparedStatement s = c.prepareStatement("DELETE FROM narinfos WHERE hash = ?")) {
                 s.setString(1, hash);
-                return s.executeUpdate() > 0;
+                int deleted = s.executeUpdate();
+                totals.narInfos(-deleted);
+                return deleted > 0;
             }
         });
     }
@@ -547,24 +618,25 @@ final class JdbcIndex implements Index {
 
     @Override
     public void putNarFile(NarFileEntry entry) throws IndexException {
-        write("put nar file " + describe(entry.key()), c -> {
-            putNarFile(c, entry);
+        writeCounted("put nar file " + describe(entry.key()), (c, totals) -> {
+            putNarFile(c, entry, totals);
             return null;
         });
     }
 
-    private void putNarFile(Connection c, NarFileEntry entry) throws SQLException {
+    private void putNarFile(Connection c, NarFileEntry entry, Totals totals) throws SQLException {
         Instant accessed = entry.lastAccessed() == null ? clock.instant() : entry.lastAccessed();
-        Optional<Long> existing = narFileId(c, entry.key(), true);
+        Optional<SizedRow> existing = lockedNarFile(c, entry.key());
         if (existing.isPresent()) {
             try (PreparedStatement s = c.prepareStatement(
                     "UPDATE nar_files SET file_size = ?, last_accessed_at = ?, updated_at = ? WHERE id = ?")) {
                 s.setLong(1, entry.fileSize());
                 dialect.setInstant(s, 2, accessed);
                 dialect.setInstant(s, 3, clock.instant());
-                s.setLong(4, existing.get());
+                s.setLong(4, existing.get().id());
                 s.executeUpdate();
             }
+            totals.narFile(0, entry.fileSize() - existing.get().fileSize());
             return;
         }
         try (PreparedStatement s = c.prepareStatement("""
@@ -577,6 +649,7 @@ final class JdbcIndex implements Index {
             dialect.setInstant(s, 5, clock.instant());
             s.executeUpdate();
         }
+        totals.narFile(1, entry.fileSize());
         linkNarInfos(c, entry.key());
     }
 
@@ -585,7 +658,7 @@ final class JdbcIndex implements Index {
      * narinfo naming it gets its link, so LRU accounts for the bytes and frees them with the narinfo.
      */
     private void linkNarInfos(Connection c, NarFileKey key) throws SQLException {
-        long fileId = narFileId(c, key, false).orElseThrow(() -> new SQLException("nar file row vanished: " + describe(key)));
+        long fileId = narFileId(c, key).orElseThrow(() -> new SQLException("nar file row vanished: " + describe(key)));
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO narinfo_nar_files (narinfo_id, nar_file_id)
                 SELECT n.id, ? FROM narinfos n
@@ -599,9 +672,8 @@ final class JdbcIndex implements Index {
         }
     }
 
-    private Optional<Long> narFileId(Connection c, NarFileKey key, boolean lock) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT id FROM nar_files WHERE hash = ? AND compression = ? AND query = ''" + (lock ? dialect.forUpdate() : ""))) {
+    private Optional<Long> narFileId(Connection c, NarFileKey key) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM nar_files WHERE hash = ? AND compression = ? AND query = ''")) {
             s.setString(1, key.narHash());
             s.setString(2, key.compression().nixName());
             try (ResultSet rows = s.executeQuery()) {
@@ -610,15 +682,32 @@ final class JdbcIndex implements Index {
         }
     }
 
+    private record SizedRow(long id, long fileSize) {}
+
+    /** The NAR file's row, locked for this transaction, with the size the totals count for it. */
+    private Optional<SizedRow> lockedNarFile(Connection c, NarFileKey key) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT id, file_size FROM nar_files WHERE hash = ? AND compression = ? AND query = ''" + dialect.forUpdate())) {
+            s.setString(1, key.narHash());
+            s.setString(2, key.compression().nixName());
+            try (ResultSet rows = s.executeQuery()) {
+                return rows.next() ? Optional.of(new SizedRow(rows.getLong(1), rows.getLong(2))) : Optional.empty();
+            }
+        }
+    }
+
     @Override
     public boolean deleteNarFile(String narHash, Compression compression) throws IndexException {
-        return write("delete nar file " + describe(new NarFileKey(narHash, compression)), c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "DELETE FROM nar_files WHERE hash = ? AND compression = ? AND query = ''")) {
-                s.setString(1, narHash);
-                s.setString(2, compression.nixName());
-                return s.executeUpdate() > 0;
+        NarFileKey key = new NarFileKey(narHash, compression);
+        return writeCounted("delete nar file " + describe(key), (c, totals) -> {
+            Optional<SizedRow> row = lockedNarFile(c, key);
+            if (row.isEmpty()) return false;
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM nar_files WHERE id = ?")) {
+                s.setLong(1, row.get().id());
+                s.executeUpdate();
             }
+            totals.narFile(-1, -row.get().fileSize());
+            return true;
         });
     }
 
@@ -727,23 +816,16 @@ final class JdbcIndex implements Index {
 
     @Override
     public Stats stats() throws IndexException {
-        return read("read index statistics", c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT (SELECT COUNT(*) FROM narinfos), (SELECT COUNT(*) FROM nar_files),
-                           (SELECT COALESCE(SUM(file_size), 0) FROM nar_files)""");
-                 ResultSet rows = s.executeQuery()) {
-                rows.next();
-                return new Stats(rows.getLong(1), rows.getLong(2), rows.getLong(3));
-            }
-        });
+        return read("read index statistics", Totals::read);
     }
 
     @Override
     public Evicted evict(long maxBytes, Predicate<String> skip) throws IndexException {
-        Eviction eviction = new Eviction(dialect, maxBytes, skip, read("read the size of the cache", Eviction::totalBytes));
+        Eviction eviction = new Eviction(dialect, maxBytes, skip,
+                stats().totalBytes() + read("read the size of listings and logs", Eviction::sideObjectBytes));
         while (!eviction.done()) {
             try {
-                eviction.advance(write("evict least recently used entries down to " + maxBytes + " bytes", eviction::step));
+                eviction.advance(writeCounted("evict least recently used entries down to " + maxBytes + " bytes", eviction::step));
             } catch (IndexException e) {
                 // The batches before this one committed: their NAR files are gone from the index and need their bytes removed.
                 if (eviction.freed().isEmpty() && eviction.sideObjects().isEmpty()) throw e;
@@ -868,6 +950,20 @@ final class JdbcIndex implements Index {
 
     private <T> T write(String operation, Work<T> work) throws IndexException {
         return transaction(writer, operation, work, true, true);
+    }
+
+    interface CountedWork<T> {
+        T run(Connection connection, Totals totals) throws SQLException;
+    }
+
+    /** A write that adds or removes narinfos or NAR files: its changes to the totals are its last statement. */
+    private <T> T writeCounted(String operation, CountedWork<T> work) throws IndexException {
+        return write(operation, c -> {
+            Totals totals = new Totals();
+            T result = work.run(c, totals);
+            totals.apply(c);
+            return result;
+        });
     }
 
     /** Writes also retry a duplicate key (a concurrent upsert won), and their outcome is the database's health. */

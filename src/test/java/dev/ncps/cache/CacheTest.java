@@ -70,7 +70,7 @@ class CacheTest {
         executor = Executors.newVirtualThreadPerTaskExecutor();
         Path temp = Files.createDirectories(dir.resolve("downloads"));
         cache = new Cache(upstream, store, index, new Signer(SecretKey.generate("cache-test-1"), true),
-                new CacheSettings(temp, 1000, Duration.ofMinutes(1), Duration.ofMinutes(5), 32 * 1024), Clock.systemUTC(),
+                new CacheSettings(temp, 1 << 20, Duration.ofMinutes(1), Duration.ofMinutes(5), 32 * 1024), Clock.systemUTC(),
                 executor, CacheListener.NONE, coordinator);
         upstream.publish(nar);
     }

@@ -93,6 +93,100 @@ abstract class IndexContractTest {
         for (NarInfoEntry entry : written) assertThat(index.narInfo(entry.hash())).contains(entry);
     }
 
+    /** The totals counted from the rows, as {@code stats()} answered before the totals were kept. */
+    Index.Stats recount() throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rows = s.executeQuery("SELECT (SELECT COUNT(*) FROM narinfos), (SELECT COUNT(*) FROM nar_files), "
+                     + "(SELECT COALESCE(SUM(file_size), 0) FROM nar_files)")) {
+            rows.next();
+            return new Index.Stats(rows.getLong(1), rows.getLong(2), rows.getLong(3));
+        }
+    }
+
+    @Test
+    void theKeptTotalsAgreeWithTheRowsAfterEveryKindOfWrite() throws Exception {
+        for (int n = 0; n < 60; n++) putSynthetic(n, 100 + n, at(n));
+        putSynthetic(3, 500, at(100));
+        index.putNarFile(new NarFileEntry(new NarFileKey(TestNarInfos.narFileHash(900), Compression.ZSTD), 77, at(1)));
+        index.putAll(List.of(new NarFileEntry(new NarFileKey(TestNarInfos.narFileHash(901), Compression.XZ), 33, at(2))),
+                List.of(putSynthetic(4, 104, at(4))));
+        assertThat(index.deleteNarInfo(TestNarInfos.synthetic(5, TestNarInfos.narFileHash(5)).storePath().hashPart())).isTrue();
+        assertThat(index.deleteNarFile(TestNarInfos.narFileHash(6), Compression.XZ)).isTrue();
+        assertThat(index.deleteNarFile(TestNarInfos.narFileHash(6), Compression.XZ)).isFalse();
+        assertThat(index.stats()).isEqualTo(recount());
+
+        index.evict(index.stats().totalBytes() / 2, hash -> false);
+
+        assertThat(index.stats()).isEqualTo(recount());
+    }
+
+    @Test
+    void theMigrationCountsTheRowsWrittenBeforeTheTotalsWereKept() throws Exception {
+        for (int n = 0; n < 30; n++) putSynthetic(n, 1000 + n, at(n));
+        Index.Stats before = recount();
+        index.close();
+        index = null;
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+             java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("DROP TABLE cache_totals");
+            s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '3'");
+        }
+
+        index = Index.open(config, Clock.fixed(T0, ZoneOffset.UTC));
+
+        assertThat(index.stats()).isEqualTo(before);
+    }
+
+    @Test
+    void olderRowsGetTheirTextInBatchesThatResumeWhereTheLastStopped() throws Exception {
+        List<NarInfoEntry> written = new ArrayList<>();
+        for (NarInfo info : TestNarInfos.fixtures()) {
+            NarInfoEntry entry = new NarInfoEntry(info.storePath().hashPart(), info, "https://cache.nixos.org/" + info.url(), T0);
+            index.putNarInfo(entry);
+            written.add(entry);
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+             java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE narinfos SET narinfo_text = NULL");
+        }
+
+        int calls = 0;
+        int filled = 0;
+        Index.TextFill fill;
+        do {
+            fill = index.fillNarInfoTexts(3);
+            filled += fill.filled();
+            calls++;
+        } while (fill.more());
+
+        assertThat(calls).isEqualTo(written.size() / 3 + 1);
+        assertThat(filled).isEqualTo(written.size());
+        assertThat(index.fillNarInfoTexts(3)).as("finished for good").isEqualTo(new Index.TextFill(0, false));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+             java.sql.PreparedStatement s = c.prepareStatement("SELECT narinfo_text FROM narinfos WHERE hash = ?")) {
+            for (NarInfoEntry entry : written) {
+                s.setString(1, entry.hash());
+                try (java.sql.ResultSet rows = s.executeQuery()) {
+                    assertThat(rows.next()).isTrue();
+                    assertThat(rows.getString(1)).isEqualTo(entry.narInfo().serialize());
+                }
+                assertThat(index.narInfo(entry.hash())).contains(entry);
+            }
+        }
+    }
+
+    @Test
+    void visitingRowsThatHaveTheirTextSavesThePositionOnlyAtTheEnd() throws Exception {
+        for (int n = 0; n < 7; n++) putSynthetic(n, 100, at(n));
+
+        for (int i = 0; i < 3; i++) assertThat(index.fillNarInfoTexts(2)).isEqualTo(new Index.TextFill(0, true));
+        assertThat(index.config(JdbcIndex.TEXT_FILL_KEY)).as("no write while nothing was filled").isEmpty();
+        assertThat(index.fillNarInfoTexts(2)).isEqualTo(new Index.TextFill(0, false));
+
+        assertThat(index.config(JdbcIndex.TEXT_FILL_KEY)).contains("done");
+    }
+
     @Test
     void everyRealNarInfoReadsBackExactlyAsWritten() throws Exception {
         int i = 0;
