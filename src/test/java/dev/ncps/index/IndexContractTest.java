@@ -130,7 +130,7 @@ abstract class IndexContractTest {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
              java.sql.Statement s = c.createStatement()) {
             s.executeUpdate("DROP TABLE cache_totals");
-            s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '3'");
+            s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '5'");
         }
 
         index = Index.open(config, Clock.fixed(T0, ZoneOffset.UTC));
