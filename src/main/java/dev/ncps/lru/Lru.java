@@ -3,6 +3,7 @@ package dev.ncps.lru;
 import dev.ncps.config.Sizes;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
+import dev.ncps.index.Index.NarFileKey;
 import dev.ncps.index.IndexException;
 import dev.ncps.store.Store;
 import dev.ncps.store.StoreKeys;
@@ -14,12 +15,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Keeps the cache under {@code --cache-max-size}: the index removes the least recently used narinfos
  * and the NAR rows nothing refers to any more, then their bytes are deleted (rows first, bytes after,
  * so no reader ever finds a row whose bytes were removed on purpose). A file being served from a local
- * folder survives its deletion until its reader closes it.
+ * folder survives its deletion until its reader closes it. Between rows and bytes, {@code evicted} hears
+ * which NARs went, so that what is held in memory about them (the narinfo memo) is dropped.
  */
 public final class Lru {
     private static final Logger log = LoggerFactory.getLogger(Lru.class);
@@ -29,26 +32,29 @@ public final class Lru {
     private final long maxBytes;
     private final Clock clock;
     private final LruListener listener;
+    private final Consumer<List<NarFileKey>> evicted;
 
-    public Lru(Index index, Store store, long maxBytes, Clock clock, LruListener listener) {
+    public Lru(Index index, Store store, long maxBytes, Clock clock, LruListener listener, Consumer<List<NarFileKey>> evicted) {
         this.index = index;
         this.store = store;
         this.maxBytes = maxBytes;
         this.clock = clock;
         this.listener = listener;
+        this.evicted = evicted;
     }
 
     /** One cleanup (the caller makes sure one instance at a time runs it); returns the NAR files removed. */
     public int run() {
         Instant started = clock.instant();
         long narInfos = 0;
-        List<NarFileEntry> evicted = List.of();
+        List<NarFileEntry> removed = List.of();
         long freed = 0;
         try {
             long before = index.stats().narInfoCount();
-            evicted = index.evict(maxBytes, hash -> false);
+            removed = index.evict(maxBytes, hash -> false);
             narInfos = Math.max(0, before - index.stats().narInfoCount());
-            for (NarFileEntry entry : evicted) {
+            evicted.accept(removed.stream().map(NarFileEntry::key).toList());
+            for (NarFileEntry entry : removed) {
                 try {
                     store.delete(StoreKeys.nar(entry.key().narHash(), entry.key().compression()));
                     freed += entry.fileSize();
@@ -57,14 +63,14 @@ public final class Lru {
                 }
             }
             log.info("LRU cleanup: removed {} narinfos and {} NARs, {} freed, in {}ms (limit {})", narInfos,
-                    evicted.size(), Sizes.human(freed), Duration.between(started, clock.instant()).toMillis(),
+                    removed.size(), Sizes.human(freed), Duration.between(started, clock.instant()).toMillis(),
                     Sizes.human(maxBytes));
-            return evicted.size();
+            return removed.size();
         } catch (IndexException e) {
             log.error("LRU cleanup failed: {}", e.getMessage());
             return 0;
         } finally {
-            listener.onCleanup(narInfos, evicted.size(), freed, Duration.between(started, clock.instant()));
+            listener.onCleanup(narInfos, removed.size(), freed, Duration.between(started, clock.instant()));
         }
     }
 }
