@@ -12,8 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * emptied, like {@link NarInfoMemo}.
  */
 final class ServedNars {
-    /** About 300 bytes an entry: a few MB at most, and more than the NARs a client asks for at once. */
-    static final int MAX_ENTRIES = 10_000;
+    /**
+     * As many as the memo holds in a server, so that a narinfo still in memory can always lead to its NAR;
+     * about 250 bytes an entry, a small part of what the memo's texts take.
+     */
+    static final int MAX_ENTRIES = 50_000;
 
     private final ConcurrentHashMap<NarFileKey, String> narInfoOf = new ConcurrentHashMap<>();
 
