@@ -207,7 +207,6 @@ get-token: {{ .Values.config.permissions.getToken | b64enc | quote }}
 {{- $list := list -}}
 {{- if $c.cdc.enabled -}}{{- $list = append $list "config.cdc.enabled (content-defined chunking): NARs are stored whole" -}}{{- end -}}
 {{- if $c.inflightStaging.enabled -}}{{- $list = append $list "config.inflightStaging.enabled: not needed, a replica streams a download in progress from the replica doing it" -}}{{- end -}}
-{{- if $c.observability.opentelemetry.enabled -}}{{- $list = append $list "config.observability.opentelemetry.enabled: use config.observability.prometheus and the JSON logs" -}}{{- end -}}
 {{- if $c.observability.pprof.enabled -}}{{- $list = append $list "config.observability.pprof.enabled: use JDK Flight Recorder (NCPS_JAVA_OPTS) instead" -}}{{- end -}}
 {{- if .Values.fsck.enabled -}}{{- $list = append $list "fsck.enabled: ncps-java has no fsck command; objects are verified before they are stored" -}}{{- end -}}
 {{- if .Values.migrateChunksToNar.enabled -}}{{- $list = append $list "migrateChunksToNar.enabled: there are no chunks to migrate" -}}{{- end -}}

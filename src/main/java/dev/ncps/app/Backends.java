@@ -3,21 +3,20 @@ package dev.ncps.app;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ncps.config.DatabaseConfig;
-import dev.ncps.config.HostPort;
+import dev.ncps.config.DatabaseUrl;
 import dev.ncps.config.LockConfig;
 import dev.ncps.config.StorageConfig;
 import dev.ncps.index.Index;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.index.IndexException;
+import dev.ncps.index.MigrationReport;
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockBackends;
 import dev.ncps.lock.LockException;
 import dev.ncps.lock.LockListener;
-import dev.ncps.lock.LockSettings;
 import dev.ncps.lock.Locks;
 import dev.ncps.lock.RedisSettings;
 import dev.ncps.store.LocalStore;
-import dev.ncps.store.S3Config;
 import dev.ncps.store.S3Store;
 import dev.ncps.store.Store;
 
@@ -42,16 +41,35 @@ public final class Backends {
         return Databases.indexConfig(database);
     }
 
-    public static Index openIndex(DatabaseConfig database) throws IndexException {
-        return Index.open(indexConfig(database));
+    public static Index openIndex(DatabaseConfig database) throws Exception {
+        return openIndex(indexConfig(database), database.url());
+    }
+
+    /**
+     * Opens the index at {@code url}; a failure an operator can fix (unreachable, credentials, a database of
+     * the Go ncps ...) is one line naming the URL and the fix, as at serve's startup.
+     */
+    public static Index openIndex(IndexConfig config, DatabaseUrl url) throws Exception {
+        try {
+            return Index.open(config);
+        } catch (IndexException e) {
+            throw StartupErrors.database(url, e);
+        }
+    }
+
+    /** {@link Index#migrate}, failing as {@link #openIndex(IndexConfig, DatabaseUrl)} does. */
+    public static MigrationReport migrate(IndexConfig config, DatabaseUrl url, boolean dryRun) throws Exception {
+        try {
+            return Index.migrate(config, dryRun);
+        } catch (IndexException e) {
+            throw StartupErrors.database(url, e);
+        }
     }
 
     public static Store openStore(StorageConfig storage) throws IOException {
         return switch (storage) {
             case StorageConfig.Local local -> new LocalStore(local.root());
-            case StorageConfig.S3 s3 -> new S3Store(new S3Config(s3.endpoint(), s3.region().orElse(null), s3.bucket(),
-                    s3.accessKeyId(), s3.secretAccessKey(), s3.forcePathStyle(),
-                    S3Config.ChecksumMode.valueOf(s3.checksumMode().name())));
+            case StorageConfig.S3 s3 -> new S3Store(s3.settings());
         };
     }
 
@@ -92,13 +110,10 @@ public final class Backends {
     /** The configured lock backend; {@code track} receives what must be closed with it (a connection pool). */
     public static Locks openLocks(LockConfig lock, DatabaseConfig database, LockListener listener,
                                   UnaryOperator<Object> track) throws LockException {
-        LockSettings settings = new LockSettings(lock.redisKeyPrefix(), lock.retry().maxAttempts(), lock.retry().initialDelay(),
-                lock.retry().maxDelay(), lock.retry().jitter(), lock.allowDegradedMode());
-        LockBackend backend = LockBackend.valueOf(lock.backend().name());
-        RedisSettings redis = lock.redis().map(r -> new RedisSettings(r.addrs().stream().map(HostPort::toString).toList(),
-                r.username().orElse(null), r.password().orElse(null), r.db(), r.useTls(), r.poolSize())).orElse(null);
+        LockBackend backend = lock.backend();
+        RedisSettings redis = lock.redis().orElse(null);
         HikariDataSource pool = backend == LockBackend.POSTGRES ? (HikariDataSource) track.apply(lockPool(database)) : null;
-        return (Locks) track.apply(LockBackends.open(backend, settings, redis, pool, listener));
+        return (Locks) track.apply(LockBackends.open(backend, lock.settings(), redis, pool, listener));
     }
 
     /** A few connections of their own, so lock traffic never waits behind index queries. */

@@ -7,6 +7,7 @@ import dev.ncps.config.LockConfig;
 import dev.ncps.config.ServeConfig;
 import dev.ncps.lock.LockException;
 import dev.ncps.lock.Locks;
+import dev.ncps.tracing.Tracing;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -18,13 +19,14 @@ import java.util.function.UnaryOperator;
 final class Coordination {
     private Coordination() {}
 
-    static DownloadCoordinator create(ServeConfig config, Listeners listeners, Clock clock, UnaryOperator<Object> track)
+    static DownloadCoordinator create(ServeConfig config, Listeners listeners, Tracing tracing, Clock clock,
+                                      UnaryOperator<Object> track)
             throws LockException {
         LockConfig lock = config.lock();
-        if (lock.backend() == dev.ncps.config.LockBackend.LOCAL) {
+        if (lock.backend() == dev.ncps.lock.LockBackend.LOCAL) {
             return DownloadCoordinator.SINGLE_INSTANCE;
         }
-        Locks locks = Backends.openLocks(lock, config.database(), listeners.locks(), track);
+        Locks locks = tracing.traced(Locks.class, Backends.openLocks(lock, config.database(), listeners.locks(), track), "lock");
         String bootId = UUID.randomUUID().toString();
         return (DownloadCoordinator) track.apply(new ClusterCoordinator(locks, lock.downloadTtl(), lock.lruTtl(),
                 config.downloadPollTimeout(), advertisedUrl(config), bootId, config.auth().getToken().orElse(null), clock, listeners.coordination()));

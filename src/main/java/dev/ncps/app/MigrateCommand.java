@@ -2,7 +2,6 @@ package dev.ncps.app;
 
 import dev.ncps.cli.MigrateAction;
 import dev.ncps.config.MigrateConfig;
-import dev.ncps.index.Index;
 import dev.ncps.index.MigrationReport;
 
 import java.io.PrintStream;
@@ -17,7 +16,8 @@ public final class MigrateCommand implements MigrateAction {
 
     @Override
     public int run(MigrateConfig config) throws Exception {
-        MigrationReport report = Index.migrate(Databases.indexConfig(config.database()).withMigrateOnOpen(false), config.dryRun());
+        MigrationReport report = Backends.migrate(Databases.indexConfig(config.database()).withMigrateOnOpen(false),
+                config.database().url(), config.dryRun());
         out.println("already applied: " + (report.previouslyApplied().isEmpty() ? "none" : String.join(", ", report.previouslyApplied())));
         if (config.dryRun()) {
             out.println("would apply: " + (report.pending().isEmpty() ? "nothing" : String.join(", ", report.pending())));

@@ -5,7 +5,9 @@ import dev.ncps.cache.CacheSettings;
 import dev.ncps.cache.DownloadCoordinator;
 import dev.ncps.cache.Signer;
 import dev.ncps.cache.Uploads;
+import dev.ncps.cache.UpstreamSource;
 import dev.ncps.cli.ServeAction;
+import dev.ncps.cli.Version;
 import dev.ncps.config.ServeConfig;
 import dev.ncps.config.StorageConfig;
 import dev.ncps.http.HttpServer;
@@ -17,6 +19,7 @@ import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.Store;
+import dev.ncps.tracing.Tracing;
 import dev.ncps.upstream.UpstreamOptions;
 import dev.ncps.upstream.UpstreamSpec;
 import dev.ncps.upstream.Upstreams;
@@ -105,14 +108,15 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
     }
 
     public Running start(ServeConfig config) throws Exception {
+        Tracing tracing = track(Tracing.start(config.tracing(), Version.number()));
         Path tempDir = track(attempt(() -> InstanceTempDir.create(config.tempPath()),
                 e -> StartupErrors.temp(config.tempPath(), e))).dir();
-        Index index = track(attempt(() -> Index.open(Databases.indexConfig(config.database()), clock),
-                e -> StartupErrors.database(config.database().url(), e)));
-        Store store = track(attempt(() -> Backends.openStore(config.storage()), e -> switch (config.storage()) {
+        Index index = tracing.traced(Index.class, track(attempt(() -> Index.open(Databases.indexConfig(config.database()), clock),
+                e -> StartupErrors.database(config.database().url(), e))), "index");
+        Store store = tracing.traced(Store.class, track(attempt(() -> Backends.openStore(config.storage()), e -> switch (config.storage()) {
             case StorageConfig.Local local -> StartupErrors.localStorage(local.root(), e);
-            case StorageConfig.S3 s3 -> StartupErrors.s3(s3.bucket(), e);
-        }));
+            case StorageConfig.S3 s3 -> StartupErrors.s3(s3.settings().bucket(), e);
+        })), "store");
         SecretKey key = SigningKeys.load(config.signing().secretKeyPath(), config.hostname(), index, store).key();
         Signer signer = Backends.signer(config.signing(), key);
 
@@ -121,11 +125,13 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 listeners.upstreams()));
         upstreams.start();
 
-        ExecutorService downloads = track(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("download-", 0).factory()));
-        DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, listeners, clock, this::track),
+        // A download runs in the trace of the request that started it.
+        ExecutorService downloads = tracing.propagating(track(Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("download-", 0).factory())));
+        DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, listeners, tracing, clock, this::track),
                 e -> StartupErrors.lockBackend(config, e));
-        Cache cache = new Cache(new UpstreamAdapter(upstreams), store, index, signer,
-                new CacheSettings(tempDir, 50_000, Duration.ofSeconds(60), config.downloadTimeAllowance(),
+        Cache cache = new Cache(tracing.traced(UpstreamSource.class, upstreams, "upstream"), store, index, signer,
+                new CacheSettings(tempDir, CacheSettings.NARINFO_MEMO_ENTRIES, CacheSettings.NARINFO_MEMO_TTL, config.downloadTimeAllowance(),
                         config.downloadMinThroughput()), clock, downloads, listeners.cache(), coordinator);
         Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
                 config.auth().requireTrustedSignature(), trustedUploadKeys(config, signer), config.auth().allowUploadOverwrite(),
@@ -139,9 +145,9 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
 
         HttpSettings http = new HttpSettings(config.server().addr().host().isEmpty() ? null : config.server().addr().host(),
                 config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),
-                config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(), 10,
+                config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(),
                 config.server().transparentCompression());
-        HttpServer server = new HttpServer(http, cache, uploads, listeners.exposition(), listeners.http());
+        HttpServer server = new HttpServer(http, cache, uploads, listeners.exposition(), listeners.http(), tracing.tracer());
         track(server);
         attempt(() -> {
             server.start();

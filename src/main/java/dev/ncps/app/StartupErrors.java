@@ -4,6 +4,7 @@ import dev.ncps.cli.StartupFailure;
 import dev.ncps.config.DatabaseUrl;
 import dev.ncps.config.HostPort;
 import dev.ncps.config.ServeConfig;
+import dev.ncps.index.GoDatabaseException;
 import dev.ncps.lock.LockException;
 
 import java.net.BindException;
@@ -60,8 +61,7 @@ final class StartupErrors {
     /** Redis unreachable at startup (without degraded mode): the lock backend's own message says what to set. */
     static Exception lockBackend(ServeConfig config, Exception e) {
         return config.lock().redis().filter(redis -> e instanceof LockException)
-                .<Exception>map(redis -> new StartupFailure("--cache-redis-addrs " + redis.addrs().stream()
-                        .map(HostPort::toString).collect(java.util.stream.Collectors.joining(",")) + ": "
+                .<Exception>map(redis -> new StartupFailure("--cache-redis-addrs " + String.join(",", redis.addrs()) + ": "
                         + oneLine(e.getMessage()) + "; start Redis or fix the address", e))
                 .orElse(e);
     }
@@ -82,10 +82,10 @@ final class StartupErrors {
      * (MariaDB/MySQL): unreachable, wrong credentials, missing database, missing privilege.
      */
     static Exception database(DatabaseUrl url, Exception e) {
-        if (e instanceof dev.ncps.index.GoDatabaseException) {
-            return e; // already one line saying to run ncps import-go
-        }
         String at = "--cache-database-url " + url.masked() + ": ";
+        if (e instanceof GoDatabaseException) {
+            return new StartupFailure(at + e.getMessage(), e);
+        }
         Optional<SQLException> sql = find(e, SQLException.class);
         String state = sql.map(SQLException::getSQLState).orElse("");
         int code = sql.map(SQLException::getErrorCode).orElse(0);

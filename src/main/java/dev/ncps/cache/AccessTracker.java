@@ -1,7 +1,7 @@
 package dev.ncps.cache;
 
 import dev.ncps.index.Index;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.IndexException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,17 +1,15 @@
 package dev.ncps.cache;
 
 import dev.ncps.index.Index;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
-import dev.ncps.nix.HashAlgorithm;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
 import dev.ncps.store.Store;
-import dev.ncps.store.StoreKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -291,10 +289,8 @@ public final class Cache {
     }
 
     /**
-     * Our URL for the NAR: named by the sha256 of the file we serve, like Nix names it. Upstream URLs are
-     * opaque (Cachix UUIDs, nix-serve prefixes, query strings), so they are kept only in the index. Without
-     * a sha256 FileHash (none, or another algorithm such as sha512) the NarHash names it: our routes serve
-     * sha256 names only ({@link NarFileKey#NAME}).
+     * The narinfo with our URL for the NAR ({@link NarFileKey#servedFor}); upstream URLs are kept only in the
+     * index. For {@code Compression: none} without FileHash/FileSize they are the NarHash/NarSize, as Nix does.
      */
     static NarInfo localUrl(NarInfo narInfo) {
         Compression compression = narInfo.compression();
@@ -304,9 +300,7 @@ public final class Cache {
             fileHash = narInfo.narHash();
             fileSize = narInfo.narSize();
         }
-        boolean sha256 = fileHash != null && fileHash.algorithm() == HashAlgorithm.SHA256;
-        String name = (sha256 ? fileHash : narInfo.narHash()).nix32Digest();
-        return narInfo.withUrl("nar/" + name + ".nar" + compression.extension(), compression, fileHash, fileSize);
+        return narInfo.withUrl(NarFileKey.servedFor(narInfo).url(), compression, fileHash, fileSize);
     }
 
     // ---------------------------------------------------------------- listings
@@ -360,7 +354,7 @@ public final class Cache {
         for (int round = 0; round < NAR_RESOLVE_ROUNDS; round++) {
             Optional<Store.Blob> stored;
             try {
-                stored = store.get(StoreKeys.nar(key.narHash(), key.compression()));
+                stored = store.get(key.storeKey());
             } catch (IOException e) {
                 log.error("nar/{}.nar{}: storage lookup failed: {}", key.narHash(), key.compression().extension(), e.getMessage());
                 return Unavailable.local("storage unavailable");
@@ -393,7 +387,8 @@ public final class Cache {
     /** Joins or starts the download; null when it completed meanwhile (look in the store again). */
     private NarResult streamFromUpstream(NarFileKey key, long offset) {
         Download running = downloads.running(key);
-        if (running != null) {
+        // A failed download still in the map (its cleanup is just behind) is not joined: join() starts a new one.
+        if (running != null && running.state() != Download.State.FAILED) {
             return readerOf(running, offset, running.expectedSize(), null);
         }
         return withSpec(key, spec -> readerOf(downloads.join(spec), offset, spec.expectedSize(), spec.upstreamUri().getHost()));
@@ -433,7 +428,8 @@ public final class Cache {
         try {
             Download.Reader reader = download.openReader(offset);
             if (reader == null) {
-                return download.state() == Download.State.FAILED ? Unavailable.upstream(download.failureReason()) : null;
+                return download.state() == Download.State.FAILED
+                        ? new Unavailable(download.failureStatus(), download.failureReason()) : null;
             }
             listener.narServed(CacheListener.Result.MISS, upstreamHost);
             return new NarStreaming(reader, size, offset);
@@ -446,7 +442,7 @@ public final class Cache {
     /** Size of a NAR for HEAD without fetching it: stored size, else the size its narinfo announces. */
     public NarResult narHead(NarFileKey key, Mode mode) {
         try {
-            Optional<Store.Blob> stored = store.get(StoreKeys.nar(key.narHash(), key.compression()));
+            Optional<Store.Blob> stored = store.get(key.storeKey());
             if (stored.isPresent()) {
                 return new NarStored(stored.get());
             }

@@ -1,6 +1,6 @@
 package dev.ncps.cache;
 
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 
 /** What the cache reports, for metrics and tracing; the metrics package maps these to Prometheus series. */
 public interface CacheListener {

@@ -12,6 +12,10 @@ import java.time.Duration;
 public record CacheSettings(Path tempDir, int narInfoMemoEntries, Duration narInfoMemoTtl,
                             Duration downloadTimeAllowance, long downloadMinBytesPerSecond) {
 
+    /** Bounds of the in-memory copy of signed narinfo texts serve keeps (docs/design/architecture.md, "Hits"). */
+    public static final int NARINFO_MEMO_ENTRIES = 50_000;
+    public static final Duration NARINFO_MEMO_TTL = Duration.ofSeconds(60);
+
     /** Any longer deadline is as good as none, and its nanoseconds would not fit a long. */
     private static final Duration LONGEST = Duration.ofDays(365L * 100);
 

@@ -105,6 +105,16 @@ final class Download {
         }
     }
 
+    /** The HTTP status of the failure for clients: 504 when the upstream timed out, else 502. */
+    int failureStatus() {
+        lock.lock();
+        try {
+            return failure instanceof UpstreamSource.NarFetchException fetch && fetch.timedOut() ? 504 : 502;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** After this, new readers are refused (they find the committed object in the store instead). */
     void markTempRemoved() {
         lock.lock();
@@ -168,7 +178,7 @@ final class Download {
         try {
             while (true) {
                 if (state == State.FAILED) {
-                    throw new DownloadFailedException(failureReason(), failure);
+                    throw new DownloadFailedException(failureReason(), failureStatus(), failure);
                 }
                 boolean complete = state == State.COMMITTED || tail && received;
                 long limit = tail || state == State.COMMITTED ? written : written - 1;

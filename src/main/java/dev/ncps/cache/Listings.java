@@ -1,7 +1,6 @@
 package dev.ncps.cache;
 
-import dev.ncps.index.Index.NarFileKey;
-import dev.ncps.nix.Compression;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NarListing;
 import dev.ncps.nix.NarReader;
@@ -60,7 +59,7 @@ final class Listings {
         NarFileKey key;
         try {
             narInfo = NarInfo.parse(new String(narInfoText, StandardCharsets.UTF_8));
-            key = narFileKey(narInfo.url());
+            key = NarFileKey.parseUrl(narInfo.url());
         } catch (NixParseException e) {
             log.error("{}.ls: the stored narinfo is unusable: {}", hash, e.getMessage());
             return Cache.Unavailable.local("stored narinfo unusable");
@@ -89,14 +88,5 @@ final class Listings {
             log.warn("{}.ls: cannot store it: {}", hash, e.getMessage());
         }
         return new Cache.ListingFound(json);
-    }
-
-    /** Our narinfos name NARs {@code nar/<name>.nar<ext>} (see {@link Cache#localUrl}). */
-    static NarFileKey narFileKey(String url) throws NixParseException {
-        int dot = url.indexOf(".nar");
-        if (!url.startsWith("nar/") || dot < 0) {
-            throw new NixParseException("URL " + url + " is not nar/<name>.nar[.<ext>]");
-        }
-        return new NarFileKey(url.substring("nar/".length(), dot), Compression.fromExtension(url.substring(dot + ".nar".length())));
     }
 }

@@ -1,12 +1,11 @@
 package dev.ncps.cache;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.nix.Sizes;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.IndexException;
 import dev.ncps.store.Store;
-import dev.ncps.store.StoreKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -160,7 +159,7 @@ final class NarDownloads {
      */
     private void fetchAsOwner(Transfer transfer, DownloadCoordinator.Lease lease) throws IOException, IndexException {
         NarSpec spec = transfer.spec;
-        Optional<Store.Blob> stored = store.get(StoreKeys.nar(spec.key().narHash(), spec.compression()));
+        Optional<Store.Blob> stored = store.get(spec.key().storeKey());
         if (stored.isPresent()) {
             try (InputStream in = stored.get().open(0)) {
                 transfer.copy(in, lease);
@@ -264,7 +263,7 @@ final class NarDownloads {
 
     /** Bytes first, then the index row (docs/design/architecture.md, invariant 3). */
     private void commit(NarSpec spec, Download download) throws IOException, IndexException {
-        String key = StoreKeys.nar(spec.key().narHash(), spec.compression());
+        String key = spec.key().storeKey();
         store.put(key, download.temp());
         long size = Files.size(download.temp());
         index.putNarFile(new NarFileEntry(spec.key(), size, clock.instant()));

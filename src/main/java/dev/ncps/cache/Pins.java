@@ -1,7 +1,7 @@
 package dev.ncps.cache;
 
 import dev.ncps.index.Index;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.PinState;
 import dev.ncps.index.Index.PinStatus;
 import dev.ncps.index.IndexException;
@@ -225,7 +225,7 @@ public final class Pins {
             };
             NarFileKey key;
             try {
-                key = Listings.narFileKey(narInfo.url());
+                key = NarFileKey.parseUrl(narInfo.url());
             } catch (NixParseException e) {
                 throw new PathFailed("path " + hash + ": its narinfo names no NAR of ours");
             }

@@ -2,10 +2,9 @@ package dev.ncps.cache;
 
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
-import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.HashAlgorithm;
 import dev.ncps.nix.NarInfo;
@@ -13,7 +12,8 @@ import dev.ncps.nix.NarCheck;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.store.Store;
-import dev.ncps.store.StoreKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,8 +23,6 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code nix copy --to http://ncps/upload}: Nix uploads each NAR first, then its narinfo.
@@ -40,7 +38,7 @@ import java.util.regex.Pattern;
  * Who may upload at all is decided before: the HTTP layer checks the upload token.
  */
 public final class Uploads {
-    private static final Pattern NAR_URL = Pattern.compile("nar/(" + NarFileKey.NAME + ")\\.nar(\\.[a-z0-9]+)?");
+    private static final Logger log = LoggerFactory.getLogger(Uploads.class);
     private static final int COPY_BUFFER = 64 * 1024;
 
     private final Store store;
@@ -82,17 +80,29 @@ public final class Uploads {
         return "a NAR upload is at most " + maxNarSize + " bytes (cache.max-upload-size)";
     }
 
-    /** A refused upload: the HTTP status to answer and a one-line reason. */
-    public static final class Rejected extends Exception {
+    /** What an upload or a delete came to, as {@link Cache}'s results: the HTTP layer answers each as it is. */
+    public sealed interface Outcome {}
+
+    /** Stored, or deleted. */
+    public record Done() implements Outcome {}
+
+    /** A delete of something not held. */
+    public record Absent() implements Outcome {}
+
+    /** Refused, or not possible now (503 when the database is unavailable): the status and a one-line reason. */
+    public record Rejected(int status, String reason) implements Outcome {}
+
+    /** Ends an upload early with its {@link Rejected} answer. */
+    private static final class Refusal extends Exception {
         private final int status;
 
-        Rejected(int status, String reason) {
-            super(reason);
+        Refusal(int status, String reason) {
+            super(reason, null, false, false);
             this.status = status;
         }
 
-        public int status() {
-            return status;
+        Rejected answer() {
+            return new Rejected(status, getMessage());
         }
     }
 
@@ -100,16 +110,41 @@ public final class Uploads {
      * Stores an uploaded NAR once its bytes proved to be what its name says. Storing the same NAR twice is not
      * an error. Reads {@code body} to its end, or only up to the size limit; the caller owns it.
      */
-    public void putNar(NarFileKey key, InputStream body) throws Rejected, IOException, IndexException {
+    public Outcome putNar(NarFileKey key, InputStream body) throws IOException {
+        return outcome("NAR " + key.url(), () -> storeNar(key, body));
+    }
+
+    private interface Step {
+        void run() throws Refusal, IOException, IndexException;
+    }
+
+    /** Done, or the refusal's answer, or 503 when the database failed. */
+    private static Outcome outcome(String what, Step step) throws IOException {
+        try {
+            step.run();
+            return new Done();
+        } catch (Refusal refusal) {
+            return refusal.answer();
+        } catch (IndexException e) {
+            return databaseUnavailable(what, e);
+        }
+    }
+
+    private static Rejected databaseUnavailable(String what, IndexException e) {
+        log.error("upload of {}: {}", what, e.getMessage());
+        return new Rejected(503, "database unavailable");
+    }
+
+    private void storeNar(NarFileKey key, InputStream body) throws Refusal, IOException, IndexException {
         Path temp = Files.createTempFile(tempDir, "upload-", ".nar" + key.compression().extension());
         try {
             Hash actual = copyBounded(body, temp);
             String digest = key.narHash().length() == 64 ? actual.base16Digest() : actual.nix32Digest();
             if (!digest.equals(key.narHash())) {
-                throw new Rejected(400, "the NAR's sha256 is " + actual.nix32Digest()
+                throw new Refusal(400, "the NAR's sha256 is " + actual.nix32Digest()
                         + ", which does not match the name it is uploaded under");
             }
-            store.put(StoreKeys.nar(key.narHash(), key.compression()), temp);
+            store.put(key.storeKey(), temp);
             index.putNarFile(new NarFileEntry(key, Files.size(temp), clock.instant()));
         } finally {
             Files.deleteIfExists(temp);
@@ -117,7 +152,7 @@ public final class Uploads {
     }
 
     /** Copies {@code body} to {@code temp}, hashing it, and gives up as soon as it passes the size limit. */
-    private Hash copyBounded(InputStream body, Path temp) throws Rejected, IOException {
+    private Hash copyBounded(InputStream body, Path temp) throws Refusal, IOException {
         MessageDigest digest = HashAlgorithm.SHA256.newDigest();
         byte[] buffer = new byte[COPY_BUFFER];
         long total = 0;
@@ -126,7 +161,7 @@ public final class Uploads {
             while ((n = body.read(buffer)) >= 0) {
                 total += n;
                 if (total > maxNarSize) {
-                    throw new Rejected(413, tooLarge());
+                    throw new Refusal(413, tooLarge());
                 }
                 digest.update(buffer, 0, n);
                 out.write(buffer, 0, n);
@@ -135,19 +170,28 @@ public final class Uploads {
         return Hash.of(HashAlgorithm.SHA256, digest.digest());
     }
 
-    public void putNarInfo(String hash, String text) throws Rejected, IOException, IndexException {
+    public Outcome putNarInfo(String hash, String text) throws IOException {
+        return outcome("narinfo " + hash, () -> storeNarInfo(hash, text));
+    }
+
+    private void storeNarInfo(String hash, String text) throws Refusal, IOException, IndexException {
         NarInfo narInfo;
         try {
             narInfo = NarInfo.parse(text);
         } catch (NixParseException e) {
-            throw new Rejected(400, "invalid narinfo: " + e.getMessage());
+            throw new Refusal(400, "invalid narinfo: " + e.getMessage());
         }
         if (!narInfo.storePath().hashPart().equals(hash)) {
-            throw new Rejected(400, "narinfo " + hash + " describes " + narInfo.storePath());
+            throw new Refusal(400, "narinfo " + hash + " describes " + narInfo.storePath());
         }
-        NarFileKey narKey = narKeyOf(narInfo.url());
+        NarFileKey narKey;
+        try {
+            narKey = NarFileKey.parseUrl(narInfo.url());
+        } catch (NixParseException e) {
+            throw new Refusal(400, "URL " + e.getMessage());
+        }
         if (requireTrustedSignature && !PublicKey.verifiesAny(narInfo, trustedKeys)) {
-            throw new Rejected(403, "no valid signature of a trusted key (cache.trusted-upload-keys, an upstream's "
+            throw new Refusal(403, "no valid signature of a trusted key (cache.trusted-upload-keys, an upstream's "
                     + "or ncps's own); see cache.require-trusted-signature");
         }
         if (!mayStore(hash, narInfo)) {
@@ -158,7 +202,7 @@ public final class Uploads {
         if (allowOverwrite) {
             index.putNarInfo(entry);
         } else if (!index.putNarInfoIfAbsent(entry) && mayStore(hash, narInfo)) {
-            throw new Rejected(409, "narinfo " + hash + " changed while it was uploaded; try again");
+            throw new Refusal(409, "narinfo " + hash + " changed while it was uploaded; try again");
         }
         cache.forget(hash);
     }
@@ -167,7 +211,7 @@ public final class Uploads {
      * Whether the upload of {@code narInfo} should be stored: nothing is held for it, or overwriting is allowed.
      * A held narinfo of the same content (what the signature covers) makes the upload a no-op.
      */
-    private boolean mayStore(String hash, NarInfo narInfo) throws Rejected, IndexException {
+    private boolean mayStore(String hash, NarInfo narInfo) throws Refusal, IndexException {
         if (allowOverwrite) {
             return true;
         }
@@ -178,50 +222,48 @@ public final class Uploads {
         if (held.get().narInfo().fingerprint().equals(narInfo.fingerprint())) {
             return false;
         }
-        throw new Rejected(409, "narinfo " + hash + " is already cached with other content; replacing it needs "
+        throw new Refusal(409, "narinfo " + hash + " is already cached with other content; replacing it needs "
                 + "cache.allow-upload-overwrite");
     }
 
-    static NarFileKey narKeyOf(String url) throws Rejected {
-        Matcher m = NAR_URL.matcher(url);
-        if (!m.matches()) {
-            throw new Rejected(400, "URL '" + url + "' is not of the form nar/<sha256 as 52 nix32 or 64 hex characters>.nar[.<ext>]");
-        }
-        try {
-            return new NarFileKey(m.group(1), Compression.fromExtension(m.group(2) == null ? "" : m.group(2)));
-        } catch (NixParseException e) {
-            throw new Rejected(400, "URL '" + url + "': " + e.getMessage());
-        }
-    }
-
-    private void verifyStoredNar(NarFileKey key, NarInfo narInfo) throws Rejected, IOException {
-        Optional<Store.Blob> blob = store.get(StoreKeys.nar(key.narHash(), key.compression()));
+    private void verifyStoredNar(NarFileKey key, NarInfo narInfo) throws Refusal, IOException {
+        Optional<Store.Blob> blob = store.get(key.storeKey());
         if (blob.isEmpty()) {
-            throw new Rejected(400, "NAR " + narInfo.url() + " has not been uploaded; upload it before its narinfo");
+            throw new Refusal(400, "NAR " + narInfo.url() + " has not been uploaded; upload it before its narinfo");
         }
         if (key.compression() != narInfo.compression()) {
-            throw new Rejected(400, "URL extension does not match Compression: " + narInfo.compression().nixName());
+            throw new Refusal(400, "URL extension does not match Compression: " + narInfo.compression().nixName());
         }
         if (!key.compression().isSupported()) {
-            throw new Rejected(400, "unsupported compression: " + key.compression().nixName());
+            throw new Refusal(400, "unsupported compression: " + key.compression().nixName());
         }
         try (InputStream raw = blob.get().open(0)) {
             NarCheck.of(narInfo).verify(raw);
         } catch (NixParseException e) {
-            throw new Rejected(400, "NAR " + narInfo.url() + " does not match its narinfo: " + e.getMessage());
+            throw new Refusal(400, "NAR " + narInfo.url() + " does not match its narinfo: " + e.getMessage());
         }
     }
 
-    public boolean deleteNarInfo(String hash) throws IndexException {
-        boolean deleted = index.deleteNarInfo(hash);
+    public Outcome deleteNarInfo(String hash) {
+        boolean deleted;
+        try {
+            deleted = index.deleteNarInfo(hash);
+        } catch (IndexException e) {
+            return databaseUnavailable("delete of narinfo " + hash, e);
+        }
         cache.forget(hash);
-        return deleted;
+        return deleted ? new Done() : new Absent();
     }
 
     /** Index row first, then the bytes (docs/design/architecture.md, invariant 3). */
-    public boolean deleteNar(NarFileKey key) throws IndexException, IOException {
-        boolean row = index.deleteNarFile(key.narHash(), key.compression());
-        boolean bytes = store.delete(StoreKeys.nar(key.narHash(), key.compression()));
-        return row || bytes;
+    public Outcome deleteNar(NarFileKey key) throws IOException {
+        boolean row;
+        try {
+            row = index.deleteNarFile(key.narHash(), key.compression());
+        } catch (IndexException e) {
+            return databaseUnavailable("delete of NAR " + key.url(), e);
+        }
+        boolean bytes = store.delete(key.storeKey());
+        return row || bytes ? new Done() : new Absent();
     }
 }

@@ -55,8 +55,16 @@ public interface UpstreamSource {
      * so it may be shown to clients.
      */
     final class NarFetchException extends IOException {
-        public NarFetchException(String message, Throwable cause) {
+        private final boolean timedOut;
+
+        /** @param timedOut whether the upstream timed out (answered 504 rather than 502) */
+        public NarFetchException(String message, boolean timedOut, Throwable cause) {
             super(message, cause);
+            this.timedOut = timedOut;
+        }
+
+        public boolean timedOut() {
+            return timedOut;
         }
     }
 }

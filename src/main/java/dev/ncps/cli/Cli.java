@@ -10,7 +10,6 @@ import dev.ncps.config.DatabaseUrl;
 import dev.ncps.config.GoDuration;
 import dev.ncps.config.Options;
 import dev.ncps.config.StorageConfig;
-import dev.ncps.index.GoDatabaseException;
 import dev.ncps.ops.ConfigCheck;
 import dev.ncps.ops.ExitCodes;
 import dev.ncps.ops.Fsck;
@@ -224,8 +223,6 @@ public final class Cli {
         loaded.warnings().forEach(LOG::warn);
         try {
             return action.run(loaded.config());
-        } catch (GoDatabaseException e) {
-            LOG.error("ncps stopped: {}", e.getMessage());
         } catch (StartupFailure e) {
             logFailure("ncps cannot start: " + e.getMessage(), e);
         } catch (Exception e) {

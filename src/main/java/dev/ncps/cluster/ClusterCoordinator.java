@@ -1,7 +1,7 @@
 package dev.ncps.cluster;
 
 import dev.ncps.cache.DownloadCoordinator;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.lock.LockException;
 import dev.ncps.lock.Locks;
 import org.slf4j.Logger;

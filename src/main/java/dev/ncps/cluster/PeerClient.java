@@ -1,10 +1,13 @@
 package dev.ncps.cluster;
 
 import dev.ncps.cache.DownloadCoordinator;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
 import java.io.FilterInputStream;
@@ -47,6 +50,8 @@ final class PeerClient implements AutoCloseable {
                 .idleTimeout(idleTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .headers(headers -> {
                     headers.put(DownloadCoordinator.PEER_HEADER, bootId);
+                    // The owner's spans join the trace of the request relaying them (nothing is sent untraced).
+                    W3CTraceContextPropagator.getInstance().inject(Context.current(), headers, HttpFields.Mutable::put);
                     if (bearerToken != null && !bearerToken.isEmpty()) {
                         headers.put(HttpHeader.AUTHORIZATION, "Bearer " + bearerToken);
                     }

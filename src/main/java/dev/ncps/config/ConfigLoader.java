@@ -2,6 +2,10 @@ package dev.ncps.config;
 
 import static dev.ncps.config.Options.*;
 
+import dev.ncps.lock.LockBackend;
+import dev.ncps.lock.LockSettings;
+import dev.ncps.lock.RedisSettings;
+import dev.ncps.store.S3Config;
 import dev.ncps.upstream.Proxies;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -76,7 +80,8 @@ public final class ConfigLoader {
         AuthConfig auth = s.auth();
         ServeConfig config = new ServeConfig(hostname, server, upstream, storage, database, tempPath, lock, lru, signing,
                 auth, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT), s.r.valueOrDefault(CACHE_DOWNLOAD_TIME_ALLOWANCE),
-                s.r.valueOrDefault(CACHE_DOWNLOAD_MIN_THROUGHPUT));
+                s.r.valueOrDefault(CACHE_DOWNLOAD_MIN_THROUGHPUT),
+                new TracingConfig(s.r.valueOrDefault(OTEL_ENABLED), s.r.value(OTEL_GRPC_URL)));
         return s.finish(config);
     }
 
@@ -277,9 +282,14 @@ public final class ConfigLoader {
             if (bucket.isEmpty() || endpoint.isEmpty() || accessKey.isEmpty() || secretKey.isEmpty()) {
                 return null;
             }
-            return new StorageConfig.S3(bucket.get(), endpoint.get(), r.value(CACHE_STORAGE_S3_REGION).filter(v -> !v.isBlank()),
-                    accessKey.get(), secretKey.get(), r.valueOrDefault(CACHE_STORAGE_S3_FORCE_PATH_STYLE),
-                    r.valueOrDefault(CACHE_STORAGE_S3_CHECKSUM_MODE));
+            try {
+                return new StorageConfig.S3(new S3Config(endpoint.get(), r.value(CACHE_STORAGE_S3_REGION).orElse(null),
+                        bucket.get(), accessKey.get(), secretKey.get(), r.valueOrDefault(CACHE_STORAGE_S3_FORCE_PATH_STYLE),
+                        r.valueOrDefault(CACHE_STORAGE_S3_CHECKSUM_MODE)));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage()); // S3Config's own rules (endpoint scheme, bucket name)
+                return null;
+            }
         }
 
         private <T> Optional<T> required(Option<T> option) {
@@ -299,11 +309,6 @@ public final class ConfigLoader {
                             + "the embedded SQLite default only goes with local storage");
                 }
             }
-            if (url != null && url.unixSocket().isPresent()) {
-                // Recognised so the error can be precise: the JDBC drivers need native helpers for sockets.
-                problems.add(CACHE_DATABASE_URL.label() + ": unix-socket connections (" + url.unixSocket().get()
-                        + ") are not supported by ncps-java yet; connect over TCP, e.g. postgres://user:pass@127.0.0.1:5432/db");
-            }
             return new DatabaseConfig(url, r.valueOrDefault(CACHE_DATABASE_POOL_MAX_OPEN_CONNS),
                     r.valueOrDefault(CACHE_DATABASE_POOL_MAX_IDLE_CONNS));
         }
@@ -313,10 +318,7 @@ public final class ConfigLoader {
         }
 
         LockConfig lock(DatabaseConfig database) {
-            List<HostPort> addrs = r.values(CACHE_REDIS_ADDRS);
-            Optional<RedisConfig> redis = addrs.isEmpty() ? Optional.empty() : Optional.of(new RedisConfig(addrs,
-                    r.value(CACHE_REDIS_USERNAME).filter(v -> !v.isBlank()), r.value(CACHE_REDIS_PASSWORD).filter(v -> !v.isEmpty()),
-                    r.valueOrDefault(CACHE_REDIS_DB), r.valueOrDefault(CACHE_REDIS_USE_TLS), r.valueOrDefault(CACHE_REDIS_POOL_SIZE)));
+            Optional<RedisSettings> redis = redis();
             Optional<LockBackend> configured = r.value(CACHE_LOCK_BACKEND);
             LockBackend backend = configured.orElse(redis.isPresent() ? LockBackend.REDIS : LockBackend.LOCAL);
             if (backend == LockBackend.REDIS && redis.isEmpty() && !r.isSet(CACHE_REDIS_ADDRS)) {
@@ -331,12 +333,34 @@ public final class ConfigLoader {
                 problems.add(CACHE_LOCK_BACKEND.label() + " is postgres, which needs a PostgreSQL " + CACHE_DATABASE_URL.label()
                         + ", not " + database.url().dialect().name().toLowerCase(java.util.Locale.ROOT));
             }
-            var retry = new LockConfig.Retry(r.valueOrDefault(CACHE_LOCK_RETRY_MAX_ATTEMPTS),
-                    r.valueOrDefault(CACHE_LOCK_RETRY_INITIAL_DELAY), r.valueOrDefault(CACHE_LOCK_RETRY_MAX_DELAY),
-                    r.valueOrDefault(CACHE_LOCK_RETRY_JITTER));
-            return new LockConfig(backend, redis, r.valueOrDefault(CACHE_LOCK_REDIS_KEY_PREFIX),
-                    r.valueOrDefault(CACHE_LOCK_DOWNLOAD_TTL), r.valueOrDefault(CACHE_LOCK_LRU_TTL), retry,
-                    r.valueOrDefault(CACHE_LOCK_ALLOW_DEGRADED_MODE));
+            LockSettings settings;
+            try {
+                settings = new LockSettings(r.valueOrDefault(CACHE_LOCK_REDIS_KEY_PREFIX),
+                        r.valueOrDefault(CACHE_LOCK_RETRY_MAX_ATTEMPTS), r.valueOrDefault(CACHE_LOCK_RETRY_INITIAL_DELAY),
+                        r.valueOrDefault(CACHE_LOCK_RETRY_MAX_DELAY), r.valueOrDefault(CACHE_LOCK_RETRY_JITTER),
+                        r.valueOrDefault(CACHE_LOCK_ALLOW_DEGRADED_MODE));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage()); // the rules between values are LockSettings' own
+                settings = LockSettings.DEFAULTS;
+            }
+            return new LockConfig(backend, redis, settings, r.valueOrDefault(CACHE_LOCK_DOWNLOAD_TTL),
+                    r.valueOrDefault(CACHE_LOCK_LRU_TTL));
+        }
+
+        /** The Redis settings when addresses are configured; the rules between values are RedisSettings' own. */
+        private Optional<RedisSettings> redis() {
+            List<String> addrs = r.values(CACHE_REDIS_ADDRS);
+            if (addrs.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new RedisSettings(addrs, r.value(CACHE_REDIS_USERNAME).filter(v -> !v.isBlank()).orElse(null),
+                        r.value(CACHE_REDIS_PASSWORD).filter(v -> !v.isEmpty()).orElse(null), r.valueOrDefault(CACHE_REDIS_DB),
+                        r.valueOrDefault(CACHE_REDIS_USE_TLS), r.valueOrDefault(CACHE_REDIS_POOL_SIZE)));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+                return Optional.empty();
+            }
         }
 
         /**

@@ -1,6 +1,10 @@
 package dev.ncps.config;
 
+import dev.ncps.index.MariaDbUnixSocketFactory;
+import dev.ncps.index.PostgresUnixSocketFactory;
+
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,8 +16,8 @@ import java.util.Optional;
  * A database location given as the Go ncps's URL, translated for JDBC. Credentials are kept out of
  * {@link #jdbcUrl()} so the URL can be logged; {@link #toString()} hides the password.
  *
- * @param unixSocket the socket file for {@code postgres+unix}/{@code mysql+unix} URLs. For MySQL the JDBC
- *     URL already carries it ({@code localSocket}); PostgreSQL's driver needs a socket factory for it.
+ * @param unixSocket the socket file for {@code postgres+unix}/{@code mysql+unix} URLs and their {@code ?host=},
+ *     {@code ?socket=} forms; the JDBC URL names a socket factory that connects to it.
  */
 public record DatabaseUrl(Dialect dialect, String jdbcUrl, Optional<String> user, Optional<String> password,
                           Optional<Path> unixSocket) {
@@ -126,7 +130,7 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, Optional<String> user
             if (last <= 0) {
                 throw invalid("expected the socket path and then /database");
             }
-            socket = Path.of(path.substring(0, last));
+            socket = Path.of(decode(path.substring(0, last)));
             database = path.substring(last + 1);
         } else {
             database = path.isEmpty() ? "" : path.substring(1);
@@ -145,13 +149,29 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, Optional<String> user
             // libpq and pgx take a socket directory; the socket file inside is named after the port
             socket = socket.resolve(".s.PGSQL." + (port == null ? "5432" : port));
         }
-        if (socket != null && dialect == Dialect.MYSQL) {
-            params.add("localSocket=" + socket);
+        if (socket != null) {
+            params.addAll(socketParams(dialect, socket));
         }
         String jdbcHost = hosts.isEmpty() ? "localhost" : hosts;
         String prefix = dialect == Dialect.POSTGRESQL ? "jdbc:postgresql://" : "jdbc:mariadb://";
         String jdbc = prefix + jdbcHost + "/" + database + (params.isEmpty() ? "" : "?" + String.join("&", params));
         return new DatabaseUrl(dialect, jdbc, user, password, Optional.ofNullable(socket));
+    }
+
+    /**
+     * The drivers reach the socket through ncps's JDK-only socket factories (no native library to bundle).
+     * PostgreSQL's driver URL-decodes parameters; MariaDB's splits on {@code &} and decodes nothing.
+     */
+    private static List<String> socketParams(Dialect dialect, Path socket) throws InvalidValueException {
+        String file = socket.toString();
+        if (dialect == Dialect.POSTGRESQL) {
+            return List.of("socketFactory=" + PostgresUnixSocketFactory.class.getName(),
+                    "socketFactoryArg=" + URLEncoder.encode(file, StandardCharsets.UTF_8));
+        }
+        if (file.contains("&")) {
+            throw invalid("the socket path " + file + " contains '&', which MySQL URLs cannot carry");
+        }
+        return List.of("socketFactory=" + MariaDbUnixSocketFactory.class.getName(), MariaDbUnixSocketFactory.PARAMETER + "=" + file);
     }
 
     private static void checkHosts(String hosts) throws InvalidValueException {
@@ -184,7 +204,8 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, Optional<String> user
             return "sqlite:" + sqliteFile().orElseThrow();
         }
         String userInfo = user.map(u -> u + password.map(p -> ":***").orElse("") + "@").orElse("");
-        return (dialect == Dialect.POSTGRESQL ? "postgresql" : "mysql") + "://" + userInfo + hostAndDatabase();
+        return (dialect == Dialect.POSTGRESQL ? "postgresql" : "mysql") + "://" + userInfo + hostAndDatabase()
+                + unixSocket.map(s -> " (socket " + s + ")").orElse("");
     }
 
     /** The database name (for SQLite, the file name). */

@@ -3,20 +3,11 @@ package dev.ncps.config;
 /** An address in Go's {@code host:port} form. For a listen address an empty host means every interface. */
 public record HostPort(String host, int port) {
     static final String LISTEN_FORM = "[host]:port with a port from 0 to 65535, e.g. :8501, 127.0.0.1:8501 or [::1]:8501";
-    static final String SERVER_FORM = "host:port, e.g. redis:6379";
 
     static HostPort parseListen(String text) throws InvalidValueException {
         HostPort parsed = split(text);
         if (parsed == null) {
             throw new InvalidValueException("expected " + LISTEN_FORM);
-        }
-        return parsed;
-    }
-
-    static HostPort parseServer(String text) throws InvalidValueException {
-        HostPort parsed = split(text);
-        if (parsed == null || parsed.host.isEmpty() || parsed.port == 0) {
-            throw new InvalidValueException("expected " + SERVER_FORM);
         }
         return parsed;
     }

@@ -27,13 +27,15 @@ import static dev.ncps.config.ValueTypes.POSITIVE_INT;
 import static dev.ncps.config.ValueTypes.POSITIVE_SIZE;
 import static dev.ncps.config.ValueTypes.PUBLIC_KEY;
 import static dev.ncps.config.ValueTypes.SCHEDULE;
-import static dev.ncps.config.ValueTypes.SERVER_ADDRESS;
+import static dev.ncps.config.ValueTypes.REDIS_ADDRESS;
 import static dev.ncps.config.ValueTypes.SIZE;
 import static dev.ncps.config.ValueTypes.STRING;
 import static dev.ncps.config.ValueTypes.TIMEZONE;
 import static dev.ncps.config.ValueTypes.UPSTREAM_URL;
 import static dev.ncps.config.ValueTypes.choice;
 
+import dev.ncps.lock.LockBackend;
+import dev.ncps.store.S3Config.ChecksumMode;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,6 +68,17 @@ public final class Options {
                     "prometheus-enabled", "PROMETHEUS_ENABLED", BOOLEAN)
             .defaultValue("false")
             .doc("Serve Prometheus metrics at GET /metrics.");
+
+    public static final Option<Boolean> OTEL_ENABLED = Option.of(GENERAL, GLOBAL, "opentelemetry.enabled",
+                    "otel-enabled", "OTEL_ENABLED", BOOLEAN)
+            .defaultValue("false")
+            .doc("Record OpenTelemetry traces of requests (docs/operations/tracing.md). Off: no exporter, no thread,"
+                    + " nothing recorded.");
+
+    public static final Option<URI> OTEL_GRPC_URL = Option.of(GENERAL, GLOBAL, "opentelemetry.grpc-url",
+                    "otel-grpc-url", "OTEL_GRPC_URL", HTTP_URL)
+            .doc("OTLP/gRPC endpoint traces are sent to, e.g. `http://otel-collector:4317` (`https://` for TLS)."
+                    + " Unset with tracing on: every finished span is logged instead (logger `ncps.trace`).");
 
     // Server
 
@@ -199,8 +212,10 @@ public final class Options {
             .alias("cache.database.url")
             .computedDefault("`sqlite:<storage-local>/db/db.sqlite` with local storage; required with S3")
             .doc("Database URL: `sqlite:/path.db`, `postgres://user:pass@host:5432/db` or `mysql://user:pass@host:3306/db`. "
-                    + "The Go ncps's unix-socket forms (`postgres+unix:///socket-dir/db`, `mysql+unix:///path/to.sock/db`) "
-                    + "are recognised but refused for now: connect over TCP.");
+                    + "Unix sockets as in the Go ncps: `postgres+unix://user@/run/postgresql/db` (the socket directory; "
+                    + "`?port=` names the socket file `.s.PGSQL.<port>`, default 5432) or `postgres://user@/db?host=/run/postgresql`; "
+                    + "`mysql+unix://user:pass@/run/mysqld/mysqld.sock/db` or `mysql://user:pass@/db?socket=/run/mysqld/mysqld.sock` "
+                    + "(also `?unix_socket=`, `?host=/path`).");
 
     public static final Option<Integer> CACHE_DATABASE_POOL_MAX_OPEN_CONNS = Option.of(DATABASE, SERVE_AND_MIGRATE,
                     "cache.database.pool.max-open-conns", "cache-database-pool-max-open-conns",
@@ -306,7 +321,7 @@ public final class Options {
 
     // Redis
 
-    public static final Option<HostPort> CACHE_REDIS_ADDRS = redis("addrs", "cache-redis-addrs", SERVER_ADDRESS)
+    public static final Option<String> CACHE_REDIS_ADDRS = redis("addrs", "cache-redis-addrs", REDIS_ADDRESS)
             .list().doc("Redis address `host:port`; setting one selects the Redis lock backend unless another is configured.");
     public static final Option<String> CACHE_REDIS_USERNAME = redis("username", "cache-redis-username", STRING).doc("Redis user name.");
     public static final Option<String> CACHE_REDIS_PASSWORD = redis("password", "cache-redis-password", STRING).doc("Redis password.");
@@ -388,8 +403,6 @@ public final class Options {
 
     // Go ncps features that ncps-java does not have: a Go command line, environment or config keeps working.
 
-    private static final String NO_OTEL = "ncps-java exports no OpenTelemetry data; scrape the Prometheus metrics "
-            + "(`prometheus.enabled`) instead.";
     private static final String NO_EXTERNAL_XZ = "ncps-java decodes xz in-process and never runs an external xz binary.";
     private static final String NO_ANALYTICS = "ncps-java sends no analytics.";
     private static final String NO_CDC = "ncps-java stores whole NARs; it has no content-defined chunking.";
@@ -401,10 +414,6 @@ public final class Options {
             goOnly(GLOBAL, null, "log-console-writer-enabled", null, BOOLEAN, OWN_LOG_FORMAT);
     public static final Option<String> LOG_CONSOLE_WRITER_PREFIX =
             goOnly(GLOBAL, null, "log-console-writer-prefix", null, STRING, OWN_LOG_FORMAT);
-    public static final Option<Boolean> OTEL_ENABLED =
-            goOnly(GLOBAL, "opentelemetry.enabled", "otel-enabled", "OTEL_ENABLED", BOOLEAN, NO_OTEL);
-    public static final Option<String> OTEL_GRPC_URL =
-            goOnly(GLOBAL, "opentelemetry.grpc-url", "otel-grpc-url", "OTEL_GRPC_URL", STRING, NO_OTEL);
     public static final Option<String> XZ_BINARY_PATH =
             goOnly(GLOBAL, "xz-binary-path", "xz-binary-path", "XZ_BINARY_PATH", STRING, NO_EXTERNAL_XZ);
     public static final Option<Boolean> USE_XZ_BINARY =
@@ -451,7 +460,7 @@ public final class Options {
 
     /** Every option, in the order of the reference. */
     public static final List<Option<?>> ALL = List.of(
-            CONFIG, LOG_LEVEL, PROMETHEUS_ENABLED,
+            CONFIG, LOG_LEVEL, PROMETHEUS_ENABLED, OTEL_ENABLED, OTEL_GRPC_URL,
             SERVER_ADDR, SERVER_DRAIN_TIMEOUT, SERVER_ADVERTISE_URL, SERVER_TRANSPARENT_COMPRESSION, CACHE_HOSTNAME, CACHE_TEMP_PATH, CACHE_DOWNLOAD_POLL_TIMEOUT,
             CACHE_DOWNLOAD_TIME_ALLOWANCE, CACHE_DOWNLOAD_MIN_THROUGHPUT,
             CACHE_UPSTREAM_URLS, CACHE_UPSTREAM_PUBLIC_KEYS, CACHE_UPSTREAM_DIALER_TIMEOUT,
@@ -471,7 +480,7 @@ public final class Options {
             CACHE_LOCK_RETRY_MAX_ATTEMPTS, CACHE_LOCK_RETRY_INITIAL_DELAY, CACHE_LOCK_RETRY_MAX_DELAY,
             CACHE_LOCK_RETRY_JITTER, CACHE_LOCK_ALLOW_DEGRADED_MODE,
             CACHE_DATA_PATH, UPSTREAM_CACHES, UPSTREAM_PUBLIC_KEYS, UPSTREAM_DIALER_TIMEOUT, UPSTREAM_RESPONSE_HEADER_TIMEOUT,
-            LOG_CONSOLE_WRITER_ENABLED, LOG_CONSOLE_WRITER_PREFIX, OTEL_ENABLED, OTEL_GRPC_URL, XZ_BINARY_PATH, USE_XZ_BINARY,
+            LOG_CONSOLE_WRITER_ENABLED, LOG_CONSOLE_WRITER_PREFIX, XZ_BINARY_PATH, USE_XZ_BINARY,
             ANALYTICS_REPORTING_ENABLED, ANALYTICS_REPORTING_SAMPLES, PPROF_ADDR,
             CACHE_CDC_ENABLED, CACHE_CDC_MIN, CACHE_CDC_AVG, CACHE_CDC_MAX, CACHE_CDC_LAZY_CHUNKING_ENABLED,
             CACHE_CDC_BACKGROUND_WORKERS, CACHE_CDC_DELETE_DELAY, CACHE_CDC_LAZY_RECOVERY_SCHEDULE,
@@ -479,12 +488,12 @@ public final class Options {
             CACHE_INFLIGHT_STAGING_ENABLED, CACHE_INFLIGHT_STAGING_RETENTION, CACHE_INFLIGHT_STAGING_PART_SIZE);
 
     /**
-     * Keys of the Go ncps that configure features ncps-java does not have (OpenTelemetry, analytics, CDC,
+     * Keys of the Go ncps that configure features ncps-java does not have (analytics, CDC,
      * in-flight staging, pprof, the external xz). A Go config keeps loading: they are ignored with a warning.
      * An entry ending in '.' covers every key under it.
      */
     public static final List<String> IGNORED_GO_KEYS = List.of(
-            "opentelemetry.", "analytics.", "pprof.", "xz-binary-path", "use-xz-binary", "concurrency",
+            "analytics.", "pprof.", "xz-binary-path", "use-xz-binary", "concurrency",
             "cache.cdc.", "cache.inflight-staging.", "cache.fsck.");
 
     /** The options a command accepts. */

@@ -11,8 +11,10 @@ import java.time.Duration;
  * @param downloadPollTimeout how long a request waits for another instance's download
  * @param downloadTimeAllowance time a NAR download may take on top of its size at the minimum throughput
  * @param downloadMinThroughput bytes per second a NAR download must average (with the allowance: its deadline)
+ * @param tracing whether and where OpenTelemetry traces go
  */
 public record ServeConfig(String hostname, ServerConfig server, UpstreamConfig upstream, StorageConfig storage,
                           DatabaseConfig database, Path tempPath, LockConfig lock, LruConfig lru,
                           SigningConfig signing, AuthConfig auth, Duration downloadPollTimeout,
-                          Duration downloadTimeAllowance, long downloadMinThroughput) {}
+                          Duration downloadTimeAllowance, long downloadMinThroughput,
+                          TracingConfig tracing) {}

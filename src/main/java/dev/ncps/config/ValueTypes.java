@@ -1,5 +1,6 @@
 package dev.ncps.config;
 
+import dev.ncps.lock.RedisSettings;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
 import java.net.URI;
@@ -102,7 +103,12 @@ final class ValueTypes {
     static final ValueType<Schedule> SCHEDULE = of("cron", Schedule.FORM, Schedule::parse);
     static final ValueType<DatabaseUrl> DATABASE_URL = of("database URL", DatabaseUrl.FORM, DatabaseUrl::parse);
     static final ValueType<HostPort> LISTEN_ADDRESS = of("address", HostPort.LISTEN_FORM, HostPort::parseListen);
-    static final ValueType<HostPort> SERVER_ADDRESS = of("host:port", HostPort.SERVER_FORM, HostPort::parseServer);
+    static final ValueType<String> REDIS_ADDRESS = of("host:port", RedisSettings.ADDRESS_FORM, text -> {
+        if (!RedisSettings.isAddress(text)) {
+            throw new InvalidValueException("expected " + RedisSettings.ADDRESS_FORM);
+        }
+        return text;
+    });
 
     static final String PUBLIC_KEY_FORM = "a Nix public key name:base64 whose base64 holds 32 bytes, "
             + "e.g. cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";

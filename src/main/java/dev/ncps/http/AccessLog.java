@@ -1,6 +1,7 @@
 package dev.ncps.http;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.nix.Sizes;
+import io.opentelemetry.api.trace.SpanContext;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Response;
@@ -23,6 +24,10 @@ final class AccessLog implements RequestLog {
     static final String CACHE_RESULT = "ncps.cache.result";
     /** Request attribute: the configured name of the upstream that served a miss. */
     static final String UPSTREAM = "ncps.upstream";
+    /** Request attribute: the {@link Route.Routed} the handler dispatched on. */
+    static final String ROUTE = "ncps.route";
+    /** Request attribute: the {@code SpanContext} of the request's server span, when tracing is on. */
+    static final String SPAN = "ncps.span";
 
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS");
 
@@ -41,7 +46,9 @@ final class AccessLog implements RequestLog {
         int status = response.getStatus();
         long bytes = Response.getContentBytesWritten(response);
         long nanos = NanoTime.since(request.getBeginNanoTime());
-        listener.responded(Route.template(path), METHODS.contains(method) ? method : "_OTHER", status, bytes, nanos);
+        // Jetty answers some requests (a malformed URI) before the handler has routed them.
+        Route.Routed routed = request.getAttribute(ROUTE) instanceof Route.Routed r ? r : Route.Routed.of(path);
+        listener.responded(routed.template(), METHODS.contains(method) ? method : "_OTHER", status, bytes, nanos);
         if (!log.isInfoEnabled()) {
             return;
         }
@@ -64,8 +71,13 @@ final class AccessLog implements RequestLog {
         if (upstream != null) {
             event = event.addKeyValue(UPSTREAM, upstream.toString());
         }
+        String trace = "";
+        if (request.getAttribute(SPAN) instanceof SpanContext span && span.isValid()) {
+            event = event.addKeyValue("trace.id", span.getTraceId()).addKeyValue("span.id", span.getSpanId());
+            trace = " trace " + span.getTraceId();
+        }
         event.log(method + " " + path + " " + status + " " + Sizes.human(bytes) + " " + humanDuration(nanos)
-                + (result == null ? "" : " " + result) + (upstream == null ? "" : " from " + upstream));
+                + (result == null ? "" : " " + result) + (upstream == null ? "" : " from " + upstream) + trace);
     }
 
     private static String humanDuration(long nanos) {

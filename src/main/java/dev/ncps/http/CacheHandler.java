@@ -4,7 +4,6 @@ import dev.ncps.cache.Cache;
 import dev.ncps.cache.DownloadCoordinator;
 import dev.ncps.cache.DownloadFailedException;
 import dev.ncps.cache.Uploads;
-import dev.ncps.index.IndexException;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.JsonString;
 import dev.ncps.store.Store;
@@ -47,6 +46,8 @@ final class CacheHandler extends Handler.Abstract {
     private static final String NARINFO_TYPE = "text/x-nix-narinfo";
     private static final String CACHE_INFO_TYPE = "text/x-nix-cache-info";
     private static final byte[] HEALTHY = {'.'};
+    /** The Priority of /nix-cache-info, fixed as in the Go ncps (Nix prefers lower; cache.nixos.org is 40). */
+    private static final int CACHE_INFO_PRIORITY = 10;
     /** Below this a read into the heap is cheaper than creating and releasing a mapping. */
     private static final long MAP_THRESHOLD = 64 * 1024;
     private static final long MAP_WINDOW = 4 * 1024 * 1024;
@@ -81,7 +82,7 @@ final class CacheHandler extends Handler.Abstract {
         this.pins = new PinRoutes(cache.pins());
         this.unready = unready;
         String key = cache.signer().publicKey().toNixString();
-        this.cacheInfo = ("StoreDir: /nix/store\nWantMassQuery: 1\nPriority: " + settings.priority() + "\n").getBytes(StandardCharsets.UTF_8);
+        this.cacheInfo = ("StoreDir: /nix/store\nWantMassQuery: 1\nPriority: " + CACHE_INFO_PRIORITY + "\n").getBytes(StandardCharsets.UTF_8);
         this.publicKey = key.getBytes(StandardCharsets.UTF_8);
         StringBuilder root = new StringBuilder("{\"hostname\":");
         JsonString.append(settings.hostname(), root);
@@ -92,8 +93,15 @@ final class CacheHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        if (!answeredInline(request, response, callback)) {
-            blocking.execute(() -> handleBlocking(request, response, callback));
+        Route.Routed routed;
+        if (request.getAttribute(AccessLog.ROUTE) instanceof Route.Routed parsed) {
+            routed = parsed;
+        } else {
+            routed = Route.Routed.of(request.getHttpURI().getPath());
+            request.setAttribute(AccessLog.ROUTE, routed);
+        }
+        if (!answeredInline(request, response, callback, routed)) {
+            blocking.execute(() -> handleBlocking(request, response, callback, routed));
         }
         return true;
     }
@@ -104,12 +112,12 @@ final class CacheHandler extends Handler.Abstract {
      * (docs/benchmarks.md), and nothing here can block. Anything else, including every refusal, goes to
      * the blocking path, which answers it completely.
      */
-    private boolean answeredInline(Request request, Response response, Callback callback) {
+    private boolean answeredInline(Request request, Response response, Callback callback, Route.Routed routed) {
         String method = request.getMethod();
-        if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+        if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method) || routed.upload()) {
             return false;
         }
-        Route route = Route.parse(request.getHttpURI().getPath());
+        Route route = routed.route();
         if (!exemptFromToken(route) && !access.mayRead(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
             return false;
         }
@@ -131,10 +139,10 @@ final class CacheHandler extends Handler.Abstract {
         return true;
     }
 
-    private void handleBlocking(Request request, Response response, Callback callback) {
+    private void handleBlocking(Request request, Response response, Callback callback, Route.Routed routed) {
         try {
-            dispatch(request, response, callback);
-        } catch (IOException | IndexException | RuntimeException e) {
+            dispatch(request, response, callback, routed);
+        } catch (IOException | RuntimeException e) {
             log.error("{} {} failed", request.getMethod(), request.getHttpURI().getPath(), e);
             if (!response.isCommitted()) {
                 // The cause is in the log; exception text names files, hosts and queries that are not the client's business.
@@ -145,11 +153,10 @@ final class CacheHandler extends Handler.Abstract {
         }
     }
 
-    private void dispatch(Request request, Response response, Callback callback) throws IOException, IndexException {
+    private void dispatch(Request request, Response response, Callback callback, Route.Routed routed) throws IOException {
         String method = request.getMethod();
-        String path = request.getHttpURI().getPath();
-        boolean uploadOnly = path.equals(Route.UPLOAD_PREFIX) || path.startsWith(Route.UPLOAD_PREFIX + "/");
-        Route route = Route.parse(uploadOnly ? path.substring(Route.UPLOAD_PREFIX.length()) : path);
+        boolean uploadOnly = routed.upload();
+        Route route = routed.route();
         boolean read = HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method);
 
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
@@ -253,7 +260,7 @@ final class CacheHandler extends Handler.Abstract {
     // ---------------------------------------------------------------- narinfo
 
     private void narInfo(Request request, Response response, Callback callback, String hash, boolean uploadOnly)
-            throws IOException, IndexException {
+            throws IOException {
         String method = request.getMethod();
         if (HttpMethod.PUT.is(method)) {
             String tooLarge = "a narinfo is at most " + MAX_NARINFO_BYTES + " bytes";
@@ -266,16 +273,11 @@ final class CacheHandler extends Handler.Abstract {
                 refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
                 return;
             }
-            try {
-                uploads.putNarInfo(hash, new String(body, StandardCharsets.UTF_8));
-                sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
-            } catch (Uploads.Rejected rejected) {
-                sendText(response, callback, rejected.status(), rejected.getMessage());
-            }
+            answer(response, callback, uploads.putNarInfo(hash, new String(body, StandardCharsets.UTF_8)));
             return;
         }
         if (HttpMethod.DELETE.is(method)) {
-            sendEmpty(response, callback, uploads.deleteNarInfo(hash) ? HttpStatus.NO_CONTENT_204 : HttpStatus.NOT_FOUND_404);
+            answer(response, callback, uploads.deleteNarInfo(hash));
             return;
         }
         switch (cache.narInfo(hash, uploadOnly)) {
@@ -330,6 +332,14 @@ final class CacheHandler extends Handler.Abstract {
         }
     }
 
+    private static void answer(Response response, Callback callback, Uploads.Outcome outcome) {
+        switch (outcome) {
+            case Uploads.Done ignored -> sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
+            case Uploads.Absent ignored -> sendEmpty(response, callback, HttpStatus.NOT_FOUND_404);
+            case Uploads.Rejected rejected -> sendText(response, callback, rejected.status(), rejected.reason());
+        }
+    }
+
     /** Why {@code method} may not be used on a narinfo or NAR path, or null when it may. */
     private String refusal(String method, boolean uploadOnly) {
         if (HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method)) {
@@ -348,23 +358,21 @@ final class CacheHandler extends Handler.Abstract {
     // ---------------------------------------------------------------- NAR
 
     private void nar(Request request, Response response, Callback callback, Route.Nar route, boolean uploadOnly)
-            throws IOException, IndexException {
+            throws IOException {
         String method = request.getMethod();
         if (HttpMethod.PUT.is(method)) {
             if (request.getLength() > uploads.maxNarSize()) {
                 refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, uploads.tooLarge());
                 return;
             }
-            try {
-                uploads.putNar(route.key(), Content.Source.asInputStream(request));
-                sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
-            } catch (Uploads.Rejected rejected) {
-                refuseUnread(request, response, callback, rejected.status(), rejected.getMessage());
+            switch (uploads.putNar(route.key(), Content.Source.asInputStream(request))) {
+                case Uploads.Rejected rejected -> refuseUnread(request, response, callback, rejected.status(), rejected.reason());
+                case Uploads.Outcome outcome -> answer(response, callback, outcome);
             }
             return;
         }
         if (HttpMethod.DELETE.is(method)) {
-            sendEmpty(response, callback, uploads.deleteNar(route.key()) ? HttpStatus.NO_CONTENT_204 : HttpStatus.NOT_FOUND_404);
+            answer(response, callback, uploads.deleteNar(route.key()));
             return;
         }
         boolean head = HttpMethod.HEAD.is(method);
@@ -548,8 +556,9 @@ final class CacheHandler extends Handler.Abstract {
             }
         } catch (IOException e) {
             if (sent == 0 && !response.isCommitted()) {
-                log.warn("answering {}: {}", failure.status, e.getMessage());
-                sendText(response, callback, failure.status, e instanceof DownloadFailedException ? e.getMessage() : failure.reason);
+                int status = e instanceof DownloadFailedException failed ? failed.status() : failure.status;
+                log.warn("answering {}: {}", status, e.getMessage());
+                sendText(response, callback, status, e instanceof DownloadFailedException ? e.getMessage() : failure.reason);
                 return;
             }
             log.warn("aborting response after {} bytes: {}", sent, e.getMessage());

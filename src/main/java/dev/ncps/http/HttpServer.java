@@ -2,6 +2,8 @@ package dev.ncps.http;
 
 import dev.ncps.cache.Cache;
 import dev.ncps.cache.Uploads;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -16,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,9 +42,12 @@ public final class HttpServer implements AutoCloseable {
     private final ServerConnector connector;
     private final AtomicBoolean ready = new AtomicBoolean(false);
 
-    /** {@code exposition} is what {@code GET /metrics} writes; empty when metrics are off (the route is a 404). */
+    /**
+     * {@code exposition} is what {@code GET /metrics} writes; empty when metrics are off (the route is a 404). With a
+     * {@code tracer}, each request is a span ({@link TracingHandler}); empty when tracing is off.
+     */
     public HttpServer(HttpSettings settings, Cache cache, Uploads uploads, Optional<MetricsWriter> exposition,
-                      HttpListener listener) {
+                      HttpListener listener, Optional<Tracer> tracer) {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("http");
         ExecutorService requests = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("request-", 0).factory());
@@ -58,8 +64,13 @@ public final class HttpServer implements AutoCloseable {
         connector.setIdleTimeout(60_000);
         server.addConnector(connector);
 
-        CacheHandler handler = new CacheHandler(cache, uploads, settings, exposition,
-                () -> ready.get() ? cache.databaseProblem() : Optional.of("shutting down"), requests);
+        // Traced, the virtual thread answering a request runs in the context of the request's span.
+        Executor blocking = tracer.isPresent() ? Context.taskWrapping(requests) : requests;
+        Handler handler = new CacheHandler(cache, uploads, settings, exposition,
+                () -> ready.get() ? cache.databaseProblem() : Optional.of("shutting down"), blocking);
+        if (tracer.isPresent()) {
+            handler = new TracingHandler(handler, tracer.get());
+        }
         server.setHandler(new GracefulHandler(new InFlight(handler, listener)));
         server.setStopTimeout(settings.drainTimeout().toMillis());
         server.setStopAtShutdown(false);

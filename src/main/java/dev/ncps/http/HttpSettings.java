@@ -9,4 +9,4 @@ import java.time.Duration;
  * {@code transparentCompression}, uncompressed NARs go out zstd- or gzip-encoded to clients that accept it.
  */
 public record HttpSettings(String host, int port, String hostname, boolean allowPut, boolean allowDelete,
-                           String getToken, String uploadToken, Duration drainTimeout, int priority, boolean transparentCompression) {}
+                           String getToken, String uploadToken, Duration drainTimeout, boolean transparentCompression) {}

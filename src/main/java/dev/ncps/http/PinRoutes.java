@@ -29,7 +29,15 @@ final class PinRoutes {
         this.pins = pins;
     }
 
-    void pin(Request request, Response response, Callback callback, String hash) throws IndexException {
+    void pin(Request request, Response response, Callback callback, String hash) {
+        try {
+            pinRoute(request, response, callback, hash);
+        } catch (IndexException e) {
+            CacheHandler.sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "database unavailable");
+        }
+    }
+
+    private void pinRoute(Request request, Response response, Callback callback, String hash) throws IndexException {
         String method = request.getMethod();
         if (HttpMethod.POST.is(method)) {
             switch (pins.pin(hash)) {
@@ -53,8 +61,14 @@ final class PinRoutes {
     }
 
     /** The pinned roots as a JSON array of hashes, as the Go ncps lists them. */
-    void list(Request request, Response response, Callback callback) throws IndexException {
-        List<PinStatus> all = pins.all();
+    void list(Request request, Response response, Callback callback) {
+        List<PinStatus> all;
+        try {
+            all = pins.all();
+        } catch (IndexException e) {
+            CacheHandler.sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "database unavailable");
+            return;
+        }
         StringBuilder json = new StringBuilder("[");
         for (PinStatus pin : all) {
             if (json.length() > 1) {

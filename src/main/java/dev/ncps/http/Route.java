@@ -1,19 +1,14 @@
 package dev.ncps.http;
 
-import dev.ncps.index.Index.NarFileKey;
-import dev.ncps.nix.Compression;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
-
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The request paths ncps answers. Parsing is strict: a hash that is not exactly of the expected
  * alphabet and length is refused here, before it can reach an upstream, the database or a file name.
  */
 sealed interface Route {
-    Pattern NAR = Pattern.compile("/nar/(" + NarFileKey.NAME + ")\\.nar(\\.[a-z0-9]+)?");
     String UPLOAD_PREFIX = "/upload";
 
     record Root() implements Route {}
@@ -48,27 +43,39 @@ sealed interface Route {
     record Invalid(int status, String reason) implements Route {}
 
     /**
-     * The route template of a request path, for metrics: one of a fixed set, so a label made from it stays
-     * small whatever clients send.
+     * A request path as routed, parsed once per request: the handler dispatches on it and the access log
+     * labels the request with its {@link #template()}.
+     *
+     * @param upload whether the path is under {@link #UPLOAD_PREFIX}; {@code route} is then the rest of it
      */
-    static String template(String path) {
-        boolean upload = path.equals(UPLOAD_PREFIX) || path.startsWith(UPLOAD_PREFIX + "/");
-        String prefix = upload ? UPLOAD_PREFIX : "";
-        return switch (parse(upload ? path.substring(UPLOAD_PREFIX.length()) : path)) {
-            case Root ignored -> prefix + "/";
-            case CacheInfo ignored -> prefix + "/nix-cache-info";
-            case PubKey ignored -> prefix + "/pubkey";
-            case Healthz ignored -> prefix + "/healthz";
-            case Readyz ignored -> prefix + "/readyz";
-            case Metrics ignored -> prefix + "/metrics";
-            case NarInfo ignored -> prefix + "/{hash}.narinfo";
-            case Nar ignored -> prefix + "/nar/{hash}.nar";
-            case Listing ignored -> prefix + "/{hash}.ls";
-            case Log ignored -> prefix + "/log/{drv}";
-            case Pin ignored -> prefix + "/pin/{hash}.narinfo";
-            case PinList ignored -> prefix + "/pins";
-            case Invalid ignored -> "other";
-        };
+    record Routed(Route route, boolean upload) {
+        static Routed of(String path) {
+            boolean upload = path.equals(UPLOAD_PREFIX) || path.startsWith(UPLOAD_PREFIX + "/");
+            return new Routed(parse(upload ? path.substring(UPLOAD_PREFIX.length()) : path), upload);
+        }
+
+        /**
+         * The route template, for metrics: one of a fixed set, so a label made from it stays small whatever
+         * clients send.
+         */
+        String template() {
+            String prefix = upload ? UPLOAD_PREFIX : "";
+            return switch (route) {
+                case Root ignored -> prefix + "/";
+                case CacheInfo ignored -> prefix + "/nix-cache-info";
+                case PubKey ignored -> prefix + "/pubkey";
+                case Healthz ignored -> prefix + "/healthz";
+                case Readyz ignored -> prefix + "/readyz";
+                case Metrics ignored -> prefix + "/metrics";
+                case NarInfo ignored -> prefix + "/{hash}.narinfo";
+                case Nar ignored -> prefix + "/nar/{hash}.nar";
+                case Listing ignored -> prefix + "/{hash}.ls";
+                case Log ignored -> prefix + "/log/{drv}";
+                case Pin ignored -> prefix + "/pin/{hash}.narinfo";
+                case PinList ignored -> prefix + "/pins";
+                case Invalid ignored -> "other";
+            };
+        }
     }
 
     static Route parse(String path) {
@@ -110,14 +117,10 @@ sealed interface Route {
                     : new Invalid(400, "invalid listing hash: expected 32 characters of Nix's base-32 alphabet");
         }
         if (path.startsWith("/nar/")) {
-            Matcher m = NAR.matcher(path);
-            if (!m.matches()) {
-                return new Invalid(400, "invalid NAR path: expected /nar/<52 base-32 or 64 hex characters>.nar[.<compression>]");
-            }
             try {
-                return new Nar(new NarFileKey(m.group(1), Compression.fromExtension(m.group(2) == null ? "" : m.group(2))));
+                return new Nar(NarFileKey.parseUrl(path.substring(1)));
             } catch (NixParseException e) {
-                return new Invalid(400, "unknown NAR compression extension " + m.group(2));
+                return new Invalid(400, "invalid NAR path: " + e.getMessage());
             }
         }
         return new Invalid(404, "not found");

@@ -1,7 +1,7 @@
 package dev.ncps.index;
 
 import dev.ncps.index.Index.NarFileEntry;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.NixParseException;
 

@@ -1,6 +1,7 @@
 package dev.ncps.index;
 
 import dev.ncps.nix.Compression;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NarInfo;
 
 import java.time.Clock;
@@ -81,8 +82,11 @@ public interface Index extends AutoCloseable {
      */
     List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException;
 
-    /** Every NAR file row (for consistency checks). */
-    Collection<NarFileEntry> narFiles() throws IndexException;
+    /**
+     * Up to {@code limit} NAR file rows after {@code after} (null: from the start) in (hash, compression) order:
+     * maintenance pages through them so memory holds one page, however large the index.
+     */
+    List<NarFileEntry> narFiles(NarFileKey after, int limit) throws IndexException;
 
     /**
      * Empty while the database takes writes, else a one-line reason for a readiness check (no internals: the
@@ -169,15 +173,6 @@ public interface Index extends AutoCloseable {
      * {@code upstreamUrl} is the NAR URL at the upstream it came from (absolute), null for uploads.
      */
     record NarInfoEntry(String hash, NarInfo narInfo, String upstreamUrl, Instant lastAccessed) {}
-
-    /** The NAR file named in a narinfo URL: {@code nar/<narHash>.nar<compression ext>}. */
-    record NarFileKey(String narHash, Compression compression) {
-        /**
-         * The names ncps serves NARs under (a regular expression): a sha256 in nix32 (52 characters) or base16
-         * (64), as Nix and the Go ncps name them. A narinfo ncps publishes never names another.
-         */
-        public static final String NAME = "[0-9a-df-np-sv-z]{52}|[0-9a-f]{64}";
-    }
 
     record NarFileEntry(NarFileKey key, long fileSize, Instant lastAccessed) {}
 

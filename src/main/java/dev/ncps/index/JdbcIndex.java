@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
@@ -21,16 +22,14 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@link Index} over plain JDBC. Every operation is one transaction, retried a few times when the
@@ -51,7 +50,6 @@ final class JdbcIndex implements Index {
     /** The config row {@link #problem()} writes when no other write told whether the database takes writes. */
     static final String PROBE_KEY = "readiness_probe";
     /** {@code nar/<hash>.nar<ext>} with nothing after it: the only URLs that name a nar_files row. */
-    private static final Pattern NAR_URL = Pattern.compile("nar/([0-9a-zA-Z]+)\\.nar((?:\\.[a-z0-9]+)?)");
 
     private final Dialect dialect;
     private final HikariDataSource writer;
@@ -389,7 +387,7 @@ final class JdbcIndex implements Index {
         s.setString(10, n.ca());
         s.setString(11, entry.upstreamUrl());
         dialect.setInstant(s, 12, entry.lastAccessed() == null ? clock.instant() : entry.lastAccessed());
-        Optional<NarFileKey> narFile = narFileKey(n.url());
+        Optional<NarFileKey> narFile = NarFileKey.ofUrl(n.url());
         s.setString(13, narFile.map(NarFileKey::narHash).orElse(null));
         s.setString(14, narFile.map(key -> key.compression().nixName()).orElse(null));
         s.setString(15, n.serialize());
@@ -409,7 +407,7 @@ final class JdbcIndex implements Index {
     }
 
     private void linkNarFile(Connection c, long narInfoId, String url) throws SQLException {
-        Optional<NarFileKey> key = narFileKey(url);
+        Optional<NarFileKey> key = NarFileKey.ofUrl(url);
         if (key.isEmpty()) return;
         Optional<Long> fileId = narFileId(c, key.get(), false);
         if (fileId.isEmpty()) return;
@@ -418,18 +416,6 @@ final class JdbcIndex implements Index {
             s.setLong(1, narInfoId);
             s.setLong(2, fileId.get());
             s.executeUpdate();
-        }
-    }
-
-    /** The NAR file a narinfo URL names, if the URL has the shape {@code nar/<hash>.nar<ext>}. */
-    static Optional<NarFileKey> narFileKey(String url) {
-        if (url == null) return Optional.empty();
-        Matcher m = NAR_URL.matcher(url);
-        if (!m.matches()) return Optional.empty();
-        try {
-            return Optional.of(new NarFileKey(m.group(1), Compression.fromExtension(m.group(2))));
-        } catch (NixParseException e) {
-            return Optional.empty();
         }
     }
 
@@ -554,14 +540,21 @@ final class JdbcIndex implements Index {
     }
 
     @Override
-    public Collection<NarFileEntry> narFiles() throws IndexException {
-        return read("list nar files", c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT hash, compression, file_size, last_accessed_at FROM nar_files WHERE query = '' ORDER BY id");
-                 ResultSet rows = s.executeQuery()) {
-                List<NarFileEntry> result = new ArrayList<>();
-                while (rows.next()) result.add(narFileEntry(rows));
-                return result;
+    public List<NarFileEntry> narFiles(NarFileKey after, int limit) throws IndexException {
+        return read("list nar files after " + after, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT hash, compression, file_size, last_accessed_at FROM nar_files "
+                    + "WHERE query = ''" + (after == null ? "" : " AND (hash > ? OR (hash = ? AND compression > ?))")
+                    + " ORDER BY hash, compression LIMIT " + Math.max(1, limit))) {
+                if (after != null) {
+                    s.setString(1, after.narHash());
+                    s.setString(2, after.narHash());
+                    s.setString(3, after.compression().nixName());
+                }
+                try (ResultSet rows = s.executeQuery()) {
+                    List<NarFileEntry> result = new ArrayList<>();
+                    while (rows.next()) result.add(narFileEntry(rows));
+                    return result;
+                }
             }
         });
     }

@@ -18,6 +18,8 @@ public record RedisSettings(List<String> addrs, String username, String password
                             int poolSize) {
 
     public static final int DEFAULT_POOL_SIZE = 10;
+    /** What {@code cache.redis.addrs} accepts (the config loader checks values with {@link #isAddress}). */
+    public static final String ADDRESS_FORM = "host:port, e.g. redis:6379 or [::1]:6379";
 
     public RedisSettings {
         addrs = addrs == null ? List.of() : List.copyOf(addrs);
@@ -37,6 +39,22 @@ public record RedisSettings(List<String> addrs, String username, String password
     /** One server at {@code host:port}, no auth, no TLS. */
     public static RedisSettings of(String addr) {
         return new RedisSettings(List.of(addr), null, null, 0, false, DEFAULT_POOL_SIZE);
+    }
+
+    /** Whether {@code addr} is an address of {@link #ADDRESS_FORM}: the one rule, for the config loader too. */
+    public static boolean isAddress(String addr) {
+        try {
+            parse(addr);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisSettings[addrs=" + addrs + ", username=" + (username == null ? "(none)" : username) + ", password="
+                + (password == null ? "(none)" : "(hidden)") + ", db=" + db + ", useTls=" + useTls + ", poolSize=" + poolSize + "]";
     }
 
     public boolean configured() {
@@ -72,8 +90,7 @@ public record RedisSettings(List<String> addrs, String username, String password
             }
         }
         if (host.isBlank() || host.contains("[") || host.contains("]") || (!bracketed && host.contains(":")) || port < 1 || port > 65535) {
-            throw new IllegalArgumentException("cache.redis.addrs: '" + addr
-                    + "' is not host:port (e.g. redis:6379 or [::1]:6379)");
+            throw new IllegalArgumentException("cache.redis.addrs: '" + addr + "' is not " + ADDRESS_FORM);
         }
         return new HostAndPort(host, port);
     }

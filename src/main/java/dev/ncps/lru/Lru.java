@@ -1,12 +1,11 @@
 package dev.ncps.lru;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.nix.Sizes;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
 import dev.ncps.index.Index.NarFileKey;
 import dev.ncps.index.IndexException;
 import dev.ncps.store.Store;
-import dev.ncps.store.StoreKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +55,7 @@ public final class Lru {
             evicted.accept(removed.stream().map(NarFileEntry::key).toList());
             for (NarFileEntry entry : removed) {
                 try {
-                    store.delete(StoreKeys.nar(entry.key().narHash(), entry.key().compression()));
+                    store.delete(entry.key().storeKey());
                     freed += entry.fileSize();
                 } catch (IOException e) {
                     log.warn("LRU: cannot delete the bytes of nar/{}: {}", entry.key().narHash(), e.getMessage());

@@ -1,20 +1,19 @@
 package dev.ncps.ops;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.nix.Sizes;
 import dev.ncps.cluster.ClusterCoordinator;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.Index.NarInfoWithoutNar;
 import dev.ncps.index.IndexException;
 import dev.ncps.lock.LockException;
 import dev.ncps.lock.Locks;
-import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixParseException;
+import dev.ncps.nix.Sizes;
 import dev.ncps.store.Store;
-import dev.ncps.store.StoreKeys;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,8 +33,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Compares the index with the storage and, with {@link Settings#repair()}, makes them agree again.
@@ -54,8 +51,9 @@ import java.util.regex.Pattern;
  * processes).
  */
 public final class Fsck {
-    private static final Pattern NAR_KEY = Pattern.compile("store/nar/[0-9a-zA-Z]/[0-9a-zA-Z]{2}/([0-9a-zA-Z]+)\\.nar((?:\\.[a-z0-9]+)?)");
     private static final Duration LEASE_TTL = Duration.ofMinutes(1);
+    /** Index rows read (and, with --verify-content, objects verified) at a time. */
+    static final int PAGE = 1000;
 
     private final Index index;
     private final Store store;
@@ -133,13 +131,12 @@ public final class Fsck {
         long objectBytes = objects.values().stream().mapToLong(Long::longValue).sum();
         long objectCount = objects.size();
         List<Finding> findings = Collections.synchronizedList(new ArrayList<>());
-        List<NarFileEntry> intact = new ArrayList<>();
-        long rows = checkRows(objects, findings, intact);
+        long[] verified = {0};
+        long rows = checkRows(objects, findings, verified);
         long[] recent = {0};
         Set<NarFileKey> adoptable = checkOrphans(objects, findings, recent);
-        long verified = settings.verifyContent() ? verifyContent(intact, findings) : 0;
         checkNarInfos(adoptable, findings);
-        Report report = new Report(objectCount, objectBytes, rows, verified, recent[0], List.copyOf(findings));
+        Report report = new Report(objectCount, objectBytes, rows, verified[0], recent[0], List.copyOf(findings));
         printSummary(report);
         return report;
     }
@@ -155,35 +152,52 @@ public final class Fsck {
         return objects;
     }
 
-    /** Rows against objects; what matched is removed from {@code objects}, leaving the orphans. */
-    private long checkRows(Map<String, Long> objects, List<Finding> findings, List<NarFileEntry> intact)
-            throws IOException, IndexException {
-        List<NarFileEntry> rows = List.copyOf(index.narFiles());
-        try (Progress progress = progress("checking index rows", "rows", rows.size())) {
-            for (NarFileEntry row : rows) {
-                String key = key(row.key());
-                Long size = objects.remove(key);
-                progress.add(1, size == null ? 0 : size);
-                if (size != null && size == row.fileSize()) {
-                    intact.add(row);
-                    continue;
+    /**
+     * Rows against objects, a page of {@link #PAGE} rows at a time (with --verify-content, that page's intact
+     * objects are verified before the next page is read); what matched is removed from {@code objects},
+     * leaving the orphans.
+     */
+    private long checkRows(Map<String, Long> objects, List<Finding> findings, long[] verified)
+            throws IOException, IndexException, InterruptedException {
+        Instant verifiedStart = clock.instant().minus(settings.verifiedSince());
+        long rows = 0;
+        try (Progress progress = progress(settings.verifyContent() ? "checking and verifying index rows" : "checking index rows",
+                "rows", index.stats().narFileCount());
+             ExecutorService pool = settings.verifyContent() ? Executors.newFixedThreadPool(Math.max(1, settings.concurrency())) : null) {
+            NarFileKey after = null;
+            for (List<NarFileEntry> page; !(page = index.narFiles(after, PAGE)).isEmpty(); after = page.getLast().key()) {
+                List<NarFileEntry> intact = new ArrayList<>();
+                for (NarFileEntry row : page) {
+                    rows++;
+                    Long size = objects.remove(row.key().storeKey());
+                    progress.add(1, size == null ? 0 : size);
+                    checkRow(row, size, findings).ifPresent(intact::add);
                 }
-                // Look again: serve may have written or evicted this NAR since the listing.
-                Optional<NarFileEntry> now = index.narFile(row.key().narHash(), row.key().compression());
-                if (now.isEmpty()) continue;
-                Optional<Store.Blob> blob = store.get(key);
-                if (blob.isEmpty()) {
-                    findings.add(repair(Kind.MISSING_OBJECT, key, "index row of " + now.get().fileSize() + " bytes", row.key(),
-                            () -> index.deleteNarFile(row.key().narHash(), row.key().compression())));
-                } else if (blob.get().size() != now.get().fileSize()) {
-                    findings.add(repair(Kind.WRONG_SIZE, key, "object has " + blob.get().size() + " bytes, index row says "
-                            + now.get().fileSize(), row.key(), () -> removeRowAndObject(row.key())));
-                } else {
-                    intact.add(now.get());
-                }
+                if (pool != null) verified[0] += verify(pool, intact, verifiedStart, findings);
             }
         }
-        return rows.size();
+        return rows;
+    }
+
+    /** The row as it is now when its object is intact; else reports (and repairs) what is wrong. */
+    private Optional<NarFileEntry> checkRow(NarFileEntry row, Long size, List<Finding> findings) throws IOException, IndexException {
+        if (size != null && size == row.fileSize()) return Optional.of(row);
+        String key = row.key().storeKey();
+        // Look again: serve may have written or evicted this NAR since the listing.
+        Optional<NarFileEntry> now = index.narFile(row.key().narHash(), row.key().compression());
+        if (now.isEmpty()) return Optional.empty();
+        Optional<Store.Blob> blob = store.get(key);
+        if (blob.isEmpty()) {
+            findings.add(repair(Kind.MISSING_OBJECT, key, "index row of " + now.get().fileSize() + " bytes", row.key(),
+                    () -> index.deleteNarFile(row.key().narHash(), row.key().compression())));
+            return Optional.empty();
+        }
+        if (blob.get().size() != now.get().fileSize()) {
+            findings.add(repair(Kind.WRONG_SIZE, key, "object has " + blob.get().size() + " bytes, index row says "
+                    + now.get().fileSize(), row.key(), () -> removeRowAndObject(row.key())));
+            return Optional.empty();
+        }
+        return now;
     }
 
     private Set<NarFileKey> checkOrphans(Map<String, Long> objects, List<Finding> findings, long[] recent)
@@ -201,7 +215,7 @@ public final class Fsck {
                     recent[0]++;
                     continue;
                 }
-                Optional<NarFileKey> narKey = narKey(key);
+                Optional<NarFileKey> narKey = NarFileKey.ofStoreKey(key);
                 if (narKey.isPresent() && index.narFile(narKey.get().narHash(), narKey.get().compression()).isPresent()) {
                     continue; // indexed since the listing
                 }
@@ -233,25 +247,21 @@ public final class Fsck {
         return Optional.empty();
     }
 
-    private long verifyContent(List<NarFileEntry> rows, List<Finding> findings) throws InterruptedException, IOException {
-        Instant verifiedStart = clock.instant().minus(settings.verifiedSince());
+    private long verify(ExecutorService pool, List<NarFileEntry> rows, Instant verifiedStart, List<Finding> findings)
+            throws InterruptedException, IOException {
         java.util.concurrent.atomic.AtomicLong verified = new java.util.concurrent.atomic.AtomicLong();
         List<Future<?>> work = new ArrayList<>();
-        try (Progress progress = progress("verifying content", "objects", rows.size());
-             ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, settings.concurrency()))) {
-            for (NarFileEntry row : rows) {
-                work.add(pool.submit(() -> {
-                    if (verifyOne(row, verifiedStart, findings)) verified.incrementAndGet();
-                    progress.add(1, row.fileSize());
-                    return null;
-                }));
-            }
-            for (Future<?> future : work) {
-                try {
-                    future.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IOException("content verification failed: " + e.getCause().getMessage(), e.getCause());
-                }
+        for (NarFileEntry row : rows) {
+            work.add(pool.submit(() -> {
+                if (verifyOne(row, verifiedStart, findings)) verified.incrementAndGet();
+                return null;
+            }));
+        }
+        for (Future<?> future : work) {
+            try {
+                future.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IOException("content verification failed: " + e.getCause().getMessage(), e.getCause());
             }
         }
         return verified.get();
@@ -259,7 +269,7 @@ public final class Fsck {
 
     /** False when the object was not verified: too recent for --verified-since, or no narinfo to compare with. */
     private boolean verifyOne(NarFileEntry row, Instant verifiedStart, List<Finding> findings) throws IOException, IndexException {
-        String key = key(row.key());
+        String key = row.key().storeKey();
         if (settings.verifiedSince().isPositive()) {
             Optional<Instant> modified = store.lastModified(key);
             if (modified.isPresent() && modified.get().isAfter(verifiedStart)) return false;
@@ -305,12 +315,12 @@ public final class Fsck {
     private void checkNarInfos(Set<NarFileKey> adoptable, List<Finding> findings) throws IndexException, IOException {
         for (NarInfoWithoutNar narInfo : index.narInfosWithoutNar()) {
             if (narInfo.narFileStored()) {
-                findings.add(repair(Kind.NARINFO_UNLINKED, narInfo.hash(), "NAR " + key(narInfo.narFile()), null, () -> {
+                findings.add(repair(Kind.NARINFO_UNLINKED, narInfo.hash(), "NAR " + narInfo.narFile().storeKey(), null, () -> {
                     Optional<NarInfoEntry> entry = index.narInfo(narInfo.hash());
                     if (entry.isPresent()) index.putNarInfo(entry.get()); // storing it again links it
                 }));
             } else if (!adoptable.contains(narInfo.narFile())) {
-                findings.add(repair(Kind.NARINFO_WITHOUT_NAR, narInfo.hash(), "NAR " + key(narInfo.narFile())
+                findings.add(repair(Kind.NARINFO_WITHOUT_NAR, narInfo.hash(), "NAR " + narInfo.narFile().storeKey()
                         + " is not stored and the narinfo has no upstream URL", null, () -> index.deleteNarInfo(narInfo.hash())));
             }
         }
@@ -318,7 +328,7 @@ public final class Fsck {
 
     private void removeRowAndObject(NarFileKey narKey) throws IOException, IndexException {
         index.deleteNarFile(narKey.narHash(), narKey.compression());
-        store.delete(key(narKey));
+        store.delete(narKey.storeKey());
     }
 
     private void deleteUnindexed(String key, Optional<NarFileKey> narKey) throws IOException, IndexException {
@@ -395,21 +405,5 @@ public final class Fsck {
 
     private Progress progress(String phase, String unit, long total) {
         return new Progress(phase, unit, total, err, terminal, clock);
-    }
-
-    private static String key(NarFileKey key) {
-        return StoreKeys.nar(key.narHash(), key.compression());
-    }
-
-    /** The NAR file an object key names, if it has exactly the layout serve writes. */
-    static Optional<NarFileKey> narKey(String key) {
-        Matcher m = NAR_KEY.matcher(key);
-        if (!m.matches()) return Optional.empty();
-        try {
-            NarFileKey narKey = new NarFileKey(m.group(1), Compression.fromExtension(m.group(2)));
-            return key.equals(key(narKey)) ? Optional.of(narKey) : Optional.empty();
-        } catch (NixParseException e) {
-            return Optional.empty();
-        }
     }
 }

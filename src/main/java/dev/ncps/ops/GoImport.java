@@ -1,9 +1,10 @@
 package dev.ncps.ops;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.config.StorageConfig;
+import dev.ncps.nix.Sizes;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
 import dev.ncps.nix.Compression;
@@ -11,12 +12,16 @@ import dev.ncps.nix.Hash;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.SecretKey;
+import dev.ncps.nix.Sizes;
 import dev.ncps.nix.StorePath;
 import dev.ncps.store.Store;
-import dev.ncps.store.StoreKeys;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -38,6 +43,10 @@ import java.util.Optional;
  */
 public final class GoImport {
     private static final int BATCH = 200;
+    /** The Go ncps's signing key file before it kept the key in its database (storage key, all backends). */
+    static final String LEGACY_KEY = "config/cache.key";
+    private static final int MAX_KEY_FILE = 4096;
+    private static final String GO_DATABASE = "the Go database";
     /** Where the Go ncps may have put a {@code none} NAR, in the order it serves them. */
     private static final List<Compression> NONE_OBJECTS = List.of(Compression.ZSTD, Compression.XZ, Compression.NONE);
 
@@ -49,11 +58,14 @@ public final class GoImport {
     private final PrintStream err;
     private final boolean terminal;
     private final Clock clock;
+    private final LegacyKeyFile legacyKey;
     private final Map<String, Long> skipped = new LinkedHashMap<>();
 
-    GoImport(GoDatabase go, Store store, Index target, boolean dryRun, PrintStream out, PrintStream err, boolean terminal, Clock clock) {
+    GoImport(GoDatabase go, Store store, LegacyKeyFile legacyKey, Index target, boolean dryRun, PrintStream out, PrintStream err,
+             boolean terminal, Clock clock) {
         this.go = go;
         this.store = store;
+        this.legacyKey = legacyKey;
         this.target = target;
         this.dryRun = dryRun;
         this.out = out;
@@ -118,26 +130,77 @@ public final class GoImport {
         return imported;
     }
 
-    /** The signing key, so clients that trust the Go ncps trust ncps-java; returns its public half. */
-    private String importKey() throws SQLException, IndexException, GoDatabase.NotGoException {
+    /**
+     * The signing key, so clients that trust the Go ncps trust ncps-java; returns its public half. The Go ncps
+     * keeps it in its database; one that still had the legacy {@value #LEGACY_KEY} and has not started since
+     * (it moves that file into the database when it starts) has it only in storage.
+     */
+    private String importKey() throws SQLException, IOException, IndexException, GoDatabase.NotGoException {
+        String source = GO_DATABASE;
         Optional<String> text = go.config("secret_key");
         if (text.isEmpty()) {
-            throw new GoDatabase.NotGoException("the Go database holds no signing key (config secret_key); start the Go ncps "
-                    + "once so it moves a legacy config/cache.key into the database, or give ncps-java the key with "
-                    + "--cache-secret-key-path");
+            text = legacyKey.read();
+            source = "the Go ncps's " + LEGACY_KEY + " in storage";
         }
+        if (text.isEmpty()) {
+            throw new GoDatabase.NotGoException("the Go database holds no signing key (config secret_key) and the storage has no "
+                    + LEGACY_KEY + "; start the Go ncps once so it writes its key into the database, or give ncps-java "
+                    + "the key with --cache-secret-key-path");
+        }
+        String secret = text.get().strip();
         SecretKey key;
         try {
-            key = SecretKey.parse(text.get().strip());
+            key = SecretKey.parse(secret);
         } catch (NixParseException e) {
-            throw new GoDatabase.NotGoException("the Go database's signing key is not a Nix secret key: " + e.getMessage());
+            throw new GoDatabase.NotGoException("the signing key in " + source + " is not a Nix secret key: " + e.getMessage());
+        }
+        if (!source.equals(GO_DATABASE)) {
+            out.println("note: the Go database holds no signing key; " + (dryRun ? "would use" : "using") + " the one in " + source);
         }
         Optional<String> existing = target.config("secret_key");
-        if (existing.isPresent() && !existing.get().equals(text.get().strip())) {
+        if (existing.isPresent() && !existing.get().equals(secret)) {
             out.println("note: the target database had another signing key; it is replaced by the Go ncps's key");
         }
-        if (!dryRun) target.configPut("secret_key", text.get().strip());
+        if (!dryRun) target.configPut("secret_key", secret);
         return key.publicKey().toNixString();
+    }
+
+    /** Reads the Go ncps's legacy key file from its storage; empty when there is none. */
+    @FunctionalInterface
+    interface LegacyKeyFile {
+        Optional<String> read() throws IOException;
+
+        /**
+         * The file in Go's layout: {@code <root>/config/cache.key} beside {@code <root>/store} for local storage
+         * (outside what {@link Store} may touch), the object {@value #LEGACY_KEY} in the bucket for S3.
+         */
+        static LegacyKeyFile in(StorageConfig storage, Store store) {
+            return switch (storage) {
+                case StorageConfig.Local(Path root) -> () -> {
+                    Path file = root.resolve(LEGACY_KEY);
+                    if (!Files.isRegularFile(file)) return Optional.empty();
+                    return text(Files.size(file), () -> Files.newInputStream(file));
+                };
+                case StorageConfig.S3 s3 -> () -> {
+                    Optional<Store.Blob> blob = store.get(LEGACY_KEY);
+                    if (blob.isEmpty()) return Optional.empty();
+                    return text(blob.get().size(), () -> blob.get().open(0));
+                };
+            };
+        }
+
+        private static Optional<String> text(long size, Opener opener) throws IOException {
+            if (size > MAX_KEY_FILE) {
+                throw new IOException(LEGACY_KEY + " in storage is " + size + " bytes, too large for a secret key");
+            }
+            try (InputStream in = opener.open()) {
+                return Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8)).filter(t -> !t.isBlank());
+            }
+        }
+
+        interface Opener {
+            InputStream open() throws IOException;
+        }
     }
 
     private Optional<Imported> convert(GoDatabase.Row row) throws SQLException, IOException {
@@ -155,9 +218,10 @@ public final class GoImport {
             if (named.isEmpty() || !validHash(file.hash())) continue;
             List<Compression> candidates = named.get() == Compression.NONE ? NONE_OBJECTS : List.of(named.get());
             for (Compression candidate : candidates) {
-                Optional<Store.Blob> blob = store.get(StoreKeys.nar(file.hash(), candidate));
+                NarFileKey key = new NarFileKey(file.hash(), candidate);
+                Optional<Store.Blob> blob = store.get(key.storeKey());
                 if (blob.isPresent()) {
-                    return narInfo(row, new NarFileKey(file.hash(), candidate), blob.get().size(), file);
+                    return narInfo(row, key, blob.get().size(), file);
                 }
             }
         }

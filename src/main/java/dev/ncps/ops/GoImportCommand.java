@@ -34,7 +34,7 @@ public final class GoImportCommand {
         try (GoDatabase go = GoDatabase.open(goDatabase);
              Store store = Backends.openStore(config.storage());
              Index target = Backends.openIndex(config.database())) {
-            new GoImport(go, store, target, dryRun, out, err, terminal, Clock.systemUTC()).run();
+            new GoImport(go, store, GoImport.LegacyKeyFile.in(config.storage(), store), target, dryRun, out, err, terminal, Clock.systemUTC()).run();
             return ExitCodes.OK;
         } catch (GoDatabase.NotGoException e) {
             err.println(e.getMessage());

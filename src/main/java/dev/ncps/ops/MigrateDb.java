@@ -1,10 +1,12 @@
 package dev.ncps.ops;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.nix.Sizes;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
+import dev.ncps.nix.Sizes;
 
 import java.io.PrintStream;
 import java.math.BigInteger;
@@ -84,11 +86,12 @@ public final class MigrateDb {
         return ExitCodes.PROBLEMS;
     }
 
+    /** Page by page (one page in memory); an upsert per row, so a resumed copy rewrites what it already had. */
     private void copyNarFiles(long total) throws IndexException {
-        List<NarFileEntry> all = List.copyOf(source.narFiles());
         try (Progress progress = new Progress("copying NAR file rows", "rows", total, err, terminal, clock)) {
-            for (int i = 0; i < all.size(); i += settings.batchSize()) {
-                List<NarFileEntry> batch = all.subList(i, Math.min(all.size(), i + settings.batchSize()));
+            NarFileKey after = null;
+            for (List<NarFileEntry> batch; !(batch = source.narFiles(after, settings.batchSize())).isEmpty();
+                 after = batch.getLast().key()) {
                 target.putAll(batch, List.of());
                 progress.add(batch.size(), batch.stream().mapToLong(NarFileEntry::fileSize).sum());
             }
@@ -124,11 +127,14 @@ public final class MigrateDb {
         }
         long narFiles = 0;
         long bytes = 0;
-        for (NarFileEntry row : index.narFiles()) {
-            narFiles++;
-            bytes += row.fileSize();
-            sum = sum.add(digest("nar_file", row.key().narHash(), row.key().compression().nixName(),
-                    Long.toString(row.fileSize()), instant(row.lastAccessed())));
+        NarFileKey after = null;
+        for (List<NarFileEntry> page; !(page = index.narFiles(after, settings.batchSize())).isEmpty(); after = page.getLast().key()) {
+            for (NarFileEntry row : page) {
+                narFiles++;
+                bytes += row.fileSize();
+                sum = sum.add(digest("nar_file", row.key().narHash(), row.key().compression().nixName(),
+                        Long.toString(row.fileSize()), instant(row.lastAccessed())));
+            }
         }
         long narInfos = 0;
         String cursor = null;

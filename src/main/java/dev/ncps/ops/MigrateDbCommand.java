@@ -33,14 +33,14 @@ public final class MigrateDbCommand {
             return ExitCodes.USAGE;
         }
         IndexConfig sourceConfig = Backends.indexConfig(new DatabaseConfig(from, POOL, 1)).withMigrateOnOpen(false);
-        MigrationReport schema = Index.migrate(sourceConfig, true);
+        MigrationReport schema = Backends.migrate(sourceConfig, from, true);
         if (!schema.pending().isEmpty()) {
             err.println("the source database " + from + " is not at the current schema (pending: "
                     + String.join(", ", schema.pending()) + "); run 'ncps migrate up' on it (or start serve on it once) first");
             return ExitCodes.PROBLEMS;
         }
-        try (Index source = Index.open(sourceConfig);
-             Index target = Index.open(Backends.indexConfig(new DatabaseConfig(to, POOL, 1)))) {
+        try (Index source = Backends.openIndex(sourceConfig, from);
+             Index target = Backends.openIndex(new DatabaseConfig(to, POOL, 1))) {
             return new MigrateDb(source, target, settings, out, err, terminal, Clock.systemUTC()).run();
         }
     }

@@ -1,6 +1,6 @@
 package dev.ncps.ops;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.nix.Sizes;
 import dev.ncps.store.Store;
 
 import java.io.IOException;

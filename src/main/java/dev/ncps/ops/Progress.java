@@ -1,6 +1,6 @@
 package dev.ncps.ops;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.nix.Sizes;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;

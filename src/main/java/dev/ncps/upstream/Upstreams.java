@@ -1,10 +1,13 @@
 package dev.ncps.upstream;
 
-import dev.ncps.config.Sizes;
+import dev.ncps.cache.UpstreamSource;
+import dev.ncps.nix.Sizes;
 import dev.ncps.nix.CacheInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -52,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Lookups block the calling (virtual) thread; each upstream request runs on its own virtual thread.
  */
-public final class Upstreams implements AutoCloseable {
+public final class Upstreams implements UpstreamSource, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Upstreams.class);
     private static final int MAX_NARINFO_BYTES = 1 << 20;
@@ -113,27 +116,28 @@ public final class Upstreams implements AutoCloseable {
     /**
      * Finds the narinfo of {@code hash} (the 32-character hash part of a store path) at the usable upstreams.
      *
-     * @throws UpstreamException only when the calling thread is interrupted (its interrupt flag is kept)
+     * An interrupt (shutdown) ends the lookup as unavailable, the thread's interrupt flag kept.
      */
-    public Lookup lookupNarInfo(String hash) throws UpstreamException {
+    @Override
+    public Lookup lookupNarInfo(String hash) {
         if (!StorePath.isValidHashPart(hash)) {
             throw new IllegalArgumentException("'" + hash + "' is not a store path hash (32 nix32 characters)");
         }
         if (upstreams.isEmpty()) {
-            return new Lookup.NotFound();
+            return new NotFound();
         }
         List<Upstream> usable = upstreams.stream()
                 .filter(Upstream::isUsable)
                 .sorted(Comparator.comparingInt(Upstream::priority).thenComparingInt(Upstream::order))
                 .toList();
         if (usable.isEmpty()) {
-            return new Lookup.Unavailable("no usable upstream: " + unusableReasons(), false);
+            return new Unavailable("no usable upstream: " + unusableReasons(), false);
         }
         List<Upstream> candidates = usable.stream()
                 .filter(upstream -> !negativeCache.isKnownMissing(upstream, hash))
                 .toList();
         if (candidates.isEmpty()) {
-            return new Lookup.NotFound();
+            return new NotFound();
         }
         return new Race(hash, candidates).run();
     }
@@ -141,18 +145,17 @@ public final class Upstreams implements AutoCloseable {
     /**
      * The build log of a derivation ({@code drvBaseName}, e.g. {@code <hash>-hello.drv}) from the first usable
      * upstream, by priority, that has one; empty when none has. Logs are not signed and ncps only relays them,
-     * so a failing upstream is logged and skipped rather than reported.
-     *
-     * @throws UpstreamException only when the calling thread is interrupted
+     * so a failing upstream is logged and skipped rather than reported. An interrupt (shutdown) ends it empty.
      */
-    public Optional<String> fetchLog(String drvBaseName) throws UpstreamException {
+    @Override
+    public Optional<String> fetchLog(String drvBaseName) {
         List<Upstream> usable = upstreams.stream()
                 .filter(Upstream::isUsable)
                 .sorted(Comparator.comparingInt(Upstream::priority).thenComparingInt(Upstream::order))
                 .toList();
         for (Upstream upstream : usable) {
             if (Thread.currentThread().isInterrupted()) {
-                throw new UpstreamException(UpstreamException.Kind.FAILED, "interrupted");
+                return Optional.empty();
             }
             URI uri = upstream.resolve("log/" + drvBaseName);
             try (UpstreamHttp.Exchange exchange = http.get(upstream, uri, false)) {
@@ -168,13 +171,60 @@ public final class Upstreams implements AutoCloseable {
     }
 
     /**
-     * Starts downloading a NAR (as named by a {@link Lookup.Found}) with {@code Accept-Encoding: identity}.
+     * The cache's view of {@link #openNar(Upstream, URI, long)}, at the upstream {@code narUri} belongs to. Both
+     * exceptions are worded for clients; the detail (URL, status) stays in the cause and the log.
+     */
+    @Override
+    public InputStream openNar(URI narUri, long expectedSize) throws IOException {
+        Upstream upstream = upstreamOf(narUri);
+        NarResponse response;
+        try {
+            response = openNar(upstream, narUri, expectedSize);
+        } catch (UpstreamException e) {
+            String reason = e.clientReason().orElse("upstream " + upstream.hostname() + switch (e.kind()) {
+                case NOT_FOUND -> " does not have this NAR";
+                case TIMEOUT -> " timed out";
+                case FAILED -> " failed";
+            });
+            if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
+                throw new NarNotFoundException(reason, e);
+            }
+            throw new NarFetchException(reason, e.kind() == UpstreamException.Kind.TIMEOUT, e);
+        }
+        return new FilterInputStream(response.body()) {
+            @Override
+            public void close() {
+                response.close();
+            }
+        };
+    }
+
+    /**
+     * The configured upstream a NAR URL belongs to (its breaker and credentials apply): the one whose
+     * base URL prefixes it, else the one on the same host, else the first (the URL was recorded under
+     * an earlier configuration).
+     */
+    private Upstream upstreamOf(URI narUri) {
+        Upstream sameHost = null;
+        for (Upstream upstream : upstreams) {
+            if (narUri.toString().startsWith(upstream.url().toString())) {
+                return upstream;
+            }
+            if (sameHost == null && upstream.url().getHost().equalsIgnoreCase(narUri.getHost())) {
+                sameHost = upstream;
+            }
+        }
+        return sameHost != null ? sameHost : upstreams.getFirst();
+    }
+
+    /**
+     * Starts downloading a NAR (as named by a {@link Found}) with {@code Accept-Encoding: identity}.
      *
      * @param expectedSize the narinfo's FileSize, or -1 when unknown: a different Content-Length fails here, a
      *                     different number of body bytes fails the last read
      * @throws UpstreamException NOT_FOUND for 404/403/410, TIMEOUT, or FAILED (other status, connection error)
      */
-    public NarResponse openNar(Upstream upstream, URI narUri, long expectedSize) throws UpstreamException {
+    NarResponse openNar(Upstream upstream, URI narUri, long expectedSize) throws UpstreamException {
         Instant start = clock.instant();
         UpstreamHttp.Exchange exchange;
         try {
@@ -336,7 +386,7 @@ public final class Upstreams implements AutoCloseable {
     /** What one narinfo request to one upstream gave. */
     private sealed interface Attempt {}
 
-    private record Hit(Lookup.Found found) implements Attempt {}
+    private record Hit(Found found) implements Attempt {}
 
     private record Miss() implements Attempt {}
 
@@ -378,7 +428,7 @@ public final class Upstreams implements AutoCloseable {
             this.candidates = candidates;
         }
 
-        Lookup run() throws UpstreamException {
+        Lookup run() {
             launchNext();
             try {
                 while (running > 0) {
@@ -405,13 +455,13 @@ public final class Upstreams implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new UpstreamException(UpstreamException.Kind.FAILED, "interrupted while looking up " + hash, e);
+                return new Unavailable("interrupted", false);
             }
             if (asked == 0) {
-                return new Lookup.Unavailable("no usable upstream: " + unusableReasons(), false);
+                return new Unavailable("no usable upstream: " + unusableReasons(), false);
             }
             if (failures.isEmpty() && refusals.isEmpty()) {
-                return new Lookup.NotFound();
+                return new NotFound();
             }
             if (!failures.isEmpty()) {
                 log.warn("narinfo {}: no upstream answered: {}", hash,
@@ -421,7 +471,7 @@ public final class Upstreams implements AutoCloseable {
             // (narinfo-cache-negative-ttl) while the operator fixes the key. A 502 it retries.
             List<String> reasons = new ArrayList<>(failures.stream().map(Failure::publicReason).toList());
             refusals.forEach(refusal -> reasons.add(refusal.publicReason()));
-            return new Lookup.Unavailable(String.join("; ", reasons), onlyTimeouts && refusals.isEmpty());
+            return new Unavailable(String.join("; ", reasons), onlyTimeouts && refusals.isEmpty());
         }
 
         /** Asks the next candidate whose breaker lets a request through, if any is left. */
@@ -465,7 +515,7 @@ public final class Upstreams implements AutoCloseable {
                                 Sizes.human(text.length()), since(start).toMillis(), accepted.vouched()
                                         ? "signed by a key of the upstream, or trusted unsigned: ncps signs it"
                                         : "content-addressed, not signed by a known key: served as it came");
-                        attempt = new Hit(new Lookup.Found(upstream, accepted.narInfo(), accepted.narUri(), accepted.vouched()));
+                        attempt = new Hit(new Found(accepted.narInfo(), accepted.narUri(), upstream.hostname(), accepted.vouched()));
                         outcome = UpstreamListener.Outcome.FOUND;
                     }
                     case NarInfoCheck.Rejected rejected -> {

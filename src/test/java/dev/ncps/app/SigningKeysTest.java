@@ -12,9 +12,9 @@ import dev.ncps.index.Dialect;
 import dev.ncps.index.Index;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.nix.Compression;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.LocalStore;
-import dev.ncps.store.StoreKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +39,7 @@ class SigningKeysTest {
     void aNewDatabaseUnderStorageThatHoldsNarsIsReportedAsALostKey() throws Exception {
         try (LocalStore store = new LocalStore(dir.resolve("storage"))) {
             Path nar = Files.writeString(dir.resolve("some.nar"), "nar bytes");
-            store.put(StoreKeys.nar("1".repeat(52), Compression.XZ), nar);
+            store.put(new NarFileKey("1".repeat(52), Compression.XZ).storeKey(), nar);
             try (Index fresh = index("replaced")) {
                 assertThat(SigningKeys.load(Optional.empty(), "cache.example", fresh, store).origin())
                         .isEqualTo(Origin.GENERATED_OVER_STORED_OBJECTS);

@@ -34,7 +34,7 @@ class StoreGaugesTest {
             assertThat(stats.get().totalBytes()).isZero();
 
             index.putNarFile(new Index.NarFileEntry(
-                    new Index.NarFileKey("0c1rmc5wf1xbm5s0yv3d3v9dh3nsl3yqs3aj4v2d8g1l0f2ymyqv", Compression.XZ), 4096, now[0]));
+                    new dev.ncps.nix.NarFileKey("0c1rmc5wf1xbm5s0yv3d3v9dh3nsl3yqs3aj4v2d8g1l0f2ymyqv", Compression.XZ), 4096, now[0]));
             assertThat(stats.get().totalBytes()).as("within the memo").isZero();
 
             now[0] = now[0].plus(StoreGauges.MAX_AGE);

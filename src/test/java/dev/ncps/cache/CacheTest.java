@@ -17,7 +17,6 @@ import dev.ncps.lru.LruListener;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.LocalStore;
-import dev.ncps.store.StoreKeys;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -220,11 +219,26 @@ class CacheTest {
     }
 
     @Test
+    void aNarWhoseUpstreamTimesOutIsAGatewayTimeoutNotABadGateway() throws Exception {
+        upstream.timeOut(nar.upstreamUri());
+        cache.narInfo(nar.hash(), false);
+
+        NarResult result = cache.nar(nar.key(), 0, Mode.SUBSTITUTE);
+        if (result instanceof Unavailable unavailable) {
+            assertThat(unavailable.status()).isEqualTo(504);
+        } else {
+            assertThatThrownBy(() -> read(result)).isInstanceOfSatisfying(DownloadFailedException.class,
+                    failed -> assertThat(failed.status()).isEqualTo(504));
+        }
+        assertThat(stored()).isFalse();
+    }
+
+    @Test
     void anIndexRowWhoseObjectIsGoneIsFetchedAgain() throws Exception {
         cache.narInfo(nar.hash(), false);
         assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
         awaitNoDownloads();
-        assertThat(store.delete(StoreKeys.nar(nar.key().narHash(), nar.key().compression()))).isTrue();
+        assertThat(store.delete(nar.key().storeKey())).isTrue();
 
         assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
         assertThat(upstream.opens()).isEqualTo(2);
@@ -349,7 +363,7 @@ class CacheTest {
     }
 
     private boolean stored() throws IOException {
-        return store.exists(StoreKeys.nar(nar.key().narHash(), nar.key().compression()));
+        return store.exists(nar.key().storeKey());
     }
 
     private static String text(Cache.NarInfoResult result) {

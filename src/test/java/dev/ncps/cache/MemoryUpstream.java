@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,6 +22,7 @@ final class MemoryUpstream implements UpstreamSource {
 
     private final Map<String, NarInfo> narInfos = new ConcurrentHashMap<>();
     private final Map<URI, Body> bodies = new ConcurrentHashMap<>();
+    private final Set<URI> timingOut = ConcurrentHashMap.newKeySet();
     private final AtomicInteger lookups = new AtomicInteger();
     private final AtomicInteger opens = new AtomicInteger();
     private volatile CountDownLatch lookupGate = new CountDownLatch(0);
@@ -59,6 +61,11 @@ final class MemoryUpstream implements UpstreamSource {
         bodies.put(uri, body);
     }
 
+    /** Opening {@code uri} fails as a timeout of this upstream would. */
+    void timeOut(URI uri) {
+        timingOut.add(uri);
+    }
+
     /** Narinfo lookups wait for this gate until it is released. */
     void holdLookups(CountDownLatch gate) {
         lookupGate = gate;
@@ -93,6 +100,9 @@ final class MemoryUpstream implements UpstreamSource {
     @Override
     public InputStream openNar(URI narUri, long expectedSize) throws IOException {
         opens.incrementAndGet();
+        if (timingOut.contains(narUri)) {
+            throw new NarFetchException("upstream " + HOST + " timed out", true, null);
+        }
         Body body = bodies.get(narUri);
         if (body == null) {
             throw new NarNotFoundException("upstream " + HOST + " does not have this NAR", null);

@@ -93,9 +93,6 @@ class GoFlagsTest {
     void optionsOfFeaturesNcpsJavaLacksLoadWithOneWarningEach() throws IOException, ConfigException {
         Path config = dir.resolve("config.yaml");
         Files.writeString(config, """
-                opentelemetry:
-                  enabled: true
-                  grpc-url: http://otel:4317
                 cache:
                   cdc:
                     enabled: false
@@ -106,8 +103,6 @@ class GoFlagsTest {
         List<String> warnings = load(env, Map.of(Options.CONFIG, List.of(config.toString()),
                 optionWithFlag("analytics-reporting-enabled").orElseThrow(), List.of("false"),
                 optionWithFlag("log-console-writer-enabled").orElseThrow(), List.of("true"))).warnings();
-        assertThat(warnings).filteredOn(w -> w.contains("opentelemetry.enabled")).hasSize(1);
-        assertThat(warnings).filteredOn(w -> w.contains("opentelemetry.grpc-url")).hasSize(1);
         assertThat(warnings).filteredOn(w -> w.contains("cache.cdc.enabled")).hasSize(1);
         assertThat(warnings).filteredOn(w -> w.contains("cache.inflight-staging.enabled")).hasSize(1);
         assertThat(warnings).filteredOn(w -> w.contains("PPROF_ADDR")).singleElement().asString().contains("JFR");

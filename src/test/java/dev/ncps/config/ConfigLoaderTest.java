@@ -3,6 +3,10 @@ package dev.ncps.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.ncps.lock.LockBackend;
+import dev.ncps.lock.LockSettings;
+import dev.ncps.store.S3Config;
+import dev.ncps.store.S3Config.ChecksumMode;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -11,6 +15,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -67,11 +72,9 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void unixSocketDatabaseUrlsAreRecognisedButRefusedWithTheWayOut() {
+    void unixSocketDatabaseUrlsAreAccepted() throws Exception {
         env.put("CACHE_DATABASE_URL", "postgres+unix:///run/postgresql/ncps");
-        assertThat(problems()).containsExactly("cache.database-url (--cache-database-url, CACHE_DATABASE_URL): "
-                + "unix-socket connections (/run/postgresql/.s.PGSQL.5432) are not supported by ncps-java yet; "
-                + "connect over TCP, e.g. postgres://user:pass@127.0.0.1:5432/db");
+        assertThat(serve().config().database().url().unixSocket()).hasValue(Path.of("/run/postgresql/.s.PGSQL.5432"));
     }
 
     /** S3 storage and a PostgreSQL database: what several instances with a distributed lock backend need. */
@@ -119,7 +122,7 @@ class ConfigLoaderTest {
         ServeConfig config = serve().config();
         assertThat(config.hostname()).isEqualTo("cache.example.com");
         assertThat(config.auth().getToken()).hasValue("fallback-token");
-        assertThat(config.lock().redisKeyPrefix()).isEqualTo("costs-$5:");
+        assertThat(config.lock().settings().keyPrefix()).isEqualTo("costs-$5:");
     }
 
     @Test
@@ -338,6 +341,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void severalRedisAddressesAreOneClusterWithOnlyDatabaseZero() {
+        sharedBackends();
+        env.put("CACHE_REDIS_ADDRS", "a:1,b:2");
+        env.put("CACHE_REDIS_DB", "1");
+        assertThat(problems()).containsExactly("cache.redis.db: 1 is not allowed with several cache.redis.addrs"
+                + " (a Redis Cluster has only database 0)");
+    }
+
+    @Test
     void postgresLockBackendNeedsPostgres() {
         sharedBackends();
         env.put("CACHE_LOCK_BACKEND", "postgres");
@@ -425,11 +437,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tracingIsOffByDefaultAndTheGoKeysTurnItOn() throws Exception {
+        assertThat(serve().config().tracing()).isEqualTo(TracingConfig.OFF);
+
+        configFile("opentelemetry:\n  enabled: true\n  grpc-url: http://otel-collector:4317\n");
+        Loaded<ServeConfig> loaded = serve();
+
+        assertThat(loaded.config().tracing()).isEqualTo(new TracingConfig(true, Optional.of(URI.create("http://otel-collector:4317"))));
+        assertThat(loaded.warnings()).noneMatch(w -> w.contains("opentelemetry"));
+    }
+
+    @Test
+    void aTracingEndpointThatIsNotAnHttpUrlIsRefused() throws Exception {
+        env.put("OTEL_GRPC_URL", "otel-collector:4317");
+        assertThat(problems()).singleElement().asString().startsWith(
+                "invalid value for opentelemetry.grpc-url (--otel-grpc-url, OTEL_GRPC_URL): 'otel-collector:4317': expected");
+    }
+
+    @Test
     void goOnlyFeatureKeysAreIgnoredWithAWarning() throws Exception {
-        Path file = configFile("opentelemetry:\n  enabled: true\ncache:\n  cdc:\n    enabled: false\n    future-knob: 1\n");
+        Path file = configFile("analytics:\n  reporting:\n    enabled: true\ncache:\n  cdc:\n    enabled: false\n    future-knob: 1\n");
         assertThat(serve().warnings()).contains(
-                "opentelemetry.enabled (--otel-enabled, OTEL_ENABLED) is an option of the Go ncps that ncps-java does not use: "
-                        + "ncps-java exports no OpenTelemetry data; scrape the Prometheus metrics (`prometheus.enabled`) instead.",
+                "analytics.reporting.enabled (--analytics-reporting-enabled, ANALYTICS_REPORTING_ENABLED) is an option of the Go "
+                        + "ncps that ncps-java does not use: ncps-java sends no analytics.",
                 "cache.cdc.enabled (--cache-cdc-enabled, CACHE_CDC_ENABLED) is an option of the Go ncps that ncps-java does "
                         + "not use: ncps-java stores whole NARs; it has no content-defined chunking.",
                 "config file " + file + ": cache.cdc.future-knob configures a feature of the Go ncps that ncps-java does not have; ignored");
@@ -475,12 +505,12 @@ class ConfigLoaderTest {
         ServeConfig fromFile = serve().config();
         assertThat(fromFile.upstream().upstreams()).extracting(u -> u.url().uri().toString())
                 .containsExactly("https://cache.nixos.org", "https://a.example");
-        assertThat(fromFile.lock().redis().orElseThrow().addrs()).containsExactly(new HostPort("r1", 6379), new HostPort("r2", 6379));
+        assertThat(fromFile.lock().redis().orElseThrow().addrs()).containsExactly("r1:6379", "r2:6379");
 
         env.put("CACHE_REDIS_ADDRS", "e1:1, e2:2 ,e3:3");
         assertThat(serve().config().lock().redis().orElseThrow().addrs()).hasSize(3);
         flag(Options.CACHE_REDIS_ADDRS, "f1:1", "f2:2");
-        assertThat(serve().config().lock().redis().orElseThrow().addrs()).containsExactly(new HostPort("f1", 1), new HostPort("f2", 2));
+        assertThat(serve().config().lock().redis().orElseThrow().addrs()).containsExactly("f1:1", "f2:2");
     }
 
     @Test
@@ -585,12 +615,12 @@ class ConfigLoaderTest {
         Loaded<ServeConfig> loaded = serve();
         ServeConfig config = loaded.config();
         assertThat(config.hostname()).isEqualTo("cache.example.com");
-        assertThat(config.storage()).isEqualTo(new StorageConfig.S3("ncps-cache", URI.create("https://s3.amazonaws.com"),
-                java.util.Optional.of("us-east-1"), "AKIA", "s3-secret", false, ChecksumMode.WHEN_SUPPORTED));
+        assertThat(config.storage()).isEqualTo(new StorageConfig.S3(new S3Config(URI.create("https://s3.amazonaws.com"),
+                "us-east-1", "ncps-cache", "AKIA", "s3-secret", false, ChecksumMode.WHEN_SUPPORTED)));
         assertThat(config.database().url().jdbcUrl()).isEqualTo("jdbc:postgresql://postgres:5432/ncps?sslmode=require");
         assertThat(config.lock().backend()).isEqualTo(LockBackend.REDIS);
-        assertThat(config.lock().redis().orElseThrow().password()).hasValue("pw");
-        assertThat(config.lock().retry()).isEqualTo(new LockConfig.Retry(3, Duration.ofMillis(100), Duration.ofSeconds(2), true));
+        assertThat(config.lock().redis().orElseThrow().password()).isEqualTo("pw");
+        assertThat(config.lock().settings()).isEqualTo(LockSettings.DEFAULTS);
         assertThat(config.lock().lruTtl()).isEqualTo(Duration.ofMinutes(30));
         assertThat(config.server().prometheusEnabled()).isTrue();
         assertThat(config.upstream().upstreams().getFirst().publicKeys()).containsExactly(NIXOS_KEY);

@@ -56,8 +56,10 @@ class DatabaseUrlTest {
     void postgresUnixSocketUrlsPointAtTheSocketFile() throws Exception {
         DatabaseUrl url = DatabaseUrl.parse("postgres+unix:///var/run/postgresql/ncps");
         assertThat(url.dialect()).isEqualTo(Dialect.POSTGRESQL);
-        assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost/ncps");
+        assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost/ncps?socketFactory=dev.ncps.index.PostgresUnixSocketFactory"
+                + "&socketFactoryArg=%2Fvar%2Frun%2Fpostgresql%2F.s.PGSQL.5432");
         assertThat(url.unixSocket()).hasValue(Path.of("/var/run/postgresql/.s.PGSQL.5432"));
+        assertThat(url.masked()).isEqualTo("postgresql://localhost/ncps (socket /var/run/postgresql/.s.PGSQL.5432)");
         DatabaseUrl viaHost = DatabaseUrl.parse("postgres://u@/ncps?host=/run/pg&port=5433");
         assertThat(viaHost.unixSocket()).hasValue(Path.of("/run/pg/.s.PGSQL.5433"));
         assertThat(viaHost.user()).hasValue("u");
@@ -73,11 +75,17 @@ class DatabaseUrlTest {
     }
 
     @Test
-    void mysqlUnixSocketUrlsUseLocalSocket() throws Exception {
-        DatabaseUrl url = DatabaseUrl.parse("mysql+unix:///run/mysqld/mysqld.sock/ncps");
-        assertThat(url.jdbcUrl()).isEqualTo("jdbc:mariadb://localhost/ncps?localSocket=/run/mysqld/mysqld.sock");
+    void mysqlUnixSocketUrlsNameTheSocketFactoryAndTheFile() throws Exception {
+        DatabaseUrl url = DatabaseUrl.parse("mysql+unix://ncps:pw@/run/mysqld/mysqld.sock/ncps?parseTime=true");
+        assertThat(url.jdbcUrl()).isEqualTo("jdbc:mariadb://localhost/ncps?socketFactory=dev.ncps.index.MariaDbUnixSocketFactory"
+                + "&ncpsUnixSocket=/run/mysqld/mysqld.sock");
         assertThat(url.unixSocket()).hasValue(Path.of("/run/mysqld/mysqld.sock"));
+        assertThat(url.masked()).isEqualTo("mysql://ncps:***@localhost/ncps (socket /run/mysqld/mysqld.sock)");
         assertThat(DatabaseUrl.parse("mysql://u:p@/ncps?socket=/tmp/m.sock").unixSocket()).hasValue(Path.of("/tmp/m.sock"));
+        assertThat(DatabaseUrl.parse("mysql://u:p@/ncps?unix_socket=/tmp/m.sock").unixSocket()).hasValue(Path.of("/tmp/m.sock"));
+        assertThat(DatabaseUrl.parse("mysql://u:p@/ncps?host=/tmp/m.sock").unixSocket()).hasValue(Path.of("/tmp/m.sock"));
+        assertThatThrownBy(() -> DatabaseUrl.parse("mysql://u:p@/ncps?socket=/tmp/a%26b.sock"))
+                .hasMessageContaining("the socket path /tmp/a&b.sock contains '&'");
     }
 
     @ParameterizedTest

@@ -3,6 +3,7 @@ package dev.ncps.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ncps.lock.RedisSettings;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -42,6 +43,13 @@ class ValueTypesTest {
     void badSizesAreRejected(String text) {
         assertThatThrownBy(() -> SizeUnits.parse(text))
                 .hasMessageStartingWith("expected a whole number followed by one unit B, K, M, G or T (base 1024), e.g. 100G");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {":6379", "redis", "redis:", "redis:0", "redis:65536", "redis:port", "::1:6379", "[::1:6379"})
+    void redisAddressesFollowTheLockBackendsOneRule(String bad) throws Exception {
+        assertThat(ValueTypes.REDIS_ADDRESS.parse("[::1]:6380")).isEqualTo("[::1]:6380");
+        assertThatThrownBy(() -> ValueTypes.REDIS_ADDRESS.parse(bad)).hasMessage("expected " + RedisSettings.ADDRESS_FORM);
     }
 
     @Test
@@ -129,6 +137,5 @@ class ValueTypesTest {
         assertThat(HostPort.parseListen(":8501")).isEqualTo(new HostPort("", 8501));
         assertThat(HostPort.parseListen("[::1]:80")).isEqualTo(new HostPort("::1", 80));
         assertThatThrownBy(() -> HostPort.parseListen("8501")).hasMessage("expected " + HostPort.LISTEN_FORM);
-        assertThatThrownBy(() -> HostPort.parseServer(":6379")).hasMessage("expected " + HostPort.SERVER_FORM);
     }
 }

@@ -12,10 +12,10 @@ import dev.ncps.index.IndexConfig;
 import dev.ncps.lru.Lru;
 import dev.ncps.lru.LruListener;
 import dev.ncps.nix.Compression;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.LocalStore;
-import dev.ncps.store.StoreKeys;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.Processes;
@@ -182,7 +182,7 @@ class GoImportEndToEndTest {
             compression = "none";
             objectCompression = Compression.ZSTD;
         }
-        Path object = storage.resolve(StoreKeys.nar(narFileHash, objectCompression));
+        Path object = storage.resolve(new NarFileKey(narFileHash, objectCompression).storeKey());
         Files.createDirectories(object.getParent());
         Files.write(object, bytes);
 

@@ -136,6 +136,19 @@ class StartupFailureTest {
     }
 
     @Test
+    void aDatabaseOfTheGoNcpsIsOneLineSayingToImportIt() throws Exception {
+        Path goDb = dir.resolve("go.sqlite");
+        try (java.sql.Connection go = java.sql.DriverManager.getConnection("jdbc:sqlite:" + goDb);
+             java.sql.Statement s = go.createStatement()) {
+            s.execute("CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, version_id INTEGER, is_applied INTEGER)");
+        }
+        assertFailsWith(Map.of("CACHE_DATABASE_URL", "sqlite:" + goDb), "ncps cannot start: --cache-database-url sqlite:"
+                + goDb + ": this database was created by the Go ncps (it has goose's schema_migrations table); ncps-java"
+                + " does not change it. Take the deployment over with 'ncps import-go' into a new database"
+                + " (see docs/operations/import-go.md)");
+    }
+
+    @Test
     void anUnreachableDatabaseShowsTheUrlWithoutItsPassword() {
         int port = Processes.freePort();
         assertFailsWith(Map.of("CACHE_DATABASE_URL", "postgresql://ncps:hunter2@" + Processes.LOOPBACK + ":" + port + "/cache"),

@@ -198,7 +198,7 @@ class BackendMatrixTest {
         var config = new dev.ncps.config.ConfigLoader(java.util.Map.of("HOME", work.toString(), "S3_ACCESS_KEY", "AKIA",
                 "S3_SECRET_KEY", "secret", "REDIS_PASSWORD", "pw"), work, () -> "testhost")
                 .serve(java.util.Map.of(dev.ncps.config.Options.CONFIG, List.of(write(yaml).toString()))).config();
-        assertThat(config.lock().backend()).isEqualTo(dev.ncps.config.LockBackend.REDIS);
+        assertThat(config.lock().backend()).isEqualTo(dev.ncps.lock.LockBackend.REDIS);
         assertThat(config.lock().redis().orElseThrow().password()).contains("pw");
         assertThat(config.database().url().dialect()).isEqualTo(dev.ncps.config.DatabaseUrl.Dialect.POSTGRESQL);
         assertThat(config.storage()).isInstanceOf(dev.ncps.config.StorageConfig.S3.class);

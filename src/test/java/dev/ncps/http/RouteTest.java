@@ -1,6 +1,6 @@
 package dev.ncps.http;
 
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.Compression;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,8 +45,8 @@ class RouteTest {
     void pinPathsCarryTheirHashAndTheirTemplatesStaySmall() {
         assertThat(Route.parse("/pin/" + NARINFO_HASH + ".narinfo")).isEqualTo(new Route.Pin(NARINFO_HASH));
         assertThat(Route.parse("/pins")).isEqualTo(new Route.PinList());
-        assertThat(Route.template("/pin/" + NARINFO_HASH + ".narinfo")).isEqualTo("/pin/{hash}.narinfo");
-        assertThat(Route.template("/pins")).isEqualTo("/pins");
+        assertThat(Route.Routed.of("/pin/" + NARINFO_HASH + ".narinfo").template()).isEqualTo("/pin/{hash}.narinfo");
+        assertThat(Route.Routed.of("/pins").template()).isEqualTo("/pins");
     }
 
     @ParameterizedTest
@@ -92,8 +92,14 @@ class RouteTest {
 
     @Test
     void anUnknownCompressionIsNamedInTheReason() {
-        assertThat(Route.parse("/nar/" + NIX32_NAR + ".nar.rar"))
-                .isEqualTo(new Route.Invalid(400, "unknown NAR compression extension .rar"));
+        assertThat(Route.parse("/nar/" + NIX32_NAR + ".nar.rar")).isEqualTo(new Route.Invalid(400, "invalid NAR path: 'nar/"
+                + NIX32_NAR + ".nar.rar': unknown NAR extension \".rar\" (allowed: none, .xz, .zst, .bz2, .br, .lzip, .lz4, .gz)"));
+    }
+
+    @Test
+    void aMalformedNarPathSaysTheExpectedForm() {
+        assertThat(Route.parse("/nar/abc.nar")).isEqualTo(new Route.Invalid(400, "invalid NAR path: 'nar/abc.nar' is not of "
+                + "the form nar/<sha256 as 52 nix32 or 64 hex characters>.nar[.<ext>]"));
     }
 
     @ParameterizedTest
@@ -114,6 +120,6 @@ class RouteTest {
             "/wp-login.php, other",
             "/uploader/x, other"})
     void metricsLabelAPathByItsTemplateFromAFixedSet(String path, String template) {
-        assertThat(Route.template(path)).isEqualTo(template);
+        assertThat(Route.Routed.of(path).template()).isEqualTo(template);
     }
 }

@@ -31,12 +31,4 @@ class IndexConfigTest {
         assertThatThrownBy(() -> sqlite.withPool(0, 0)).hasMessageContaining("max open");
     }
 
-    @Test
-    void onlyNarUrlsOfTheCanonicalShapeNameANarFile() {
-        assertThat(JdbcIndex.narFileKey("nar/abc123.nar.xz")).contains(new Index.NarFileKey("abc123", dev.ncps.nix.Compression.XZ));
-        assertThat(JdbcIndex.narFileKey("nar/abc123.nar")).contains(new Index.NarFileKey("abc123", dev.ncps.nix.Compression.NONE));
-        assertThat(JdbcIndex.narFileKey("nar/abc123.nar.zst?hash=x")).isEmpty();
-        assertThat(JdbcIndex.narFileKey("https://other/nar/abc123.nar.xz")).isEmpty();
-        assertThat(JdbcIndex.narFileKey("nar/abc123.nar.unknown")).isEmpty();
-    }
 }

@@ -1,7 +1,7 @@
 package dev.ncps.index;
 
 import dev.ncps.index.Index.NarFileEntry;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarInfo;
@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,13 +184,34 @@ abstract class IndexContractTest {
     }
 
     @Test
+    void narFileRowsArePagedInHashAndCompressionOrderWithoutGapsOrRepeats() throws Exception {
+        List<NarFileKey> keys = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            for (Compression compression : List.of(Compression.ZSTD, Compression.NONE, Compression.XZ)) {
+                NarFileKey key = new NarFileKey(TestNarInfos.narFileHash(i), compression);
+                index.putNarFile(new NarFileEntry(key, i, at(i)));
+                keys.add(key);
+            }
+        }
+        List<NarFileKey> paged = new ArrayList<>();
+        NarFileKey after = null;
+        for (List<NarFileEntry> page; !(page = index.narFiles(after, 2)).isEmpty(); after = page.getLast().key()) {
+            assertThat(page.size()).isLessThanOrEqualTo(2);
+            page.forEach(row -> paged.add(row.key()));
+        }
+        keys.sort(Comparator.comparing(NarFileKey::narHash).thenComparing(k -> k.compression().nixName()));
+        assertThat(paged).isEqualTo(keys);
+    }
+
+    @Test
     void narFileRowsAreUpsertedListedAndDeleted() throws Exception {
         NarFileKey key = new NarFileKey(TestNarInfos.narFileHash(1), Compression.ZSTD);
         index.putNarFile(new NarFileEntry(key, 100, at(1)));
         index.putNarFile(new NarFileEntry(key, 120, at(2)));
         index.putNarFile(new NarFileEntry(new NarFileKey(key.narHash(), Compression.XZ), 90, at(3)));
         assertThat(index.narFile(key.narHash(), Compression.ZSTD)).contains(new NarFileEntry(key, 120, at(2)));
-        assertThat(index.narFiles()).hasSize(2);
+        assertThat(index.narFiles(null, 10)).containsExactly(new NarFileEntry(new NarFileKey(key.narHash(), Compression.XZ), 90, at(3)),
+                new NarFileEntry(key, 120, at(2)));
         assertThat(index.stats()).isEqualTo(new Index.Stats(0, 2, 210));
         assertThat(index.deleteNarFile(key.narHash(), Compression.ZSTD)).isTrue();
         assertThat(index.deleteNarFile(key.narHash(), Compression.ZSTD)).isFalse();

@@ -11,14 +11,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class LockBackendsTest {
     private final LockListener metrics = LockListener.NONE;
 
-    @Test
-    void backendNamesParseAndUnknownOnesListTheAllowedValues() {
-        assertThat(LockBackend.parse("postgres")).isEqualTo(LockBackend.POSTGRES);
-        assertThatThrownBy(() -> LockBackend.parse("etcd"))
-                .hasMessageContaining("cache.lock.backend").hasMessageContaining("'etcd'")
-                .hasMessageContaining("local, redis, postgres");
-    }
-
     /** The configuration decides the backend (ConfigLoader: an explicit local is kept); opening never overrides it. */
     @Test
     void anExplicitLocalBackendStaysLocalWhenRedisAddressesAreSet() throws Exception {

@@ -3,7 +3,7 @@ package dev.ncps.lru;
 import dev.ncps.index.Dialect;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.nix.Compression;
@@ -13,7 +13,6 @@ import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixBase32;
 import dev.ncps.nix.StorePath;
 import dev.ncps.store.LocalStore;
-import dev.ncps.store.StoreKeys;
 import dev.ncps.metrics.Metrics;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import org.junit.jupiter.api.AfterEach;
@@ -94,7 +93,7 @@ class LruTest {
     }
 
     private static String key(NarFileKey nar) {
-        return StoreKeys.nar(nar.narHash(), nar.compression());
+        return nar.storeKey();
     }
 
     private double counter(String name) {

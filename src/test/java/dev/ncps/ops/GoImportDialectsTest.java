@@ -28,6 +28,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -99,7 +100,7 @@ class GoImportDialectsTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             PrintStream stream = new PrintStream(out, true, StandardCharsets.UTF_8);
 
-            GoImport.Result result = new GoImport(go, store, target, false, stream, stream, false, Clock.systemUTC()).run();
+            GoImport.Result result = new GoImport(go, store, Optional::empty, target, false, stream, stream, false, Clock.systemUTC()).run();
 
             assertThat(result.narInfos()).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(2);
             assertThat(result.publicKey()).isEqualTo(goKey.publicKey().toNixString());
@@ -156,7 +157,7 @@ class GoImportDialectsTest {
      * A dump file, statement by statement; comment lines and MariaDB's client-only sandbox marker are skipped
      * (mysqldump's versioned comments are statements the server runs, such as FOREIGN_KEY_CHECKS=0).
      */
-    private static void load(Connection go, String resource) throws Exception {
+    static void load(Connection go, String resource) throws Exception {
         String script;
         try (InputStream in = GoImportDialectsTest.class.getResourceAsStream(resource)) {
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);

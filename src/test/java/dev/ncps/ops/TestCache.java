@@ -2,7 +2,7 @@ package dev.ncps.ops;
 
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
@@ -11,7 +11,6 @@ import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixBase32;
 import dev.ncps.nix.StorePath;
 import dev.ncps.store.Store;
-import dev.ncps.store.StoreKeys;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -34,7 +33,7 @@ final class TestCache {
     /** One cached path: its narinfo, the NAR file key and the stored bytes. */
     record Path(String hash, NarInfo narInfo, NarFileKey narFile, byte[] bytes) {
         String objectKey() {
-            return StoreKeys.nar(narFile.narHash(), narFile.compression());
+            return narFile.storeKey();
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.ncps.config.ConfigLoader;
-import dev.ncps.config.LockBackend;
+import dev.ncps.lock.LockBackend;
 import dev.ncps.config.Loaded;
 import dev.ncps.config.Options;
 import dev.ncps.config.ServeConfig;

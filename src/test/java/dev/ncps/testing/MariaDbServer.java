@@ -3,6 +3,7 @@ package dev.ncps.testing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,17 +18,28 @@ public final class MariaDbServer implements AutoCloseable {
 
     private final int port;
     private final Path workDir;
+    private final boolean socketOnly;
     private final AtomicInteger sequence = new AtomicInteger();
     private RunningProcess process;
 
-    private MariaDbServer(int port, Path workDir) {
+    private MariaDbServer(int port, Path workDir, boolean socketOnly) {
         this.port = port;
         this.workDir = workDir;
+        this.socketOnly = socketOnly;
     }
 
     public static MariaDbServer start(String name) {
+        return start(name, false);
+    }
+
+    /** A server without networking, reachable only on its socket; its databases come with the socket set. */
+    public static MariaDbServer startSocketOnly(String name) {
+        return start(name, true);
+    }
+
+    private static MariaDbServer start(String name, boolean socketOnly) {
         Installer.ensure("mariadb");
-        MariaDbServer server = new MariaDbServer(Processes.freePort(), TestDirs.newWorkDir("mariadb-" + name));
+        MariaDbServer server = new MariaDbServer(Processes.freePort(), TestDirs.newWorkDir("mariadb-" + name), socketOnly);
         server.install();
         server.start();
         return server;
@@ -45,14 +57,18 @@ public final class MariaDbServer implements AutoCloseable {
             return;
         }
         // mariadbd refuses to run as root unless told to; we are root in CI and here.
-        process = Processes.start("mariadb-" + port, List.of("mariadbd", "--no-defaults", "--user=root",
-                "--datadir=" + dataDir(), "--port=" + port, "--bind-address=" + Processes.LOOPBACK,
-                "--socket=" + socket(), "--pid-file=" + workDir.resolve("mariadbd.pid"),
+        List<String> command = new ArrayList<>(List.of("mariadbd", "--no-defaults", "--user=root",
+                "--datadir=" + dataDir(), "--socket=" + socket(), "--pid-file=" + workDir.resolve("mariadbd.pid"),
                 "--skip-name-resolve", "--skip-log-bin", "--innodb-buffer-pool-size=32M",
-                "--innodb-flush-log-at-trx-commit=0", "--max-connections=300"), Map.of(), workDir);
+                "--innodb-flush-log-at-trx-commit=0", "--max-connections=300"));
+        command.addAll(socketOnly ? List.of("--skip-networking")
+                : List.of("--port=" + port, "--bind-address=" + Processes.LOOPBACK));
+        process = Processes.start("mariadb-" + port, command, Map.of(), workDir);
         RunningProcess started = process;
         started.awaitReady(() -> {
-            Processes.awaitPort(port, STARTUP, started);
+            if (!socketOnly) {
+                Processes.awaitPort(port, STARTUP, started);
+            }
             Processes.await("the socket " + socket(), STARTUP, started, () -> Files.exists(socket()));
         });
     }
@@ -81,8 +97,9 @@ public final class MariaDbServer implements AutoCloseable {
     /** A new empty database with its own user, reachable over TCP with a password. */
     public SqlDatabase createDatabase() {
         int n = sequence.incrementAndGet();
-        SqlDatabase db = new SqlDatabase("mysql", "mariadb", Processes.LOOPBACK, port, "ncps_test_" + n,
+        SqlDatabase tcp = new SqlDatabase("mysql", "mariadb", Processes.LOOPBACK, port, "ncps_test_" + n,
                 "ncps_user_" + n, "secret-" + n);
+        SqlDatabase db = socketOnly ? tcp.viaSocket(socket()) : tcp;
         execAsRoot("CREATE DATABASE " + db.name() + "; "
                 + "CREATE USER '" + db.user() + "'@'%' IDENTIFIED BY '" + db.password() + "'; "
                 + "GRANT ALL PRIVILEGES ON " + db.name() + ".* TO '" + db.user() + "'@'%';");

@@ -2,6 +2,9 @@ package dev.ncps.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -44,6 +47,32 @@ class SqlServersTest {
                 assertThat(rows.next()).isTrue();
                 assertThat(rows.getInt(1)).isEqualTo(42);
             }
+        }
+    }
+
+    @Test
+    void socketOnlyServersServeTheirDatabasesOnTheSocketAndListenOnNoPort() throws SQLException {
+        try (PostgresServer postgres = PostgresServer.startSocketOnly();
+             MariaDbServer mariadb = MariaDbServer.startSocketOnly("socket")) {
+            SqlDatabase pg = postgres.createDatabase();
+            assertThat(pg.url()).isEqualTo("postgres+unix://" + pg.user() + ":" + pg.password() + "@"
+                    + postgres.socketDirectory() + "/" + pg.name() + "?port=" + postgres.port());
+            assertThat(roundTrip(pg)).isEqualTo(42);
+            assertThat(listens(postgres.port())).isFalse();
+
+            SqlDatabase my = mariadb.createDatabase();
+            assertThat(my.url()).startsWith("mysql+unix://" + my.user() + ":" + my.password() + "@/").endsWith(".sock/" + my.name());
+            assertThat(roundTrip(my)).isEqualTo(42);
+            assertThat(listens(mariadb.port())).isFalse();
+        }
+    }
+
+    private static boolean listens(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(Processes.LOOPBACK, port), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -2,6 +2,8 @@ package dev.ncps.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ncps.cache.UpstreamSource;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.NarReader;
 import dev.ncps.nix.PublicKey;
@@ -39,12 +41,12 @@ class RealNixCacheTest {
 
             for (String path : paths) {
                 String hash = StorePath.parse(path).hashPart();
-                Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(hash);
+                UpstreamSource.Found found = (UpstreamSource.Found) upstreams.lookupNarInfo(hash);
                 var narInfo = found.narInfo();
-                assertThat(NarUrls.canonical(narInfo)).isEqualTo(narInfo.url());
+                assertThat(NarFileKey.servedFor(narInfo).url()).isEqualTo(narInfo.url());
 
                 MessageDigest digest = narInfo.fileHash().algorithm().newDigest();
-                try (NarResponse nar = upstreams.openNar(found.upstream(), found.narUri(), narInfo.fileSize());
+                try (NarResponse nar = upstreams.openNar(upstreams.upstreams().getFirst(), found.narUri(), narInfo.fileSize());
                      InputStream hashed = new DigestInputStream(nar.body(), digest);
                      InputStream plain = narInfo.compression().decompress(hashed)) {
                     NarReader.Summary summary = NarReader.read(plain, false);

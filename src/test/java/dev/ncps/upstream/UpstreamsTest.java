@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.ncps.cache.UpstreamSource;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.testing.Processes;
 import java.io.IOException;
@@ -124,15 +126,15 @@ class UpstreamsTest {
         up.put(HELLO + ".narinfo", fixture(HELLO));
         Upstreams upstreams = start(spec(up.url()));
 
-        Lookup lookup = upstreams.lookupNarInfo(HELLO);
+        UpstreamSource.Lookup lookup = upstreams.lookupNarInfo(HELLO);
 
-        assertThat(lookup).isInstanceOf(Lookup.Found.class);
-        Lookup.Found found = (Lookup.Found) lookup;
+        assertThat(lookup).isInstanceOf(UpstreamSource.Found.class);
+        UpstreamSource.Found found = (UpstreamSource.Found) lookup;
         assertThat(found.narInfo().storePath().hashPart()).isEqualTo(HELLO);
         assertThat(found.narInfo().fileSize()).isEqualTo(50160);
         assertThat(found.narUri()).isEqualTo(URI.create(up.url()
                 + "/nar/1lid9xrpirkzcpqsxfq02qwiq0yd70chfl860wzsqd1739ih0nri.nar.xz"));
-        assertThat(found.upstream().url()).isEqualTo(up.url());
+        assertThat(found.upstreamHost()).isEqualTo(up.url().getHost());
         assertThat(up.received()).allSatisfy(r -> assertThat(r.userAgent()).startsWith("ncps-java/"));
         assertThat(events).contains("narinfo " + up.url().getPort() + " FOUND");
     }
@@ -144,7 +146,7 @@ class UpstreamsTest {
         Upstreams upstreams = start(spec(up.url()));
         ListAppender<ILoggingEvent> log = captureLog();
 
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Unavailable.class);
 
         assertThat(log.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
                 .contains(HELLO).contains("bad signature").contains("cache.nixos.org-1"));
@@ -159,7 +161,7 @@ class UpstreamsTest {
         Upstreams upstreams = start(new UpstreamSpec(up.url(), 0, List.of(renamed)));
         ListAppender<ILoggingEvent> log = captureLog();
 
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Unavailable.class);
 
         assertThat(log.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
                 .contains("no signature by a trusted key").contains("my-cache-1"));
@@ -204,9 +206,9 @@ class UpstreamsTest {
         Upstreams upstreams = start(keyless(up.url(), false));
 
         // A recursive address is the NarHash: ncps may sign it. A flat one pins only the file inside the NAR.
-        assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOfSatisfying(Lookup.Found.class,
+        assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOfSatisfying(UpstreamSource.Found.class,
                 found -> assertThat(found.vouched()).isTrue());
-        assertThat(upstreams.lookupNarInfo(FLAT_PATH)).isInstanceOfSatisfying(Lookup.Found.class,
+        assertThat(upstreams.lookupNarInfo(FLAT_PATH)).isInstanceOfSatisfying(UpstreamSource.Found.class,
                 found -> assertThat(found.vouched()).isFalse());
     }
 
@@ -220,9 +222,9 @@ class UpstreamsTest {
         Upstreams upstreams = start(keyless(up.url(), false));
         ListAppender<ILoggingEvent> log = captureLog();
 
-        assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOf(Lookup.Unavailable.class);
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
-        assertThat(upstreams.lookupNarInfo(FLAT_PATH)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(CA_PATH)).isInstanceOf(UpstreamSource.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(FLAT_PATH)).isInstanceOf(UpstreamSource.Unavailable.class);
 
         assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).satisfiesExactly(
                 m -> assertThat(m).contains("makes /nix/store/").contains("not /nix/store/" + CA_PATH + "-evil"),
@@ -236,14 +238,14 @@ class UpstreamsTest {
         up.put(HELLO + ".narinfo", unsigned(fixture(HELLO)));
         ListAppender<ILoggingEvent> log = captureLog();
 
-        assertThat(start(keyless(up.url(), false)).lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
-        assertThat(start(spec(up.url())).lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(start(keyless(up.url(), false)).lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Unavailable.class);
+        assertThat(start(spec(up.url())).lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Unavailable.class);
         assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.contains("rejecting"))
                 .satisfiesExactly(
                 m -> assertThat(m).contains("only content-addressed paths are accepted"),
                 m -> assertThat(m).contains("not signed (trusted keys: cache.nixos.org-1)"));
 
-        assertThat(start(keyless(up.url(), true)).lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
+        assertThat(start(keyless(up.url(), true)).lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Found.class);
     }
 
     @Test
@@ -252,7 +254,7 @@ class UpstreamsTest {
         up.put(HELLO + ".narinfo", withLine(fixture(HELLO), "NarSize", "226553"));
         Upstreams upstreams = start(new UpstreamSpec(up.url(), 0, List.of(NIXOS), List.of(), true));
 
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Unavailable.class);
     }
 
     @Test
@@ -261,7 +263,7 @@ class UpstreamsTest {
         up.put(HELLO_24_05 + ".narinfo", fixture(HELLO));
         Upstreams upstreams = start(spec(up.url()));
 
-        assertThat(upstreams.lookupNarInfo(HELLO_24_05)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(HELLO_24_05)).isInstanceOf(UpstreamSource.Unavailable.class);
     }
 
     @Test
@@ -271,7 +273,7 @@ class UpstreamsTest {
         Upstreams upstreams = start(spec(up.url()));
         ListAppender<ILoggingEvent> log = captureLog();
 
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Unavailable.class);
         assertThat(log.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("parse"));
     }
 
@@ -283,7 +285,7 @@ class UpstreamsTest {
         FakeUpstream b = upstream();
         Upstreams upstreams = start(spec(a.url()), spec(b.url()));
 
-        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(UpstreamSource.NotFound.class);
         assertThat(a.requests(MISSING + ".narinfo")).isEqualTo(1);
         assertThat(b.requests(MISSING + ".narinfo")).isEqualTo(1);
     }
@@ -295,9 +297,9 @@ class UpstreamsTest {
         Upstreams upstreams = start(spec(up.url()));
         up.statusOverride = 503;
 
-        Lookup lookup = upstreams.lookupNarInfo(HELLO);
+        UpstreamSource.Lookup lookup = upstreams.lookupNarInfo(HELLO);
 
-        assertThat(lookup).isInstanceOfSatisfying(Lookup.Unavailable.class, u -> {
+        assertThat(lookup).isInstanceOfSatisfying(UpstreamSource.Unavailable.class, u -> {
             assertThat(u.reason()).isEqualTo("upstream " + up.url().getHost() + " failed");
             assertThat(upstreams.status().getFirst().lastError()).contains("503");
             assertThat(u.timedOut()).isFalse();
@@ -311,7 +313,7 @@ class UpstreamsTest {
         Upstreams upstreams = start(spec(a.url()), spec(b.url()));
         b.statusOverride = 500;
 
-        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(UpstreamSource.Unavailable.class);
     }
 
     @Test
@@ -320,12 +322,12 @@ class UpstreamsTest {
         Upstreams upstreams = start(UpstreamOptions.defaults().withNegativeCache(Duration.ofSeconds(30), 100),
                 spec(up.url()));
 
-        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.NotFound.class);
-        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(UpstreamSource.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(UpstreamSource.NotFound.class);
         assertThat(up.requests(MISSING + ".narinfo")).isEqualTo(1);
 
         clock.advance(Duration.ofSeconds(31));
-        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(UpstreamSource.NotFound.class);
         assertThat(up.requests(MISSING + ".narinfo")).isEqualTo(2);
     }
 
@@ -335,7 +337,7 @@ class UpstreamsTest {
         up.put(HELLO + ".narinfo", fixture(HELLO));
         Upstreams upstreams = start(spec(up.url()));
         up.statusOverride = 502;
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Unavailable.class);
         // The 502 made the upstream check itself at once; let that check end before the upstream recovers.
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (upstreams.status().getFirst().healthy()) {
@@ -346,7 +348,7 @@ class UpstreamsTest {
         up.statusOverride = 0;
         // Only the negative cache is under test here: the next check finds the upstream back.
         upstreams.checkHealth();
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Found.class);
     }
 
     // --- priority, hedging, health, breaker
@@ -359,9 +361,9 @@ class UpstreamsTest {
         better.put(HELLO + ".narinfo", fixture(HELLO));
         Upstreams upstreams = start(spec(worse.url()), spec(better.url()));
 
-        Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(HELLO);
+        UpstreamSource.Found found = (UpstreamSource.Found) upstreams.lookupNarInfo(HELLO);
 
-        assertThat(found.upstream().url()).isEqualTo(better.url());
+        assertThat(found.narUri().toString()).startsWith(better.url() + "/");
         assertThat(worse.requests(HELLO + ".narinfo")).isZero();
     }
 
@@ -373,9 +375,9 @@ class UpstreamsTest {
         b.put(HELLO + ".narinfo", fixture(HELLO));
         Upstreams upstreams = start(new UpstreamSpec(a.url(), 60, List.of(NIXOS)), spec(b.url()));
 
-        Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(HELLO);
+        UpstreamSource.Found found = (UpstreamSource.Found) upstreams.lookupNarInfo(HELLO);
 
-        assertThat(found.upstream().url()).isEqualTo(b.url());
+        assertThat(found.narUri().toString()).startsWith(b.url() + "/");
         assertThat(upstreams.status()).extracting(UpstreamStatus::priority).containsExactly(60, 40);
         assertThat(a.received()).isNotEmpty().allSatisfy(r -> assertThat(r.pathAndQuery()).doesNotContain("priority"));
     }
@@ -391,10 +393,10 @@ class UpstreamsTest {
         slow.delayBeforeHeaders = Duration.ofSeconds(2);
 
         long start = System.nanoTime();
-        Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(HELLO);
+        UpstreamSource.Found found = (UpstreamSource.Found) upstreams.lookupNarInfo(HELLO);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-        assertThat(found.upstream().url()).isEqualTo(fast.url());
+        assertThat(found.narUri().toString()).startsWith(fast.url() + "/");
         assertThat(took).isLessThan(Duration.ofMillis(1500));
         assertThat(slow.requests(HELLO + ".narinfo")).isEqualTo(1);
     }
@@ -413,7 +415,7 @@ class UpstreamsTest {
 
         for (int i = 0; i < 2; i++) {
             long start = System.nanoTime();
-            assertThat(upstreams.lookupNarInfo(missing(i))).isInstanceOfSatisfying(Lookup.Unavailable.class,
+            assertThat(upstreams.lookupNarInfo(missing(i))).isInstanceOfSatisfying(UpstreamSource.Unavailable.class,
                     u -> assertThat(u.timedOut()).isTrue());
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         }
@@ -421,14 +423,14 @@ class UpstreamsTest {
         assertThat(upstreams.status().getFirst().healthy()).isFalse();
 
         long start = System.nanoTime();
-        assertThat(upstreams.lookupNarInfo(missing(2))).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(missing(2))).isInstanceOf(UpstreamSource.NotFound.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(250));
         assertThat(alive.requests(missing(2) + ".narinfo")).isEqualTo(1);
         assertThat(hanging.requests(missing(2) + ".narinfo")).isZero();
 
         // After the cooldown one probe goes through again (and times out again).
         clock.advance(Duration.ofSeconds(31));
-        assertThat(upstreams.lookupNarInfo(missing(3))).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(missing(3))).isInstanceOf(UpstreamSource.Unavailable.class);
         assertThat(hanging.requests(missing(3) + ".narinfo")).isEqualTo(1);
     }
 
@@ -441,7 +443,7 @@ class UpstreamsTest {
         assertThat(upstreams.status()).extracting(UpstreamStatus::healthy).containsExactly(false, true);
         assertThat(upstreams.status().getFirst().lastError()).contains("nix-cache-info");
         long start = System.nanoTime();
-        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.NotFound.class);
+        assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(UpstreamSource.NotFound.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
     }
 
@@ -456,7 +458,7 @@ class UpstreamsTest {
 
         // The first check is still waiting for its answer when the lookup starts, and the lookup is not held back.
         assertThat(upstreams.status().getFirst().health()).isEqualTo(Upstream.Health.UNKNOWN);
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Found.class);
     }
 
     @Test
@@ -468,7 +470,7 @@ class UpstreamsTest {
         Upstreams upstreams = start(spec(up.url()));
 
         assertThat(upstreams.status().getFirst().healthy()).isFalse();
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOfSatisfying(Lookup.Unavailable.class,
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOfSatisfying(UpstreamSource.Unavailable.class,
                 u -> assertThat(u.reason()).isEqualTo("no usable upstream: " + up.url().getHost() + " unhealthy"));
         assertThat(upstreams.status().getFirst().lastError()).contains("500");
         assertThat(up.requests(HELLO + ".narinfo")).isZero();
@@ -476,7 +478,7 @@ class UpstreamsTest {
         up.statusOverride = 0;
         upstreams.checkHealth();
         assertThat(upstreams.status().getFirst().health()).isEqualTo(Upstream.Health.HEALTHY);
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Found.class);
     }
 
     // --- timeouts
@@ -490,10 +492,10 @@ class UpstreamsTest {
         up.delayBeforeHeaders = Duration.ofSeconds(5);
 
         long start = System.nanoTime();
-        Lookup lookup = upstreams.lookupNarInfo(HELLO);
+        UpstreamSource.Lookup lookup = upstreams.lookupNarInfo(HELLO);
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
-        assertThat(lookup).isInstanceOfSatisfying(Lookup.Unavailable.class, u -> assertThat(u.timedOut()).isTrue());
+        assertThat(lookup).isInstanceOfSatisfying(UpstreamSource.Unavailable.class, u -> assertThat(u.timedOut()).isTrue());
     }
 
     // --- NARs
@@ -587,7 +589,7 @@ class UpstreamsTest {
                 + "  password \"s3cret pass\"\n");
         Upstreams upstreams = start(UpstreamOptions.defaults().withNetrcFile(netrc), spec(up.url()));
 
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Found.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Found.class);
 
         String expected = "Basic " + Base64.getEncoder().encodeToString(
                 "alice:s3cret pass".getBytes(StandardCharsets.UTF_8));
@@ -603,7 +605,7 @@ class UpstreamsTest {
         Files.writeString(broken, "machine 127.0.0.1 login alice passwd oops\n");
         for (Path netrc : List.of(temp.resolve("does-not-exist"), broken)) {
             Upstreams upstreams = start(UpstreamOptions.defaults().withNetrcFile(netrc), spec(up.url()));
-            assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(Lookup.NotFound.class);
+            assertThat(upstreams.lookupNarInfo(MISSING)).isInstanceOf(UpstreamSource.NotFound.class);
         }
         assertThat(up.received()).isNotEmpty().allSatisfy(r -> assertThat(r.authorization()).isNull());
     }
@@ -616,11 +618,11 @@ class UpstreamsTest {
         up.put(NIX_SERVE + ".narinfo", fixture(NIX_SERVE));
         Upstreams upstreams = start(spec(up.url()));
 
-        Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(NIX_SERVE);
+        UpstreamSource.Found found = (UpstreamSource.Found) upstreams.lookupNarInfo(NIX_SERVE);
 
         assertThat(found.narInfo().fileHash()).isEqualTo(found.narInfo().narHash());
         assertThat(found.narInfo().fileSize()).isEqualTo(113256);
-        assertThat(NarUrls.canonical(found.narInfo()))
+        assertThat(NarFileKey.servedFor(found.narInfo()).url())
                 .isEqualTo("nar/1yf3p87fsqig07crd9sj9wh7i9jpsa0x86a22fqbls7c81lc7ws2.nar");
     }
 
@@ -631,7 +633,7 @@ class UpstreamsTest {
                 "sha256:1lid9xrpirkzcpqsxfq02qwiq0yd70chfl860wzsqd1739ih0nri"));
         Upstreams upstreams = start(spec(up.url()));
 
-        assertThat(upstreams.lookupNarInfo(HARMONIA)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(HARMONIA)).isInstanceOf(UpstreamSource.Unavailable.class);
     }
 
     @Test
@@ -640,7 +642,7 @@ class UpstreamsTest {
         up.put(HARMONIA + ".narinfo", fixture(HARMONIA));
         Upstreams upstreams = start(spec(up.url()));
 
-        Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(HARMONIA);
+        UpstreamSource.Found found = (UpstreamSource.Found) upstreams.lookupNarInfo(HARMONIA);
 
         assertThat(found.narUri()).isEqualTo(URI.create(up.url()
                 + "/nar/14vg46h9nbbqgbrbszrqm48f0bgzj6c4q3wkkcjf6gp53g8b21gh.nar?hash=" + HARMONIA));
@@ -657,10 +659,10 @@ class UpstreamsTest {
             up.put(HELLO + ".narinfo", withLine(fixture(HELLO), "URL", url));
             Upstreams upstreams = start(spec(up.url()));
 
-            Lookup.Found found = (Lookup.Found) upstreams.lookupNarInfo(HELLO);
+            UpstreamSource.Found found = (UpstreamSource.Found) upstreams.lookupNarInfo(HELLO);
 
             assertThat(found.narUri()).isEqualTo(URI.create(up.url() + "/" + url));
-            assertThat(NarUrls.canonical(found.narInfo()))
+            assertThat(NarFileKey.servedFor(found.narInfo()).url())
                     .isEqualTo("nar/1lid9xrpirkzcpqsxfq02qwiq0yd70chfl860wzsqd1739ih0nri.nar.xz");
         }
     }
@@ -671,7 +673,7 @@ class UpstreamsTest {
         up.put(HELLO + ".narinfo", withLine(fixture(HELLO), "URL", "file:///etc/passwd"));
         Upstreams upstreams = start(spec(up.url()));
 
-        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(Lookup.Unavailable.class);
+        assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Unavailable.class);
     }
 
     @Test

@@ -1,10 +1,10 @@
-package dev.ncps.config;
+package dev.ncps.nix;
 
 import java.util.Locale;
 
 /**
- * Byte counts for people (logs, command summaries): 1023 B, 1.5 KiB, 12.0 GiB; next to {@link SizeUnits}, how people
- * write sizes in the configuration.
+ * Byte counts (NAR and file sizes, transfers) for people: bytes below 1 KiB, then KiB, MiB, GiB ... with one
+ * decimal: 1023 B, 1.5 KiB, 12.0 GiB. The one formatter of the access log and the maintenance commands.
  */
 public final class Sizes {
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
