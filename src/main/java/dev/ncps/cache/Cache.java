@@ -7,7 +7,6 @@ import dev.ncps.index.IndexException;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.NarInfo;
-import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
 import dev.ncps.store.Store;
 import org.slf4j.Logger;
@@ -281,11 +280,8 @@ public final class Cache {
 
     private void remember(String hash, NarInfo narInfo, byte[] text) {
         memo.put(hash, text);
-        try {
-            served.served(Listings.narFileKey(narInfo.url()), hash);
-        } catch (NixParseException e) {
-            // Not a URL of ours (an imported narinfo): no NAR request can name it.
-        }
+        // A URL not of our form (an imported narinfo) names no NAR a request can ask for.
+        NarFileKey.ofUrl(narInfo.url()).ifPresent(nar -> served.served(nar, hash));
     }
 
     /**

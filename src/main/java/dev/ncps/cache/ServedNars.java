@@ -1,6 +1,6 @@
 package dev.ncps.cache;
 
-import dev.ncps.index.Index.NarFileKey;
+import dev.ncps.nix.NarFileKey;
 
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -8,7 +8,6 @@ import dev.ncps.index.Index;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.LocalStore;
-import dev.ncps.store.StoreKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,12 +54,12 @@ class StoredNarDeletedBeforeSendingTest {
                     executor, CacheListener.NONE, new ScriptedCoordinator());
             Uploads uploads = new Uploads(cache, store, index, signer, Clock.systemUTC(), temp, false, List.of(), false, 1 << 20);
             try (HttpServer server = new HttpServer(new HttpSettings("127.0.0.1", 0, "test.local", false, false, null, null,
-                    Duration.ofSeconds(1), 0, false), cache, uploads, Optional.empty(), HttpListener.NONE)) {
+                    Duration.ofSeconds(1), false), cache, uploads, Optional.empty(), HttpListener.NONE, Optional.empty())) {
                 server.start();
                 URI narUrl = URI.create("http://127.0.0.1:" + server.port() + "/nar/" + nar.key().narHash() + ".nar");
                 cache.narInfo(nar.hash(), false);
                 assertThat(get(client, narUrl).body()).isEqualTo(nar.bytes());
-                String key = StoreKeys.nar(nar.key().narHash(), nar.key().compression());
+                String key = nar.key().storeKey();
                 while (!store.exists(key)) {
                     Thread.sleep(5);
                 }
