@@ -179,7 +179,7 @@ public class IndexScale {
         Thread.sleep(500);
         long total = index.stats().totalBytes();
         long started = System.nanoTime();
-        int evicted = index.evict(total - total / 10, hash -> false).size();
+        int evicted = index.evict(total - total / 10, hash -> false).narFiles().size();
         long ended = System.nanoTime();
         stop.set(true);
         writer.join();

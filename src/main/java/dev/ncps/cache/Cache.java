@@ -4,6 +4,7 @@ import dev.ncps.index.Index;
 import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.NarInfo;
@@ -73,7 +74,7 @@ public final class Cache {
         this.coordinator = coordinator;
         this.downloads = new NarDownloads(upstreams, store, index, settings, clock, executor, listener, coordinator);
         this.access = new AccessTracker(clock, index);
-        this.listings = new Listings(this, store);
+        this.listings = new Listings(this, store, index, upstreams);
         this.pins = new Pins(this, index, executor, listener);
         this.memo = new NarInfoMemo(settings.narInfoMemoEntries(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
     }
@@ -83,13 +84,13 @@ public final class Cache {
     /** @param upstreamHost the upstream it was just fetched from, or null when the cache already held it */
     public record NarInfoFound(byte[] text, String upstreamHost) implements NarInfoResult {}
 
-    public record NotFound(String reason) implements NarInfoResult, NarResult, ListingResult, Pins.PinResult {}
+    public record NotFound(String reason) implements NarInfoResult, NarResult, ListingResult, Pins.PinResult, BuildTraceResult {}
 
     /**
      * Nothing definite could be said: {@code status} is 502 for upstream trouble, 504 when the upstreams
      * only timed out, 503 for our own storage or database.
      */
-    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult, ListingResult, Pins.PinResult {
+    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult, ListingResult, Pins.PinResult, BuildTraceResult {
         static Unavailable upstream(String reason) {
             return new Unavailable(502, reason);
         }
@@ -125,6 +126,11 @@ public final class Cache {
 
     /** A NAR's {@code .ls} listing, JSON. */
     public record ListingFound(byte[] json) implements ListingResult {}
+
+    public sealed interface BuildTraceResult {}
+
+    /** @param upstreamHost the upstream it was just fetched from, or null when the cache already held it */
+    public record BuildTraceFound(BuildTrace trace, String upstreamHost) implements BuildTraceResult {}
 
     public Signer signer() {
         return signer;
@@ -313,6 +319,44 @@ public final class Cache {
         return pins;
     }
 
+    // ---------------------------------------------------------------- build traces
+
+    /**
+     * The build trace entry of a derivation output: from the index, else (unless {@code uploadOnly}) from the
+     * first upstream whose key signed one, which is then kept and signed by ncps like a narinfo. Entries are a
+     * few hundred bytes looked up by key, so concurrent misses are not merged: storing one twice is harmless.
+     */
+    public BuildTraceResult buildTrace(StorePath drvPath, String outputName, boolean uploadOnly) {
+        String what = drvPath.baseName() + "/" + outputName;
+        try {
+            Optional<BuildTrace> held = index.buildTrace(drvPath, outputName);
+            if (held.isPresent()) {
+                return new BuildTraceFound(held.get(), null);
+            }
+        } catch (IndexException e) {
+            log.error("build trace {}: index lookup failed: {}", what, e.getMessage());
+            return Unavailable.local("database unavailable");
+        }
+        if (uploadOnly) {
+            return new NotFound("not in the cache");
+        }
+        return switch (upstreams.lookupBuildTrace(drvPath, outputName)) {
+            case UpstreamSource.NotFound ignored -> new NotFound("no upstream has a build trace entry signed by its key");
+            case UpstreamSource.Unavailable u -> u.timedOut() ? Unavailable.upstreamTimeout("upstream timed out")
+                    : Unavailable.upstream("upstream unavailable");
+            case UpstreamSource.TraceFound found -> {
+                BuildTrace signed = signer.sign(found.trace());
+                try {
+                    index.putBuildTrace(signed);
+                } catch (IndexException e) {
+                    // Served anyway, with our signature; the next request fetches it again.
+                    log.warn("build trace {}: cannot store it: {}", what, e.getMessage());
+                }
+                yield new BuildTraceFound(signed, found.upstreamHost());
+            }
+        };
+    }
+
     // ---------------------------------------------------------------- build logs
 
     /**
@@ -329,14 +373,41 @@ public final class Cache {
         }
         Optional<byte[]> fetched = upstreams.fetchLog(drvBaseName).map(text -> text.getBytes(StandardCharsets.UTF_8));
         if (fetched.isPresent()) {
-            store.put(key, new ByteArrayInputStream(fetched.get()));
+            keepBuildLog(drvBaseName, fetched.get());
         }
         return fetched;
     }
 
     /** Stores an uploaded build log; false when one is already stored (kept, like the first NAR). */
-    public boolean putBuildLog(String drvBaseName, InputStream log) throws IOException {
-        return store.put(logKey(drvBaseName), log);
+    public boolean putBuildLog(String drvBaseName, byte[] log) throws IOException {
+        return keepBuildLog(drvBaseName, log);
+    }
+
+    /**
+     * Stores a log and accounts it to a narinfo of its derivation, with which LRU evicts it. A log whose derivation
+     * has no narinfo here yet is kept unaccounted (LRU cannot tell when it is unused).
+     */
+    private boolean keepBuildLog(String drvBaseName, byte[] log) throws IOException {
+        String key = logKey(drvBaseName);
+        boolean stored = store.put(key, new ByteArrayInputStream(log));
+        keepSideObject(key, () -> index.putSideObjectOfDeriver(drvBaseName, key, log.length));
+        return stored;
+    }
+
+    @FunctionalInterface
+    interface SideObjectRecord {
+        boolean record() throws IndexException;
+    }
+
+    /** Records a side object for LRU; a failure only leaves it unaccounted, so the request is answered anyway. */
+    void keepSideObject(String key, SideObjectRecord record) {
+        try {
+            if (!record.record()) {
+                log.debug("{}: no narinfo to account it to", key);
+            }
+        } catch (IndexException e) {
+            log.warn("{}: cannot account it for LRU: {}", key, e.getMessage());
+        }
     }
 
     /** By the derivation's hash part: store keys allow fewer characters than store path names. */

@@ -1,5 +1,6 @@
 package dev.ncps.cache;
 
+import dev.ncps.index.Index;
 import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NarListing;
@@ -16,19 +17,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * The {@code <hash>.ls} listings: made from the NAR that ncps serves for the hash (fetched like a client's
- * NAR request would), checked against the narinfo's NarHash, and kept in storage next to the NARs so the NAR
- * is read once. Made here rather than taken from an upstream: an upstream's listing is not signed.
+ * The {@code <hash>.ls} listings: made from the NAR that ncps serves for the hash, checked against the narinfo's
+ * NarHash, and kept in storage next to the NARs so the NAR is read once. An upstream's listing is not signed, so
+ * ours is preferred: when the NAR is stored, ours is made; when it is not, an upstream's listing that passes
+ * {@link NarListing#check} is relayed without being kept (no NAR download for a listing), and only without one
+ * is the NAR fetched, as a client's NAR request would, to make ours.
  */
 final class Listings {
     private static final Logger log = LoggerFactory.getLogger(Listings.class);
 
     private final Cache cache;
     private final Store store;
+    private final Index index;
+    private final UpstreamSource upstreams;
 
-    Listings(Cache cache, Store store) {
+    Listings(Cache cache, Store store, Index index, UpstreamSource upstreams) {
         this.cache = cache;
         this.store = store;
+        this.index = index;
+        this.upstreams = upstreams;
     }
 
     static String key(String hash) {
@@ -64,6 +71,10 @@ final class Listings {
             log.error("{}.ls: the stored narinfo is unusable: {}", hash, e.getMessage());
             return Cache.Unavailable.local("stored narinfo unusable");
         }
+        Optional<Cache.ListingFound> relayed = upstreamListing(hash, key, narInfo);
+        if (relayed.isPresent()) {
+            return relayed.get();
+        }
         Cache.NarResult nar = cache.nar(key, 0, Cache.Mode.SUBSTITUTE);
         if (nar instanceof Cache.NotFound || nar instanceof Cache.Unavailable) {
             return (Cache.ListingResult) nar;
@@ -83,10 +94,34 @@ final class Listings {
         byte[] json = NarListing.json(summary.entries()).getBytes(StandardCharsets.UTF_8);
         try {
             store.put(key(hash), new ByteArrayInputStream(json));
+            cache.keepSideObject(key(hash), () -> index.putSideObject(hash, key(hash), json.length));
         } catch (IOException e) {
             // Served anyway; the next request makes it again.
             log.warn("{}.ls: cannot store it: {}", hash, e.getMessage());
         }
         return new Cache.ListingFound(json);
     }
+
+    /** An upstream's listing when the NAR is not stored here, if it passes the checks a listing alone allows. */
+    private Optional<Cache.ListingFound> upstreamListing(String hash, NarFileKey key, NarInfo narInfo) {
+        try {
+            if (store.get(key.storeKey()).isPresent()) {
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        Optional<String> listing = upstreams.fetchListing(hash);
+        if (listing.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            NarListing.check(listing.get(), narInfo.narSize());
+        } catch (NixParseException e) {
+            log.warn("{}.ls: the upstream's listing is refused: {}", hash, e.getMessage());
+            return Optional.empty();
+        }
+        return Optional.of(new Cache.ListingFound(listing.get().getBytes(StandardCharsets.UTF_8)));
+    }
+
 }

@@ -1,5 +1,6 @@
 package dev.ncps.cache;
 
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
@@ -43,22 +44,28 @@ public final class Signer {
     }
 
     public NarInfo sign(NarInfo narInfo) {
-        if (!enabled) {
-            return narInfo;
-        }
+        return enabled ? narInfo.withSignatures(resigned(narInfo.signatures(), narInfo.fingerprint())) : narInfo;
+    }
+
+    /** Build trace entries are signed like narinfos, over their own fingerprint. */
+    public BuildTrace sign(BuildTrace trace) {
+        return enabled ? trace.withSignatures(resigned(trace.signatures(), trace.fingerprint())) : trace;
+    }
+
+    private List<String> resigned(List<String> existing, String fingerprint) {
         String ours = key.name() + ":";
         String previousOurs = previous == null ? null : previous.name() + ":";
         List<String> signatures = new ArrayList<>();
-        for (String signature : narInfo.signatures()) {
+        for (String signature : existing) {
             if (!signature.startsWith(ours) && (previousOurs == null || !signature.startsWith(previousOurs))) {
                 signatures.add(signature);
             }
         }
-        signatures.add(key.sign(narInfo.fingerprint()));
+        signatures.add(key.sign(fingerprint));
         if (previous != null && clock.instant().isBefore(previousUntil)) {
-            signatures.add(previous.sign(narInfo.fingerprint()));
+            signatures.add(previous.sign(fingerprint));
         }
-        return narInfo.withSignatures(signatures);
+        return signatures;
     }
 
     public PublicKey publicKey() {

@@ -5,12 +5,14 @@ import dev.ncps.index.Index.NarFileEntry;
 import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.HashAlgorithm;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NarCheck;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
+import dev.ncps.nix.StorePath;
 import dev.ncps.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -242,6 +244,41 @@ public final class Uploads {
         } catch (NixParseException e) {
             throw new Refusal(400, "NAR " + narInfo.url() + " does not match its narinfo: " + e.getMessage());
         }
+    }
+
+    /**
+     * Stores an uploaded build trace entry ({@code .doi} body) signed by ncps. Under the narinfo rules: a trusted
+     * signature unless the operator opted out, and another output path in place of a held one only when
+     * overwriting is allowed (the same one again changes nothing).
+     */
+    public Outcome putBuildTrace(StorePath drvPath, String outputName, String json) throws IOException {
+        return outcome("build trace " + drvPath.baseName() + "/" + outputName, () -> storeBuildTrace(drvPath, outputName, json));
+    }
+
+    private void storeBuildTrace(StorePath drvPath, String outputName, String json) throws Refusal, IndexException {
+        BuildTrace trace;
+        try {
+            trace = BuildTrace.parse(drvPath, outputName, json);
+        } catch (NixParseException e) {
+            throw new Refusal(400, "invalid build trace entry: " + e.getMessage());
+        }
+        String fingerprint = trace.fingerprint();
+        if (requireTrustedSignature && trace.signatures().stream()
+                .noneMatch(signature -> trustedKeys.stream().anyMatch(key -> key.verify(fingerprint, signature)))) {
+            throw new Refusal(403, "no valid signature of a trusted key (cache.trusted-upload-keys, an upstream's "
+                    + "or ncps's own); see cache.require-trusted-signature");
+        }
+        if (!allowOverwrite) {
+            Optional<BuildTrace> held = index.buildTrace(drvPath, outputName);
+            if (held.isPresent() && held.get().outPath().equals(trace.outPath())) {
+                return;
+            }
+            if (held.isPresent()) {
+                throw new Refusal(409, "build trace " + drvPath.baseName() + "/" + outputName + " is already cached with "
+                        + "output " + held.get().outPath().baseName() + "; replacing it needs cache.allow-upload-overwrite");
+            }
+        }
+        index.putBuildTrace(signer.sign(trace));
     }
 
     public Outcome deleteNarInfo(String hash) {

@@ -1,6 +1,8 @@
 package dev.ncps.cache;
 
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.NarInfo;
+import dev.ncps.nix.StorePath;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,10 +24,20 @@ public interface UpstreamSource {
      */
     InputStream openNar(URI narUri, long expectedSize) throws IOException;
 
+    /** The unsigned {@code <hash>.ls} listing of a path at an upstream, or empty when none has it. */
+    Optional<String> fetchListing(String hash);
+
     /** The build log of a derivation ({@code <hash>-<name>.drv}) at an upstream, or empty when none has it. */
     Optional<String> fetchLog(String drvBaseName);
 
+    /** The build trace entry of a derivation output, verified against the keys of the upstream that served it. */
+    TraceLookup lookupBuildTrace(StorePath drvPath, String outputName);
+
     sealed interface Lookup {}
+
+    sealed interface TraceLookup {}
+
+    record TraceFound(BuildTrace trace, String upstreamHost) implements TraceLookup {}
 
     /**
      * A verified narinfo and the absolute URL of its NAR at the upstream that served it; {@code vouched} when
@@ -34,13 +46,13 @@ public interface UpstreamSource {
     record Found(NarInfo narInfo, URI narUri, String upstreamHost, boolean vouched) implements Lookup {}
 
     /** Every usable upstream answered that it does not have the path (or served something unverifiable). */
-    record NotFound() implements Lookup {}
+    record NotFound() implements Lookup, TraceLookup {}
 
     /**
      * No upstream could answer definitively: timeouts, 5xx, connection failures. {@code timedOut} when
      * every failure was a timeout (answered 504 rather than 502).
      */
-    record Unavailable(String reason, boolean timedOut) implements Lookup {}
+    record Unavailable(String reason, boolean timedOut) implements Lookup, TraceLookup {}
 
     /** The upstream answered 404 for a NAR its narinfo promised; the message is fit for clients, as below. */
     final class NarNotFoundException extends IOException {

@@ -309,7 +309,7 @@ public final class Options {
     // LRU
 
     public static final Option<Long> CACHE_MAX_SIZE = Option.of(LRU, SERVE, "cache.max-size", "cache-max-size", "CACHE_MAX_SIZE", SIZE)
-            .doc("Size the cache is trimmed to by the LRU job, e.g. `100G`.");
+            .doc("Size the cache is trimmed to by the LRU job, e.g. `100G`: NARs plus the listings and build logs kept for their paths.");
 
     public static final Option<Schedule> CACHE_LRU_SCHEDULE = Option.of(LRU, SERVE, "cache.lru.schedule",
                     "cache-lru-schedule", "CACHE_LRU_SCHEDULE", SCHEDULE)

@@ -19,7 +19,6 @@ import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -55,6 +54,8 @@ final class CacheHandler extends Handler.Abstract {
     /** Real narinfos are a few KiB even with thousands of references; this bounds what a PUT can make us hold. */
     private static final int MAX_NARINFO_BYTES = 1024 * 1024;
     private static final int MAX_BUILD_LOG_BYTES = 64 * 1024 * 1024;
+    /** As the Go ncps: an entry is a path and a few signatures. */
+    private static final int MAX_BUILD_TRACE_BYTES = 1024 * 1024;
 
     private final Cache cache;
     /** Where requests that may block run: one virtual thread each. */
@@ -183,6 +184,12 @@ final class CacheHandler extends Handler.Abstract {
             case Route.Listing listing when read && !uploadOnly -> listing(request, response, callback, listing.hash());
             case Route.Pin pin when !uploadOnly -> pins.pin(request, response, callback, pin.hash());
             case Route.PinList ignored when read && !uploadOnly -> pins.list(request, response, callback);
+            case Route.Trace trace -> {
+                if (refuse(request, response, callback, uploadOnly)) {
+                    return;
+                }
+                buildTrace(request, response, callback, trace, uploadOnly);
+            }
             case Route.Log buildLog -> {
                 if (refuse(request, response, callback, uploadOnly)) {
                     return;
@@ -263,17 +270,11 @@ final class CacheHandler extends Handler.Abstract {
             throws IOException {
         String method = request.getMethod();
         if (HttpMethod.PUT.is(method)) {
-            String tooLarge = "a narinfo is at most " + MAX_NARINFO_BYTES + " bytes";
-            if (request.getLength() > MAX_NARINFO_BYTES) {
-                refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
+            String body = smallBody(request, response, callback, MAX_NARINFO_BYTES, "a narinfo");
+            if (body == null) {
                 return;
             }
-            byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_NARINFO_BYTES + 1);
-            if (body.length > MAX_NARINFO_BYTES) {
-                refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
-                return;
-            }
-            answer(response, callback, uploads.putNarInfo(hash, new String(body, StandardCharsets.UTF_8)));
+            answer(response, callback, uploads.putNarInfo(hash, body));
             return;
         }
         if (HttpMethod.DELETE.is(method)) {
@@ -293,9 +294,54 @@ final class CacheHandler extends Handler.Abstract {
         }
     }
 
+    /** A PUT body of at most {@code max} bytes as UTF-8, or null after answering 413 for a larger one. */
+    private static String smallBody(Request request, Response response, Callback callback, int max, String what)
+            throws IOException {
+        String tooLarge = what + " is at most " + max + " bytes";
+        if (request.getLength() > max) {
+            refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
+            return null;
+        }
+        byte[] body = Content.Source.asInputStream(request).readNBytes(max + 1);
+        if (body.length > max) {
+            refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, tooLarge);
+            return null;
+        }
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
     private void listing(Request request, Response response, Callback callback, String hash) {
         switch (cache.listing(hash)) {
             case Cache.ListingFound found -> sendBytes(request, response, callback, "application/json", found.json());
+            case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
+            case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
+        }
+    }
+
+    private void buildTrace(Request request, Response response, Callback callback, Route.Trace trace, boolean uploadOnly)
+            throws IOException {
+        String method = request.getMethod();
+        if (HttpMethod.PUT.is(method)) {
+            String body = smallBody(request, response, callback, MAX_BUILD_TRACE_BYTES, "a build trace entry");
+            if (body == null) {
+                return;
+            }
+            answer(response, callback, uploads.putBuildTrace(trace.drvPath(), trace.outputName(), body));
+            return;
+        }
+        if (HttpMethod.DELETE.is(method)) {
+            sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "DELETE is not allowed on a build trace entry");
+            return;
+        }
+        switch (cache.buildTrace(trace.drvPath(), trace.outputName(), uploadOnly)) {
+            case Cache.BuildTraceFound found -> {
+                request.setAttribute(AccessLog.CACHE_RESULT, found.upstreamHost() == null ? "hit" : "miss");
+                if (found.upstreamHost() != null) {
+                    request.setAttribute(AccessLog.UPSTREAM, found.upstreamHost());
+                }
+                sendBytes(request, response, callback, "application/json",
+                        found.trace().valueJson().getBytes(StandardCharsets.UTF_8));
+            }
             case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
             case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
         }
@@ -316,7 +362,7 @@ final class CacheHandler extends Handler.Abstract {
                         "a build log may be at most " + MAX_BUILD_LOG_BYTES + " bytes");
                 return;
             }
-            cache.putBuildLog(drv, new ByteArrayInputStream(log));
+            cache.putBuildLog(drv, log);
             sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
             return;
         }

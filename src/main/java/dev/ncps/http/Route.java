@@ -10,6 +10,7 @@ import dev.ncps.nix.StorePath;
  */
 sealed interface Route {
     String UPLOAD_PREFIX = "/upload";
+    String TRACE_PREFIX = "/build-trace-v2/";
 
     record Root() implements Route {}
 
@@ -38,6 +39,8 @@ sealed interface Route {
 
     /** {@code /pins}: the pinned roots. */
     record PinList() implements Route {}
+    /** {@code /build-trace-v2/<hash>-<name>.drv/<output>[.doi]}: a build trace entry (the suffix is optional, as in the Go ncps). */
+    record Trace(StorePath drvPath, String outputName) implements Route {}
 
     /** Not a path of ours (404), or one of ours with a malformed part (400, with the reason). */
     record Invalid(int status, String reason) implements Route {}
@@ -73,6 +76,7 @@ sealed interface Route {
                 case Log ignored -> prefix + "/log/{drv}";
                 case Pin ignored -> prefix + "/pin/{hash}.narinfo";
                 case PinList ignored -> prefix + "/pins";
+                case Trace ignored -> prefix + "/build-trace-v2/{drv}/{output}";
                 case Invalid ignored -> "other";
             };
         }
@@ -111,6 +115,9 @@ sealed interface Route {
             }
             return new Invalid(400, "invalid build log path: expected /log/<hash>-<name>.drv");
         }
+        if (path.startsWith(TRACE_PREFIX)) {
+            return trace(path.substring(TRACE_PREFIX.length()));
+        }
         if (path.endsWith(".ls") && path.lastIndexOf('/') == 0) {
             String hash = path.substring(1, path.length() - ".ls".length());
             return StorePath.isValidHashPart(hash) ? new Listing(hash)
@@ -124,5 +131,21 @@ sealed interface Route {
             }
         }
         return new Invalid(404, "not found");
+    }
+
+    private static Route trace(String rest) {
+        int slash = rest.indexOf('/');
+        String output = slash < 0 ? "" : rest.substring(slash + 1);
+        if (output.endsWith(".doi")) {
+            output = output.substring(0, output.length() - ".doi".length());
+        }
+        if (slash > 0 && rest.substring(0, slash).endsWith(".drv") && dev.ncps.nix.BuildTrace.isValidOutputName(output)) {
+            try {
+                return new Trace(StorePath.parseBaseName(rest.substring(0, slash)), output);
+            } catch (NixParseException e) {
+                // answered below
+            }
+        }
+        return new Invalid(400, "invalid build trace path: expected /build-trace-v2/<hash>-<name>.drv/<output>.doi");
     }
 }

@@ -42,6 +42,7 @@ final class Eviction {
     private final long maxBytes;
     private final Predicate<String> skip;
     private final List<NarFileEntry> freed = new ArrayList<>();
+    private final List<String> sideObjects = new ArrayList<>();
     private long total;
     private Instant cursorTime;
     private long cursorId;
@@ -64,20 +65,24 @@ final class Eviction {
         return List.copyOf(freed);
     }
 
+    List<String> sideObjects() {
+        return List.copyOf(sideObjects);
+    }
+
     /** The state after one batch, adopted by {@link #advance} once its transaction committed. */
-    record Step(long total, Instant cursorTime, long cursorId, List<NarFileEntry> freed, boolean last) {}
+    record Step(long total, Instant cursorTime, long cursorId, List<NarFileEntry> freed, List<String> sideObjects, boolean last) {}
 
     /** Evicts the next batch inside the caller's transaction. */
     Step step(Connection c) throws SQLException {
         Batch batch = new Batch(c, total, cursorTime, cursorId);
         Map<Long, String> candidates = batch.nextCandidates();
-        if (candidates.isEmpty()) return new Step(total, cursorTime, cursorId, List.of(), true);
+        if (candidates.isEmpty()) return new Step(total, cursorTime, cursorId, List.of(), List.of(), true);
         List<Long> chosen = new ArrayList<>();
         candidates.forEach((id, hash) -> {
             if (!skip.test(hash)) chosen.add(id);
         });
         if (!chosen.isEmpty()) batch.evictFrom(chosen);
-        return new Step(batch.total, batch.cursorTime, batch.cursorId, batch.freed, batch.total <= maxBytes);
+        return new Step(batch.total, batch.cursorTime, batch.cursorId, batch.freed, batch.sideObjects, batch.total <= maxBytes);
     }
 
     void advance(Step step) {
@@ -85,14 +90,18 @@ final class Eviction {
         cursorTime = step.cursorTime();
         cursorId = step.cursorId();
         freed.addAll(step.freed());
+        sideObjects.addAll(step.sideObjects());
         done = step.last();
     }
 
     static long totalBytes(Connection c) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(file_size), 0) FROM nar_files");
+             PreparedStatement sides = c.prepareStatement("SELECT COALESCE(SUM(size), 0) FROM side_objects");
+             ResultSet sideRows = sides.executeQuery();
              ResultSet rows = s.executeQuery()) {
             rows.next();
-            return rows.getLong(1);
+            sideRows.next();
+            return rows.getLong(1) + sideRows.getLong(1);
         }
     }
 
@@ -100,6 +109,7 @@ final class Eviction {
     private final class Batch {
         private final Connection c;
         private final List<NarFileEntry> freed = new ArrayList<>();
+        private final List<String> sideObjects = new ArrayList<>();
         private long total;
         private Instant cursorTime;
         private long cursorId;
@@ -153,11 +163,16 @@ final class Eviction {
                     }
                 }
             }
+            Map<Long, Map<String, Long>> sidesOf = sideObjectsOf(chosen);
             List<Long> doomed = new ArrayList<>();
             Map<Long, NarFileEntry> orphaned = new LinkedHashMap<>();
             for (long narInfoId : chosen) {
                 if (total <= maxBytes) break;
                 doomed.add(narInfoId);
+                for (Map.Entry<String, Long> side : sidesOf.getOrDefault(narInfoId, Map.of()).entrySet()) {
+                    sideObjects.add(side.getKey());
+                    total -= side.getValue();
+                }
                 for (LinkedFile file : filesOf.getOrDefault(narInfoId, List.of())) {
                     if (links.merge(file.id(), -1, Integer::sum) == 0) {
                         orphaned.put(file.id(), file.entry());
@@ -174,6 +189,21 @@ final class Eviction {
             orphaned.forEach((id, entry) -> {
                 if (survivors.contains(id)) total += entry.fileSize(); else freed.add(entry);
             });
+        }
+
+        /** Side object keys and sizes by narinfo id; their rows go with the narinfo (ON DELETE CASCADE). */
+        private Map<Long, Map<String, Long>> sideObjectsOf(List<Long> narInfoIds) throws SQLException {
+            Map<Long, Map<String, Long>> sides = new HashMap<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT narinfo_id, object_key, size FROM side_objects WHERE narinfo_id IN ("
+                    + JdbcIndex.placeholders(narInfoIds.size()) + ")")) {
+                bindIds(s, narInfoIds);
+                try (ResultSet rows = s.executeQuery()) {
+                    while (rows.next()) {
+                        sides.computeIfAbsent(rows.getLong(1), k -> new LinkedHashMap<>()).put(rows.getString(2), rows.getLong(3));
+                    }
+                }
+            }
+            return sides;
         }
 
         private NarFileEntry entry(ResultSet rows) throws SQLException {

@@ -1,8 +1,10 @@
 package dev.ncps.index;
 
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NarInfo;
+import dev.ncps.nix.StorePath;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -49,6 +51,12 @@ public interface Index extends AutoCloseable {
 
     Optional<NarInfoEntry> narInfo(String hash) throws IndexException;
 
+    /** The build trace entry of a derivation output, with the signatures it was stored with. */
+    Optional<BuildTrace> buildTrace(StorePath drvPath, String outputName) throws IndexException;
+
+    /** Inserts or replaces the entry of the derivation output, signatures included. Safe across instances. */
+    void putBuildTrace(BuildTrace trace) throws IndexException;
+
     /** Inserts or replaces the narinfo (with references and signatures) in one transaction. */
     void putNarInfo(NarInfoEntry entry) throws IndexException;
 
@@ -73,14 +81,35 @@ public interface Index extends AutoCloseable {
     Stats stats() throws IndexException;
 
     /**
-     * Deletes least-recently-used narinfos until the stored NAR bytes total at most {@code maxBytes},
-     * never one for which {@code skip} is true (being downloaded or served) nor one listed in a pinned closure
-     * ({@link #addPinnedPaths}), then deletes NAR file rows
-     * no narinfo refers to any more. Returns those NAR files, whose bytes the caller removes afterwards.
-     * Works in short transactions of a few hundred rows, so writes never wait for a whole run; when one
-     * fails after others committed, returns what those freed (the next run continues).
+     * Records an object stored for the narinfo of {@code hash} besides its NAR (its listing): its bytes count
+     * toward the total LRU compares with its limit, and it is evicted with the narinfo. Recording it again
+     * updates its size. False, recording nothing, when there is no such narinfo.
      */
-    List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException;
+    boolean putSideObject(String hash, String key, long size) throws IndexException;
+
+    /** As {@link #putSideObject}, for a narinfo whose Deriver is {@code drvBaseName} (a build log). */
+    boolean putSideObjectOfDeriver(String drvBaseName, String key, long size) throws IndexException;
+
+    /**
+     * Deletes least-recently-used narinfos until the stored NAR and side object bytes total at most
+     * {@code maxBytes}, never one for which {@code skip} is true (being downloaded or served) nor one listed in a
+     * pinned closure ({@link #addPinnedPaths}), then deletes NAR file rows no narinfo refers to any more. Returns those NAR files and the evicted narinfos' side objects,
+     * whose bytes the caller removes afterwards. Works in short transactions of a few hundred rows, so writes
+     * never wait for a whole run; when one fails after others committed, returns what those freed (the next
+     * run continues).
+     */
+    Evicted evict(long maxBytes, Predicate<String> skip) throws IndexException;
+
+    /** Every build trace entry (for copying an index). */
+    List<BuildTrace> buildTraces() throws IndexException;
+
+    /** Every side object with the hash of the narinfo it belongs to (for copying an index). */
+    List<SideObject> sideObjects() throws IndexException;
+
+    record SideObject(String narInfoHash, String key, long size) {}
+
+    /** What an LRU run removed from the index: NAR files, and the storage keys of side objects. */
+    record Evicted(List<NarFileEntry> narFiles, List<String> sideObjects) {}
 
     /**
      * Up to {@code limit} NAR file rows after {@code after} (null: from the start) in (hash, compression) order:

@@ -3,6 +3,7 @@ package dev.ncps.index;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.NarFileKey;
@@ -192,6 +193,88 @@ final class JdbcIndex implements Index {
             dialect.setInstant(s, 3, clock.instant());
             s.executeUpdate();
         }
+    }
+
+    // ---------------------------------------------------------------- build traces
+
+    @Override
+    public Optional<BuildTrace> buildTrace(StorePath drvPath, String outputName) throws IndexException {
+        return read("read build trace " + drvPath.baseName() + "/" + outputName, c -> {
+            try (PreparedStatement s = c.prepareStatement(BUILD_TRACE_COLUMNS + " WHERE drv_path = ? AND output_name = ?")) {
+                s.setString(1, drvPath.baseName());
+                s.setString(2, outputName);
+                try (ResultSet rows = s.executeQuery()) {
+                    return rows.next() ? Optional.of(buildTrace(rows)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<BuildTrace> buildTraces() throws IndexException {
+        return read("read all build traces", c -> {
+            try (PreparedStatement s = c.prepareStatement(BUILD_TRACE_COLUMNS + " ORDER BY drv_path, output_name");
+                 ResultSet rows = s.executeQuery()) {
+                List<BuildTrace> traces = new ArrayList<>();
+                while (rows.next()) traces.add(buildTrace(rows));
+                return traces;
+            }
+        });
+    }
+
+    private static final String BUILD_TRACE_COLUMNS = "SELECT drv_path, output_name, out_path, signatures FROM build_traces";
+
+    private static BuildTrace buildTrace(ResultSet rows) throws SQLException {
+        String signatures = rows.getString("signatures");
+        try {
+            return new BuildTrace(StorePath.parseBaseName(rows.getString("drv_path")), rows.getString("output_name"),
+                    StorePath.parseBaseName(rows.getString("out_path")), signatures.isEmpty() ? List.of() : List.of(signatures.split("\n")));
+        } catch (NixParseException | IllegalArgumentException e) {
+            throw new SQLException("build trace row " + rows.getString("drv_path") + "/" + rows.getString("output_name")
+                    + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<SideObject> sideObjects() throws IndexException {
+        return read("read all side objects", c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT n.hash, o.object_key, o.size FROM side_objects o JOIN narinfos n ON n.id = o.narinfo_id
+                    ORDER BY n.hash, o.object_key""");
+                 ResultSet rows = s.executeQuery()) {
+                List<SideObject> objects = new ArrayList<>();
+                while (rows.next()) objects.add(new SideObject(rows.getString(1), rows.getString(2), rows.getLong(3)));
+                return objects;
+            }
+        });
+    }
+
+    @Override
+    public void putBuildTrace(BuildTrace trace) throws IndexException {
+        String drv = trace.drvPath().baseName();
+        String signatures = String.join("\n", trace.signatures());
+        write("put build trace " + drv + "/" + trace.outputName(), c -> {
+            try (PreparedStatement s = c.prepareStatement(dialect.sql(
+                    "UPDATE build_traces SET out_path = ?, signatures = ?, updated_at = ? WHERE drv_path = ? AND output_name = ?"))) {
+                s.setString(1, trace.outPath().baseName());
+                s.setString(2, signatures);
+                dialect.setInstant(s, 3, clock.instant());
+                s.setString(4, drv);
+                s.setString(5, trace.outputName());
+                if (s.executeUpdate() > 0) return null;
+            }
+            // A concurrent insert of the same key makes this a duplicate key, which write() retries as an update.
+            try (PreparedStatement s = c.prepareStatement(dialect.sql(
+                    "INSERT INTO build_traces (drv_path, output_name, out_path, signatures, created_at) VALUES (?, ?, ?, ?, ?)"))) {
+                s.setString(1, drv);
+                s.setString(2, trace.outputName());
+                s.setString(3, trace.outPath().baseName());
+                s.setString(4, signatures);
+                dialect.setInstant(s, 5, clock.instant());
+                s.executeUpdate();
+            }
+            return null;
+        });
     }
 
     // ---------------------------------------------------------------- narinfos
@@ -656,19 +739,57 @@ final class JdbcIndex implements Index {
     }
 
     @Override
-    public List<NarFileEntry> evict(long maxBytes, Predicate<String> skip) throws IndexException {
+    public Evicted evict(long maxBytes, Predicate<String> skip) throws IndexException {
         Eviction eviction = new Eviction(dialect, maxBytes, skip, read("read the size of the cache", Eviction::totalBytes));
         while (!eviction.done()) {
             try {
                 eviction.advance(write("evict least recently used entries down to " + maxBytes + " bytes", eviction::step));
             } catch (IndexException e) {
                 // The batches before this one committed: their NAR files are gone from the index and need their bytes removed.
-                if (eviction.freed().isEmpty()) throw e;
+                if (eviction.freed().isEmpty() && eviction.sideObjects().isEmpty()) throw e;
                 log.warn("LRU stopped after {} NAR files: {}", eviction.freed().size(), e.getMessage());
                 break;
             }
         }
-        return eviction.freed();
+        return new Evicted(eviction.freed(), eviction.sideObjects());
+    }
+
+    @Override
+    public boolean putSideObject(String hash, String key, long size) throws IndexException {
+        return putSideObject("SELECT id FROM narinfos WHERE hash = ?", hash, key, size);
+    }
+
+    @Override
+    public boolean putSideObjectOfDeriver(String drvBaseName, String key, long size) throws IndexException {
+        // Outputs of one derivation share its log: it is counted once, with the first of them.
+        return putSideObject("SELECT MIN(id) FROM narinfos WHERE deriver = ?", drvBaseName, key, size);
+    }
+
+    private boolean putSideObject(String findNarInfo, String value, String key, long size) throws IndexException {
+        return write("record side object " + key, c -> {
+            long narInfoId;
+            try (PreparedStatement s = c.prepareStatement(findNarInfo)) {
+                s.setString(1, value);
+                try (ResultSet rows = s.executeQuery()) {
+                    if (!rows.next()) return false;
+                    narInfoId = rows.getLong(1);
+                    if (rows.wasNull()) return false;
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE side_objects SET size = ? WHERE narinfo_id = ? AND object_key = ?")) {
+                s.setLong(1, size);
+                s.setLong(2, narInfoId);
+                s.setString(3, key);
+                if (s.executeUpdate() > 0) return true;
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO side_objects (narinfo_id, object_key, size) VALUES (?, ?, ?)")) {
+                s.setLong(1, narInfoId);
+                s.setString(2, key);
+                s.setLong(3, size);
+                s.executeUpdate();
+            }
+            return true;
+        });
     }
 
     // ---------------------------------------------------------------- pins

@@ -50,7 +50,8 @@ public final class Lru {
         long freed = 0;
         try {
             long before = index.stats().narInfoCount();
-            removed = index.evict(maxBytes, hash -> false);
+            Index.Evicted result = index.evict(maxBytes, hash -> false);
+            removed = result.narFiles();
             narInfos = Math.max(0, before - index.stats().narInfoCount());
             evicted.accept(removed.stream().map(NarFileEntry::key).toList());
             for (NarFileEntry entry : removed) {
@@ -59,6 +60,13 @@ public final class Lru {
                     freed += entry.fileSize();
                 } catch (IOException e) {
                     log.warn("LRU: cannot delete the bytes of nar/{}: {}", entry.key().narHash(), e.getMessage());
+                }
+            }
+            for (String key : result.sideObjects()) {
+                try {
+                    store.delete(key);
+                } catch (IOException e) {
+                    log.warn("LRU: cannot delete {}: {}", key, e.getMessage());
                 }
             }
             log.info("LRU cleanup: removed {} narinfos and {} NARs, {} freed, in {}ms (limit {})", narInfos,

@@ -1,6 +1,7 @@
 package dev.ncps.nix;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code .ls} file of a binary cache: a NAR's tree as the JSON Nix writes with
@@ -54,5 +55,56 @@ public final class NarListing {
             }
         }
         throw new AssertionError(entry.type());
+    }
+
+    /**
+     * Checks a listing from elsewhere (an upstream's, which nothing signs) as far as it can be without the NAR: the
+     * shape above, entry names that are single path components, and regular file sizes that fit in {@code narSize}.
+     * What it cannot tell is whether the tree is the NAR's.
+     */
+    public static void check(String json, long narSize) throws NixParseException {
+        if (!(Json.parse(json) instanceof Map<?, ?> listing) || !"1".equals(listing.get("version"))) {
+            throw new NixParseException("not a version 1 listing");
+        }
+        long bytes = checkNode(listing.get("root"), "/");
+        if (bytes > narSize) {
+            throw new NixParseException("its files hold " + bytes + " bytes, more than the NAR's " + narSize);
+        }
+    }
+
+    /** Returns the bytes of the regular files under the node. */
+    private static long checkNode(Object node, String path) throws NixParseException {
+        if (!(node instanceof Map<?, ?> map)) {
+            throw new NixParseException(path + ": not an object");
+        }
+        switch (String.valueOf(map.get("type"))) {
+            case "regular" -> {
+                if (!(map.get("size") instanceof String size) || !size.matches("[0-9]{1,18}")) {
+                    throw new NixParseException(path + ": regular file without a size");
+                }
+                return Long.parseLong(size);
+            }
+            case "symlink" -> {
+                if (!(map.get("target") instanceof String)) {
+                    throw new NixParseException(path + ": symlink without a target");
+                }
+                return 0;
+            }
+            case "directory" -> {
+                if (!(map.get("entries") instanceof Map<?, ?> entries)) {
+                    throw new NixParseException(path + ": directory without entries");
+                }
+                long bytes = 0;
+                for (Map.Entry<?, ?> entry : entries.entrySet()) {
+                    String name = (String) entry.getKey();
+                    if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf(0) >= 0) {
+                        throw new NixParseException(path + ": entry name \"" + Text.excerpt(name) + "\" is not a file name");
+                    }
+                    bytes += checkNode(entry.getValue(), path + name + "/");
+                }
+                return bytes;
+            }
+            default -> throw new NixParseException(path + ": unknown type " + map.get("type"));
+        }
     }
 }

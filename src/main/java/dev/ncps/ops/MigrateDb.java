@@ -7,6 +7,7 @@ import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexException;
 import dev.ncps.nix.Sizes;
+import dev.ncps.nix.BuildTrace;
 
 import java.io.PrintStream;
 import java.math.BigInteger;
@@ -70,6 +71,13 @@ public final class MigrateDb {
         Index.Stats stats = source.stats();
         copyNarFiles(stats.narFileCount());
         long skipped = copyNarInfos(stats.narInfoCount());
+        // Few and small next to narinfos; copied again on a resumed copy (both writes replace).
+        for (BuildTrace trace : source.buildTraces()) {
+            target.putBuildTrace(trace);
+        }
+        for (Index.SideObject side : source.sideObjects()) {
+            target.putSideObject(side.narInfoHash(), side.key(), side.size());
+        }
 
         Summary from = summary(source);
         Summary to = summary(target);
@@ -147,6 +155,13 @@ public final class MigrateDb {
                         instant(entry.lastAccessed())));
             }
             cursor = page.getLast().hash();
+        }
+        for (BuildTrace trace : index.buildTraces()) {
+            sum = sum.add(digest("build_trace", trace.drvPath().baseName(), trace.outputName(), trace.outPath().baseName(),
+                    String.join("\n", trace.signatures())));
+        }
+        for (Index.SideObject side : index.sideObjects()) {
+            sum = sum.add(digest("side_object", side.narInfoHash(), side.key(), Long.toString(side.size())));
         }
         return new Summary(narInfos, narFiles, bytes, config.size(), String.format("%064x", sum.mod(MODULUS)));
     }

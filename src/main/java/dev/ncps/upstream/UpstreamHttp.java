@@ -19,6 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
+import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
@@ -57,10 +63,15 @@ final class UpstreamHttp implements AutoCloseable {
     private final UpstreamListener listener;
 
     UpstreamHttp(UpstreamOptions options, Netrc netrc, UpstreamListener listener) {
+        this(options, netrc, listener, new SslContextFactory.Client());
+    }
+
+    /** @param tls how TLS peers are verified (the JDK's trusted CAs by default; tests trust their own) */
+    UpstreamHttp(UpstreamOptions options, Netrc netrc, UpstreamListener listener, SslContextFactory.Client tls) {
         this.options = options;
         this.netrc = netrc;
         this.listener = listener;
-        this.client = new HttpClient();
+        this.client = new HttpClient(transport(tls));
         client.setSocketAddressResolver(new PolicyResolver());
         ProxyRoutes.install(client, options.proxies());
         client.setConnectTimeout(options.dialTimeout().toMillis());
@@ -69,6 +80,19 @@ final class UpstreamHttp implements AutoCloseable {
         client.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "ncps-java/" + version()));
         // Bytes must arrive exactly as the upstream stores them: FileHash is checked over them.
         client.getContentDecoderFactories().clear();
+    }
+
+    /**
+     * HTTP/2 where the upstream offers it over TLS (ALPN), else HTTP/1.1: many NAR requests share one connection
+     * per upstream instead of one connection each. Plain {@code http://} upstreams get HTTP/1.1 (listed first,
+     * so it is what a connection without ALPN speaks); h2c, HTTP/2 without TLS, is rarely offered by caches.
+     */
+    private static HttpClientTransportDynamic transport(SslContextFactory.Client tls) {
+        ClientConnector connector = new ClientConnector();
+        connector.setSslContextFactory(tls);
+        HTTP2Client http2 = new HTTP2Client(connector);
+        return new HttpClientTransportDynamic(connector, HttpClientConnectionFactory.HTTP11,
+                new ClientConnectionFactoryOverHTTP2.HTTP2(http2));
     }
 
     void start() {

@@ -1,6 +1,7 @@
 package dev.ncps.upstream;
 
 import dev.ncps.cache.UpstreamSource;
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.Sizes;
 import dev.ncps.nix.CacheInfo;
 import dev.ncps.nix.NixParseException;
@@ -61,6 +62,10 @@ public final class Upstreams implements UpstreamSource, AutoCloseable {
     private static final int MAX_NARINFO_BYTES = 1 << 20;
     /** Build logs are text; Hydra's largest run to a few MiB. */
     private static final int MAX_LOG_BYTES = 64 << 20;
+    /** A listing names every file of a NAR; the largest paths (source trees, TeX Live) have a few hundred thousand. */
+    private static final int MAX_LISTING_BYTES = 64 << 20;
+    /** A build trace entry is a path and a few signatures. */
+    private static final int MAX_BUILD_TRACE_BYTES = 64 * 1024;
     private static final int MAX_CACHE_INFO_BYTES = 64 * 1024;
 
     private final List<Upstream> upstreams;
@@ -126,10 +131,7 @@ public final class Upstreams implements UpstreamSource, AutoCloseable {
         if (upstreams.isEmpty()) {
             return new NotFound();
         }
-        List<Upstream> usable = upstreams.stream()
-                .filter(Upstream::isUsable)
-                .sorted(Comparator.comparingInt(Upstream::priority).thenComparingInt(Upstream::order))
-                .toList();
+        List<Upstream> usable = usableByPriority();
         if (usable.isEmpty()) {
             return new Unavailable("no usable upstream: " + unusableReasons(), false);
         }
@@ -149,25 +151,113 @@ public final class Upstreams implements UpstreamSource, AutoCloseable {
      */
     @Override
     public Optional<String> fetchLog(String drvBaseName) {
-        List<Upstream> usable = upstreams.stream()
-                .filter(Upstream::isUsable)
-                .sorted(Comparator.comparingInt(Upstream::priority).thenComparingInt(Upstream::order))
-                .toList();
-        for (Upstream upstream : usable) {
+        return firstText("log/" + drvBaseName, MAX_LOG_BYTES, "build log");
+    }
+
+    /**
+     * The {@code <hash>.ls} listing of a path from the first usable upstream, by priority, that has one; as unsigned
+     * as a build log, so failures are logged and skipped the same way.
+     */
+    @Override
+    public Optional<String> fetchListing(String hash) {
+        if (!StorePath.isValidHashPart(hash)) {
+            throw new IllegalArgumentException("'" + hash + "' is not a store path hash (32 nix32 characters)");
+        }
+        return firstText(hash + ".ls", MAX_LISTING_BYTES, "listing");
+    }
+
+    private Optional<String> firstText(String relative, int maxBytes, String what) {
+        for (Upstream upstream : usableByPriority()) {
             if (Thread.currentThread().isInterrupted()) {
                 return Optional.empty();
             }
-            URI uri = upstream.resolve("log/" + drvBaseName);
+            URI uri = upstream.resolve(relative);
             try (UpstreamHttp.Exchange exchange = http.get(upstream, uri, false)) {
                 if (exchange.status() == 200) {
-                    return Optional.of(exchange.readText(MAX_LOG_BYTES));
+                    return Optional.of(exchange.readText(maxBytes));
                 }
                 exchange.discard();
             } catch (UpstreamException e) {
-                log.warn("upstream {}: build log {}: {}", upstream, drvBaseName, e.getMessage());
+                log.warn("upstream {}: {} {}: {}", upstream, what, relative, e.getMessage());
             }
         }
         return Optional.empty();
+    }
+
+    /** A build trace entry and the upstream whose key (or whose trust without signatures) vouches for it. */
+    public record VerifiedTrace(BuildTrace trace, Upstream upstream) {}
+
+    /**
+     * The build trace entry of a derivation output from the first usable upstream, by priority, that serves one
+     * signed by a key configured for it (any entry, when it is trusted without signatures). An entry that does
+     * not verify is logged and skipped, like a 404. Empty when no upstream has a usable one.
+     *
+     * @throws UpstreamException TIMEOUT or FAILED when none had it and at least one could not answer (so the miss
+     *                           is not definite); also when the calling thread is interrupted
+     */
+    public Optional<VerifiedTrace> findBuildTrace(StorePath drvPath, String outputName) throws UpstreamException {
+        UpstreamException unanswered = null;
+        for (Upstream upstream : usableByPriority()) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new UpstreamException(UpstreamException.Kind.FAILED, "interrupted");
+            }
+            URI uri = upstream.resolve("build-trace-v2/" + drvPath.baseName() + "/" + outputName + ".doi");
+            try (UpstreamHttp.Exchange exchange = http.get(upstream, uri, false)) {
+                int status = exchange.status();
+                if (status == 200) {
+                    BuildTrace trace = BuildTrace.parse(drvPath, outputName, exchange.readText(MAX_BUILD_TRACE_BYTES));
+                    if (vouchesFor(upstream, trace)) {
+                        return Optional.of(new VerifiedTrace(trace, upstream));
+                    }
+                    log.warn("upstream {}: build trace {}/{}: refused, no signature verifies with its keys",
+                            upstream, drvPath.baseName(), outputName);
+                } else if (isNotFound(status)) {
+                    exchange.discard();
+                } else {
+                    exchange.discard();
+                    String reason = MaskedUri.of(uri) + ": unexpected HTTP " + status;
+                    recordStatusFailure(upstream, status, reason);
+                    unanswered = new UpstreamException(UpstreamException.Kind.FAILED, upstream.hostname() + ": HTTP " + status);
+                }
+            } catch (NixParseException e) {
+                log.warn("upstream {}: build trace {}/{}: refused: {}", upstream, drvPath.baseName(), outputName, e.getMessage());
+            } catch (UpstreamException e) {
+                recordFailure(upstream, e);
+                log.warn("upstream {}: build trace {}/{}: {}", upstream, drvPath.baseName(), outputName, e.getMessage());
+                unanswered = e;
+            }
+        }
+        if (unanswered != null) {
+            throw unanswered;
+        }
+        return Optional.empty();
+    }
+
+    /** The cache's view of {@link #findBuildTrace}: a definite miss, or a reason worded for clients. */
+    @Override
+    public TraceLookup lookupBuildTrace(StorePath drvPath, String outputName) {
+        try {
+            return findBuildTrace(drvPath, outputName)
+                    .<TraceLookup>map(found -> new TraceFound(found.trace(), found.upstream().hostname()))
+                    .orElseGet(NotFound::new);
+        } catch (UpstreamException e) {
+            return new Unavailable(e.getMessage(), e.kind() == UpstreamException.Kind.TIMEOUT);
+        }
+    }
+
+    private static boolean vouchesFor(Upstream upstream, BuildTrace trace) {
+        if (upstream.trustsUnsigned()) {
+            return true;
+        }
+        String fingerprint = trace.fingerprint();
+        return trace.signatures().stream().anyMatch(signature -> upstream.keys().stream().anyMatch(key -> key.verify(fingerprint, signature)));
+    }
+
+    private List<Upstream> usableByPriority() {
+        return upstreams.stream()
+                .filter(Upstream::isUsable)
+                .sorted(Comparator.comparingInt(Upstream::priority).thenComparingInt(Upstream::order))
+                .toList();
     }
 
     /**

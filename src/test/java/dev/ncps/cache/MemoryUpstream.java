@@ -1,6 +1,7 @@
 package dev.ncps.cache;
 
 import dev.ncps.nix.NarInfo;
+import dev.ncps.nix.StorePath;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,6 +78,16 @@ final class MemoryUpstream implements UpstreamSource {
 
     int opens() {
         return opens.get();
+    }
+
+    @Override
+    public Optional<String> fetchListing(String hash) {
+        return Optional.empty();
+    }
+
+    @Override
+    public TraceLookup lookupBuildTrace(StorePath drvPath, String outputName) {
+        return new NotFound();
     }
 
     @Override

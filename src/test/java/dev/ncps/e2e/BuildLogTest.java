@@ -69,13 +69,15 @@ class BuildLogTest {
     }
 
     @Test
-    void anUpstreamLogIsRelayedToNixLogAndKept() {
+    void anUpstreamLogIsRelayedToNixLogAndKept() throws Exception {
         NixClient.Result log = nixLog(relayedPath);
 
         assertThat(log.succeeded()).as("%s", log).isTrue();
         assertThat(log.stdout()).isEqualTo(LOG);
         assertThat(Http.text(Http.get(http, ncps.url("/log/" + relayedDrv)))).isEqualTo(LOG);
         assertThat(upstream.requests("/log/" + relayedDrv)).isOne();
+        // Counted toward the LRU limit with the narinfo of its output, which nix log fetched first.
+        assertThat(ncps.sideObjectKeys()).contains("store/log/" + relayedDrv.substring(0, 32));
     }
 
     @Test

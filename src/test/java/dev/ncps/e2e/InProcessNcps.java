@@ -5,6 +5,11 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,6 +148,16 @@ public final class InProcessNcps implements AutoCloseable {
     /** The folder of the local storage of an instance configured by {@link #start}. */
     public Path storageDir() {
         return storageDir(dataDir);
+    }
+
+    /** The storage keys its SQLite index accounts to narinfos besides their NARs (listings, build logs), for LRU. */
+    public List<String> sideObjectKeys() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + storageDir().resolve("db").resolve("db.sqlite"));
+             ResultSet rows = c.createStatement().executeQuery("SELECT object_key FROM side_objects ORDER BY object_key")) {
+            List<String> keys = new ArrayList<>();
+            while (rows.next()) keys.add(rows.getString(1));
+            return keys;
+        }
     }
 
     /** This instance's public key, {@code name:base64}. */

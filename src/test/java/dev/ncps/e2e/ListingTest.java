@@ -21,7 +21,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * {@code GET /<hash>.ls}: ncps's listing of every path of a real closure is byte for byte the one nix-bin writes
- * with {@code nix copy --to file://...?write-nar-listing=true}, made once and then served from storage.
+ * with {@code nix copy --to file://...?write-nar-listing=true}, made once and then served from storage. An
+ * upstream that has listings (nix-bin's) has them relayed while the NAR is not here, unless they cannot be its.
  */
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -32,9 +33,11 @@ class ListingTest {
     private NixClient nix;
     private HttpClient http;
     private Path nixListings;
+    private UpstreamServer upstreamWithListings;
+    private InProcessNcps relaying;
 
     @BeforeAll
-    void start() {
+    void start() throws IOException {
         upstream = new UpstreamServer(cache.cacheDir());
         ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of());
         nix = new NixClient();
@@ -45,17 +48,41 @@ class ListingTest {
                 "copy", "--store", cache.cacheDir().resolveSibling("store").toString(),
                 "--to", "file://" + nixListings + "?write-nar-listing=true", cache.closureRoot());
         assertThat(copy.succeeded()).as("%s", copy).isTrue();
+        upstreamWithListings = new UpstreamServer(withListings());
+        relaying = InProcessNcps.start(upstreamWithListings.url(), cache.publicKey(), Map.of());
+    }
+
+    /** The signed cache with nix-bin's listings beside its narinfos; the listing of the last path claims a too large file. */
+    private Path withListings() throws IOException {
+        Path dir = TestDirs.newWorkDir("listing-upstream");
+        try (var files = Files.walk(cache.cacheDir())) {
+            for (Path file : files.toList()) {
+                Path target = dir.resolve(cache.cacheDir().relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        for (String path : cache.storePaths()) {
+            String name = NixUpstreamCache.hashOf(path) + ".ls";
+            Files.copy(nixListings.resolve(name), dir.resolve(name));
+        }
+        String last = NixUpstreamCache.hashOf(cache.storePaths().getLast()) + ".ls";
+        Files.writeString(dir.resolve(last), "{\"version\":1,\"root\":{\"type\":\"regular\",\"size\":999999999999,\"narOffset\":96}}");
+        return dir;
     }
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {http, nix, ncps, upstream}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {http, nix, relaying, upstreamWithListings, ncps, upstream}) {
             closeable.close();
         }
     }
 
     @Test
-    void everyListingIsTheOneNixWritesAndIsMadeOnce() throws IOException {
+    void everyListingIsTheOneNixWritesAndIsMadeOnce() throws Exception {
         for (String path : cache.storePaths()) {
             String hash = NixUpstreamCache.hashOf(path);
             HttpResponse<byte[]> response = Http.get(http, ncps.url("/" + hash + ".ls"));
@@ -68,6 +95,8 @@ class ListingTest {
             assertThat(Http.get(http, ncps.url("/" + NixUpstreamCache.hashOf(path) + ".ls")).statusCode()).isEqualTo(200);
         }
         assertThat(upstream.narInfoRequests() + upstream.narRequests()).isZero();
+        // Each listing counts toward the LRU limit with its narinfo.
+        assertThat(ncps.sideObjectKeys()).filteredOn(key -> key.startsWith("store/ls/")).hasSize(cache.storePaths().size());
     }
 
     @Test
@@ -82,5 +111,35 @@ class ListingTest {
                 + ncps.publicKey()), "store", "ls", "--store", ncps.url().toString(), "-R", cache.closureRoot());
         assertThat(ls.succeeded()).as("%s", ls).isTrue();
         assertThat(ls.stdout()).contains("./share/doc/README");
+    }
+
+    @Test
+    void anUpstreamListingIsRelayedUntilTheNarIsHereThenOursIsMade() throws IOException {
+        String path = cache.storePaths().getFirst();
+        String hash = NixUpstreamCache.hashOf(path);
+        String expected = Files.readString(nixListings.resolve(hash + ".ls"));
+        int narRequests = upstreamWithListings.narRequests();
+
+        assertThat(Http.text(Http.get(http, relaying.url("/" + hash + ".ls")))).isEqualTo(expected);
+        assertThat(upstreamWithListings.narRequests()).isEqualTo(narRequests);
+        assertThat(upstreamWithListings.requests("/" + hash + ".ls")).isOne();
+
+        String narUrl = Http.text(Http.get(http, relaying.url("/" + hash + ".narinfo"))).lines()
+                .filter(line -> line.startsWith("URL: ")).findFirst().orElseThrow().substring("URL: ".length());
+        assertThat(Http.get(http, relaying.url("/" + narUrl)).statusCode()).isEqualTo(200);
+        assertThat(Http.text(Http.get(http, relaying.url("/" + hash + ".ls")))).isEqualTo(expected);
+        assertThat(Http.text(Http.get(http, relaying.url("/" + hash + ".ls")))).isEqualTo(expected);
+        assertThat(upstreamWithListings.requests("/" + hash + ".ls")).isOne();
+    }
+
+    @Test
+    void anUpstreamListingThatCannotBeTheNarsIsReplacedByOurs() throws IOException {
+        String hash = NixUpstreamCache.hashOf(cache.storePaths().getLast());
+        int narRequests = upstreamWithListings.narRequests();
+
+        HttpResponse<byte[]> response = Http.get(http, relaying.url("/" + hash + ".ls"));
+
+        assertThat(Http.text(response)).isEqualTo(Files.readString(nixListings.resolve(hash + ".ls")));
+        assertThat(upstreamWithListings.narRequests()).isGreaterThan(narRequests);
     }
 }

@@ -116,6 +116,9 @@ class RouteTest {
             "/upload/" + NARINFO_HASH + ".narinfo, /upload/{hash}.narinfo",
             "/upload/nar/" + NIX32_NAR + ".nar, /upload/nar/{hash}.nar",
             "/upload/nix-cache-info, /upload/nix-cache-info",
+            "/build-trace-v2/" + NARINFO_HASH + "-p.drv/out.doi, /build-trace-v2/{drv}/{output}",
+            "/upload/build-trace-v2/" + NARINFO_HASH + "-p.drv/dev, /upload/build-trace-v2/{drv}/{output}",
+            "/build-trace-v2/x/out.doi, other",
             "/nar/nonsense, other",
             "/wp-login.php, other",
             "/uploader/x, other"})

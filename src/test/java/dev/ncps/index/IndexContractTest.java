@@ -3,8 +3,11 @@ package dev.ncps.index;
 import dev.ncps.index.Index.NarFileEntry;
 import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarInfo;
+import dev.ncps.nix.SecretKey;
+import dev.ncps.nix.StorePath;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -222,7 +225,7 @@ abstract class IndexContractTest {
     void evictionRemovesLeastRecentlyUsedNarInfosUntilUnderTheLimit() throws Exception {
         List<NarInfoEntry> entries = new ArrayList<>();
         for (int n = 0; n < 5; n++) entries.add(putSynthetic(n, 100, at(100 - n * 10))); // n=4 is the oldest
-        List<NarFileEntry> freed = index.evict(250, hash -> false);
+        List<NarFileEntry> freed = index.evict(250, hash -> false).narFiles();
         assertThat(freed).extracting(f -> f.key().narHash())
                 .containsExactly(TestNarInfos.narFileHash(4), TestNarInfos.narFileHash(3), TestNarInfos.narFileHash(2));
         assertThat(index.stats()).isEqualTo(new Index.Stats(2, 2, 200));
@@ -235,7 +238,7 @@ abstract class IndexContractTest {
         NarInfoEntry oldest = putSynthetic(0, 100, at(1));
         putSynthetic(1, 100, at(2));
         putSynthetic(2, 100, at(3));
-        List<NarFileEntry> freed = index.evict(200, hash -> hash.equals(oldest.hash()));
+        List<NarFileEntry> freed = index.evict(200, hash -> hash.equals(oldest.hash())).narFiles();
         assertThat(freed).extracting(f -> f.key().narHash()).containsExactly(TestNarInfos.narFileHash(1));
         assertThat(index.narInfo(oldest.hash())).isPresent();
     }
@@ -252,7 +255,7 @@ abstract class IndexContractTest {
         });
         assertThat(index.addPinnedPaths(root, List.of(entries.get(1).hash()))).isTrue();
 
-        List<NarFileEntry> freed = index.evict(0, hash -> false);
+        List<NarFileEntry> freed = index.evict(0, hash -> false).narFiles();
 
         assertThat(freed).extracting(f -> f.key().narHash())
                 .containsExactly(TestNarInfos.narFileHash(2), TestNarInfos.narFileHash(3));
@@ -272,7 +275,7 @@ abstract class IndexContractTest {
         assertThat(index.pinProgress(entry.hash(), 1, Index.PinState.COMPLETE, null)).isFalse();
         assertThat(index.pins()).isEmpty();
         assertThat(index.pinCounts()).isEqualTo(new Index.PinCounts(0, 0));
-        assertThat(index.evict(0, hash -> false)).hasSize(1);
+        assertThat(index.evict(0, hash -> false).narFiles()).hasSize(1);
     }
 
     @Test
@@ -305,7 +308,7 @@ abstract class IndexContractTest {
         }
         putSynthetic(5, 100, at(10));
         // Deleting the oldest narinfo frees nothing (the NAR is still linked), so the second goes too.
-        List<NarFileEntry> freed = index.evict(100, hash -> false);
+        List<NarFileEntry> freed = index.evict(100, hash -> false).narFiles();
         assertThat(freed).extracting(f -> f.key().narHash()).containsExactly(shared);
         assertThat(index.stats()).isEqualTo(new Index.Stats(1, 1, 100));
     }
@@ -320,7 +323,7 @@ abstract class IndexContractTest {
         assertThat(index.narInfoForNarFile(new NarFileKey(narHash, Compression.ZSTD))).isEmpty();
 
         index.putNarFile(new NarFileEntry(key, 100, at(2)));
-        List<NarFileEntry> freed = index.evict(0, hash -> false);
+        List<NarFileEntry> freed = index.evict(0, hash -> false).narFiles();
         assertThat(freed).extracting(NarFileEntry::key).containsExactly(key);
         assertThat(index.stats()).isEqualTo(new Index.Stats(0, 0, 0));
     }
@@ -329,7 +332,7 @@ abstract class IndexContractTest {
     void evictionLeavesNarFilesThatNeverHadANarInfo() throws Exception {
         index.putNarFile(new NarFileEntry(new NarFileKey("inflight", Compression.XZ), 1000, at(0)));
         putSynthetic(1, 100, at(1));
-        List<NarFileEntry> freed = index.evict(10, hash -> false);
+        List<NarFileEntry> freed = index.evict(10, hash -> false).narFiles();
         assertThat(freed).extracting(f -> f.key().narHash()).containsExactly(TestNarInfos.narFileHash(1));
         assertThat(index.narFile("inflight", Compression.XZ)).isPresent();
     }
@@ -337,7 +340,7 @@ abstract class IndexContractTest {
     @Test
     void evictionUnderTheLimitDeletesNothing() throws Exception {
         putSynthetic(1, 100, at(1));
-        assertThat(index.evict(100, hash -> false)).isEmpty();
+        assertThat(index.evict(100, hash -> false).narFiles()).isEmpty();
         assertThat(index.stats()).isEqualTo(new Index.Stats(1, 1, 100));
     }
 
@@ -349,7 +352,7 @@ abstract class IndexContractTest {
                 info.fileHash(), info.fileSize());
         index.putNarInfo(new NarInfoEntry(info.storePath().hashPart(), elsewhere, null, at(0)));
         // The narinfo frees no bytes, so eviction deletes it and reports no NAR file.
-        assertThat(index.evict(0, hash -> false)).isEmpty();
+        assertThat(index.evict(0, hash -> false).narFiles()).isEmpty();
         assertThat(index.stats()).isEqualTo(new Index.Stats(0, 1, 100));
     }
 
@@ -374,7 +377,7 @@ abstract class IndexContractTest {
         }
         assertThat(index.stats().narInfoCount()).isEqualTo(count);
         // LRU now follows the touched times: the lowest n is the oldest again.
-        assertThat(index.evict(count - 1, hash -> false)).extracting(f -> f.key().narHash())
+        assertThat(index.evict(count - 1, hash -> false).narFiles()).extracting(f -> f.key().narHash())
                 .containsExactly(TestNarInfos.narFileHash(0));
     }
 
@@ -388,5 +391,53 @@ abstract class IndexContractTest {
         assertThat(real.appliedNow()).isEqualTo(dry.pending());
         assertThat(real.pending()).isEmpty();
         assertThat(Index.migrate(fresh, false).appliedNow()).isEmpty();
+    }
+
+    @Test
+    void aBuildTraceEntryReadsBackWithItsSignaturesAndAnUpdateReplacesIt() throws Exception {
+        StorePath drv = StorePath.parseBaseName("00000000000000000000000000000000-producer.drv");
+        StorePath out = StorePath.parseBaseName("11111111111111111111111111111111-produced");
+        SecretKey ours = SecretKey.generate("ncps-test-1");
+        SecretKey theirs = SecretKey.generate("upstream-test-1");
+        BuildTrace trace = new BuildTrace(drv, "out", out, List.of());
+        BuildTrace signed = trace.withSignatures(List.of(theirs.sign(trace.fingerprint()), ours.sign(trace.fingerprint())));
+
+        index.putBuildTrace(signed);
+
+        assertThat(index.buildTrace(drv, "out")).contains(signed);
+        assertThat(index.buildTrace(drv, "dev")).isEmpty();
+        BuildTrace rebuilt = new BuildTrace(drv, "out", StorePath.parseBaseName("22222222222222222222222222222222-produced"), List.of());
+        index.putBuildTrace(rebuilt);
+        index.putBuildTrace(new BuildTrace(drv, "dev", out, List.of()));
+        assertThat(index.buildTrace(drv, "out")).contains(rebuilt);
+        assertThat(index.buildTrace(drv, "dev")).isPresent();
+    }
+
+    @Test
+    void listingsAndBuildLogsCountTowardTheLimitAndAreEvictedWithTheirNarInfo() throws Exception {
+        NarInfoEntry oldest = putSynthetic(0, 100, at(1));
+        NarInfo base = TestNarInfos.synthetic(1, TestNarInfos.narFileHash(1));
+        String drv = TestNarInfos.hashPart("drv", 1) + "-pkg-1.drv";
+        NarInfo built = new NarInfo(base.storePath(), base.url(), base.compression(), base.fileHash(), base.fileSize(),
+                base.narHash(), base.narSize(), base.references(), drv, base.system(), base.signatures(), null);
+        index.putNarFile(new NarFileEntry(new NarFileKey(TestNarInfos.narFileHash(1), Compression.XZ), 100, at(2)));
+        index.putNarInfo(new NarInfoEntry(built.storePath().hashPart(), built, null, at(2)));
+        NarInfoEntry newest = putSynthetic(2, 100, at(3));
+
+        assertThat(index.putSideObject(oldest.hash(), "store/ls/oldest.ls", 50)).isTrue();
+        assertThat(index.putSideObject(oldest.hash(), "store/ls/oldest.ls", 40)).isTrue();
+        assertThat(index.putSideObjectOfDeriver(drv, "store/log/built", 30)).isTrue();
+        assertThat(index.putSideObject(TestNarInfos.hashPart("none", 1), "store/ls/none.ls", 10)).isFalse();
+        assertThat(index.putSideObjectOfDeriver("00000000000000000000000000000000-none.drv", "store/log/none", 10)).isFalse();
+
+        // 300 bytes of NARs and 70 of side objects: above 330, so the oldest narinfo goes with its listing.
+        Index.Evicted first = index.evict(330, hash -> false);
+        assertThat(first.narFiles()).extracting(f -> f.key().narHash()).containsExactly(TestNarInfos.narFileHash(0));
+        assertThat(first.sideObjects()).containsExactly("store/ls/oldest.ls");
+        // 200 of NARs and 30 of the log: the next one goes with its log.
+        Index.Evicted second = index.evict(200, hash -> false);
+        assertThat(second.sideObjects()).containsExactly("store/log/built");
+        assertThat(index.narInfo(newest.hash())).isPresent();
+        assertThat(index.evict(100, hash -> false).sideObjects()).isEmpty();
     }
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +74,28 @@ class LruTest {
         assertThat(store.exists(key(nar))).isTrue();
     }
 
+    @Test
+    void aListingCountsTowardTheLimitAndGoesWithItsNarInfo() throws Exception {
+        NarFileKey oldest = cache(0, 1000, 10);
+        cache(1, 1000, 30);
+        cache(2, 1000, 20);
+        String listing = "store/ls/x/xy/listing-of-0.ls";
+        store.put(listing, new ByteArrayInputStream(new byte[600]));
+        assertThat(index.putSideObject(hashPart(0), listing, 600)).isTrue();
+
+        // 3000 bytes of NARs alone fit in 3100; with the listing they do not.
+        assertThat(new Lru(index, store, 3100, Clock.systemUTC(), metrics.lru(), evicted -> {}).run()).isEqualTo(1);
+
+        assertThat(store.exists(key(oldest))).isFalse();
+        assertThat(store.exists(listing)).isFalse();
+        assertThat(index.stats().narInfoCount()).isEqualTo(2);
+    }
+
+    private static String hashPart(int n) throws Exception {
+        return NixBase32.encode(MessageDigest.getInstance("SHA-256")
+                .digest(("path" + n).getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+    }
+
     /** A narinfo and its NAR bytes, last used {@code accessedAt} seconds after the epoch. */
     private NarFileKey cache(int n, int size, long accessedAt) throws Exception {
         byte[] bytes = new byte[size];
@@ -82,8 +105,7 @@ class LruTest {
         Path file = dir.resolve("nar" + n);
         Files.write(file, bytes);
         store.put(key(key), file);
-        String hashPart = NixBase32.encode(MessageDigest.getInstance("SHA-256")
-                .digest(("path" + n).getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+        String hashPart = hashPart(n);
         NarInfo narInfo = new NarInfo(StorePath.parseBaseName(hashPart + "-pkg"), "nar/" + key.narHash() + ".nar.xz",
                 Compression.XZ, fileHash, size, fileHash, size * 2L, List.of(), null, null, List.of(), null);
         Instant at = Instant.ofEpochSecond(accessedAt);

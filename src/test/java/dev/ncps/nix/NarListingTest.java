@@ -1,6 +1,7 @@
 package dev.ncps.nix;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import org.junit.jupiter.api.Test;
@@ -49,5 +50,21 @@ class NarListingTest {
                 "{\"version\":1,\"root\":{\"type\":\"directory\",\"entries\":{"
                 + "\"a\":{\"type\":\"directory\",\"entries\":{\"x\":{\"type\":\"regular\",\"size\":0}}},"
                 + "\"ab\":{\"type\":\"regular\",\"size\":0}}}}");
+    }
+
+    @Test
+    void aListingFromElsewhereIsCheckedAsFarAsItCanBeWithoutItsNar() throws Exception {
+        String ours = listing(NarBuilder.archive().tokens("(", "type", "directory")
+                .entry("f").regular("hello\n", false).str(")").str(")").build());
+        NarListing.check(ours, 1000);
+
+        assertThatThrownBy(() -> NarListing.check(ours, 5)).hasMessageContaining("more than the NAR's 5");
+        assertThatThrownBy(() -> NarListing.check("{\"version\":2,\"root\":{}}", 1000)).hasMessageContaining("version 1");
+        assertThatThrownBy(() -> NarListing.check("{\"version\":1,\"root\":{\"type\":\"directory\",\"entries\":{\"..\":"
+                + "{\"type\":\"symlink\",\"target\":\"x\"}}}}", 1000)).hasMessageContaining("is not a file name");
+        assertThatThrownBy(() -> NarListing.check("{\"version\":1,\"root\":{\"type\":\"regular\",\"size\":-1}}", 1000))
+                .hasMessageContaining("without a size");
+        assertThatThrownBy(() -> NarListing.check("{\"version\":1,\"root\":{\"type\":\"fifo\"}}", 1000))
+                .hasMessageContaining("unknown type");
     }
 }

@@ -51,6 +51,24 @@ class ParserFuzzTest {
     }
 
     @Property(tries = 3000)
+    void buildTraceEntriesAndListingsFromMutatedValidOnes(@ForAll long seed) {
+        Random random = new Random(seed);
+        SecretKey key = SecretKey.generate("fuzz-1");
+        BuildTrace trace = new BuildTrace(new StorePath("1gxz5nfzfnhyxjdyzi04r86sh61y4i00", "x.drv"), "out",
+                new StorePath("2gxz5nfzfnhyxjdyzi04r86sh61y4i00", "x"), List.of());
+        String valid = random.nextBoolean() ? trace.withSignatures(List.of(key.sign(trace.fingerprint()))).valueJson()
+                : "{\"key\":{\"drvPath\":\"/nix/store/1gxz5nfzfnhyxjdyzi04r86sh61y4i00-x.drv\",\"outputName\":\"out\"},"
+                        + "\"value\":{\"outPath\":\"2gxz5nfzfnhyxjdyzi04r86sh61y4i00-x\",\"signatures\":[\"k:" + "A".repeat(86) + "==\"]}}";
+        String mutated = mutateText(valid, random);
+        onlyParseErrors(() -> {
+            BuildTrace parsed = BuildTrace.parse(trace.drvPath(), "out", mutated);
+            assertThat(BuildTrace.parse(trace.drvPath(), "out", parsed.valueJson())).isEqualTo(parsed);
+        });
+        onlyParseErrors(() -> NarListing.check(mutateText(NarListing.json(NarReader.read(new ByteArrayInputStream(NAR), true)
+                .entries()), random), NAR.length));
+    }
+
+    @Property(tries = 3000)
     void storePathsFromRandomText(@ForAll("pathLikeText") String text) {
         onlyParseErrors(() -> assertThat(StorePath.parse(text)).hasToString(text));
         onlyParseErrors(() -> assertThat(StorePath.parseBaseName(text).baseName()).isEqualTo(text));

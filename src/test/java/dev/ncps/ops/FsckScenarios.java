@@ -162,7 +162,7 @@ abstract class FsckScenarios {
         fsck(true, false, Duration.ZERO);
 
         assertThat(index.stats().totalBytes()).isEqualTo(before + adoptable.bytes().length);
-        assertThat(index.evict(0, hash -> false)).extracting(e -> e.key()).containsExactly(adoptable.narFile());
+        assertThat(index.evict(0, hash -> false).narFiles()).extracting(e -> e.key()).containsExactly(adoptable.narFile());
     }
 
     @Test

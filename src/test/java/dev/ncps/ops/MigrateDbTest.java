@@ -7,7 +7,9 @@ import dev.ncps.index.Dialect;
 import dev.ncps.index.Index;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.index.IndexException;
+import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.Compression;
+import dev.ncps.nix.StorePath;
 import dev.ncps.store.LocalStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -16,6 +18,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +47,10 @@ class MigrateDbTest {
             }
         }
         index.configPut("secret_key", "cache.example.com-1:secret");
+        index.putBuildTrace(new BuildTrace(StorePath.parseBaseName("0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a-producer.drv"), "out",
+                StorePath.parseBaseName("1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b-produced"), List.of("k:" + "A".repeat(86) + "==")));
+        String someHash = index.narInfos(null, 1).getFirst().hash();
+        index.putSideObject(someHash, "store/ls/x/xy/" + someHash + ".ls", 123);
     }
 
     MigrateDb migrateDb(Index source, Index target, int batch, boolean resume) {
@@ -63,6 +70,8 @@ class MigrateDbTest {
             assertThat(target.stats()).isEqualTo(source.stats());
             assertThat(target.narInfosWithoutNar()).isEqualTo(source.narInfosWithoutNar());
             assertThat(target.config("secret_key")).contains("cache.example.com-1:secret");
+            assertThat(target.buildTraces()).isEqualTo(source.buildTraces()).hasSize(1);
+            assertThat(target.sideObjects()).isEqualTo(source.sideObjects()).hasSize(1);
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("result: copied and verified");
         }
     }
