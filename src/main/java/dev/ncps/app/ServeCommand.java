@@ -141,7 +141,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 Thread.ofPlatform().name("scheduler").daemon().factory()));
         scheduler.scheduleWithFixedDelay(cache::flushAccessTimes, ACCESS_FLUSH_PERIOD.toMillis(), ACCESS_FLUSH_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         StoreGauges.register(listeners.gauges(), index, upstreams, config.lru().maxSize().orElse(0), clock);
-        scheduleLru(config, index, store, listeners.lru(), scheduler, coordinator);
+        scheduleLru(config, index, store, listeners.lru(), cache, scheduler, coordinator);
         NarInfoTextFill.start(index, scheduler);
 
         HttpSettings http = new HttpSettings(config.server().addr().host().isEmpty() ? null : config.server().addr().host(),
@@ -171,13 +171,13 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         }
     }
 
-    private void scheduleLru(ServeConfig config, Index index, Store store, LruListener listener,
+    private void scheduleLru(ServeConfig config, Index index, Store store, LruListener listener, Cache cache,
                              ScheduledExecutorService scheduler, DownloadCoordinator coordinator) {
         if (config.lru().schedule().isEmpty()) {
             return;
         }
         long maxSize = config.lru().maxSize().orElseThrow();
-        Lru lru = new Lru(index, store, maxSize, clock, listener);
+        Lru lru = new Lru(index, store, maxSize, clock, listener, cache::narFilesEvicted);
         Runnable[] next = new Runnable[1];
         next[0] = () -> {
             ZonedDateTime now = ZonedDateTime.now(clock.withZone(config.lru().timezone()));

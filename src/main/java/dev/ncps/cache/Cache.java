@@ -19,7 +19,9 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -33,6 +35,9 @@ import java.util.concurrent.ExecutorService;
  *  narinfo:  memo ─► index ─► (miss) single-flight upstream lookup ─► verify ─► rewrite URL ─► sign ─► index
  *  NAR:      store ─► running download ─► (miss) narinfo in index ─► single-flight download ─► verify ─► store ─► index
  * </pre>
+ *
+ * A NAR whose narinfo row LRU removed after this instance served the narinfo resolves that narinfo again
+ * (the narinfo miss path) instead of answering 404 to a client that holds it; see {@link ServedNars}.
  *
  * Results say "not found" only when that is definite; anything transient is "unavailable", which the
  * HTTP layer answers with a 5xx that Nix does not remember the way it remembers a 404.
@@ -52,6 +57,7 @@ public final class Cache {
     private final NarDownloads downloads;
     private final AccessTracker access;
     private final NarInfoMemo memo;
+    private final ServedNars served = new ServedNars();
     private final Listings listings;
     private final Pins pins;
     private final DownloadCoordinator coordinator;
@@ -243,7 +249,7 @@ public final class Cache {
     /** A hit on a narinfo row: kept in memory for the next requests and counted as used. */
     private NarInfoResult servedFromIndex(NarInfoEntry entry) {
         byte[] text = entry.narInfo().serialize().getBytes(StandardCharsets.UTF_8);
-        memo.put(entry.hash(), text);
+        remember(entry.hash(), entry.narInfo(), text);
         access.narInfoUsed(entry.hash());
         listener.narInfoServed(CacheListener.Result.HIT, null);
         return new NarInfoFound(text, null);
@@ -273,9 +279,15 @@ public final class Cache {
             return Unavailable.local("database unavailable");
         }
         byte[] text = signed.serialize().getBytes(StandardCharsets.UTF_8);
-        memo.put(hash, text);
+        remember(hash, signed, text);
         listener.narInfoServed(CacheListener.Result.MISS, found.upstreamHost());
         return new NarInfoFound(text, found.upstreamHost());
+    }
+
+    private void remember(String hash, NarInfo narInfo, byte[] text) {
+        memo.put(hash, text);
+        // A URL not of our form (an imported narinfo) names no NAR a request can ask for.
+        NarFileKey.ofUrl(narInfo.url()).ifPresent(nar -> served.served(nar, hash));
     }
 
     /**
@@ -446,17 +458,30 @@ public final class Cache {
         if (running != null && running.state() != Download.State.FAILED) {
             return readerOf(running, offset, running.expectedSize(), null);
         }
-        Optional<NarSpec> spec;
+        return withSpec(key, spec -> readerOf(downloads.join(spec), offset, spec.expectedSize(), spec.upstreamUri().getHost()));
+    }
+
+    /**
+     * Applies {@code then} to what to fetch for the NAR. When no narinfo row names it but this instance served
+     * its narinfo recently, LRU removed the rows after that: the narinfo is resolved again through the miss
+     * path (upstream, verification, single-flight, cluster lock), and memory no longer serves the old copy.
+     */
+    private NarResult withSpec(NarFileKey key, Function<NarSpec, NarResult> then) {
         try {
-            spec = upstreamSpec(key);
+            Optional<NarSpec> spec = upstreamSpec(key);
+            String narInfoHash = spec.isEmpty() ? served.narInfoOf(key) : null;
+            if (narInfoHash != null) {
+                memo.remove(narInfoHash);
+                if (indexedNarInfo(narInfoHash, false) instanceof Unavailable unavailable) {
+                    return unavailable;
+                }
+                spec = upstreamSpec(key);
+            }
+            return spec.map(then).orElseGet(() -> new NotFound(NO_NARINFO));
         } catch (IndexException e) {
             log.error("nar/{}: index lookup failed: {}", key.narHash(), e.getMessage());
             return Unavailable.local("database unavailable");
         }
-        if (spec.isEmpty()) {
-            return new NotFound(NO_NARINFO);
-        }
-        return readerOf(downloads.join(spec.get()), offset, spec.get().expectedSize(), spec.get().upstreamUri().getHost());
     }
 
     /** What to fetch for a NAR: the upstream URL and sizes recorded with the narinfo that names it. */
@@ -491,16 +516,29 @@ public final class Cache {
             if (mode != Mode.SUBSTITUTE) {
                 return new NotFound("not in the cache");
             }
-            return upstreamSpec(key).<NarResult>map(spec -> new NarStreaming(InputStream.nullInputStream(), spec.expectedSize(), 0))
-                    .orElseGet(() -> new NotFound(NO_NARINFO));
-        } catch (IOException | IndexException e) {
-            log.error("nar/{}: lookup failed: {}", key.narHash(), e.getMessage());
-            return Unavailable.local("storage or database unavailable");
+        } catch (IOException e) {
+            log.error("nar/{}: storage lookup failed: {}", key.narHash(), e.getMessage());
+            return Unavailable.local("storage unavailable");
         }
+        return withSpec(key, spec -> new NarStreaming(InputStream.nullInputStream(), spec.expectedSize(), 0));
     }
 
     /** Drops a narinfo from the in-memory copy after it was replaced or deleted. */
     void forget(String hash) {
         memo.remove(hash);
+    }
+
+    /**
+     * LRU removed these NARs' rows: the narinfos this instance served for them leave memory, so the next
+     * narinfo request asks the index (other instances forget theirs when the memo entry expires, and meanwhile
+     * resolve a NAR request again, see {@link #withSpec}).
+     */
+    public void narFilesEvicted(List<NarFileKey> keys) {
+        for (NarFileKey key : keys) {
+            String hash = served.narInfoOf(key);
+            if (hash != null) {
+                memo.remove(hash);
+            }
+        }
     }
 }

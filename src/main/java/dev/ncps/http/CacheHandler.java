@@ -25,8 +25,10 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -423,8 +425,28 @@ final class CacheHandler extends Handler.Abstract {
         String rangeHeader = request.getHeaders().get(HttpHeader.RANGE);
         Cache.Mode mode = request.getHeaders().contains(DownloadCoordinator.PEER_HEADER) ? Cache.Mode.PEER
                 : uploadOnly ? Cache.Mode.UPLOAD_ONLY : Cache.Mode.SUBSTITUTE;
-        Cache.NarResult result = head ? cache.narHead(route.key(), mode)
-                : cache.nar(route.key(), resumeOffset(rangeHeader), mode);
+        try {
+            answerNar(request, response, callback, route, lookUpNar(route, mode, rangeHeader, head), rangeHeader, head);
+        } catch (NoSuchFileException deleted) {
+            // LRU deleted the stored object between the lookup and the open: the next lookup finds it gone
+            // and fetches it again, where a 500 would cost the client a retry.
+            if (response.isCommitted()) {
+                throw deleted;
+            }
+            for (HttpHeader stale : List.of(HttpHeader.CONTENT_LENGTH, HttpHeader.CONTENT_RANGE, HttpHeader.CONTENT_ENCODING,
+                    HttpHeader.ACCEPT_RANGES)) {
+                response.getHeaders().remove(stale);
+            }
+            answerNar(request, response, callback, route, lookUpNar(route, mode, rangeHeader, head), rangeHeader, head);
+        }
+    }
+
+    private Cache.NarResult lookUpNar(Route.Nar route, Cache.Mode mode, String rangeHeader, boolean head) {
+        return head ? cache.narHead(route.key(), mode) : cache.nar(route.key(), resumeOffset(rangeHeader), mode);
+    }
+
+    private void answerNar(Request request, Response response, Callback callback, Route.Nar route, Cache.NarResult result,
+                           String rangeHeader, boolean head) throws IOException {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, NAR_TYPE);
         boolean codable = settings.transparentCompression() && route.key().compression() == Compression.NONE;
         if (codable) {

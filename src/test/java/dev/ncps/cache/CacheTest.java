@@ -12,6 +12,8 @@ import dev.ncps.cache.MemoryUpstream.Body;
 import dev.ncps.index.Dialect;
 import dev.ncps.index.Index;
 import dev.ncps.index.IndexConfig;
+import dev.ncps.lru.Lru;
+import dev.ncps.lru.LruListener;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.LocalStore;
@@ -243,6 +245,70 @@ class CacheTest {
         assertThat(stored()).isTrue();
     }
 
+    // ---------------------------------------------------------------- LRU eviction under a client's feet
+
+    @Test
+    void aNarEvictedAfterItsNarInfoWasServedIsFetchedAgainAndTheMemoForgetsIt() throws Exception {
+        cache.narInfo(nar.hash(), false);
+        assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        awaitNoDownloads();
+
+        assertThat(lru(cache).run()).isEqualTo(1);
+        assertThat(cache.memoizedNarInfo(nar.hash())).as("evicted narinfos leave memory").isNull();
+
+        assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        assertThat(upstream.lookups()).isEqualTo(2);
+        assertThat(upstream.opens()).isEqualTo(2);
+        awaitNoDownloads();
+        assertThat(stored()).isTrue();
+        assertThat(index.narInfo(nar.hash())).isPresent();
+    }
+
+    @Test
+    void aNarInfoServedBeforeLruRanStillLeadsToItsNar() throws Exception {
+        TestNar stored = TestNar.of("stored-1.0", 1000);
+        upstream.publish(stored);
+        cache.narInfo(nar.hash(), false);
+        cache.narInfo(stored.hash(), false);
+        read(cache.nar(stored.key(), 0, Mode.SUBSTITUTE));
+        awaitNoDownloads();
+
+        assertThat(lru(cache).run()).as("the NAR stored goes, and every narinfo row").isEqualTo(1);
+        assertThat(index.narInfo(nar.hash())).isEmpty();
+
+        assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        assertThat(cache.narHead(nar.key(), Mode.SUBSTITUTE)).isNotInstanceOf(Cache.NotFound.class);
+    }
+
+    @Test
+    void anotherInstanceWhoseMemoStillHoldsAnEvictedNarInfoServesItsNar() throws Exception {
+        Cache other = new Cache(upstream, store, index, new Signer(SecretKey.generate("cache-test-2"), true),
+                new CacheSettings(Files.createDirectories(dir.resolve("downloads-2")), 1000, Duration.ofMinutes(1),
+                        Duration.ofMinutes(5), 32 * 1024), Clock.systemUTC(), executor, CacheListener.NONE, coordinator);
+        cache.narInfo(nar.hash(), false);
+        assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        awaitNoDownloads();
+        assertThat(other.narInfo(nar.hash(), false)).isInstanceOf(NarInfoFound.class);
+
+        assertThat(lru(cache).run()).isEqualTo(1);
+        assertThat(other.memoizedNarInfo(nar.hash())).as("only the instance that ran LRU forgets at once").isNotNull();
+
+        assertThat(read(other.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        assertThat(index.narInfo(nar.hash())).isPresent();
+    }
+
+    @Test
+    void aNarWhoseNarInfoUpstreamNoLongerHasIsStillNotFound() throws Exception {
+        cache.narInfo(nar.hash(), false);
+        assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        awaitNoDownloads();
+        lru(cache).run();
+        upstream.unpublish(nar);
+
+        assertThat(cache.nar(nar.key(), 0, Mode.SUBSTITUTE)).isInstanceOf(Cache.NotFound.class);
+        assertThat(cache.narInfo(nar.hash(), false)).isInstanceOf(Cache.NotFound.class);
+    }
+
     @Test
     void aFollowerRelaysTheOwnersBytesWithoutFetchingOrStoring() throws Exception {
         coordinator.then(new Follower("peer-a")).relaying(() -> MemoryUpstream.stream(Body.of(nar.bytes())));
@@ -290,6 +356,11 @@ class CacheTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** An LRU that evicts everything it may, wired to {@code owner} as the server wires it. */
+    private Lru lru(Cache owner) {
+        return new Lru(index, store, 0, Clock.systemUTC(), LruListener.NONE, owner::narFilesEvicted);
+    }
 
     private boolean stored() throws IOException {
         return store.exists(nar.key().storeKey());

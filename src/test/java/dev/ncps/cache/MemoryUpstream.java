@@ -53,6 +53,11 @@ final class MemoryUpstream implements UpstreamSource {
         bodies.put(nar.upstreamUri(), Body.of(nar.bytes()));
     }
 
+    void unpublish(TestNar nar) {
+        narInfos.remove(nar.hash());
+        bodies.remove(nar.upstreamUri());
+    }
+
     void serve(URI uri, Body body) {
         bodies.put(uri, body);
     }

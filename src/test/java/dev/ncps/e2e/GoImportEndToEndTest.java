@@ -119,7 +119,7 @@ class GoImportEndToEndTest {
         try (Index index = Index.open(new IndexConfig(Dialect.SQLITE, "jdbc:" + newDb, null, null, 2, 1, true));
              LocalStore store = new LocalStore(storage)) {
             assertThat(index.stats().totalBytes()).isPositive();
-            new Lru(index, store, 0, Clock.systemUTC(), LruListener.NONE).run();
+            new Lru(index, store, 0, Clock.systemUTC(), LruListener.NONE, evicted -> {}).run();
             assertThat(index.stats().narFileCount()).as("the pinned path's").isEqualTo(1);
             assertThat(index.narInfo(pinned)).isPresent();
             List<String> left = new java.util.ArrayList<>();

@@ -53,7 +53,7 @@ class LruTest {
     @Test
     void leastRecentlyUsedPathsAreRemovedRowsAndBytesUntilUnderTheLimit() throws Exception {
         List<NarFileKey> nars = List.of(cache(0, 1000, 10), cache(1, 1000, 30), cache(2, 1000, 20));
-        Lru lru = new Lru(index, store, 1500, Clock.systemUTC(), metrics.lru());
+        Lru lru = new Lru(index, store, 1500, Clock.systemUTC(), metrics.lru(), evicted -> {});
 
         assertThat(lru.run()).isEqualTo(2);
 
@@ -70,7 +70,7 @@ class LruTest {
     @Test
     void aCacheUnderTheLimitIsLeftAlone() throws Exception {
         NarFileKey nar = cache(0, 1000, 10);
-        assertThat(new Lru(index, store, 5000, Clock.systemUTC(), metrics.lru()).run()).isZero();
+        assertThat(new Lru(index, store, 5000, Clock.systemUTC(), metrics.lru(), evicted -> {}).run()).isZero();
         assertThat(store.exists(key(nar))).isTrue();
     }
 
@@ -84,7 +84,7 @@ class LruTest {
         assertThat(index.putSideObject(hashPart(0), listing, 600)).isTrue();
 
         // 3000 bytes of NARs alone fit in 3100; with the listing they do not.
-        assertThat(new Lru(index, store, 3100, Clock.systemUTC(), metrics.lru()).run()).isEqualTo(1);
+        assertThat(new Lru(index, store, 3100, Clock.systemUTC(), metrics.lru(), evicted -> {}).run()).isEqualTo(1);
 
         assertThat(store.exists(key(oldest))).isFalse();
         assertThat(store.exists(listing)).isFalse();
