@@ -10,7 +10,7 @@ java_home=${JAVA_HOME:?JAVA_HOME must name the JDK that builds ncps}
 
 # What the shaded jar needs (jdeps --multi-release 25 --ignore-missing-deps --print-module-deps
 # target/ncps.jar); java.desktop comes with java.beans, which libraries use for introspection.
-modules=java.base,java.desktop,java.naming,java.security.jgss,java.sql,jdk.management,jdk.net,jdk.unsupported
+modules=java.base,java.desktop,java.naming,java.net.http,java.security.jgss,java.sql,jdk.management,jdk.net,jdk.unsupported
 case $(uname -m) in x86_64|amd64) arch=x86_64 ;; aarch64|arm64) arch=aarch64 ;; *) arch=$(uname -m) ;; esac
 name=ncps-$version-linux-$arch
 work=$target/bundle

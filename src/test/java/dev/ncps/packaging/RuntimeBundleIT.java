@@ -91,6 +91,8 @@ class RuntimeBundleIT {
             NixClient.Copy copy = nix.copyClosure(ncps.url(), key, cache.closureRoot());
             assertThat(copy.succeeded()).as("%s", copy.result()).isTrue();
             assertThat(nix.verify(copy.store(), cache.closureRoot(), key).succeeded()).isTrue();
+            // The client commands speak HTTP with the JDK's client: its module must be in the bundle's runtime.
+            run(Map.of("HOME", work.toString()), "pins", "--url", ncps.url().toString());
 
             assertThat(ncps.terminate(Duration.ofSeconds(40))).as("exit code after SIGTERM; log:\n%s", ncps.logTail(20)).isZero();
         }
