@@ -30,11 +30,14 @@ def verdict(ok):
     return "met" if ok else "**missed**"
 
 
-def render(values, m):
+def render(values, m, run_dir):
     out = []
+    database, storage = m.get("database", "sqlite"), m.get("storage", "local")
     out.append(f"Mode **{m['mode']}**, {m['runs']} runs (medians), {m['date']}. Machine: {m['nproc']} cores "
                f"({m['cpu']}), {m['mem']}, load average at start {m['load_start']}, at end "
-               f"{m.get('load_end', '?')}; {m['java']}, JVM options {m.get('java_opts') or 'the launcher defaults'}; nginx {m['nginx']}; curl {m['curl']}.")
+               f"{m.get('load_end', '?')}; {m['java']}, JVM options {m.get('java_opts') or 'the launcher defaults'}; nginx {m['nginx']}; curl {m['curl']}. "
+               f"ncps's index: **{'PostgreSQL 15 (Unix socket)' if database == 'postgres' else 'SQLite'}**; its NARs: "
+               f"**{'S3 (S3Proxy on loopback)' if storage == 's3' else 'local storage'}**.")
     out.append("")
     out.append("### Hits (after one warm-up download of every NAR through each proxy)")
     out.append("")
@@ -46,7 +49,7 @@ def render(values, m):
                    f"| ≤ 1.25x | {verdict(n / g <= 1.25)} |")
         if (comp, "ncps", "narinfo_db_mean_us") in values:
             n, g = med(values, comp, "ncps", "narinfo_db_mean_us"), med(values, comp, "nginx", "narinfo_db_mean_us")
-            out.append(f"| {comp} | narinfo latency from the index (memo expired), mean µs (one pass, one connection) "
+            out.append(f"| {comp} | narinfo latency from the index ({database}; memo expired), mean µs (one pass, one connection) "
                        f"| {n:.0f} | {g:.0f} | {n / g:.2f}x | ≤ 1.25x | {verdict(n / g <= 1.25)} |")
         n, g = med(values, comp, "ncps", "narinfo_p99_us"), med(values, comp, "nginx", "narinfo_p99_us")
         out.append(f"| {comp} | narinfo latency, p99 µs | {n:.0f} | {g:.0f} | {n / g:.2f}x | | |")
@@ -61,6 +64,50 @@ def render(values, m):
         if (comp, "ncps", "nar_c16_cpu_s_per_gib") in values:
             n, g = med(values, comp, "ncps", "nar_c16_cpu_s_per_gib"), med(values, comp, "nginx", "nar_c16_cpu_s_per_gib")
             out.append(f"| {comp} | server CPU per GiB served at c16, s | {n:.2f} | {g:.2f} | {n / max(g, 0.001):.2f}x | | |")
+        if (comp, "ncps", "nar_hit_ttfb_ms") in values:
+            n, g = med(values, comp, "ncps", "nar_hit_ttfb_ms"), med(values, comp, "nginx", "nar_hit_ttfb_ms")
+            out.append(f"| {comp} | NAR hit (the big NAR, warm), time to first byte, ms (new connection) "
+                       f"| {n:.2f} | {g:.2f} | {n / g:.2f}x | | |")
+    if ("none", "s3", "nar_c1_mibps") in values:
+        out.append("")
+        out.append("### NAR hits from S3 storage: through ncps against the same objects straight from S3Proxy")
+        out.append("")
+        out.append("Both warm (every NAR already in the bucket); the direct GETs are signed (SigV4) as ncps's S3 "
+                   "client signs them. ncps's CPU does not include S3Proxy's, which serves both.")
+        out.append("")
+        out.append("| Closure | Measure | ncps on S3 | S3 GET directly | ncps / direct |")
+        out.append("|---|---|---:|---:|---:|")
+        for comp in ("none", "zstd"):
+            for w in (1, 16):
+                n, d = med(values, comp, "ncps", f"nar_c{w}_mibps"), med(values, comp, "s3", f"nar_c{w}_mibps")
+                out.append(f"| {comp} | NAR throughput c{w}, MiB/s (every NAR, {w} connection{'s' if w > 1 else ''}) "
+                           f"| {n:.0f} | {d:.0f} | {n / d:.2f}x |")
+            n, d = med(values, comp, "ncps", "nar_c16_cpu_s_per_gib"), med(values, comp, "s3", "nar_c16_cpu_s_per_gib")
+            out.append(f"| {comp} | server CPU per GiB at c16, s (ncps's own; S3Proxy's) | {n:.2f} | {d:.2f} | |")
+        n, d = med(values, "none", "ncps", "nar_hit_ttfb_ms"), med(values, "none", "s3", "nar_hit_ttfb_ms")
+        out.append(f"| none | NAR hit (the big NAR), time to first byte, ms (c1, new connection) | {n:.2f} | {d:.2f} | {n / d:.2f}x |")
+    if ("none", "ncps", "pg_statements_per_hit") in values:
+        out.append("")
+        out.append("### narinfo hits from the index on PostgreSQL: statements per hit")
+        out.append("")
+        out.append("Counted exactly by pg_stat_statements (track_utility on) in ncps's database during the "
+                   "narinfo-from-index pass (memo expired, every narinfo once); background work of ncps in that "
+                   "pass counts too. Round trips are the statements less the BEGINs, which pgjdbc sends in the "
+                   "same batch as the first query.")
+        out.append("")
+        out.append("| Closure | statements per hit | round trips per hit | Target |")
+        out.append("|---|---:|---:|---|")
+        for comp in ("none", "zstd"):
+            st, rt = med(values, comp, "ncps", "pg_statements_per_hit"), med(values, comp, "ncps", "pg_round_trips_per_hit")
+            out.append(f"| {comp} | {st:.2f} | {rt:.2f} | aim for one query |")
+        breakdown = run_dir / "pg-statements-none.txt"
+        if breakdown.exists():
+            out.append("")
+            out.append("Last run, none closure, by statement:")
+            out.append("")
+            out.append("```")
+            out.extend(breakdown.read_text().splitlines())
+            out.append("```")
     out.append("")
     out.append("### Cold miss, thundering herd, memory, startup")
     out.append("")
@@ -105,7 +152,7 @@ def main():
     if len(sys.argv) not in (2, 3):
         raise SystemExit("usage: report.py RUN_DIR [DOC.md]")
     values, machine = load(Path(sys.argv[1]))
-    table = render(values, machine)
+    table = render(values, machine, Path(sys.argv[1]))
     print(table)
     if len(sys.argv) == 3:
         write_doc(Path(sys.argv[2]), table)

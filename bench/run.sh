@@ -2,17 +2,22 @@
 # Benchmarks ncps against nginx proxy_cache, both in front of the same static upstream, on loopback.
 # Not a test: never run by ./mvnw test or scripts/test.sh. See bench/README.md for what it measures.
 #
-# usage: bench/run.sh [--quick] [--runs N] [--profile] [--work DIR] [--no-docs]
+# usage: bench/run.sh [--quick] [--runs N] [--profile] [--work DIR] [--no-docs] [--database sqlite|postgres]
+#                     [--storage local|s3]
 #   --quick    small closure (~130 MiB, 64 MiB cold-miss NAR), 3 runs: a few minutes
 #   --runs N   repetitions of every measurement (medians are reported); default 5, 3 with --quick
 #   --profile  one run of the hit phases with JFR recordings of ncps; prints its hot methods, writes no docs
 #   --work DIR scratch directory (closures are built once there and reused); default /tmp/ncps-bench
 #   --no-docs  print the table but leave docs/benchmarks.md alone
+#   --database postgres  every ncps keeps its index on a throwaway PostgreSQL cluster in the work directory (Debian's
+#              postgresql-15, over its Unix socket) and the narinfo-from-index phase counts the statements per hit
+#   --storage s3  every ncps keeps its NARs in a bucket of S3Proxy on loopback, and the NAR hit phases also fetch the
+#              same objects from S3Proxy directly (signed GETs), so the relay's cost shows
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-mode=full; runs=""; profile=""; work=/tmp/ncps-bench; docs=1
+mode=full; runs=""; profile=""; work=/tmp/ncps-bench; docs=1; database=sqlite; storage=local
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) mode=quick; shift ;;
@@ -20,10 +25,14 @@ while [ $# -gt 0 ]; do
     --profile) profile=1; shift ;;
     --work) work=$2; shift 2 ;;
     --no-docs) docs=""; shift ;;
+    --database) database=${2:-}; shift 2 ;;
+    --storage) storage=${2:-}; shift 2 ;;
     *) echo "bench: unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
 [[ -z "$runs" || "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "bench: --runs '$runs': expected a whole number >= 1" >&2; exit 2; }
+[[ "$database" =~ ^(sqlite|postgres)$ ]] || { echo "bench: --database '$database': expected sqlite or postgres" >&2; exit 2; }
+[[ "$storage" =~ ^(local|s3)$ ]] || { echo "bench: --storage '$storage': expected local or s3" >&2; exit 2; }
 
 # Closure shape: log-uniform sizes from 4 KiB to max_kib, plus one big NAR used for the cold miss.
 if [ $mode = quick ]; then
@@ -40,7 +49,7 @@ herd_seconds=4       # the herd NAR's upstream is throttled so its transfer take
 java_opts="${NCPS_BENCH_HEAP:+-Xmx$NCPS_BENCH_HEAP} ${NCPS_BENCH_JAVA_OPTS:-}"
 java_opts=$(echo $java_opts)
 
-"$root/scripts/install-test-deps.sh" nix nginx curl
+"$root/scripts/install-test-deps.sh" nix nginx curl $([ "$database" = sqlite ] || echo postgresql)
 source "$root/scripts/lib/jdk.sh"
 ncps_select_jdk
 jar="$root/target/ncps.jar"
@@ -74,6 +83,7 @@ loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "load_start=$loadavg_start"; echo "kernel=$(uname -r)"
   echo "java=$("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"; echo "nginx=$(nginx -v 2>&1 | cut -d/ -f2)"
   echo "curl=$(curl --version | head -1 | cut -d' ' -f2)"; echo "java_opts=$java_opts"
+  echo "database=$database"; echo "storage=$storage"
 } > "$run/machine"
 log "machine: $(nproc) cores, load average $loadavg_start"
 
@@ -167,15 +177,97 @@ nginx_proxy_pid=${pids[-1]}
 wait_http "http://127.0.0.1:$p_up_none/nix-cache-info" 20 >/dev/null
 wait_http "http://127.0.0.1:$p_ng_none/nix-cache-info" 20 >/dev/null
 
+# ---------------------------------------------------------------- index and NAR storage of ncps (--database, --storage)
+# PostgreSQL: a throwaway cluster of Debian's postgresql-15 in the run directory, run as the postgres user (it refuses
+# root), listening only on its Unix socket (the socket directory is the cluster's folder), one database per ncps.
+# pg_stat_statements counts every statement each database executes, including BEGIN/COMMIT (track_utility).
+pg_bin=/usr/lib/postgresql/15/bin
+pg_dir="$run/postgres"; pg_port=""
+as_postgres() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+pg_sql() { psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$pg_dir" -p "$pg_port" -U postgres -d postgres -c "$1"; }
+start_postgres() {
+  mkdir -p "$pg_dir"; chown postgres: "$pg_dir"; chmod 0700 "$pg_dir"
+  as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust > "$pg_dir/initdb.log" 2>&1 || die "initdb failed; see $pg_dir/initdb.log"
+  pg_port=$(free_port)
+  as_postgres "$pg_bin/postgres" -D "$pg_dir/data" -p "$pg_port" -c listen_addresses= -c unix_socket_directories="$pg_dir" \
+    -c max_connections=200 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all \
+    -c pg_stat_statements.track_utility=on > "$pg_dir/postgres.log" 2>&1 & pids+=($!)
+  local i=0
+  until pg_sql 'SELECT 1' >/dev/null 2>&1; do
+    [ $i -lt 600 ] || die "PostgreSQL did not answer within 60 s; see $pg_dir/postgres.log"
+    i=$((i + 1)); sleep 0.1
+  done
+  pg_sql 'CREATE EXTENSION pg_stat_statements' >/dev/null
+  log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on $pg_dir/.s.PGSQL.$pg_port"
+}
+pg_db_of() { echo "bench_${1//-/_}"; }   # ncps instance name -> its database
+
+# S3: S3Proxy (the test suite's S3 server, from the test class path) with its filesystem backend in the run
+# directory, on loopback, one bucket per ncps; its objects are files <basedir>/<bucket>/<key>.
+s3_dir="$run/s3"; s3_port=""; s3_pid=""
+s3_key=bench-access; s3_secret=bench-secret-key; s3_region=us-east-1
+# S3 signs the body's SHA-256; curl sends none for an empty body, so it is given (that of the empty string).
+s3_curl_opts=(--aws-sigv4 "aws:amz:$s3_region:s3" -u "$s3_key:$s3_secret"
+  -H 'x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+start_s3proxy() {
+  mkdir -p "$s3_dir/data"
+  (cd "$root" && ./mvnw -B -o -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$s3_dir/classpath" >&2)
+  s3_port=$(free_port)
+  cat > "$s3_dir/s3proxy.properties" <<PROPERTIES
+s3proxy.endpoint=http://127.0.0.1:$s3_port
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$s3_key
+s3proxy.credential=$s3_secret
+s3proxy.ignore-unknown-headers=true
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$s3_dir/data
+PROPERTIES
+  "$JAVA_HOME/bin/java" -Xmx256m -Dlogback.configurationFile="$root/scripts/container/compose-standins/s3/logback.xml" \
+    -cp "$(cat "$s3_dir/classpath")" org.gaul.s3proxy.Main --properties "$s3_dir/s3proxy.properties" > "$s3_dir/out.log" 2>&1 &
+  s3_pid=$!; pids+=("$s3_pid")
+  local i=0
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "${s3_curl_opts[@]}" "http://127.0.0.1:$s3_port/")" = 200 ]; do
+    kill -0 "$s3_pid" 2>/dev/null && [ $i -lt 600 ] || die "S3Proxy did not answer within 60 s; see $s3_dir/out.log"
+    i=$((i + 1)); sleep 0.1
+  done
+  log "S3Proxy on 127.0.0.1:$s3_port"
+}
+s3_bucket_of() { echo "bench-$1"; }   # ncps instance name -> its bucket
+
+backend=()
+backend_args() {   # name dir -> sets backend to the ncps options for its index and NAR storage
+  backend=()
+  if [ "$storage" = s3 ]; then
+    local bucket; bucket=$(s3_bucket_of "$1")
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -X PUT "${s3_curl_opts[@]}" "http://127.0.0.1:$s3_port/$bucket")" = 200 ] ||
+      die "cannot create the S3 bucket $bucket"
+    backend+=(--cache-storage-s3-bucket "$bucket" --cache-storage-s3-endpoint "http://127.0.0.1:$s3_port"
+      --cache-storage-s3-region "$s3_region" --cache-storage-s3-access-key-id "$s3_key"
+      --cache-storage-s3-secret-access-key "$s3_secret" --cache-storage-s3-force-path-style true)
+    # with S3 the database URL is required; SQLite keeps its default place under the data directory
+    [ "$database" = postgres ] || backend+=(--cache-database-url "sqlite:$2/data/db/db.sqlite")
+  else
+    backend+=(--cache-storage-local "$2/data")
+  fi
+  if [ "$database" = postgres ]; then
+    local db; db=$(pg_db_of "$1")
+    pg_sql "CREATE DATABASE $db" >/dev/null
+    backend+=(--cache-database-url "postgres+unix://postgres@$pg_dir/$db?port=$pg_port")
+  fi
+}
+[ "$database" = sqlite ] || start_postgres
+[ "$storage" = local ] || start_s3proxy
+
 ncps_pid=""; startup=""
 start_ncps() {   # name port upstream-port [java options...] -> sets ncps_pid and startup (seconds to the first answer)
   local name=$1 port=$2 upport=$3; shift 3
-  local dir="$run/ncps-$name"; rm -rf "$dir"; mkdir -p "$dir/tmp"
+  local dir="$run/ncps-$name"; rm -rf "$dir"; mkdir -p "$dir/tmp" "$dir/data/db"
+  backend_args "$name" "$dir"
   local t0; t0=$(now_ns)
   NCPS_JAVA_OPTS="$java_opts $*" "$root/ncps" serve \
     --server-addr "127.0.0.1:$port" --cache-hostname bench.local \
     --cache-upstream-url "http://127.0.0.1:$upport" --cache-upstream-public-key "$pubkey" \
-    --cache-storage-local "$dir/data" --cache-temp-path "$dir/tmp" \
+    "${backend[@]}" --cache-temp-path "$dir/tmp" \
     > "$dir/out.log" 2>&1 &
   ncps_pid=$!; pids+=("$ncps_pid")
   until curl -sf -o /dev/null "http://127.0.0.1:$port/nix-cache-info"; do
@@ -224,7 +316,9 @@ warm_up() {   # comp target base: every narinfo and every NAR once, sizes checke
 
 # CPU time (user + system, all threads) of the server processes of a target, in clock ticks.
 clk_tck=$(getconf CLK_TCK)
-server_pids() { if [ "$1" = ncps ]; then echo "${pid_of[$2]}"; else pgrep -P "$nginx_proxy_pid"; fi; }
+server_pids() {
+  case $1 in ncps) echo "${pid_of[$2]}" ;; s3) echo "$s3_pid" ;; *) pgrep -P "$nginx_proxy_pid" ;; esac
+}
 cpu_ticks() { local t=0 p; for p in $(server_pids "$1" "$2"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 
 narinfo_phase() {   # r comp target base
@@ -241,9 +335,27 @@ narinfo_phase() {   # r comp target base
 # narinfo (once each) runs after that has expired; nginx answers the same list from its cache.
 memo_ttl_s=60
 # One pass is too short to amortise curl's start, so the mean is taken from curl's per-request times.
+# On PostgreSQL the statements ncps's database executed during the pass are counted exactly by pg_stat_statements
+# (reset before, read after; only that ncps's database): per hit in total, and the round trips among them, which
+# are all but the BEGINs (pgjdbc sends BEGIN in the same message batch as the transaction's first query).
+# Whatever ncps does in the background during the pass counts too; the breakdown by statement is kept in
+# pg-statements-<comp>.txt.
 narinfo_db_phase() {   # r comp target base
+  local db=""
+  if [ "$database" = postgres ] && [ "$3" = ncps ]; then
+    db=$(pg_db_of "hit-$2")
+    pg_sql 'SELECT pg_stat_statements_reset()' >/dev/null
+  fi
   fetch_list "$4" "$run/narinfos-once"
   record "$1" "$2" "$3" narinfo_db_mean_us "$(awk '{ s += $3 } END { printf "%.1f", s * 1e6 / NR }' "$run/fetch.out")"
+  [ -n "$db" ] || return 0
+  local n; n=$(wc -l < "$run/fetch.out")
+  pg_sql "SELECT s.calls, regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+          WHERE d.datname = '$db' ORDER BY s.calls DESC" > "$run/pg-statements-$2.raw"
+  awk -F'|' -v n="$n" '{ printf "%.2f per hit (%d calls): %s\n", $1 / n, $1, substr($2, 1, 160) }' "$run/pg-statements-$2.raw" > "$run/pg-statements-$2.txt"
+  record "$1" "$2" ncps pg_statements_per_hit "$(awk -F'|' -v n="$n" '{ s += $1 } END { printf "%.2f", s / n }' "$run/pg-statements-$2.raw")"
+  record "$1" "$2" ncps pg_round_trips_per_hit "$(awk -F'|' -v n="$n" 'toupper($2) !~ /^ *BEGIN/ { s += $1 } END { printf "%.2f", s / n }' "$run/pg-statements-$2.raw")"
+  log "run $1: PostgreSQL statements during $n narinfo hits from the index ($2):"; sed 's/^/    /' "$run/pg-statements-$2.txt" >&2
 }
 
 nar_phase() {   # r comp target base workers
@@ -253,7 +365,7 @@ nar_phase() {   # r comp target base workers
   local t0 t1 c0; c0=$(cpu_ticks "$3" "$2"); t0=$(now_ns)
   local cpids=()
   for f in "$run"/share.*; do
-    curl_cfg "$4" "$f" "" > "$f.cfg"
+    { [ "$3" != s3 ] || s3_curl_cfg; curl_cfg "$4" "$f" ""; } > "$f.cfg"
     curl -s -K "$f.cfg" -w '%{http_code} %{size_download}\n' > "$f.out" & cpids+=($!)
   done
   for p in "${cpids[@]}"; do wait "$p"; done
@@ -262,6 +374,30 @@ nar_phase() {   # r comp target base workers
   [ "$got" = $((total_bytes[$2] * nar_loops)) ] || die "NAR c$w through $3 ($2): got $got bytes, expected ${total_bytes[$2]}"
   record "$1" "$2" "$3" "nar_c${w}_cpu_s_per_gib" "$(awk -v c=$(( $(cpu_ticks "$3" "$2") - c0 )) -v hz=$clk_tck -v s=$got 'BEGIN{printf "%.3f", c/hz/(s/1073741824)}')"
   record "$1" "$2" "$3" "nar_c${w}_mibps" "$(awk -v a=$t0 -v b=$t1 -v s=$got 'BEGIN{printf "%.1f", s/1048576/((b-a)/1e9)}')"
+}
+
+# Direct S3 GETs (target s3) sign every request as the S3 SDK would; curl's options, as a config file.
+s3_curl_cfg() {
+  printf 'aws-sigv4 = "aws:amz:%s:s3"\nuser = "%s:%s"\nheader = "%s"\n' "$s3_region" "$s3_key" "$s3_secret" "${s3_curl_opts[5]}"
+}
+# The object keys ncps stored the NARs of hit-<comp> under, in the order of its NAR URL list (a key is found by the
+# file name of the NAR URL), so the direct GETs fetch exactly the objects ncps relays.
+s3_nar_keys() {   # comp
+  local bucket_dir; bucket_dir="$s3_dir/data/$(s3_bucket_of "hit-$1")"
+  find "$bucket_dir" -type f -printf '%P\n' > "$run/s3-keys-$1"
+  awk -v keys="$run/s3-keys-$1" 'BEGIN { while ((getline k < keys) > 0) { n = split(k, p, "/"); key[p[n]] = k } }
+    { n = split($0, p, "/"); if (!(p[n] in key)) { print "no S3 object for " $0 > "/dev/stderr"; exit 1 } print $0 "\t" key[p[n]] }' \
+    "$run/warm-$1-ncps/nars" > "$run/s3-key-of-$1" || die "the NARs of hit-$1 are not all in its bucket"
+  for _ in $(seq $nar_loops); do cut -f2 "$run/s3-key-of-$1"; done > "$run/nars-$1-s3"
+}
+s3_key_of() { awk -F'\t' -v u="$2" '$1 == u { print $2; exit }' "$run/s3-key-of-$1"; }   # comp NAR-URL
+# Time to first byte of a NAR hit: the big NAR of the uncompressed closure, once per target, on a fresh connection.
+hit_ttfb() {   # r target url
+  local code size ttfb opts=()
+  [ "$2" != s3 ] || opts=("${s3_curl_opts[@]}")
+  read -r code size ttfb < <(curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_starttransfer}\n' "${opts[@]}" "$3")
+  [ "$code" = 200 ] && [ "$size" = "$big_size" ] || die "NAR hit TTFB through $2: HTTP $code, $size bytes (expected $big_size)"
+  record "$1" none "$2" nar_hit_ttfb_ms "$(awk -v v="$ttfb" 'BEGIN{printf "%.2f", v*1000}')"
 }
 
 vm_hwm_kib() { awk '/VmHWM/{print $2}' "/proc/$1/status"; }
@@ -288,6 +424,9 @@ done
 # for ncps's periodic health checks of /nix-cache-info).
 upstream_requests() { cat "$run/up-none.log" "$run/up-zstd.log" | grep -vc '^/nix-cache-info ' || true; }
 upstream_after_warmup=$(upstream_requests)
+if [ "$storage" = s3 ]; then
+  for comp in none zstd; do s3_nar_keys $comp; base[s3-$comp]="http://127.0.0.1:$s3_port/$(s3_bucket_of "hit-$comp")"; done
+fi
 
 jfr_start() { [ -z "$profile" ] || for c in none zstd; do jcmd "${pid_of[$c]}" JFR.start name="$1" settings=profile >/dev/null; done; }
 jfr_stop() { [ -z "$profile" ] || for c in none zstd; do jcmd "${pid_of[$c]}" JFR.stop name="$1" filename="$run/$1-$c.jfr" >/dev/null; done; }
@@ -303,8 +442,10 @@ for r in $(seq "$runs"); do
   memo_filled=$(now_ns)
   jfr_start nar
   for w in 1 4 16; do
+    # with S3 storage, the same objects straight from S3 at c1 and c16: what the relay through ncps costs
+    targets=("${order[@]}"); [ "$storage" = local ] || [ $w = 4 ] || targets+=(s3)
     for comp in none zstd; do
-      for t in "${order[@]}"; do
+      for t in "${targets[@]}"; do
         if [ "$t$w" = ncps16 ]; then
           echo 5 > "/proc/${pid_of[$comp]}/clear_refs"
           sample_rss "${pid_of[$comp]}" > "$run/rss-samples" & sampler=$!
@@ -319,6 +460,8 @@ for r in $(seq "$runs"); do
     done
   done
   jfr_stop nar
+  for t in "${order[@]}"; do hit_ttfb "$r" "$t" "${base[$t-none]}/$(nar_url_of "$run/warm-none-$t/$big_hash.ni")"; done
+  [ "$storage" = local ] || hit_ttfb "$r" s3 "${base[s3-none]}/$(s3_key_of none "$(nar_url_of "$run/warm-none-ncps/$big_hash.ni")")"
   wait_s=$(( memo_ttl_s + 1 - ($(now_ns) - memo_filled) / 1000000000 ))
   [ "$wait_s" -le 0 ] || { log "run $r: waiting ${wait_s} s for ncps's narinfo memo to expire"; sleep "$wait_s"; }
   jfr_start narinfo-db
