@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("slow")
 class EvictedPathTest {
-    private static final Map<String, String> LRU = Map.of("CACHE_MAX_SIZE", "1K", "CACHE_LRU_SCHEDULE", "@every 1s");
+    private static final Map<String, String> LRU = Map.of("CACHE_MAX_SIZE", "1B", "CACHE_LRU_SCHEDULE", "@every 1s");
 
     @Test
     void aClosureCopiedAgainAfterLruEvictedItIsFetchedAgainWhole() throws Exception {
