@@ -15,7 +15,6 @@ import dev.ncps.http.HttpSettings;
 import dev.ncps.index.Index;
 import dev.ncps.lru.Lru;
 import dev.ncps.lru.LruListener;
-import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.Store;
@@ -121,7 +120,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         Signer signer = Backends.signer(config.signing(), key);
 
         Listeners listeners = Listeners.forConfig(config.server().prometheusEnabled());
-        Upstreams upstreams = track(new Upstreams(upstreamSpecs(config), upstreamOptions(config), clock,
+        Upstreams upstreams = track(new Upstreams(config.upstream().upstreams(), upstreamOptions(config), clock,
                 listeners.upstreams()));
         upstreams.start();
 
@@ -195,19 +194,6 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         next[0].run();
     }
 
-    private static List<UpstreamSpec> upstreamSpecs(ServeConfig config) throws NixParseException {
-        List<UpstreamSpec> specs = new ArrayList<>();
-        for (var upstream : config.upstream().upstreams()) {
-            List<PublicKey> keys = new ArrayList<>();
-            for (String text : upstream.publicKeys()) {
-                keys.add(PublicKey.parse(text));
-            }
-            specs.add(new UpstreamSpec(upstream.url().uri(), upstream.url().priority().orElse(0), keys,
-                    upstream.url().allowedTargets(), upstream.url().trustUnsigned()));
-        }
-        return specs;
-    }
-
     private static UpstreamOptions upstreamOptions(ServeConfig config) {
         UpstreamOptions options = UpstreamOptions.defaults().withTimeouts(config.upstream().dialerTimeout(),
                 config.upstream().responseHeaderTimeout(), UpstreamOptions.defaults().bodyIdleTimeout());
@@ -220,12 +206,9 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
      * Whose signature makes an upload trusted: the configured upload keys, every upstream's keys (ncps already
      * signs what they sign) and ncps's own key (it signed that content before).
      */
-    private static List<PublicKey> trustedUploadKeys(ServeConfig config, Signer signer) throws NixParseException {
-        List<PublicKey> keys = new ArrayList<>();
-        for (String text : config.auth().trustedUploadKeys()) {
-            keys.add(PublicKey.parse(text));
-        }
-        for (UpstreamSpec upstream : upstreamSpecs(config)) {
+    private static List<PublicKey> trustedUploadKeys(ServeConfig config, Signer signer) {
+        List<PublicKey> keys = new ArrayList<>(config.auth().trustedUploadKeys());
+        for (UpstreamSpec upstream : config.upstream().upstreams()) {
             keys.addAll(upstream.keys());
         }
         keys.add(signer.publicKey());

@@ -1,5 +1,6 @@
 package dev.ncps.config;
 
+import dev.ncps.nix.PublicKey;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,11 +11,11 @@ import java.util.Optional;
  * @param uploadToken token required on PUT/DELETE, when set; without it writes use {@code getToken}
  * @param allowUploadOverwrite whether an upload may replace a narinfo already held
  * @param maxUploadSize the largest NAR file an upload may send, in bytes
- * @param trustedUploadKeys Nix {@code name:base64} public keys accepted on uploads
+ * @param trustedUploadKeys public keys accepted on uploads
  */
 public record AuthConfig(Optional<String> getToken, Optional<String> uploadToken, boolean allowPut, boolean allowDelete,
                          boolean allowUploadOverwrite, long maxUploadSize, boolean requireTrustedSignature,
-                         List<String> trustedUploadKeys) {
+                         List<PublicKey> trustedUploadKeys) {
     public AuthConfig {
         trustedUploadKeys = List.copyOf(trustedUploadKeys);
     }

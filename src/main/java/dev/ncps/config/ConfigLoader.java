@@ -5,8 +5,10 @@ import static dev.ncps.config.Options.*;
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockSettings;
 import dev.ncps.lock.RedisSettings;
+import dev.ncps.nix.PublicKey;
 import dev.ncps.store.S3Config;
 import dev.ncps.upstream.Proxies;
+import dev.ncps.upstream.UpstreamSpec;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -207,11 +209,11 @@ public final class ConfigLoader {
                 problems.add(CACHE_UPSTREAM_URLS.label() + ": at least one upstream URL is required, e.g. "
                         + "--cache-upstream-url https://cache.nixos.org");
             }
-            List<String> keys = r.values(CACHE_UPSTREAM_PUBLIC_KEYS);
+            List<PublicKey> keys = r.values(CACHE_UPSTREAM_PUBLIC_KEYS);
             // With one upstream every key is its own, whatever its name; with several, a key belongs to the
             // upstream whose host it is named after (<host>-<n>), and a key that fits none is an error.
             boolean single = urls.size() == 1;
-            for (String key : keys) {
+            for (PublicKey key : keys) {
                 if (!single && urls.stream().noneMatch(url -> keyMatches(key, url))) {
                     problems.add(CACHE_UPSTREAM_PUBLIC_KEYS.label() + ": key '" + key + "' matches no upstream; "
                             + "with several upstreams, "
@@ -221,9 +223,9 @@ public final class ConfigLoader {
             }
             // Keys that were given but did not parse are already reported; "no public key" would only mislead.
             boolean keysUnparsable = keys.isEmpty() && r.isSet(CACHE_UPSTREAM_PUBLIC_KEYS);
-            List<UpstreamConfig.Upstream> upstreams = new ArrayList<>();
+            List<UpstreamSpec> upstreams = new ArrayList<>();
             for (UpstreamUrl url : urls) {
-                List<String> own = single ? keys : keys.stream().filter(k -> keyMatches(k, url)).toList();
+                List<PublicKey> own = single ? keys : keys.stream().filter(k -> keyMatches(k, url)).toList();
                 if (url.trustUnsigned()) {
                     warnings.add("upstream " + url.uri() + " has trust-unsigned=true: ncps accepts its unsigned narinfos "
                             + "and signs them as its own, so whoever controls that upstream, or the network to it, "
@@ -234,7 +236,7 @@ public final class ConfigLoader {
                             + "with, e.g. cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=, or declare it "
                             + "?trust-unsigned=true");
                 }
-                upstreams.add(new UpstreamConfig.Upstream(url, own));
+                upstreams.add(url.spec(own));
             }
             return new UpstreamConfig(upstreams, r.valueOrDefault(CACHE_UPSTREAM_DIALER_TIMEOUT),
                     r.valueOrDefault(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT),
@@ -251,8 +253,8 @@ public final class ConfigLoader {
             }
         }
 
-        private static boolean keyMatches(String key, UpstreamUrl url) {
-            return url.ownsKeyName(key.substring(0, key.indexOf(':')));
+        private static boolean keyMatches(PublicKey key, UpstreamUrl url) {
+            return url.ownsKeyName(key.name());
         }
 
         private Optional<Path> netrc() {
@@ -407,7 +409,7 @@ public final class ConfigLoader {
         }
 
         AuthConfig auth() {
-            List<String> trusted = r.values(CACHE_TRUSTED_UPLOAD_KEYS);
+            List<PublicKey> trusted = r.values(CACHE_TRUSTED_UPLOAD_KEYS);
             boolean requireTrusted = r.valueOrDefault(CACHE_REQUIRE_TRUSTED_SIGNATURE);
             AuthConfig auth = new AuthConfig(r.value(CACHE_GET_TOKEN).filter(t -> !t.isEmpty()),
                     r.value(CACHE_UPLOAD_TOKEN).filter(t -> !t.isEmpty()), r.valueOrDefault(CACHE_ALLOW_PUT_VERB),

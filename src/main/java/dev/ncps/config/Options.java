@@ -35,6 +35,7 @@ import static dev.ncps.config.ValueTypes.UPSTREAM_URL;
 import static dev.ncps.config.ValueTypes.choice;
 
 import dev.ncps.lock.LockBackend;
+import dev.ncps.nix.PublicKey;
 import dev.ncps.store.S3Config.ChecksumMode;
 import java.net.URI;
 import java.nio.file.Path;
@@ -152,7 +153,7 @@ public final class Options {
                     + "upstream's unsigned narinfos and signs them as ncps's own: only for a cache you control end to end "
                     + "(warned at startup).");
 
-    public static final Option<String> CACHE_UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, "cache.upstream.public-keys",
+    public static final Option<PublicKey> CACHE_UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, "cache.upstream.public-keys",
                     "cache-upstream-public-key", "CACHE_UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)
             .list()
             .doc("Public key an upstream signs its narinfos with. An upstream without one starts with a warning and gives "
@@ -308,7 +309,7 @@ public final class Options {
                     + "upstream's key or of ncps's own key; ncps then adds its own signature. `false` makes ncps sign whatever "
                     + "an uploader sends, so every client trusting the ncps key trusts every uploader. The Go ncps defaults to false.");
 
-    public static final Option<String> CACHE_TRUSTED_UPLOAD_KEYS = Option.of(AUTH, SERVE, "cache.trusted-upload-keys",
+    public static final Option<PublicKey> CACHE_TRUSTED_UPLOAD_KEYS = Option.of(AUTH, SERVE, "cache.trusted-upload-keys",
                     "cache-trusted-upload-key", "CACHE_TRUSTED_UPLOAD_KEYS", PUBLIC_KEY)
             .list().doc("Public key (`name:base64`) whose signature makes an uploaded narinfo trusted "
                     + "(see `cache.require-trusted-signature`).");
@@ -396,7 +397,7 @@ public final class Options {
                     "upstream-cache", "UPSTREAM_CACHES", UPSTREAM_URL)
             .list().deprecatedFor(CACHE_UPSTREAM_URLS).doc("Use `cache.upstream.urls`.");
 
-    public static final Option<String> UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, null,
+    public static final Option<PublicKey> UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, null,
                     "upstream-public-key", "UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)
             .list().deprecatedFor(CACHE_UPSTREAM_PUBLIC_KEYS).doc("Use `cache.upstream.public-keys`.");
 

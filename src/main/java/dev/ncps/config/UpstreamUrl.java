@@ -1,6 +1,8 @@
 package dev.ncps.config;
 
+import dev.ncps.nix.PublicKey;
 import dev.ncps.upstream.AllowedTarget;
+import dev.ncps.upstream.UpstreamSpec;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -14,23 +16,20 @@ import java.util.OptionalInt;
  * An upstream binary cache: its base URL (without parameters), the priority the user pinned with
  * {@code ?priority=N}, which otherwise comes from the upstream's nix-cache-info, and the internal targets its
  * NAR URLs and redirects may lead to ({@code &allow-target=HOST[:PORT]} or an address block, repeatable), and
- * whether its unsigned narinfos are trusted ({@code &trust-unsigned=true}).
+ * whether its unsigned narinfos are trusted ({@code &trust-unsigned=true}). This is the option's text form; the
+ * loader turns it, with its public keys, into the upstream's own {@link UpstreamSpec}.
  */
 public record UpstreamUrl(URI uri, OptionalInt priority, List<AllowedTarget> allowedTargets, boolean trustUnsigned) {
-    /** Nix priorities are small; the Go ncps reads them as uint16. */
-    static final int MAX_PRIORITY = 65535;
     static final String FORM = "an http or https URL with a host, optionally with ?priority=N, ?allow-target=HOST[:PORT] "
             + "and ?trust-unsigned=true, e.g. https://cache.nixos.org";
 
     public UpstreamUrl {
-        if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-            throw new IllegalArgumentException("not an http(s) URL with a host: " + uri);
-        }
         allowedTargets = List.copyOf(allowedTargets);
     }
 
-    public UpstreamUrl(URI uri, OptionalInt priority) {
-        this(uri, priority, List.of(), false);
+    /** The upstream as its component takes it, signing with {@code keys}. */
+    UpstreamSpec spec(List<PublicKey> keys) {
+        return new UpstreamSpec(uri, priority.orElse(0), keys, allowedTargets, trustUnsigned);
     }
 
     static UpstreamUrl parse(String text) throws InvalidValueException {
@@ -90,13 +89,13 @@ public record UpstreamUrl(URI uri, OptionalInt priority, List<AllowedTarget> all
     private static int priority(String text) throws InvalidValueException {
         try {
             int value = Integer.parseInt(text);
-            if (value >= 0 && value <= MAX_PRIORITY) {
+            if (value >= 0 && value <= UpstreamSpec.MAX_PRIORITY) {
                 return value;
             }
         } catch (NumberFormatException ignored) {
             // falls through to the message below
         }
-        throw new InvalidValueException("expected " + FORM + " where N is a whole number from 0 to " + MAX_PRIORITY
+        throw new InvalidValueException("expected " + FORM + " where N is a whole number from 0 to " + UpstreamSpec.MAX_PRIORITY
                 + " (0: the upstream's nix-cache-info decides)");
     }
 

@@ -112,16 +112,15 @@ final class ValueTypes {
 
     static final String PUBLIC_KEY_FORM = "a Nix public key name:base64 whose base64 holds 32 bytes, "
             + "e.g. cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
-    static final ValueType<String> PUBLIC_KEY = of("public key", PUBLIC_KEY_FORM, text -> {
-        try {
-            PublicKey.parse(text);
-        } catch (NixParseException | RuntimeException e) {
-            throw new InvalidValueException("expected " + PUBLIC_KEY_FORM);
-        }
+    static final ValueType<PublicKey> PUBLIC_KEY = of("public key", PUBLIC_KEY_FORM, text -> {
         if (text.indexOf(':') <= 0 || text.chars().anyMatch(Character::isWhitespace)) {
             throw new InvalidValueException("expected " + PUBLIC_KEY_FORM);
         }
-        return text;
+        try {
+            return PublicKey.parse(text);
+        } catch (NixParseException | RuntimeException e) {
+            throw new InvalidValueException("expected " + PUBLIC_KEY_FORM);
+        }
     });
 
     static final String HOSTNAME_FORM = "a host name without scheme or '/', e.g. cache.example.com";

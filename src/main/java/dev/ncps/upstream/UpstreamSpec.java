@@ -20,7 +20,8 @@ import java.util.Objects;
  */
 public record UpstreamSpec(URI url, int priorityOverride, List<PublicKey> keys, List<AllowedTarget> allowedTargets,
                            boolean trustUnsigned) {
-    static final int MAX_PRIORITY = 65535;
+    /** Nix priorities are small; the Go ncps reads them as uint16. */
+    public static final int MAX_PRIORITY = 65535;
 
     public UpstreamSpec {
         Objects.requireNonNull(url, "url");

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockSettings;
+import dev.ncps.nix.PublicKey;
 import dev.ncps.store.S3Config;
 import dev.ncps.store.S3Config.ChecksumMode;
+import dev.ncps.upstream.UpstreamSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -16,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -179,10 +180,10 @@ class ConfigLoaderTest {
     @Test
     void anUpstreamsAllowListComesFromRepeatedAllowTargetParameters() throws Exception {
         env.put("CACHE_UPSTREAM_URLS", "https://cache.nixos.org?allow-target=10.20.0.0/16&priority=10&allow-target=minio.internal:9000");
-        UpstreamUrl url = serve().config().upstream().upstreams().getFirst().url();
-        assertThat(url.uri()).isEqualTo(URI.create("https://cache.nixos.org"));
-        assertThat(url.priority()).hasValue(10);
-        assertThat(url.allowedTargets()).extracting(Object::toString).containsExactly("10.20.0.0/16", "minio.internal:9000");
+        UpstreamSpec upstream = serve().config().upstream().upstreams().getFirst();
+        assertThat(upstream.url()).isEqualTo(URI.create("https://cache.nixos.org"));
+        assertThat(upstream.priorityOverride()).isEqualTo(10);
+        assertThat(upstream.allowedTargets()).extracting(Object::toString).containsExactly("10.20.0.0/16", "minio.internal:9000");
     }
 
     @Test
@@ -231,7 +232,7 @@ class ConfigLoaderTest {
         env.put("CACHE_UPSTREAM_PUBLIC_KEYS", NIXOS_KEY + "," + mirrorKey);
         Loaded<ServeConfig> loaded = serve();
         assertThat(loaded.config().upstream().upstreams()).singleElement()
-                .extracting(UpstreamConfig.Upstream::publicKeys).isEqualTo(List.of(NIXOS_KEY, mirrorKey));
+                .extracting(ConfigLoaderTest::keys).isEqualTo(List.of(NIXOS_KEY, mirrorKey));
         assertThat(loaded.warnings()).isEmpty();
     }
 
@@ -249,7 +250,7 @@ class ConfigLoaderTest {
         env.remove("CACHE_UPSTREAM_PUBLIC_KEYS");
         Loaded<ServeConfig> loaded = serve();
         assertThat(loaded.warnings()).containsExactly(NO_KEY);
-        assertThat(loaded.config().upstream().upstreams().getFirst().publicKeys()).isEmpty();
+        assertThat(loaded.config().upstream().upstreams().getFirst().keys()).isEmpty();
     }
 
     @Test
@@ -264,7 +265,7 @@ class ConfigLoaderTest {
         env.put("CACHE_UPSTREAM_URLS", "https://cache.nixos.org?trust-unsigned=true&priority=5");
         env.remove("CACHE_UPSTREAM_PUBLIC_KEYS");
         Loaded<ServeConfig> loaded = serve();
-        assertThat(loaded.config().upstream().upstreams().getFirst().url().trustUnsigned()).isTrue();
+        assertThat(loaded.config().upstream().upstreams().getFirst().trustUnsigned()).isTrue();
         assertThat(loaded.warnings()).containsExactly("upstream https://cache.nixos.org has trust-unsigned=true: ncps "
                 + "accepts its unsigned narinfos and signs them as its own, so whoever controls that upstream, or the "
                 + "network to it, decides what the clients of ncps install");
@@ -281,9 +282,10 @@ class ConfigLoaderTest {
         env.put("CACHE_UPSTREAM_URLS", "https://cache.nixos.org,http://other.example:8080?priority=50");
         String portKey = "other.example-2:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
         env.put("CACHE_UPSTREAM_PUBLIC_KEYS", NIXOS_KEY + "," + portKey);
-        List<UpstreamConfig.Upstream> upstreams = serve().config().upstream().upstreams();
-        assertThat(upstreams).extracting(UpstreamConfig.Upstream::publicKeys).containsExactly(List.of(NIXOS_KEY), List.of(portKey));
-        assertThat(upstreams.get(1).url()).isEqualTo(new UpstreamUrl(URI.create("http://other.example:8080"), OptionalInt.of(50)));
+        List<UpstreamSpec> upstreams = serve().config().upstream().upstreams();
+        assertThat(upstreams).extracting(ConfigLoaderTest::keys).containsExactly(List.of(NIXOS_KEY), List.of(portKey));
+        assertThat(upstreams.get(1).url()).isEqualTo(URI.create("http://other.example:8080"));
+        assertThat(upstreams.get(1).priorityOverride()).isEqualTo(50);
     }
 
     @Test
@@ -503,7 +505,7 @@ class ConfigLoaderTest {
                 """.formatted(NIXOS_KEY));
         sharedBackends();
         ServeConfig fromFile = serve().config();
-        assertThat(fromFile.upstream().upstreams()).extracting(u -> u.url().uri().toString())
+        assertThat(fromFile.upstream().upstreams()).extracting(u -> u.url().toString())
                 .containsExactly("https://cache.nixos.org", "https://a.example");
         assertThat(fromFile.lock().redis().orElseThrow().addrs()).containsExactly("r1:6379", "r2:6379");
 
@@ -623,7 +625,11 @@ class ConfigLoaderTest {
         assertThat(config.lock().settings()).isEqualTo(LockSettings.DEFAULTS);
         assertThat(config.lock().lruTtl()).isEqualTo(Duration.ofMinutes(30));
         assertThat(config.server().prometheusEnabled()).isTrue();
-        assertThat(config.upstream().upstreams().getFirst().publicKeys()).containsExactly(NIXOS_KEY);
+        assertThat(keys(config.upstream().upstreams().getFirst())).containsExactly(NIXOS_KEY);
         assertThat(loaded.warnings()).isEmpty();
+    }
+
+    private static List<String> keys(UpstreamSpec upstream) {
+        return upstream.keys().stream().map(PublicKey::toNixString).toList();
     }
 }
