@@ -289,7 +289,8 @@ public final class ConfigLoader {
                         bucket.get(), accessKey.get(), secretKey.get(), r.valueOrDefault(CACHE_STORAGE_S3_FORCE_PATH_STYLE),
                         r.valueOrDefault(CACHE_STORAGE_S3_CHECKSUM_MODE)));
             } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage()); // S3Config's own rules (endpoint scheme, bucket name)
+                // S3Config's own rule (a blank bucket name); the endpoint option's type admits only what S3Config takes.
+                problems.add(e.getMessage());
                 return null;
             }
         }

@@ -147,7 +147,8 @@ final class ValueTypes {
         try {
             URI uri = new URI(text);
             if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null) {
-                return uri;
+                // Schemes are case-insensitive, but S3Config (and the clients behind the other URLs) compare them in lower case.
+                return new URI(uri.getScheme().toLowerCase(Locale.ROOT) + text.substring(uri.getScheme().length()));
             }
         } catch (URISyntaxException ignored) {
             // falls through to the message below

@@ -334,6 +334,15 @@ class ConfigLoaderTest {
                 + "S3 storage; the embedded SQLite default only goes with local storage");
     }
 
+    /** URL schemes are case-insensitive: what the endpoint option accepts, the S3 store takes. */
+    @Test
+    void anS3EndpointWithAnUppercaseSchemeIsAccepted() throws Exception {
+        sharedBackends();
+        flag(Options.CACHE_STORAGE_S3_ENDPOINT, "HTTPS://s3.example:9000/");
+        StorageConfig.S3 s3 = (StorageConfig.S3) serve().config().storage();
+        assertThat(s3.settings().endpoint()).isEqualTo(URI.create("https://s3.example:9000/"));
+    }
+
     @Test
     void redisLockBackendNeedsAddresses() {
         sharedBackends();

@@ -71,6 +71,13 @@ class ValueTypesTest {
     }
 
     @Test
+    void httpUrlsComeOutWithALowerCaseScheme() throws Exception {
+        assertThat(ValueTypes.HTTP_URL.parse("HTTPS://S3.example:9000/x?y#z")).isEqualTo(java.net.URI.create("https://S3.example:9000/x?y#z"));
+        assertThat(ValueTypes.HTTP_URL.parse("http://h")).isEqualTo(java.net.URI.create("http://h"));
+        assertThatThrownBy(() -> ValueTypes.HTTP_URL.parse("ftp://h")).hasMessage("expected " + ValueTypes.HTTP_URL_FORM);
+    }
+
+    @Test
     void publicKeysNeedANameAnd32Bytes() throws Exception {
         String good = "cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
         assertThat(ValueTypes.PUBLIC_KEY.parse(good).toNixString()).isEqualTo(good);
