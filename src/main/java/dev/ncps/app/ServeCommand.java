@@ -110,7 +110,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         Tracing tracing = track(Tracing.start(config.tracing(), Version.number()));
         Path tempDir = track(attempt(() -> InstanceTempDir.create(config.tempPath()),
                 e -> StartupErrors.temp(config.tempPath(), e))).dir();
-        Index index = tracing.traced(Index.class, track(attempt(() -> Index.open(Databases.indexConfig(config.database()), clock),
+        Index index = tracing.traced(Index.class, track(attempt(() -> Index.open(config.database().index(), clock),
                 e -> StartupErrors.database(config.database().url(), e))), "index");
         Store store = tracing.traced(Store.class, track(attempt(() -> Backends.openStore(config.storage()), e -> switch (config.storage()) {
             case StorageConfig.Local local -> StartupErrors.localStorage(local.root(), e);

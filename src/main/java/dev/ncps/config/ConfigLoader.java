@@ -2,6 +2,7 @@ package dev.ncps.config;
 
 import static dev.ncps.config.Options.*;
 
+import dev.ncps.index.Dialect;
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockSettings;
 import dev.ncps.lock.RedisSettings;
@@ -312,8 +313,8 @@ public final class ConfigLoader {
                             + "the embedded SQLite default only goes with local storage");
                 }
             }
-            return new DatabaseConfig(url, r.valueOrDefault(CACHE_DATABASE_POOL_MAX_OPEN_CONNS),
-                    r.valueOrDefault(CACHE_DATABASE_POOL_MAX_IDLE_CONNS));
+            return new DatabaseConfig(url, url == null ? null : url.index(r.valueOrDefault(CACHE_DATABASE_POOL_MAX_OPEN_CONNS),
+                    r.valueOrDefault(CACHE_DATABASE_POOL_MAX_IDLE_CONNS)));
         }
 
         private DatabaseUrl absoluteSqlite(DatabaseUrl url) {
@@ -332,7 +333,7 @@ public final class ConfigLoader {
                         + " is local: Redis is not used and instances do not coordinate");
             }
             if (backend == LockBackend.POSTGRES && database.url() != null
-                    && database.url().dialect() != DatabaseUrl.Dialect.POSTGRESQL) {
+                    && database.url().dialect() != Dialect.POSTGRESQL) {
                 problems.add(CACHE_LOCK_BACKEND.label() + " is postgres, which needs a PostgreSQL " + CACHE_DATABASE_URL.label()
                         + ", not " + database.url().dialect().name().toLowerCase(java.util.Locale.ROOT));
             }
@@ -382,7 +383,7 @@ public final class ConfigLoader {
             }
             // The postgres backend already demands a PostgreSQL URL (see lock()), which says more than this would.
             if (lock.backend() == LockBackend.REDIS && database.url() != null
-                    && database.url().dialect() == DatabaseUrl.Dialect.SQLITE) {
+                    && database.url().dialect() == Dialect.SQLITE) {
                 problems.add(cluster + ", which needs a shared database: a SQLite file cannot be shared between instances; "
                         + "use a postgresql:// or mysql:// " + CACHE_DATABASE_URL.label());
             }

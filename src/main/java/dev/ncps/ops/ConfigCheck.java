@@ -53,7 +53,7 @@ public final class ConfigCheck {
         List<String> failures = new ArrayList<>();
         ServeConfig config = checked.config();
         check("database " + config.database().url(), failures, () -> {
-            MigrationReport schema = Index.migrate(Backends.indexConfig(config.database()).withMigrateOnOpen(false), true);
+            MigrationReport schema = Index.migrate(config.database().index().withMigrateOnOpen(false), true);
             return "reachable; " + schema.previouslyApplied().size() + " migrations applied, " + schema.pending().size()
                     + " pending (serve applies them)";
         });

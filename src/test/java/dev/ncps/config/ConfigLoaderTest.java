@@ -3,6 +3,7 @@ package dev.ncps.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.ncps.index.IndexConfig;
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockSettings;
 import dev.ncps.nix.PublicKey;
@@ -76,6 +77,22 @@ class ConfigLoaderTest {
     void unixSocketDatabaseUrlsAreAccepted() throws Exception {
         env.put("CACHE_DATABASE_URL", "postgres+unix:///run/postgresql/ncps");
         assertThat(serve().config().database().url().unixSocket()).hasValue(Path.of("/run/postgresql/.s.PGSQL.5432"));
+    }
+
+    @Test
+    void theLoaderBuildsTheIndexSettingsWithItsPoolDefaults() throws Exception {
+        env.put("CACHE_DATABASE_URL", "postgres://u:pw@db/ncps");
+        IndexConfig index = serve().config().database().index();
+        assertThat(index.jdbcUrl()).isEqualTo("jdbc:postgresql://db/ncps");
+        assertThat(index.user()).isEqualTo("u");
+        assertThat(index.password()).isEqualTo("pw");
+        assertThat(index.maxOpen()).isEqualTo(IndexConfig.DEFAULT_MAX_OPEN);
+        assertThat(index.maxIdle()).isEqualTo(IndexConfig.DEFAULT_MAX_IDLE);
+        assertThat(index.migrateOnOpen()).isTrue();
+        env.put("CACHE_DATABASE_POOL_MAX_OPEN_CONNS", "3");
+        assertThat(serve().config().database().index().maxIdle()).isEqualTo(3);
+        env.put("CACHE_DATABASE_POOL_MAX_IDLE_CONNS", "2");
+        assertThat(serve().config().database().index()).extracting(IndexConfig::maxOpen, IndexConfig::maxIdle).containsExactly(3, 2);
     }
 
     /** S3 storage and a PostgreSQL database: what several instances with a distributed lock backend need. */
@@ -412,7 +429,7 @@ class ConfigLoaderTest {
         env.put("CACHE_LOCK_BACKEND", "local");
         ServeConfig config = serve().config();
         assertThat(config.storage()).isInstanceOf(StorageConfig.Local.class);
-        assertThat(config.database().url().dialect()).isEqualTo(DatabaseUrl.Dialect.SQLITE);
+        assertThat(config.database().url().dialect()).isEqualTo(dev.ncps.index.Dialect.SQLITE);
     }
 
     @Test
