@@ -11,7 +11,6 @@ import dev.ncps.cli.Version;
 import dev.ncps.config.ServeConfig;
 import dev.ncps.config.StorageConfig;
 import dev.ncps.http.HttpServer;
-import dev.ncps.http.HttpSettings;
 import dev.ncps.index.Index;
 import dev.ncps.lru.Lru;
 import dev.ncps.lru.LruListener;
@@ -67,8 +66,8 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
             log.info("ncps serving on {} (hostname {}, public key {})", config.server().addr(), config.hostname(),
                     running.cache().signer().publicKey().toNixString());
             stop.await();
-            log.info("shutting down: draining requests and downloads for at most {}", config.server().drainTimeout());
-            running.drain(config.server().drainTimeout());
+            log.info("shutting down: draining requests and downloads for at most {}", config.http().drainTimeout());
+            running.drain(config.http().drainTimeout());
             return 0;
         } finally {
             closeAll();
@@ -143,11 +142,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         scheduleLru(config, index, store, listeners.lru(), cache, scheduler, coordinator);
         NarInfoTextFill.start(index, scheduler);
 
-        HttpSettings http = new HttpSettings(config.server().addr().host().isEmpty() ? null : config.server().addr().host(),
-                config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),
-                config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(),
-                config.server().transparentCompression());
-        HttpServer server = new HttpServer(http, cache, uploads, listeners.exposition(), listeners.http(), tracing.tracer());
+        HttpServer server = new HttpServer(config.http(), cache, uploads, listeners.exposition(), listeners.http(), tracing.tracer());
         track(server);
         attempt(() -> {
             server.start();

@@ -2,6 +2,7 @@ package dev.ncps.config;
 
 import static dev.ncps.config.Options.*;
 
+import dev.ncps.http.HttpSettings;
 import dev.ncps.index.Dialect;
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockSettings;
@@ -67,9 +68,9 @@ public final class ConfigLoader {
     public Loaded<ServeConfig> serve(Map<Option<?>, List<String>> flags) throws ConfigException {
         Session s = new Session(flags);
         String hostname = s.r.value(CACHE_HOSTNAME).orElseGet(localHostname);
-        ServerConfig server = new ServerConfig(s.r.valueOrDefault(SERVER_ADDR), s.r.valueOrDefault(SERVER_DRAIN_TIMEOUT),
-                s.r.valueOrDefault(PROMETHEUS_ENABLED), s.r.value(SERVER_ADVERTISE_URL),
-                s.r.valueOrDefault(SERVER_TRANSPARENT_COMPRESSION));
+        ServerConfig server = new ServerConfig(s.r.valueOrDefault(SERVER_ADDR), s.r.valueOrDefault(PROMETHEUS_ENABLED),
+                s.r.value(SERVER_ADVERTISE_URL));
+        HttpSettings http = s.http(server.addr(), hostname);
         UpstreamConfig upstream = s.upstream();
         StorageConfig storage = s.storage();
         DatabaseConfig database = s.database(storage);
@@ -81,7 +82,7 @@ public final class ConfigLoader {
         SigningConfig signing = new SigningConfig(s.r.value(CACHE_SECRET_KEY_PATH).map(this::absolute),
                 s.r.valueOrDefault(CACHE_SIGN_NARINFO), s.previousKey());
         AuthConfig auth = s.auth();
-        ServeConfig config = new ServeConfig(hostname, server, upstream, storage, database, tempPath, lock, lru, signing,
+        ServeConfig config = new ServeConfig(hostname, server, http, upstream, storage, database, tempPath, lock, lru, signing,
                 auth, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT), s.r.valueOrDefault(CACHE_DOWNLOAD_TIME_ALLOWANCE),
                 s.r.valueOrDefault(CACHE_DOWNLOAD_MIN_THROUGHPUT), s.r.valueOrDefault(CACHE_NARINFO_MEMORY),
                 new TracingConfig(s.r.valueOrDefault(OTEL_ENABLED), s.r.value(OTEL_GRPC_URL)));
@@ -411,18 +412,23 @@ public final class ConfigLoader {
         }
 
         AuthConfig auth() {
-            List<PublicKey> trusted = r.values(CACHE_TRUSTED_UPLOAD_KEYS);
-            boolean requireTrusted = r.valueOrDefault(CACHE_REQUIRE_TRUSTED_SIGNATURE);
-            AuthConfig auth = new AuthConfig(r.value(CACHE_GET_TOKEN).filter(t -> !t.isEmpty()),
-                    r.value(CACHE_UPLOAD_TOKEN).filter(t -> !t.isEmpty()), r.valueOrDefault(CACHE_ALLOW_PUT_VERB),
-                    r.valueOrDefault(CACHE_ALLOW_DELETE_VERB), r.valueOrDefault(CACHE_ALLOW_UPLOAD_OVERWRITE),
-                    r.valueOrDefault(CACHE_MAX_UPLOAD_SIZE), requireTrusted, trusted);
-            if ((auth.allowPut() || auth.allowDelete()) && auth.writeToken().isEmpty()) {
-                warnings.add((auth.allowPut() ? CACHE_ALLOW_PUT_VERB : CACHE_ALLOW_DELETE_VERB).label()
+            return new AuthConfig(r.valueOrDefault(CACHE_ALLOW_UPLOAD_OVERWRITE), r.valueOrDefault(CACHE_MAX_UPLOAD_SIZE),
+                    r.valueOrDefault(CACHE_REQUIRE_TRUSTED_SIGNATURE), r.values(CACHE_TRUSTED_UPLOAD_KEYS));
+        }
+
+        /** The HTTP server's settings; an empty listen host means every interface. */
+        HttpSettings http(HostPort addr, String hostname) {
+            HttpSettings http = new HttpSettings(addr.host().isEmpty() ? null : addr.host(), addr.port(), hostname,
+                    r.valueOrDefault(CACHE_ALLOW_PUT_VERB), r.valueOrDefault(CACHE_ALLOW_DELETE_VERB),
+                    r.value(CACHE_GET_TOKEN).filter(t -> !t.isEmpty()).orElse(null),
+                    r.value(CACHE_UPLOAD_TOKEN).filter(t -> !t.isEmpty()).orElse(null),
+                    r.valueOrDefault(SERVER_DRAIN_TIMEOUT), r.valueOrDefault(SERVER_TRANSPARENT_COMPRESSION));
+            if ((http.allowPut() || http.allowDelete()) && http.writeToken() == null) {
+                warnings.add((http.allowPut() ? CACHE_ALLOW_PUT_VERB : CACHE_ALLOW_DELETE_VERB).label()
                         + " is on and no token is set: anyone who can reach ncps may upload or delete; set "
                         + CACHE_UPLOAD_TOKEN.label() + " (see docs/client-setup.md)");
             }
-            return auth;
+            return http;
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.ncps.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.ncps.http.HttpSettings;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockSettings;
@@ -116,6 +117,7 @@ class ConfigLoaderTest {
         assertThat(serve().config().server().addr().port()).isEqualTo(1001);
         Files.writeString(dir.resolve("config.yaml"), "log:\n  level: debug\n");
         assertThat(serve().config().server().addr()).isEqualTo(new HostPort("", 8501));
+        assertThat(serve().config().http()).extracting(HttpSettings::host, HttpSettings::port).containsExactly(null, 8501);
         assertThat(serve().logLevel()).isEqualTo(LogLevel.DEBUG);
     }
 
@@ -139,7 +141,7 @@ class ConfigLoaderTest {
         env.put("HOST_FROM_ENV", "cache.example.com");
         ServeConfig config = serve().config();
         assertThat(config.hostname()).isEqualTo("cache.example.com");
-        assertThat(config.auth().getToken()).hasValue("fallback-token");
+        assertThat(config.http().getToken()).isEqualTo("fallback-token");
         assertThat(config.lock().settings().keyPrefix()).isEqualTo("costs-$5:");
     }
 
@@ -503,9 +505,9 @@ class ConfigLoaderTest {
         env.put("CACHE_UPLOAD_TOKEN", "writer");
         Loaded<ServeConfig> guarded = serve();
         assertThat(guarded.warnings()).noneSatisfy(warning -> assertThat(warning).contains("no token is set"));
-        assertThat(guarded.config().auth().writeToken()).hasValue("writer");
+        assertThat(guarded.config().http().writeToken()).isEqualTo("writer");
         assertThat(guarded.config().auth().requireTrustedSignature()).isTrue();
-        assertThat(guarded.config().auth().toString()).doesNotContain("writer");
+        assertThat(guarded.config().http().toString()).doesNotContain("writer");
     }
 
     @Test
@@ -557,7 +559,7 @@ class ConfigLoaderTest {
         assertThat(config.database().url()).isEqualTo(DatabaseUrl.sqlite(dir.resolve("ncps-data/db/db.sqlite")));
         assertThat(config.lock().backend()).isEqualTo(LockBackend.LOCAL);
         assertThat(config.lock().downloadTtl()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(config.server().drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.http().drainTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.signing().signNarinfo()).isTrue();
         assertThat(config.upstream().netrcFile()).isEmpty();
         assertThat(config.lru().maxSize()).isEmpty();

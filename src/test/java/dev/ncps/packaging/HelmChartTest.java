@@ -134,8 +134,8 @@ class HelmChartTest {
         assertThat(loaded.warnings()).isEmpty();
         ServeConfig config = loaded.config();
         assertThat(config.upstream().upstreams()).hasSize(2);
-        assertThat(config.auth().getToken()).hasValue("s3cr3t-token");
-        assertThat(config.auth().allowPut()).isTrue();
+        assertThat(config.http().getToken()).isEqualTo("s3cr3t-token");
+        assertThat(config.http().allowPut()).isTrue();
         assertThat(config.lock().backend()).isEqualTo(LockBackend.REDIS);
         assertThat(config.signing().secretKeyPath()).hasValue(work.resolve("root/etc/ncps/secrets/signing-key"));
         assertThat(config.database().url().password()).hasValue("p@ss word");
