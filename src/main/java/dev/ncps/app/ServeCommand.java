@@ -1,7 +1,6 @@
 package dev.ncps.app;
 
 import dev.ncps.cache.Cache;
-import dev.ncps.cache.CacheSettings;
 import dev.ncps.cache.DownloadCoordinator;
 import dev.ncps.cache.Signer;
 import dev.ncps.cache.Uploads;
@@ -107,8 +106,8 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
 
     public Running start(ServeConfig config) throws Exception {
         Tracing tracing = track(Tracing.start(config.tracing(), Version.number()));
-        Path tempDir = track(attempt(() -> InstanceTempDir.create(config.tempPath()),
-                e -> StartupErrors.temp(config.tempPath(), e))).dir();
+        Path tempDir = track(attempt(() -> InstanceTempDir.create(config.cache().tempDir()),
+                e -> StartupErrors.temp(config.cache().tempDir(), e))).dir();
         Index index = tracing.traced(Index.class, track(attempt(() -> Index.open(config.database().index(), clock),
                 e -> StartupErrors.database(config.database().url(), e))), "index");
         Store store = tracing.traced(Store.class, track(attempt(() -> Backends.openStore(config.storage()), e -> switch (config.storage()) {
@@ -129,8 +128,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, listeners, tracing, clock, this::track),
                 e -> StartupErrors.lockBackend(config, e));
         Cache cache = new Cache(tracing.traced(UpstreamSource.class, upstreams, "upstream"), store, index, signer,
-                new CacheSettings(tempDir, config.narInfoMemoryBytes(), CacheSettings.NARINFO_MEMO_TTL, config.downloadTimeAllowance(),
-                        config.downloadMinThroughput()), clock, downloads, listeners.cache(), coordinator);
+                config.cache().withTempDir(tempDir), clock, downloads, listeners.cache(), coordinator);
         Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
                 config.auth().requireTrustedSignature(), trustedUploadKeys(config, signer), config.auth().allowUploadOverwrite(),
                 config.auth().maxUploadSize());

@@ -2,6 +2,7 @@ package dev.ncps.config;
 
 import static dev.ncps.config.Options.*;
 
+import dev.ncps.cache.CacheSettings;
 import dev.ncps.http.HttpSettings;
 import dev.ncps.index.Dialect;
 import dev.ncps.lock.LockBackend;
@@ -82,10 +83,8 @@ public final class ConfigLoader {
         SigningConfig signing = new SigningConfig(s.r.value(CACHE_SECRET_KEY_PATH).map(this::absolute),
                 s.r.valueOrDefault(CACHE_SIGN_NARINFO), s.previousKey());
         AuthConfig auth = s.auth();
-        ServeConfig config = new ServeConfig(hostname, server, http, upstream, storage, database, tempPath, lock, lru, signing,
-                auth, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT), s.r.valueOrDefault(CACHE_DOWNLOAD_TIME_ALLOWANCE),
-                s.r.valueOrDefault(CACHE_DOWNLOAD_MIN_THROUGHPUT), s.r.valueOrDefault(CACHE_NARINFO_MEMORY),
-                new TracingConfig(s.r.valueOrDefault(OTEL_ENABLED), s.r.value(OTEL_GRPC_URL)));
+        ServeConfig config = new ServeConfig(hostname, server, http, upstream, storage, database, s.cache(tempPath), lock, lru,
+                signing, auth, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT), new TracingConfig(s.r.valueOrDefault(OTEL_ENABLED), s.r.value(OTEL_GRPC_URL)));
         return s.finish(config);
     }
 
@@ -414,6 +413,12 @@ public final class ConfigLoader {
         AuthConfig auth() {
             return new AuthConfig(r.valueOrDefault(CACHE_ALLOW_UPLOAD_OVERWRITE), r.valueOrDefault(CACHE_MAX_UPLOAD_SIZE),
                     r.valueOrDefault(CACHE_REQUIRE_TRUSTED_SIGNATURE), r.values(CACHE_TRUSTED_UPLOAD_KEYS));
+        }
+
+        /** The option types already refuse what CacheSettings refuses (a negative allowance, no throughput). */
+        CacheSettings cache(Path tempPath) {
+            return new CacheSettings(tempPath, r.valueOrDefault(CACHE_NARINFO_MEMORY), CacheSettings.NARINFO_MEMO_TTL,
+                    r.valueOrDefault(CACHE_DOWNLOAD_TIME_ALLOWANCE), r.valueOrDefault(CACHE_DOWNLOAD_MIN_THROUGHPUT));
         }
 
         /** The HTTP server's settings; an empty listen host means every interface. */

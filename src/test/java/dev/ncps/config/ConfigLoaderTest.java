@@ -3,6 +3,7 @@ package dev.ncps.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.ncps.cache.CacheSettings;
 import dev.ncps.http.HttpSettings;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.lock.LockBackend;
@@ -94,6 +95,16 @@ class ConfigLoaderTest {
         assertThat(serve().config().database().index().maxIdle()).isEqualTo(3);
         env.put("CACHE_DATABASE_POOL_MAX_IDLE_CONNS", "2");
         assertThat(serve().config().database().index()).extracting(IndexConfig::maxOpen, IndexConfig::maxIdle).containsExactly(3, 2);
+    }
+
+    @Test
+    void theLoaderBuildsTheCacheSettings() throws Exception {
+        env.put("CACHE_TEMP_PATH", "tmp");
+        env.put("CACHE_NARINFO_MEMORY", "1M");
+        CacheSettings cache = serve().config().cache();
+        assertThat(cache.tempDir()).isEqualTo(dir.resolve("tmp"));
+        assertThat(cache.narInfoMemoBytes()).isEqualTo(1 << 20);
+        assertThat(cache.narInfoMemoTtl()).isEqualTo(CacheSettings.NARINFO_MEMO_TTL);
     }
 
     /** S3 storage and a PostgreSQL database: what several instances with a distributed lock backend need. */

@@ -91,7 +91,7 @@ class HelmChartTest {
         ServeConfig config = loaded.config();
         assertThat(config.storage()).isEqualTo(new StorageConfig.Local(Path.of("/storage")));
         assertThat(config.database().url().jdbcUrl()).contains("/storage/db/ncps.db");
-        assertThat(config.tempPath()).isEqualTo(Path.of("/tmp/ncps"));
+        assertThat(config.cache().tempDir()).isEqualTo(Path.of("/tmp/ncps"));
         assertThat(config.server().advertiseUrl()).hasValueSatisfying(url -> assertThat(url).hasToString("http://10.1.2.3:8501"));
         assertThat(config.lock().backend()).isEqualTo(LockBackend.LOCAL);
     }
