@@ -17,7 +17,6 @@ import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.Store;
 import dev.ncps.tracing.Tracing;
-import dev.ncps.upstream.UpstreamOptions;
 import dev.ncps.upstream.UpstreamSpec;
 import dev.ncps.upstream.Upstreams;
 import org.slf4j.Logger;
@@ -118,7 +117,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         Signer signer = Backends.signer(config.signing(), key);
 
         Listeners listeners = Listeners.forConfig(config.server().prometheusEnabled());
-        Upstreams upstreams = track(new Upstreams(config.upstream().upstreams(), upstreamOptions(config), clock,
+        Upstreams upstreams = track(new Upstreams(config.upstream().upstreams(), config.upstream().options(), clock,
                 listeners.upstreams()));
         upstreams.start();
 
@@ -185,14 +184,6 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
             }, Math.max(1, Duration.between(now, at).toMillis()), TimeUnit.MILLISECONDS));
         };
         next[0].run();
-    }
-
-    private static UpstreamOptions upstreamOptions(ServeConfig config) {
-        UpstreamOptions options = UpstreamOptions.defaults().withTimeouts(config.upstream().dialerTimeout(),
-                config.upstream().responseHeaderTimeout(), UpstreamOptions.defaults().bodyIdleTimeout());
-        options = options.withProxies(config.upstream().proxies())
-                .withHealthCheckInterval(config.upstream().healthCheckInterval());
-        return config.upstream().netrcFile().map(options::withNetrcFile).orElse(options);
     }
 
     /**

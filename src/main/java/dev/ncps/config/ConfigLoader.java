@@ -11,6 +11,7 @@ import dev.ncps.lock.RedisSettings;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.store.S3Config;
 import dev.ncps.upstream.Proxies;
+import dev.ncps.upstream.UpstreamOptions;
 import dev.ncps.upstream.UpstreamSpec;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -239,9 +240,11 @@ public final class ConfigLoader {
                 }
                 upstreams.add(url.spec(own));
             }
-            return new UpstreamConfig(upstreams, r.valueOrDefault(CACHE_UPSTREAM_DIALER_TIMEOUT),
-                    r.valueOrDefault(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT),
-                    r.valueOrDefault(CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL), netrc(), proxies());
+            UpstreamOptions defaults = UpstreamOptions.defaults();
+            UpstreamOptions options = defaults.withTimeouts(r.valueOrDefault(CACHE_UPSTREAM_DIALER_TIMEOUT),
+                            r.valueOrDefault(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT), defaults.bodyIdleTimeout())
+                    .withHealthCheckInterval(r.valueOrDefault(CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL)).withProxies(proxies());
+            return new UpstreamConfig(upstreams, netrc().map(options::withNetrcFile).orElse(options));
         }
 
         /** Not ncps options but the variables every HTTP client reads; a malformed one is an error, not ignored. */

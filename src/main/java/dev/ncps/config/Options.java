@@ -164,13 +164,13 @@ public final class Options {
                     + "ignored), and a key that matches no upstream is an error.");
 
     public static final Option<Duration> CACHE_UPSTREAM_DIALER_TIMEOUT = Option.of(UPSTREAM, SERVE, "cache.upstream.dialer-timeout",
-                    "cache-upstream-dialer-timeout", "CACHE_UPSTREAM_DIALER_TIMEOUT", DURATION)
+                    "cache-upstream-dialer-timeout", "CACHE_UPSTREAM_DIALER_TIMEOUT", POSITIVE_DURATION)
             .defaultValue("3s")
             .doc("Timeout for connecting to an upstream.");
 
     public static final Option<Duration> CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT = Option.of(UPSTREAM, SERVE,
                     "cache.upstream.response-header-timeout", "cache-upstream-response-header-timeout",
-                    "CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT", DURATION)
+                    "CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT", POSITIVE_DURATION)
             .defaultValue("3s")
             .doc("Timeout for an upstream's response headers.");
 
@@ -402,11 +402,11 @@ public final class Options {
             .list().deprecatedFor(CACHE_UPSTREAM_PUBLIC_KEYS).doc("Use `cache.upstream.public-keys`.");
 
     public static final Option<Duration> UPSTREAM_DIALER_TIMEOUT = Option.of(UPSTREAM, SERVE, null,
-                    "upstream-dialer-timeout", "UPSTREAM_DIALER_TIMEOUT", DURATION)
+                    "upstream-dialer-timeout", "UPSTREAM_DIALER_TIMEOUT", POSITIVE_DURATION)
             .deprecatedFor(CACHE_UPSTREAM_DIALER_TIMEOUT).doc("Use `cache.upstream.dialer-timeout`.");
 
     public static final Option<Duration> UPSTREAM_RESPONSE_HEADER_TIMEOUT = Option.of(UPSTREAM, SERVE, null,
-                    "upstream-response-header-timeout", "UPSTREAM_RESPONSE_HEADER_TIMEOUT", DURATION)
+                    "upstream-response-header-timeout", "UPSTREAM_RESPONSE_HEADER_TIMEOUT", POSITIVE_DURATION)
             .deprecatedFor(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT).doc("Use `cache.upstream.response-header-timeout`.");
 
     // Go ncps features that ncps-java does not have: a Go command line, environment or config keeps working.

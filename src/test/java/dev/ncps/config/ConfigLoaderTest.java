@@ -107,6 +107,14 @@ class ConfigLoaderTest {
         assertThat(cache.narInfoMemoTtl()).isEqualTo(CacheSettings.NARINFO_MEMO_TTL);
     }
 
+    /** The upstream client needs a timeout above 0; the option says so instead of serve failing at startup. */
+    @Test
+    void upstreamTimeoutsMustBeAboveZero() {
+        env.put("CACHE_UPSTREAM_DIALER_TIMEOUT", "0s");
+        assertThat(problems()).containsExactly("invalid value for cache.upstream.dialer-timeout (--cache-upstream-dialer-timeout, "
+                + "CACHE_UPSTREAM_DIALER_TIMEOUT): '0s': expected a duration above 0");
+    }
+
     /** S3 storage and a PostgreSQL database: what several instances with a distributed lock backend need. */
     private void sharedBackends() {
         flag(Options.CACHE_STORAGE_S3_BUCKET, "b");
@@ -230,9 +238,9 @@ class ConfigLoaderTest {
         env.put("HTTPS_PROXY", "proxy.example:3128");
         env.put("no_proxy", "internal.example, 10.0.0.0/8");
         UpstreamConfig upstream = serve().config().upstream();
-        assertThat(upstream.proxies().https()).isEqualTo(URI.create("http://proxy.example:3128"));
-        assertThat(upstream.proxies().http()).isNull();
-        assertThat(upstream.proxies().noProxy()).containsExactly("internal.example", "10.0.0.0/8");
+        assertThat(upstream.options().proxies().https()).isEqualTo(URI.create("http://proxy.example:3128"));
+        assertThat(upstream.options().proxies().http()).isNull();
+        assertThat(upstream.options().proxies().noProxy()).containsExactly("internal.example", "10.0.0.0/8");
     }
 
     @Test
@@ -572,7 +580,7 @@ class ConfigLoaderTest {
         assertThat(config.lock().downloadTtl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.http().drainTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.signing().signNarinfo()).isTrue();
-        assertThat(config.upstream().netrcFile()).isEmpty();
+        assertThat(config.upstream().options().netrcFile()).isNull();
         assertThat(config.lru().maxSize()).isEmpty();
         assertThat(loaded.logLevel()).isEqualTo(LogLevel.INFO);
         assertThat(loaded.warnings()).isEmpty();
