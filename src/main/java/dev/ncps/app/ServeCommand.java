@@ -13,17 +13,14 @@ import dev.ncps.http.HttpServer;
 import dev.ncps.index.Index;
 import dev.ncps.lru.Lru;
 import dev.ncps.lru.LruListener;
-import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.Store;
 import dev.ncps.tracing.Tracing;
-import dev.ncps.upstream.UpstreamSpec;
 import dev.ncps.upstream.Upstreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -128,9 +125,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 e -> StartupErrors.lockBackend(config, e));
         Cache cache = new Cache(tracing.traced(UpstreamSource.class, upstreams, "upstream"), store, index, signer,
                 config.cache().withTempDir(tempDir), clock, downloads, listeners.cache(), coordinator);
-        Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
-                config.auth().requireTrustedSignature(), trustedUploadKeys(config, signer), config.auth().allowUploadOverwrite(),
-                config.auth().maxUploadSize());
+        Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir, config.uploads());
 
         ScheduledExecutorService scheduler = track(Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("scheduler").daemon().factory()));
@@ -184,19 +179,6 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
             }, Math.max(1, Duration.between(now, at).toMillis()), TimeUnit.MILLISECONDS));
         };
         next[0].run();
-    }
-
-    /**
-     * Whose signature makes an upload trusted: the configured upload keys, every upstream's keys (ncps already
-     * signs what they sign) and ncps's own key (it signed that content before).
-     */
-    private static List<PublicKey> trustedUploadKeys(ServeConfig config, Signer signer) {
-        List<PublicKey> keys = new ArrayList<>(config.auth().trustedUploadKeys());
-        for (UpstreamSpec upstream : config.upstream().upstreams()) {
-            keys.addAll(upstream.keys());
-        }
-        keys.add(signer.publicKey());
-        return keys;
     }
 
     /**

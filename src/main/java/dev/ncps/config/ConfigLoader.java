@@ -3,6 +3,7 @@ package dev.ncps.config;
 import static dev.ncps.config.Options.*;
 
 import dev.ncps.cache.CacheSettings;
+import dev.ncps.cache.UploadSettings;
 import dev.ncps.http.HttpSettings;
 import dev.ncps.index.Dialect;
 import dev.ncps.lock.LockBackend;
@@ -83,9 +84,9 @@ public final class ConfigLoader {
         LruConfig lru = s.lru();
         SigningConfig signing = new SigningConfig(s.r.value(CACHE_SECRET_KEY_PATH).map(this::absolute),
                 s.r.valueOrDefault(CACHE_SIGN_NARINFO), s.previousKey());
-        AuthConfig auth = s.auth();
+        UploadSettings uploads = s.uploads(upstream);
         ServeConfig config = new ServeConfig(hostname, server, http, upstream, storage, database, s.cache(tempPath), lock, lru,
-                signing, auth, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT), new TracingConfig(s.r.valueOrDefault(OTEL_ENABLED), s.r.value(OTEL_GRPC_URL)));
+                signing, uploads, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT), new TracingConfig(s.r.valueOrDefault(OTEL_ENABLED), s.r.value(OTEL_GRPC_URL)));
         return s.finish(config);
     }
 
@@ -413,9 +414,12 @@ public final class ConfigLoader {
                     r.valueOrDefault(CACHE_LRU_SCHEDULE_TIMEZONE));
         }
 
-        AuthConfig auth() {
-            return new AuthConfig(r.valueOrDefault(CACHE_ALLOW_UPLOAD_OVERWRITE), r.valueOrDefault(CACHE_MAX_UPLOAD_SIZE),
-                    r.valueOrDefault(CACHE_REQUIRE_TRUSTED_SIGNATURE), r.values(CACHE_TRUSTED_UPLOAD_KEYS));
+        /** Uploads signed by an upstream's key are trusted too: ncps already signs what that upstream signs. */
+        UploadSettings uploads(UpstreamConfig upstream) {
+            List<PublicKey> trusted = new ArrayList<>(r.values(CACHE_TRUSTED_UPLOAD_KEYS));
+            upstream.upstreams().forEach(u -> trusted.addAll(u.keys()));
+            return new UploadSettings(r.valueOrDefault(CACHE_REQUIRE_TRUSTED_SIGNATURE), trusted,
+                    r.valueOrDefault(CACHE_ALLOW_UPLOAD_OVERWRITE), r.valueOrDefault(CACHE_MAX_UPLOAD_SIZE));
         }
 
         /** The option types already refuse what CacheSettings refuses (a negative allowance, no throughput). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ncps.cache.CacheSettings;
+import dev.ncps.cache.UploadSettings;
 import dev.ncps.http.HttpSettings;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.lock.LockBackend;
@@ -113,6 +114,16 @@ class ConfigLoaderTest {
         env.put("CACHE_UPSTREAM_DIALER_TIMEOUT", "0s");
         assertThat(problems()).containsExactly("invalid value for cache.upstream.dialer-timeout (--cache-upstream-dialer-timeout, "
                 + "CACHE_UPSTREAM_DIALER_TIMEOUT): '0s': expected a duration above 0");
+    }
+
+    @Test
+    void uploadsTrustTheConfiguredUploadKeysAndEveryUpstreamsKeys() throws Exception {
+        String uploaderKey = "uploader-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
+        env.put("CACHE_TRUSTED_UPLOAD_KEYS", uploaderKey);
+        UploadSettings uploads = serve().config().uploads();
+        assertThat(uploads.trustedKeys()).extracting(PublicKey::toNixString).containsExactly(uploaderKey, NIXOS_KEY);
+        assertThat(uploads.requireTrustedSignature()).isTrue();
+        assertThat(uploads.allowOverwrite()).isFalse();
     }
 
     /** S3 storage and a PostgreSQL database: what several instances with a distributed lock backend need. */
@@ -525,7 +536,7 @@ class ConfigLoaderTest {
         Loaded<ServeConfig> guarded = serve();
         assertThat(guarded.warnings()).noneSatisfy(warning -> assertThat(warning).contains("no token is set"));
         assertThat(guarded.config().http().writeToken()).isEqualTo("writer");
-        assertThat(guarded.config().auth().requireTrustedSignature()).isTrue();
+        assertThat(guarded.config().uploads().requireTrustedSignature()).isTrue();
         assertThat(guarded.config().http().toString()).doesNotContain("writer");
     }
 
