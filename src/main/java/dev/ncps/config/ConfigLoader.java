@@ -207,7 +207,7 @@ public final class ConfigLoader {
         }
 
         UpstreamConfig upstream() {
-            List<UpstreamUrl> urls = r.values(CACHE_UPSTREAM_URLS);
+            List<UpstreamSpec> urls = r.values(CACHE_UPSTREAM_URLS);
             if (!r.isSet(CACHE_UPSTREAM_URLS)) {
                 problems.add(CACHE_UPSTREAM_URLS.label() + ": at least one upstream URL is required, e.g. "
                         + "--cache-upstream-url https://cache.nixos.org");
@@ -220,26 +220,26 @@ public final class ConfigLoader {
                 if (!single && urls.stream().noneMatch(url -> keyMatches(key, url))) {
                     problems.add(CACHE_UPSTREAM_PUBLIC_KEYS.label() + ": key '" + key + "' matches no upstream; "
                             + "with several upstreams, "
-                            + urls.stream().map(u -> "a key for upstream " + u.uri() + " must be named " + u.uri().getHost() + "-<n>")
+                            + urls.stream().map(u -> "a key for upstream " + u.url() + " must be named " + u.url().getHost() + "-<n>")
                                     .collect(Collectors.joining(", ")));
                 }
             }
             // Keys that were given but did not parse are already reported; "no public key" would only mislead.
             boolean keysUnparsable = keys.isEmpty() && r.isSet(CACHE_UPSTREAM_PUBLIC_KEYS);
             List<UpstreamSpec> upstreams = new ArrayList<>();
-            for (UpstreamUrl url : urls) {
+            for (UpstreamSpec url : urls) {
                 List<PublicKey> own = single ? keys : keys.stream().filter(k -> keyMatches(k, url)).toList();
                 if (url.trustUnsigned()) {
-                    warnings.add("upstream " + url.uri() + " has trust-unsigned=true: ncps accepts its unsigned narinfos "
+                    warnings.add("upstream " + url.url() + " has trust-unsigned=true: ncps accepts its unsigned narinfos "
                             + "and signs them as its own, so whoever controls that upstream, or the network to it, "
                             + "decides what the clients of ncps install");
                 } else if (own.isEmpty() && !keysUnparsable) {
-                    warnings.add("upstream " + url.uri() + " has no public key (" + CACHE_UPSTREAM_PUBLIC_KEYS.label()
+                    warnings.add("upstream " + url.url() + " has no public key (" + CACHE_UPSTREAM_PUBLIC_KEYS.label()
                             + "): only its content-addressed paths will be accepted; add the key the upstream signs "
                             + "with, e.g. cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=, or declare it "
                             + "?trust-unsigned=true");
                 }
-                upstreams.add(url.spec(own));
+                upstreams.add(url.withKeys(own));
             }
             UpstreamOptions defaults = UpstreamOptions.defaults();
             UpstreamOptions options = defaults.withTimeouts(r.valueOrDefault(CACHE_UPSTREAM_DIALER_TIMEOUT),
@@ -258,7 +258,7 @@ public final class ConfigLoader {
             }
         }
 
-        private static boolean keyMatches(PublicKey key, UpstreamUrl url) {
+        private static boolean keyMatches(PublicKey key, UpstreamSpec url) {
             return url.ownsKeyName(key.name());
         }
 

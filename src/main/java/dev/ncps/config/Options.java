@@ -37,6 +37,7 @@ import static dev.ncps.config.ValueTypes.choice;
 import dev.ncps.lock.LockBackend;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.store.S3Config.ChecksumMode;
+import dev.ncps.upstream.UpstreamSpec;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,7 +144,7 @@ public final class Options {
 
     // Upstream
 
-    public static final Option<UpstreamUrl> CACHE_UPSTREAM_URLS = Option.of(UPSTREAM, SERVE, "cache.upstream.urls",
+    public static final Option<UpstreamSpec> CACHE_UPSTREAM_URLS = Option.of(UPSTREAM, SERVE, "cache.upstream.urls",
                     "cache-upstream-url", "CACHE_UPSTREAM_URLS", UPSTREAM_URL)
             .list()
             .doc("Upstream binary cache URL; at least one. `?priority=N` pins its priority (lower is preferred). "
@@ -393,7 +394,7 @@ public final class Options {
                     "cache-data-path", "CACHE_DATA_PATH", PATH)
             .deprecatedFor(CACHE_STORAGE_LOCAL).doc("Use `cache.storage.local`.");
 
-    public static final Option<UpstreamUrl> UPSTREAM_CACHES = Option.of(UPSTREAM, SERVE, "cache.upstream.caches",
+    public static final Option<UpstreamSpec> UPSTREAM_CACHES = Option.of(UPSTREAM, SERVE, "cache.upstream.caches",
                     "upstream-cache", "UPSTREAM_CACHES", UPSTREAM_URL)
             .list().deprecatedFor(CACHE_UPSTREAM_URLS).doc("Use `cache.upstream.urls`.");
 

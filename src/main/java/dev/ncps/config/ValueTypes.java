@@ -3,6 +3,7 @@ package dev.ncps.config;
 import dev.ncps.lock.RedisSettings;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
+import dev.ncps.upstream.UpstreamSpec;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -99,7 +100,7 @@ final class ValueTypes {
         }
         return size;
     });
-    static final ValueType<UpstreamUrl> UPSTREAM_URL = of("upstream URL", UpstreamUrl.FORM, UpstreamUrl::parse);
+    static final ValueType<UpstreamSpec> UPSTREAM_URL = of("upstream URL", UpstreamUrl.FORM, UpstreamUrl::parse);
     static final ValueType<Schedule> SCHEDULE = of("cron", Schedule.FORM, Schedule::parse);
     static final ValueType<DatabaseUrl> DATABASE_URL = of("database URL", DatabaseUrl.FORM, DatabaseUrl::parse);
     static final ValueType<HostPort> LISTEN_ADDRESS = of("address", HostPort.LISTEN_FORM, HostPort::parseListen);
