@@ -37,12 +37,8 @@ public final class Backends {
     private static final Logger log = LoggerFactory.getLogger(Backends.class);
     private Backends() {}
 
-    public static IndexConfig indexConfig(DatabaseConfig database) {
-        return Databases.indexConfig(database);
-    }
-
     public static Index openIndex(DatabaseConfig database) throws Exception {
-        return openIndex(indexConfig(database), database.url());
+        return openIndex(database.index(), database.url());
     }
 
     /**

@@ -29,7 +29,7 @@ final class Coordination {
         Locks locks = tracing.traced(Locks.class, Backends.openLocks(lock, config.database(), listeners.locks(), track), "lock");
         String bootId = UUID.randomUUID().toString();
         return (DownloadCoordinator) track.apply(new ClusterCoordinator(locks, lock.downloadTtl(), lock.lruTtl(),
-                config.downloadPollTimeout(), advertisedUrl(config), bootId, config.auth().getToken().orElse(null), clock, listeners.coordination()));
+                config.downloadPollTimeout(), advertisedUrl(config), bootId, config.http().getToken(), clock, listeners.coordination()));
     }
 
     /** {@code server.advertise-url}, else this host's address and the listening port. */

@@ -16,7 +16,7 @@ public final class MigrateCommand implements MigrateAction {
 
     @Override
     public int run(MigrateConfig config) throws Exception {
-        MigrationReport report = Backends.migrate(Databases.indexConfig(config.database()).withMigrateOnOpen(false),
+        MigrationReport report = Backends.migrate(config.database().index().withMigrateOnOpen(false),
                 config.database().url(), config.dryRun());
         out.println("already applied: " + (report.previouslyApplied().isEmpty() ? "none" : String.join(", ", report.previouslyApplied())));
         if (config.dryRun()) {

@@ -1,7 +1,6 @@
 package dev.ncps.app;
 
 import dev.ncps.cache.Cache;
-import dev.ncps.cache.CacheSettings;
 import dev.ncps.cache.DownloadCoordinator;
 import dev.ncps.cache.Signer;
 import dev.ncps.cache.Uploads;
@@ -11,23 +10,17 @@ import dev.ncps.cli.Version;
 import dev.ncps.config.ServeConfig;
 import dev.ncps.config.StorageConfig;
 import dev.ncps.http.HttpServer;
-import dev.ncps.http.HttpSettings;
 import dev.ncps.index.Index;
 import dev.ncps.lru.Lru;
 import dev.ncps.lru.LruListener;
-import dev.ncps.nix.NixParseException;
-import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.Store;
 import dev.ncps.tracing.Tracing;
-import dev.ncps.upstream.UpstreamOptions;
-import dev.ncps.upstream.UpstreamSpec;
 import dev.ncps.upstream.Upstreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,8 +61,8 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
             log.info("ncps serving on {} (hostname {}, public key {})", config.server().addr(), config.hostname(),
                     running.cache().signer().publicKey().toNixString());
             stop.await();
-            log.info("shutting down: draining requests and downloads for at most {}", config.server().drainTimeout());
-            running.drain(config.server().drainTimeout());
+            log.info("shutting down: draining requests and downloads for at most {}", config.http().drainTimeout());
+            running.drain(config.http().drainTimeout());
             return 0;
         } finally {
             closeAll();
@@ -109,9 +102,9 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
 
     public Running start(ServeConfig config) throws Exception {
         Tracing tracing = track(Tracing.start(config.tracing(), Version.number()));
-        Path tempDir = track(attempt(() -> InstanceTempDir.create(config.tempPath()),
-                e -> StartupErrors.temp(config.tempPath(), e))).dir();
-        Index index = tracing.traced(Index.class, track(attempt(() -> Index.open(Databases.indexConfig(config.database()), clock),
+        Path tempDir = track(attempt(() -> InstanceTempDir.create(config.cache().tempDir()),
+                e -> StartupErrors.temp(config.cache().tempDir(), e))).dir();
+        Index index = tracing.traced(Index.class, track(attempt(() -> Index.open(config.database().index(), clock),
                 e -> StartupErrors.database(config.database().url(), e))), "index");
         Store store = tracing.traced(Store.class, track(attempt(() -> Backends.openStore(config.storage()), e -> switch (config.storage()) {
             case StorageConfig.Local local -> StartupErrors.localStorage(local.root(), e);
@@ -121,7 +114,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         Signer signer = Backends.signer(config.signing(), key);
 
         Listeners listeners = Listeners.forConfig(config.server().prometheusEnabled());
-        Upstreams upstreams = track(new Upstreams(upstreamSpecs(config), upstreamOptions(config), clock,
+        Upstreams upstreams = track(new Upstreams(config.upstream().upstreams(), config.upstream().options(), clock,
                 listeners.upstreams()));
         upstreams.start();
 
@@ -131,11 +124,8 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         DownloadCoordinator coordinator = attempt(() -> Coordination.create(config, listeners, tracing, clock, this::track),
                 e -> StartupErrors.lockBackend(config, e));
         Cache cache = new Cache(tracing.traced(UpstreamSource.class, upstreams, "upstream"), store, index, signer,
-                new CacheSettings(tempDir, config.narInfoMemoryBytes(), CacheSettings.NARINFO_MEMO_TTL, config.downloadTimeAllowance(),
-                        config.downloadMinThroughput()), clock, downloads, listeners.cache(), coordinator);
-        Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir,
-                config.auth().requireTrustedSignature(), trustedUploadKeys(config, signer), config.auth().allowUploadOverwrite(),
-                config.auth().maxUploadSize());
+                config.cache().withTempDir(tempDir), clock, downloads, listeners.cache(), coordinator);
+        Uploads uploads = new Uploads(cache, store, index, signer, clock, tempDir, config.uploads());
 
         ScheduledExecutorService scheduler = track(Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("scheduler").daemon().factory()));
@@ -144,11 +134,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         scheduleLru(config, index, store, listeners.lru(), cache, scheduler, coordinator);
         NarInfoTextFill.start(index, scheduler);
 
-        HttpSettings http = new HttpSettings(config.server().addr().host().isEmpty() ? null : config.server().addr().host(),
-                config.server().addr().port(), config.hostname(), config.auth().allowPut(), config.auth().allowDelete(),
-                config.auth().getToken().orElse(null), config.auth().uploadToken().orElse(null), config.server().drainTimeout(),
-                config.server().transparentCompression());
-        HttpServer server = new HttpServer(http, cache, uploads, listeners.exposition(), listeners.http(), tracing.tracer());
+        HttpServer server = new HttpServer(config.http(), cache, uploads, listeners.exposition(), listeners.http(), tracing.tracer());
         track(server);
         attempt(() -> {
             server.start();
@@ -193,43 +179,6 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
             }, Math.max(1, Duration.between(now, at).toMillis()), TimeUnit.MILLISECONDS));
         };
         next[0].run();
-    }
-
-    private static List<UpstreamSpec> upstreamSpecs(ServeConfig config) throws NixParseException {
-        List<UpstreamSpec> specs = new ArrayList<>();
-        for (var upstream : config.upstream().upstreams()) {
-            List<PublicKey> keys = new ArrayList<>();
-            for (String text : upstream.publicKeys()) {
-                keys.add(PublicKey.parse(text));
-            }
-            specs.add(new UpstreamSpec(upstream.url().uri(), upstream.url().priority().orElse(0), keys,
-                    upstream.url().allowedTargets(), upstream.url().trustUnsigned()));
-        }
-        return specs;
-    }
-
-    private static UpstreamOptions upstreamOptions(ServeConfig config) {
-        UpstreamOptions options = UpstreamOptions.defaults().withTimeouts(config.upstream().dialerTimeout(),
-                config.upstream().responseHeaderTimeout(), UpstreamOptions.defaults().bodyIdleTimeout());
-        options = options.withProxies(config.upstream().proxies())
-                .withHealthCheckInterval(config.upstream().healthCheckInterval());
-        return config.upstream().netrcFile().map(options::withNetrcFile).orElse(options);
-    }
-
-    /**
-     * Whose signature makes an upload trusted: the configured upload keys, every upstream's keys (ncps already
-     * signs what they sign) and ncps's own key (it signed that content before).
-     */
-    private static List<PublicKey> trustedUploadKeys(ServeConfig config, Signer signer) throws NixParseException {
-        List<PublicKey> keys = new ArrayList<>();
-        for (String text : config.auth().trustedUploadKeys()) {
-            keys.add(PublicKey.parse(text));
-        }
-        for (UpstreamSpec upstream : upstreamSpecs(config)) {
-            keys.addAll(upstream.keys());
-        }
-        keys.add(signer.publicKey());
-        return keys;
     }
 
     /**

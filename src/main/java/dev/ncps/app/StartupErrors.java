@@ -4,6 +4,7 @@ import dev.ncps.cli.StartupFailure;
 import dev.ncps.config.DatabaseUrl;
 import dev.ncps.config.HostPort;
 import dev.ncps.config.ServeConfig;
+import dev.ncps.index.Dialect;
 import dev.ncps.index.GoDatabaseException;
 import dev.ncps.lock.LockException;
 
@@ -91,7 +92,7 @@ final class StartupErrors {
         int code = sql.map(SQLException::getErrorCode).orElse(0);
         String user = url.user().orElse("");
         String db = url.databaseName();
-        boolean mysql = url.dialect() == DatabaseUrl.Dialect.MYSQL;
+        boolean mysql = url.dialect() == Dialect.MYSQL;
         if (find(e, ConnectException.class).isPresent() || find(e, UnknownHostException.class).isPresent()
                 || state.startsWith("08")) {
             return new StartupFailure(at + "the database server cannot be reached (" + oneLine(rootMessage(e))
@@ -112,7 +113,7 @@ final class StartupErrors {
             return new StartupFailure(at + "user '" + user + "' lacks a privilege ncps needs to create and use its tables ("
                     + serverMessage(sql.get()) + "); as an administrator run: " + grant, e);
         }
-        return url.dialect() == DatabaseUrl.Dialect.SQLITE
+        return url.dialect() == Dialect.SQLITE
                 ? new StartupFailure(at + "cannot write there (" + fileProblem(e) + "); " + WRITABLE_FIX, e)
                 : e;
     }

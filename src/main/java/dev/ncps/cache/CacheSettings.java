@@ -4,8 +4,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Tunables of the cache core.
+ * Tunables of the cache core, built by the config loader.
  *
+ * @param tempDir                     where downloads in progress are written; serve narrows the configured
+ *                                    directory to one of its own at startup ({@link #withTempDir})
  * @param narInfoMemoBytes            heap for narinfos held in memory ({@link NarInfoMemo})
  * @param downloadTimeAllowance       time every download may take on top of what its size needs
  * @param downloadMinBytesPerSecond   the slowest throughput a download is allowed on average
@@ -26,6 +28,10 @@ public record CacheSettings(Path tempDir, long narInfoMemoBytes, Duration narInf
         if (downloadTimeAllowance.isNegative() || downloadMinBytesPerSecond <= 0) {
             throw new IllegalArgumentException("download allowance must not be negative and throughput must be positive");
         }
+    }
+
+    public CacheSettings withTempDir(Path dir) {
+        return new CacheSettings(dir, narInfoMemoBytes, narInfoMemoTtl, downloadTimeAllowance, downloadMinBytesPerSecond);
     }
 
     /**

@@ -25,6 +25,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * {@code nix copy --to http://ncps/upload}: Nix uploads each NAR first, then its narinfo.
@@ -54,23 +55,18 @@ public final class Uploads {
     private final long maxNarSize;
     private final Cache cache;
 
-    /**
-     * @param trustedKeys keys whose signature makes an uploaded narinfo trusted (upload keys, upstream keys, our own)
-     * @param allowOverwrite whether an upload may replace a narinfo already held
-     * @param maxNarSize the largest NAR file an upload may send
-     */
-    public Uploads(Cache cache, Store store, Index index, Signer signer, Clock clock, Path tempDir,
-                   boolean requireTrustedSignature, List<PublicKey> trustedKeys, boolean allowOverwrite, long maxNarSize) {
+    /** Trusts {@code settings.trustedKeys()} and the signer's own key (it signed that content before). */
+    public Uploads(Cache cache, Store store, Index index, Signer signer, Clock clock, Path tempDir, UploadSettings settings) {
         this.cache = cache;
         this.store = store;
         this.index = index;
         this.signer = signer;
         this.clock = clock;
         this.tempDir = tempDir;
-        this.requireTrustedSignature = requireTrustedSignature;
-        this.trustedKeys = List.copyOf(trustedKeys);
-        this.allowOverwrite = allowOverwrite;
-        this.maxNarSize = maxNarSize;
+        this.requireTrustedSignature = settings.requireTrustedSignature();
+        this.trustedKeys = Stream.concat(settings.trustedKeys().stream(), Stream.of(signer.publicKey())).toList();
+        this.allowOverwrite = settings.allowOverwrite();
+        this.maxNarSize = settings.maxNarSize();
     }
 
     public long maxNarSize() {

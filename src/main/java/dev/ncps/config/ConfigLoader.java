@@ -2,11 +2,18 @@ package dev.ncps.config;
 
 import static dev.ncps.config.Options.*;
 
+import dev.ncps.cache.CacheSettings;
+import dev.ncps.cache.UploadSettings;
+import dev.ncps.http.HttpSettings;
+import dev.ncps.index.Dialect;
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockSettings;
 import dev.ncps.lock.RedisSettings;
+import dev.ncps.nix.PublicKey;
 import dev.ncps.store.S3Config;
 import dev.ncps.upstream.Proxies;
+import dev.ncps.upstream.UpstreamOptions;
+import dev.ncps.upstream.UpstreamSpec;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -64,9 +71,9 @@ public final class ConfigLoader {
     public Loaded<ServeConfig> serve(Map<Option<?>, List<String>> flags) throws ConfigException {
         Session s = new Session(flags);
         String hostname = s.r.value(CACHE_HOSTNAME).orElseGet(localHostname);
-        ServerConfig server = new ServerConfig(s.r.valueOrDefault(SERVER_ADDR), s.r.valueOrDefault(SERVER_DRAIN_TIMEOUT),
-                s.r.valueOrDefault(PROMETHEUS_ENABLED), s.r.value(SERVER_ADVERTISE_URL),
-                s.r.valueOrDefault(SERVER_TRANSPARENT_COMPRESSION));
+        ServerConfig server = new ServerConfig(s.r.valueOrDefault(SERVER_ADDR), s.r.valueOrDefault(PROMETHEUS_ENABLED),
+                s.r.value(SERVER_ADVERTISE_URL));
+        HttpSettings http = s.http(server.addr(), hostname);
         UpstreamConfig upstream = s.upstream();
         StorageConfig storage = s.storage();
         DatabaseConfig database = s.database(storage);
@@ -77,11 +84,9 @@ public final class ConfigLoader {
         LruConfig lru = s.lru();
         SigningConfig signing = new SigningConfig(s.r.value(CACHE_SECRET_KEY_PATH).map(this::absolute),
                 s.r.valueOrDefault(CACHE_SIGN_NARINFO), s.previousKey());
-        AuthConfig auth = s.auth();
-        ServeConfig config = new ServeConfig(hostname, server, upstream, storage, database, tempPath, lock, lru, signing,
-                auth, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT), s.r.valueOrDefault(CACHE_DOWNLOAD_TIME_ALLOWANCE),
-                s.r.valueOrDefault(CACHE_DOWNLOAD_MIN_THROUGHPUT), s.r.valueOrDefault(CACHE_NARINFO_MEMORY),
-                new TracingConfig(s.r.valueOrDefault(OTEL_ENABLED), s.r.value(OTEL_GRPC_URL)));
+        UploadSettings uploads = s.uploads(upstream);
+        ServeConfig config = new ServeConfig(hostname, server, http, upstream, storage, database, s.cache(tempPath), lock, lru,
+                signing, uploads, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT), new TracingConfig(s.r.valueOrDefault(OTEL_ENABLED), s.r.value(OTEL_GRPC_URL)));
         return s.finish(config);
     }
 
@@ -202,43 +207,45 @@ public final class ConfigLoader {
         }
 
         UpstreamConfig upstream() {
-            List<UpstreamUrl> urls = r.values(CACHE_UPSTREAM_URLS);
+            List<UpstreamSpec> urls = r.values(CACHE_UPSTREAM_URLS);
             if (!r.isSet(CACHE_UPSTREAM_URLS)) {
                 problems.add(CACHE_UPSTREAM_URLS.label() + ": at least one upstream URL is required, e.g. "
                         + "--cache-upstream-url https://cache.nixos.org");
             }
-            List<String> keys = r.values(CACHE_UPSTREAM_PUBLIC_KEYS);
+            List<PublicKey> keys = r.values(CACHE_UPSTREAM_PUBLIC_KEYS);
             // With one upstream every key is its own, whatever its name; with several, a key belongs to the
             // upstream whose host it is named after (<host>-<n>), and a key that fits none is an error.
             boolean single = urls.size() == 1;
-            for (String key : keys) {
+            for (PublicKey key : keys) {
                 if (!single && urls.stream().noneMatch(url -> keyMatches(key, url))) {
                     problems.add(CACHE_UPSTREAM_PUBLIC_KEYS.label() + ": key '" + key + "' matches no upstream; "
                             + "with several upstreams, "
-                            + urls.stream().map(u -> "a key for upstream " + u.uri() + " must be named " + u.uri().getHost() + "-<n>")
+                            + urls.stream().map(u -> "a key for upstream " + u.url() + " must be named " + u.url().getHost() + "-<n>")
                                     .collect(Collectors.joining(", ")));
                 }
             }
             // Keys that were given but did not parse are already reported; "no public key" would only mislead.
             boolean keysUnparsable = keys.isEmpty() && r.isSet(CACHE_UPSTREAM_PUBLIC_KEYS);
-            List<UpstreamConfig.Upstream> upstreams = new ArrayList<>();
-            for (UpstreamUrl url : urls) {
-                List<String> own = single ? keys : keys.stream().filter(k -> keyMatches(k, url)).toList();
+            List<UpstreamSpec> upstreams = new ArrayList<>();
+            for (UpstreamSpec url : urls) {
+                List<PublicKey> own = single ? keys : keys.stream().filter(k -> keyMatches(k, url)).toList();
                 if (url.trustUnsigned()) {
-                    warnings.add("upstream " + url.uri() + " has trust-unsigned=true: ncps accepts its unsigned narinfos "
+                    warnings.add("upstream " + url.url() + " has trust-unsigned=true: ncps accepts its unsigned narinfos "
                             + "and signs them as its own, so whoever controls that upstream, or the network to it, "
                             + "decides what the clients of ncps install");
                 } else if (own.isEmpty() && !keysUnparsable) {
-                    warnings.add("upstream " + url.uri() + " has no public key (" + CACHE_UPSTREAM_PUBLIC_KEYS.label()
+                    warnings.add("upstream " + url.url() + " has no public key (" + CACHE_UPSTREAM_PUBLIC_KEYS.label()
                             + "): only its content-addressed paths will be accepted; add the key the upstream signs "
                             + "with, e.g. cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=, or declare it "
                             + "?trust-unsigned=true");
                 }
-                upstreams.add(new UpstreamConfig.Upstream(url, own));
+                upstreams.add(url.withKeys(own));
             }
-            return new UpstreamConfig(upstreams, r.valueOrDefault(CACHE_UPSTREAM_DIALER_TIMEOUT),
-                    r.valueOrDefault(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT),
-                    r.valueOrDefault(CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL), netrc(), proxies());
+            UpstreamOptions defaults = UpstreamOptions.defaults();
+            UpstreamOptions options = defaults.withTimeouts(r.valueOrDefault(CACHE_UPSTREAM_DIALER_TIMEOUT),
+                            r.valueOrDefault(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT), defaults.bodyIdleTimeout())
+                    .withHealthCheckInterval(r.valueOrDefault(CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL)).withProxies(proxies());
+            return new UpstreamConfig(upstreams, netrc().map(options::withNetrcFile).orElse(options));
         }
 
         /** Not ncps options but the variables every HTTP client reads; a malformed one is an error, not ignored. */
@@ -251,8 +258,8 @@ public final class ConfigLoader {
             }
         }
 
-        private static boolean keyMatches(String key, UpstreamUrl url) {
-            return url.ownsKeyName(key.substring(0, key.indexOf(':')));
+        private static boolean keyMatches(PublicKey key, UpstreamSpec url) {
+            return url.ownsKeyName(key.name());
         }
 
         private Optional<Path> netrc() {
@@ -287,7 +294,8 @@ public final class ConfigLoader {
                         bucket.get(), accessKey.get(), secretKey.get(), r.valueOrDefault(CACHE_STORAGE_S3_FORCE_PATH_STYLE),
                         r.valueOrDefault(CACHE_STORAGE_S3_CHECKSUM_MODE)));
             } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage()); // S3Config's own rules (endpoint scheme, bucket name)
+                // S3Config's own rule (a blank bucket name); the endpoint option's type admits only what S3Config takes.
+                problems.add(e.getMessage());
                 return null;
             }
         }
@@ -309,8 +317,8 @@ public final class ConfigLoader {
                             + "the embedded SQLite default only goes with local storage");
                 }
             }
-            return new DatabaseConfig(url, r.valueOrDefault(CACHE_DATABASE_POOL_MAX_OPEN_CONNS),
-                    r.valueOrDefault(CACHE_DATABASE_POOL_MAX_IDLE_CONNS));
+            return new DatabaseConfig(url, url == null ? null : url.index(r.valueOrDefault(CACHE_DATABASE_POOL_MAX_OPEN_CONNS),
+                    r.valueOrDefault(CACHE_DATABASE_POOL_MAX_IDLE_CONNS)));
         }
 
         private DatabaseUrl absoluteSqlite(DatabaseUrl url) {
@@ -329,7 +337,7 @@ public final class ConfigLoader {
                         + " is local: Redis is not used and instances do not coordinate");
             }
             if (backend == LockBackend.POSTGRES && database.url() != null
-                    && database.url().dialect() != DatabaseUrl.Dialect.POSTGRESQL) {
+                    && database.url().dialect() != Dialect.POSTGRESQL) {
                 problems.add(CACHE_LOCK_BACKEND.label() + " is postgres, which needs a PostgreSQL " + CACHE_DATABASE_URL.label()
                         + ", not " + database.url().dialect().name().toLowerCase(java.util.Locale.ROOT));
             }
@@ -379,7 +387,7 @@ public final class ConfigLoader {
             }
             // The postgres backend already demands a PostgreSQL URL (see lock()), which says more than this would.
             if (lock.backend() == LockBackend.REDIS && database.url() != null
-                    && database.url().dialect() == DatabaseUrl.Dialect.SQLITE) {
+                    && database.url().dialect() == Dialect.SQLITE) {
                 problems.add(cluster + ", which needs a shared database: a SQLite file cannot be shared between instances; "
                         + "use a postgresql:// or mysql:// " + CACHE_DATABASE_URL.label());
             }
@@ -406,19 +414,33 @@ public final class ConfigLoader {
                     r.valueOrDefault(CACHE_LRU_SCHEDULE_TIMEZONE));
         }
 
-        AuthConfig auth() {
-            List<String> trusted = r.values(CACHE_TRUSTED_UPLOAD_KEYS);
-            boolean requireTrusted = r.valueOrDefault(CACHE_REQUIRE_TRUSTED_SIGNATURE);
-            AuthConfig auth = new AuthConfig(r.value(CACHE_GET_TOKEN).filter(t -> !t.isEmpty()),
-                    r.value(CACHE_UPLOAD_TOKEN).filter(t -> !t.isEmpty()), r.valueOrDefault(CACHE_ALLOW_PUT_VERB),
-                    r.valueOrDefault(CACHE_ALLOW_DELETE_VERB), r.valueOrDefault(CACHE_ALLOW_UPLOAD_OVERWRITE),
-                    r.valueOrDefault(CACHE_MAX_UPLOAD_SIZE), requireTrusted, trusted);
-            if ((auth.allowPut() || auth.allowDelete()) && auth.writeToken().isEmpty()) {
-                warnings.add((auth.allowPut() ? CACHE_ALLOW_PUT_VERB : CACHE_ALLOW_DELETE_VERB).label()
+        /** Uploads signed by an upstream's key are trusted too: ncps already signs what that upstream signs. */
+        UploadSettings uploads(UpstreamConfig upstream) {
+            List<PublicKey> trusted = new ArrayList<>(r.values(CACHE_TRUSTED_UPLOAD_KEYS));
+            upstream.upstreams().forEach(u -> trusted.addAll(u.keys()));
+            return new UploadSettings(r.valueOrDefault(CACHE_REQUIRE_TRUSTED_SIGNATURE), trusted,
+                    r.valueOrDefault(CACHE_ALLOW_UPLOAD_OVERWRITE), r.valueOrDefault(CACHE_MAX_UPLOAD_SIZE));
+        }
+
+        /** The option types already refuse what CacheSettings refuses (a negative allowance, no throughput). */
+        CacheSettings cache(Path tempPath) {
+            return new CacheSettings(tempPath, r.valueOrDefault(CACHE_NARINFO_MEMORY), CacheSettings.NARINFO_MEMO_TTL,
+                    r.valueOrDefault(CACHE_DOWNLOAD_TIME_ALLOWANCE), r.valueOrDefault(CACHE_DOWNLOAD_MIN_THROUGHPUT));
+        }
+
+        /** The HTTP server's settings; an empty listen host means every interface. */
+        HttpSettings http(HostPort addr, String hostname) {
+            HttpSettings http = new HttpSettings(addr.host().isEmpty() ? null : addr.host(), addr.port(), hostname,
+                    r.valueOrDefault(CACHE_ALLOW_PUT_VERB), r.valueOrDefault(CACHE_ALLOW_DELETE_VERB),
+                    r.value(CACHE_GET_TOKEN).filter(t -> !t.isEmpty()).orElse(null),
+                    r.value(CACHE_UPLOAD_TOKEN).filter(t -> !t.isEmpty()).orElse(null),
+                    r.valueOrDefault(SERVER_DRAIN_TIMEOUT), r.valueOrDefault(SERVER_TRANSPARENT_COMPRESSION));
+            if ((http.allowPut() || http.allowDelete()) && http.writeToken() == null) {
+                warnings.add((http.allowPut() ? CACHE_ALLOW_PUT_VERB : CACHE_ALLOW_DELETE_VERB).label()
                         + " is on and no token is set: anyone who can reach ncps may upload or delete; set "
                         + CACHE_UPLOAD_TOKEN.label() + " (see docs/client-setup.md)");
             }
-            return auth;
+            return http;
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.ncps.config;
 
+import dev.ncps.index.IndexConfig;
+
 /**
- * @param maxOpenConns most open connections, 0 for the dialect's default
- * @param maxIdleConns most idle connections, 0 for the dialect's default
+ * @param url   the configured URL (its dialect decides lock backends; error messages name it, masked)
+ * @param index the index's own settings for it, pool sizes included
  */
-public record DatabaseConfig(DatabaseUrl url, int maxOpenConns, int maxIdleConns) {}
+public record DatabaseConfig(DatabaseUrl url, IndexConfig index) {}

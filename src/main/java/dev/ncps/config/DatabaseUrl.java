@@ -1,5 +1,7 @@
 package dev.ncps.config;
 
+import dev.ncps.index.Dialect;
+import dev.ncps.index.IndexConfig;
 import dev.ncps.index.MariaDbUnixSocketFactory;
 import dev.ncps.index.PostgresUnixSocketFactory;
 
@@ -28,11 +30,14 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, Optional<String> user
     /** Parameters only Go's MySQL driver understands; MariaDB Connector/J handles times itself. */
     private static final List<String> GO_ONLY_MYSQL_PARAMS = List.of("parseTime", "loc");
 
-    public enum Dialect { SQLITE, POSTGRESQL, MYSQL }
-
     /** The database file of a SQLite URL. */
     public Optional<Path> sqliteFile() {
         return dialect == Dialect.SQLITE ? Optional.of(Path.of(jdbcUrl.substring("jdbc:sqlite:".length()))) : Optional.empty();
+    }
+
+    /** The index's settings for this database; 0 for a pool size means the index's default. */
+    public IndexConfig index(int maxOpenConns, int maxIdleConns) {
+        return IndexConfig.pooled(dialect, jdbcUrl, user.orElse(null), password.orElse(null), maxOpenConns, maxIdleConns);
     }
 
     public static DatabaseUrl sqlite(Path file) {

@@ -35,7 +35,9 @@ import static dev.ncps.config.ValueTypes.UPSTREAM_URL;
 import static dev.ncps.config.ValueTypes.choice;
 
 import dev.ncps.lock.LockBackend;
+import dev.ncps.nix.PublicKey;
 import dev.ncps.store.S3Config.ChecksumMode;
+import dev.ncps.upstream.UpstreamSpec;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,7 +144,7 @@ public final class Options {
 
     // Upstream
 
-    public static final Option<UpstreamUrl> CACHE_UPSTREAM_URLS = Option.of(UPSTREAM, SERVE, "cache.upstream.urls",
+    public static final Option<UpstreamSpec> CACHE_UPSTREAM_URLS = Option.of(UPSTREAM, SERVE, "cache.upstream.urls",
                     "cache-upstream-url", "CACHE_UPSTREAM_URLS", UPSTREAM_URL)
             .list()
             .doc("Upstream binary cache URL; at least one. `?priority=N` pins its priority (lower is preferred). "
@@ -152,7 +154,7 @@ public final class Options {
                     + "upstream's unsigned narinfos and signs them as ncps's own: only for a cache you control end to end "
                     + "(warned at startup).");
 
-    public static final Option<String> CACHE_UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, "cache.upstream.public-keys",
+    public static final Option<PublicKey> CACHE_UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, "cache.upstream.public-keys",
                     "cache-upstream-public-key", "CACHE_UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)
             .list()
             .doc("Public key an upstream signs its narinfos with. An upstream without one starts with a warning and gives "
@@ -163,13 +165,13 @@ public final class Options {
                     + "ignored), and a key that matches no upstream is an error.");
 
     public static final Option<Duration> CACHE_UPSTREAM_DIALER_TIMEOUT = Option.of(UPSTREAM, SERVE, "cache.upstream.dialer-timeout",
-                    "cache-upstream-dialer-timeout", "CACHE_UPSTREAM_DIALER_TIMEOUT", DURATION)
+                    "cache-upstream-dialer-timeout", "CACHE_UPSTREAM_DIALER_TIMEOUT", POSITIVE_DURATION)
             .defaultValue("3s")
             .doc("Timeout for connecting to an upstream.");
 
     public static final Option<Duration> CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT = Option.of(UPSTREAM, SERVE,
                     "cache.upstream.response-header-timeout", "cache-upstream-response-header-timeout",
-                    "CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT", DURATION)
+                    "CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT", POSITIVE_DURATION)
             .defaultValue("3s")
             .doc("Timeout for an upstream's response headers.");
 
@@ -308,7 +310,7 @@ public final class Options {
                     + "upstream's key or of ncps's own key; ncps then adds its own signature. `false` makes ncps sign whatever "
                     + "an uploader sends, so every client trusting the ncps key trusts every uploader. The Go ncps defaults to false.");
 
-    public static final Option<String> CACHE_TRUSTED_UPLOAD_KEYS = Option.of(AUTH, SERVE, "cache.trusted-upload-keys",
+    public static final Option<PublicKey> CACHE_TRUSTED_UPLOAD_KEYS = Option.of(AUTH, SERVE, "cache.trusted-upload-keys",
                     "cache-trusted-upload-key", "CACHE_TRUSTED_UPLOAD_KEYS", PUBLIC_KEY)
             .list().doc("Public key (`name:base64`) whose signature makes an uploaded narinfo trusted "
                     + "(see `cache.require-trusted-signature`).");
@@ -392,20 +394,20 @@ public final class Options {
                     "cache-data-path", "CACHE_DATA_PATH", PATH)
             .deprecatedFor(CACHE_STORAGE_LOCAL).doc("Use `cache.storage.local`.");
 
-    public static final Option<UpstreamUrl> UPSTREAM_CACHES = Option.of(UPSTREAM, SERVE, "cache.upstream.caches",
+    public static final Option<UpstreamSpec> UPSTREAM_CACHES = Option.of(UPSTREAM, SERVE, "cache.upstream.caches",
                     "upstream-cache", "UPSTREAM_CACHES", UPSTREAM_URL)
             .list().deprecatedFor(CACHE_UPSTREAM_URLS).doc("Use `cache.upstream.urls`.");
 
-    public static final Option<String> UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, null,
+    public static final Option<PublicKey> UPSTREAM_PUBLIC_KEYS = Option.of(UPSTREAM, SERVE, null,
                     "upstream-public-key", "UPSTREAM_PUBLIC_KEYS", PUBLIC_KEY)
             .list().deprecatedFor(CACHE_UPSTREAM_PUBLIC_KEYS).doc("Use `cache.upstream.public-keys`.");
 
     public static final Option<Duration> UPSTREAM_DIALER_TIMEOUT = Option.of(UPSTREAM, SERVE, null,
-                    "upstream-dialer-timeout", "UPSTREAM_DIALER_TIMEOUT", DURATION)
+                    "upstream-dialer-timeout", "UPSTREAM_DIALER_TIMEOUT", POSITIVE_DURATION)
             .deprecatedFor(CACHE_UPSTREAM_DIALER_TIMEOUT).doc("Use `cache.upstream.dialer-timeout`.");
 
     public static final Option<Duration> UPSTREAM_RESPONSE_HEADER_TIMEOUT = Option.of(UPSTREAM, SERVE, null,
-                    "upstream-response-header-timeout", "UPSTREAM_RESPONSE_HEADER_TIMEOUT", DURATION)
+                    "upstream-response-header-timeout", "UPSTREAM_RESPONSE_HEADER_TIMEOUT", POSITIVE_DURATION)
             .deprecatedFor(CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT).doc("Use `cache.upstream.response-header-timeout`.");
 
     // Go ncps features that ncps-java does not have: a Go command line, environment or config keeps working.

@@ -1,28 +1,18 @@
 package dev.ncps.config;
 
-import dev.ncps.upstream.Proxies;
-import java.nio.file.Path;
-import java.time.Duration;
+import dev.ncps.upstream.UpstreamOptions;
+import dev.ncps.upstream.UpstreamSpec;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * The upstream caches, in configured order, each with the public keys whose names match its host.
+ * The upstream caches, in configured order, each with the public keys whose names match its host, and how they
+ * are reached; both are the upstream package's own types, built by the config loader.
  *
- * @param healthCheckInterval period of each upstream's {@code nix-cache-info} check
- * @param netrcFile credentials for upstreams, when a netrc file is configured or {@code ~/.netrc} exists
- * @param proxies   from the standard HTTP_PROXY, HTTPS_PROXY and NO_PROXY environment variables
+ * @param options timeouts, health check period, netrc credentials (the configured file, or {@code ~/.netrc} when
+ *                it exists) and the proxies of the standard HTTP_PROXY, HTTPS_PROXY and NO_PROXY variables
  */
-public record UpstreamConfig(List<Upstream> upstreams, Duration dialerTimeout, Duration responseHeaderTimeout,
-                             Duration healthCheckInterval, Optional<Path> netrcFile, Proxies proxies) {
+public record UpstreamConfig(List<UpstreamSpec> upstreams, UpstreamOptions options) {
     public UpstreamConfig {
         upstreams = List.copyOf(upstreams);
-    }
-
-    /** One upstream cache; {@code publicKeys} are Nix {@code name:base64} public keys. */
-    public record Upstream(UpstreamUrl url, List<String> publicKeys) {
-        public Upstream {
-            publicKeys = List.copyOf(publicKeys);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.ncps.config;
 
 import dev.ncps.upstream.AllowedTarget;
+import dev.ncps.upstream.UpstreamSpec;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -8,49 +9,39 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalInt;
 
 /**
- * An upstream binary cache: its base URL (without parameters), the priority the user pinned with
- * {@code ?priority=N}, which otherwise comes from the upstream's nix-cache-info, and the internal targets its
- * NAR URLs and redirects may lead to ({@code &allow-target=HOST[:PORT]} or an address block, repeatable), and
- * whether its unsigned narinfos are trusted ({@code &trust-unsigned=true}).
+ * The text form of an upstream binary cache: its base URL, the priority the user pinned with {@code ?priority=N}
+ * (otherwise the upstream's nix-cache-info decides), the internal targets its NAR URLs and redirects may lead to
+ * ({@code &allow-target=HOST[:PORT]} or an address block, repeatable), and whether its unsigned narinfos are
+ * trusted ({@code &trust-unsigned=true}). It parses into the upstream package's own {@link UpstreamSpec}, whose
+ * constructor holds the rules (scheme, host, priority range); the loader attaches the public keys.
  */
-public record UpstreamUrl(URI uri, OptionalInt priority, List<AllowedTarget> allowedTargets, boolean trustUnsigned) {
-    /** Nix priorities are small; the Go ncps reads them as uint16. */
-    static final int MAX_PRIORITY = 65535;
+final class UpstreamUrl {
     static final String FORM = "an http or https URL with a host, optionally with ?priority=N, ?allow-target=HOST[:PORT] "
             + "and ?trust-unsigned=true, e.g. https://cache.nixos.org";
+    private static final String PRIORITY_FORM = " where N is a whole number from 0 to " + UpstreamSpec.MAX_PRIORITY
+            + " (0: the upstream's nix-cache-info decides)";
 
-    public UpstreamUrl {
-        if (uri.getHost() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-            throw new IllegalArgumentException("not an http(s) URL with a host: " + uri);
-        }
-        allowedTargets = List.copyOf(allowedTargets);
-    }
+    private UpstreamUrl() {}
 
-    public UpstreamUrl(URI uri, OptionalInt priority) {
-        this(uri, priority, List.of(), false);
-    }
-
-    static UpstreamUrl parse(String text) throws InvalidValueException {
+    static UpstreamSpec parse(String text) throws InvalidValueException {
         URI uri;
         try {
             uri = new URI(text);
         } catch (URISyntaxException e) {
             throw new InvalidValueException("expected " + FORM);
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getFragment() != null) {
+        if (uri.getScheme() == null || uri.getRawAuthority() == null) {
             throw new InvalidValueException("expected " + FORM);
         }
-        OptionalInt priority = OptionalInt.empty();
+        int priority = 0;
         List<AllowedTarget> allowed = new ArrayList<>();
         boolean trustUnsigned = false;
         if (uri.getRawQuery() != null) {
             for (String param : uri.getRawQuery().split("&")) {
                 if (param.startsWith("priority=")) {
-                    priority = OptionalInt.of(priority(param.substring("priority=".length())));
+                    priority = priority(param.substring("priority=".length()));
                 } else if (param.startsWith("allow-target=")) {
                     allowed.add(allowedTarget(param.substring("allow-target=".length())));
                 } else if (param.startsWith("trust-unsigned=")) {
@@ -63,9 +54,12 @@ public record UpstreamUrl(URI uri, OptionalInt priority, List<AllowedTarget> all
             }
         }
         try {
-            return new UpstreamUrl(new URI(scheme + "://" + uri.getRawAuthority() + uri.getRawPath()), priority, allowed,
-                    trustUnsigned);
-        } catch (URISyntaxException e) {
+            // The fragment is kept so that UpstreamSpec refuses it rather than it being dropped unseen.
+            String fragment = uri.getRawFragment() == null ? "" : "#" + uri.getRawFragment();
+            URI base = new URI(uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority()
+                    + uri.getRawPath() + fragment);
+            return new UpstreamSpec(base, priority, List.of(), allowed, trustUnsigned);
+        } catch (URISyntaxException | IllegalArgumentException e) {
             throw new InvalidValueException("expected " + FORM);
         }
     }
@@ -90,28 +84,12 @@ public record UpstreamUrl(URI uri, OptionalInt priority, List<AllowedTarget> all
     private static int priority(String text) throws InvalidValueException {
         try {
             int value = Integer.parseInt(text);
-            if (value >= 0 && value <= MAX_PRIORITY) {
+            if (UpstreamSpec.isPriority(value)) {
                 return value;
             }
         } catch (NumberFormatException ignored) {
             // falls through to the message below
         }
-        throw new InvalidValueException("expected " + FORM + " where N is a whole number from 0 to " + MAX_PRIORITY
-                + " (0: the upstream's nix-cache-info decides)");
-    }
-
-    /**
-     * The name a public key of this upstream must start with, {@code <host>-<n>}. The Go ncps compares
-     * against {@code host:port}, but a Nix key name cannot contain ':', so the port is left out.
-     */
-    public boolean ownsKeyName(String keyName) {
-        return keyName.startsWith(uri.getHost() + "-") && keyName.substring(uri.getHost().length() + 1).matches("\\d+");
-    }
-
-    @Override
-    public String toString() {
-        String text = priority.isPresent() ? uri + " (priority " + priority.getAsInt() + ")" : uri.toString();
-        text = allowedTargets.isEmpty() ? text : text + " (allowed targets " + allowedTargets + ")";
-        return trustUnsigned ? text + " (unsigned narinfos trusted)" : text;
+        throw new InvalidValueException("expected " + FORM + PRIORITY_FORM);
     }
 }

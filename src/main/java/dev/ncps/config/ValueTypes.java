@@ -3,6 +3,7 @@ package dev.ncps.config;
 import dev.ncps.lock.RedisSettings;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
+import dev.ncps.upstream.UpstreamSpec;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -99,7 +100,7 @@ final class ValueTypes {
         }
         return size;
     });
-    static final ValueType<UpstreamUrl> UPSTREAM_URL = of("upstream URL", UpstreamUrl.FORM, UpstreamUrl::parse);
+    static final ValueType<UpstreamSpec> UPSTREAM_URL = of("upstream URL", UpstreamUrl.FORM, UpstreamUrl::parse);
     static final ValueType<Schedule> SCHEDULE = of("cron", Schedule.FORM, Schedule::parse);
     static final ValueType<DatabaseUrl> DATABASE_URL = of("database URL", DatabaseUrl.FORM, DatabaseUrl::parse);
     static final ValueType<HostPort> LISTEN_ADDRESS = of("address", HostPort.LISTEN_FORM, HostPort::parseListen);
@@ -112,16 +113,15 @@ final class ValueTypes {
 
     static final String PUBLIC_KEY_FORM = "a Nix public key name:base64 whose base64 holds 32 bytes, "
             + "e.g. cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
-    static final ValueType<String> PUBLIC_KEY = of("public key", PUBLIC_KEY_FORM, text -> {
-        try {
-            PublicKey.parse(text);
-        } catch (NixParseException | RuntimeException e) {
-            throw new InvalidValueException("expected " + PUBLIC_KEY_FORM);
-        }
+    static final ValueType<PublicKey> PUBLIC_KEY = of("public key", PUBLIC_KEY_FORM, text -> {
         if (text.indexOf(':') <= 0 || text.chars().anyMatch(Character::isWhitespace)) {
             throw new InvalidValueException("expected " + PUBLIC_KEY_FORM);
         }
-        return text;
+        try {
+            return PublicKey.parse(text);
+        } catch (NixParseException | RuntimeException e) {
+            throw new InvalidValueException("expected " + PUBLIC_KEY_FORM);
+        }
     });
 
     static final String HOSTNAME_FORM = "a host name without scheme or '/', e.g. cache.example.com";
@@ -148,7 +148,8 @@ final class ValueTypes {
         try {
             URI uri = new URI(text);
             if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null) {
-                return uri;
+                // Schemes are case-insensitive, but S3Config (and the clients behind the other URLs) compare them in lower case.
+                return new URI(uri.getScheme().toLowerCase(Locale.ROOT) + text.substring(uri.getScheme().length()));
             }
         } catch (URISyntaxException ignored) {
             // falls through to the message below

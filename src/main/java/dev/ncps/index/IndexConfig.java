@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * How to reach the index database: a JDBC URL with its credentials, the engine, the pool bounds and
- * whether {@link Index#open} applies pending migrations. The application builds it from the configured
+ * whether {@link Index#open} applies pending migrations. The config loader builds it from the configured
  * {@code dev.ncps.config.DatabaseUrl}, which parses the ncps database URL forms.
  *
  * @param maxOpen most connections in the pool (SQLite: readers; writes always go through one connection)
@@ -26,6 +26,16 @@ public record IndexConfig(Dialect dialect, String jdbcUrl, String user, String p
             throw new IllegalArgumentException("database pool max idle connections must be between 0 and max open ("
                     + maxOpen + "), got " + maxIdle);
         }
+    }
+
+    /**
+     * Settings that apply pending migrations on open, for a pool of {@code maxOpen} connections keeping
+     * {@code maxIdle} while idle; 0 for either means the default, and idle never exceeds open.
+     */
+    public static IndexConfig pooled(Dialect dialect, String jdbcUrl, String user, String password, int maxOpen, int maxIdle) {
+        int open = maxOpen > 0 ? maxOpen : DEFAULT_MAX_OPEN;
+        int idle = Math.min(maxIdle > 0 ? maxIdle : DEFAULT_MAX_IDLE, open);
+        return new IndexConfig(dialect, jdbcUrl, user, password, open, idle, true);
     }
 
     public IndexConfig withPool(int newMaxOpen, int newMaxIdle) {

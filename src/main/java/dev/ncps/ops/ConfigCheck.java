@@ -4,13 +4,13 @@ import dev.ncps.app.Backends;
 import dev.ncps.config.ConfigLoader;
 import dev.ncps.config.ServeConfig;
 import dev.ncps.config.Setting;
-import dev.ncps.config.UpstreamConfig;
 import dev.ncps.index.Index;
 import dev.ncps.index.MigrationReport;
 import dev.ncps.lock.LockListener;
 import dev.ncps.lock.Locks;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.Store;
+import dev.ncps.upstream.UpstreamSpec;
 
 import java.io.PrintStream;
 import java.net.URI;
@@ -53,7 +53,7 @@ public final class ConfigCheck {
         List<String> failures = new ArrayList<>();
         ServeConfig config = checked.config();
         check("database " + config.database().url(), failures, () -> {
-            MigrationReport schema = Index.migrate(Backends.indexConfig(config.database()).withMigrateOnOpen(false), true);
+            MigrationReport schema = Index.migrate(config.database().index().withMigrateOnOpen(false), true);
             return "reachable; " + schema.previouslyApplied().size() + " migrations applied, " + schema.pending().size()
                     + " pending (serve applies them)";
         });
@@ -77,9 +77,9 @@ public final class ConfigCheck {
         config.signing().secretKeyPath().ifPresent(path -> check("secret key file " + path, failures,
                 () -> "holds key " + SecretKey.parse(Files.readString(path).strip()).name()));
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(UPSTREAM_TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build()) {
-            for (UpstreamConfig.Upstream upstream : config.upstream().upstreams()) {
-                URI info = URI.create(upstream.url().uri().toString().replaceAll("/+$", "") + "/nix-cache-info");
-                check("upstream " + upstream.url().uri(), failures, () -> {
+            for (UpstreamSpec upstream : config.upstream().upstreams()) {
+                URI info = URI.create(upstream.url().toString().replaceAll("/+$", "") + "/nix-cache-info");
+                check("upstream " + upstream.url(), failures, () -> {
                     HttpResponse<String> response = http.send(HttpRequest.newBuilder(info).timeout(UPSTREAM_TIMEOUT).build(),
                             HttpResponse.BodyHandlers.ofString());
                     if (response.statusCode() != 200) throw new IllegalStateException("nix-cache-info answered " + response.statusCode());

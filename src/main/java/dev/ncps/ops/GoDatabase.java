@@ -1,6 +1,7 @@
 package dev.ncps.ops;
 
 import dev.ncps.config.DatabaseUrl;
+import dev.ncps.index.Dialect;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -33,10 +34,10 @@ final class GoDatabase implements AutoCloseable {
             .appendPattern("yyyy-MM-dd HH:mm:ss").optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
             .optionalEnd().optionalStart().appendOffset("+HH:MM", "Z").optionalEnd().toFormatter();
 
-    private final DatabaseUrl.Dialect dialect;
+    private final Dialect dialect;
     private final Connection connection;
 
-    private GoDatabase(DatabaseUrl.Dialect dialect, Connection connection) {
+    private GoDatabase(Dialect dialect, Connection connection) {
         this.dialect = dialect;
         this.connection = connection;
     }
@@ -45,13 +46,13 @@ final class GoDatabase implements AutoCloseable {
         Properties properties = new Properties();
         url.user().ifPresent(user -> properties.setProperty("user", user));
         url.password().ifPresent(password -> properties.setProperty("password", password));
-        if (url.dialect() == DatabaseUrl.Dialect.SQLITE) {
+        if (url.dialect() == Dialect.SQLITE) {
             properties.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY
         }
         Connection connection = DriverManager.getConnection(url.jdbcUrl(), properties);
         try {
-            if (url.dialect() != DatabaseUrl.Dialect.SQLITE) connection.setReadOnly(true);
-            if (url.dialect() == DatabaseUrl.Dialect.MYSQL) {
+            if (url.dialect() != Dialect.SQLITE) connection.setReadOnly(true);
+            if (url.dialect() == Dialect.MYSQL) {
                 try (Statement s = connection.createStatement()) {
                     s.execute("SET time_zone = '+00:00'"); // a session setting: Go wrote UTC
                 }
@@ -67,7 +68,7 @@ final class GoDatabase implements AutoCloseable {
     long schemaVersion() throws SQLException, NotGoException {
         try (Statement s = connection.createStatement();
              ResultSet rows = s.executeQuery("SELECT MAX(version_id) FROM schema_migrations WHERE is_applied = "
-                     + (dialect == DatabaseUrl.Dialect.POSTGRESQL ? "true" : "1"))) {
+                     + (dialect == Dialect.POSTGRESQL ? "true" : "1"))) {
             rows.next();
             long version = rows.getLong(1);
             if (version < OLDEST_SUPPORTED_VERSION) {
@@ -197,7 +198,7 @@ final class GoDatabase implements AutoCloseable {
     }
 
     private String quote(String sql) {
-        return dialect == DatabaseUrl.Dialect.MYSQL ? sql.replace('"', '`') : sql;
+        return dialect == Dialect.MYSQL ? sql.replace('"', '`') : sql;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.ncps.ops;
 
 import dev.ncps.app.Backends;
-import dev.ncps.config.DatabaseConfig;
 import dev.ncps.config.DatabaseUrl;
 import dev.ncps.index.Index;
 import dev.ncps.index.IndexConfig;
@@ -32,7 +31,7 @@ public final class MigrateDbCommand {
             err.println("--from and --to name the same database (" + from + ")");
             return ExitCodes.USAGE;
         }
-        IndexConfig sourceConfig = Backends.indexConfig(new DatabaseConfig(from, POOL, 1)).withMigrateOnOpen(false);
+        IndexConfig sourceConfig = from.index(POOL, 1).withMigrateOnOpen(false);
         MigrationReport schema = Backends.migrate(sourceConfig, from, true);
         if (!schema.pending().isEmpty()) {
             err.println("the source database " + from + " is not at the current schema (pending: "
@@ -40,7 +39,7 @@ public final class MigrateDbCommand {
             return ExitCodes.PROBLEMS;
         }
         try (Index source = Backends.openIndex(sourceConfig, from);
-             Index target = Backends.openIndex(new DatabaseConfig(to, POOL, 1))) {
+             Index target = Backends.openIndex(to.index(POOL, 1), to)) {
             return new MigrateDb(source, target, settings, out, err, terminal, Clock.systemUTC()).run();
         }
     }

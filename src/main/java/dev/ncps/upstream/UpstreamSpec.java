@@ -20,7 +20,8 @@ import java.util.Objects;
  */
 public record UpstreamSpec(URI url, int priorityOverride, List<PublicKey> keys, List<AllowedTarget> allowedTargets,
                            boolean trustUnsigned) {
-    static final int MAX_PRIORITY = 65535;
+    /** Nix priorities are small; the Go ncps reads them as uint16. */
+    public static final int MAX_PRIORITY = 65535;
 
     public UpstreamSpec {
         Objects.requireNonNull(url, "url");
@@ -35,12 +36,30 @@ public record UpstreamSpec(URI url, int priorityOverride, List<PublicKey> keys, 
             throw new IllegalArgumentException("upstream URL " + MaskedUri.of(url)
                     + ": query and fragment are not allowed here (the priority is a separate field)");
         }
-        if (priorityOverride < 0 || priorityOverride > MAX_PRIORITY) {
+        if (!isPriority(priorityOverride)) {
             throw new IllegalArgumentException("upstream URL " + MaskedUri.of(url) + ": priority " + priorityOverride
                     + " is out of range (0 = from nix-cache-info, else 1.." + MAX_PRIORITY + ")");
         }
         keys = List.copyOf(keys);
         allowedTargets = List.copyOf(allowedTargets);
+    }
+
+    /** 0 (from nix-cache-info) or a pinned priority up to {@link #MAX_PRIORITY}. */
+    public static boolean isPriority(int value) {
+        return value >= 0 && value <= MAX_PRIORITY;
+    }
+
+    /** This upstream, its narinfos signed with {@code signingKeys}. */
+    public UpstreamSpec withKeys(List<PublicKey> signingKeys) {
+        return new UpstreamSpec(url, priorityOverride, signingKeys, allowedTargets, trustUnsigned);
+    }
+
+    /**
+     * Whether a public key named {@code keyName} is this upstream's: {@code <host>-<n>}. The Go ncps compares
+     * against {@code host:port}, but a Nix key name cannot contain ':', so the port is left out.
+     */
+    public boolean ownsKeyName(String keyName) {
+        return keyName.startsWith(url.getHost() + "-") && keyName.substring(url.getHost().length() + 1).matches("\\d+");
     }
 
     /** An upstream without an allow-list whose narinfos must be signed or content-addressed. */

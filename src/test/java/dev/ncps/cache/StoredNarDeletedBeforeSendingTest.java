@@ -52,7 +52,8 @@ class StoredNarDeletedBeforeSendingTest {
             Cache cache = new Cache(upstream, store, index, signer,
                     new CacheSettings(temp, 1000, Duration.ofMinutes(1), Duration.ofMinutes(5), 32 * 1024), Clock.systemUTC(),
                     executor, CacheListener.NONE, new ScriptedCoordinator());
-            Uploads uploads = new Uploads(cache, store, index, signer, Clock.systemUTC(), temp, false, List.of(), false, 1 << 20);
+            Uploads uploads = new Uploads(cache, store, index, signer, Clock.systemUTC(), temp,
+                    new UploadSettings(false, List.of(), false, 1 << 20));
             try (HttpServer server = new HttpServer(new HttpSettings("127.0.0.1", 0, "test.local", false, false, null, null,
                     Duration.ofSeconds(1), false), cache, uploads, Optional.empty(), HttpListener.NONE, Optional.empty())) {
                 server.start();

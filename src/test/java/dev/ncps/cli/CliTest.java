@@ -109,7 +109,7 @@ class CliTest {
                 "--cache-upstream-url", "https://b.example", "--cache-upstream-public-key", B_KEY,
                 "--server-advertise-url", "http://10.0.0.5:8501")).isEqualTo(7);
         ServeConfig config = served.getFirst();
-        assertThat(config.upstream().upstreams()).extracting(u -> u.publicKeys())
+        assertThat(config.upstream().upstreams()).extracting(u -> u.keys().stream().map(PublicKey::toNixString).toList())
                 .containsExactly(List.of(KEY), List.of(B_KEY));
         assertThat(config.signing().signNarinfo()).isFalse();
         assertThat(config.server().prometheusEnabled()).isTrue();

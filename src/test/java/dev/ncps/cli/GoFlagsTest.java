@@ -114,8 +114,8 @@ class GoFlagsTest {
     @Test
     void theDeprecatedUpstreamTimeoutVariablesSetTheNewOptions() throws ConfigException {
         Loaded<ServeConfig> loaded = load(Map.of("UPSTREAM_DIALER_TIMEOUT", "7s", "UPSTREAM_RESPONSE_HEADER_TIMEOUT", "9s"), Map.of());
-        assertThat(loaded.config().upstream().dialerTimeout()).hasSeconds(7);
-        assertThat(loaded.config().upstream().responseHeaderTimeout()).hasSeconds(9);
+        assertThat(loaded.config().upstream().options().dialTimeout()).hasSeconds(7);
+        assertThat(loaded.config().upstream().options().responseHeaderTimeout()).hasSeconds(9);
         assertThat(loaded.warnings()).anyMatch(w -> w.contains("UPSTREAM_DIALER_TIMEOUT") && w.contains("deprecated"));
     }
 

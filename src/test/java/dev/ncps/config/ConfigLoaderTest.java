@@ -3,10 +3,16 @@ package dev.ncps.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.ncps.cache.CacheSettings;
+import dev.ncps.cache.UploadSettings;
+import dev.ncps.http.HttpSettings;
+import dev.ncps.index.IndexConfig;
 import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockSettings;
+import dev.ncps.nix.PublicKey;
 import dev.ncps.store.S3Config;
 import dev.ncps.store.S3Config.ChecksumMode;
+import dev.ncps.upstream.UpstreamSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -16,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,6 +82,50 @@ class ConfigLoaderTest {
         assertThat(serve().config().database().url().unixSocket()).hasValue(Path.of("/run/postgresql/.s.PGSQL.5432"));
     }
 
+    @Test
+    void theLoaderBuildsTheIndexSettingsWithItsPoolDefaults() throws Exception {
+        env.put("CACHE_DATABASE_URL", "postgres://u:pw@db/ncps");
+        IndexConfig index = serve().config().database().index();
+        assertThat(index.jdbcUrl()).isEqualTo("jdbc:postgresql://db/ncps");
+        assertThat(index.user()).isEqualTo("u");
+        assertThat(index.password()).isEqualTo("pw");
+        assertThat(index.maxOpen()).isEqualTo(IndexConfig.DEFAULT_MAX_OPEN);
+        assertThat(index.maxIdle()).isEqualTo(IndexConfig.DEFAULT_MAX_IDLE);
+        assertThat(index.migrateOnOpen()).isTrue();
+        env.put("CACHE_DATABASE_POOL_MAX_OPEN_CONNS", "3");
+        assertThat(serve().config().database().index().maxIdle()).isEqualTo(3);
+        env.put("CACHE_DATABASE_POOL_MAX_IDLE_CONNS", "2");
+        assertThat(serve().config().database().index()).extracting(IndexConfig::maxOpen, IndexConfig::maxIdle).containsExactly(3, 2);
+    }
+
+    @Test
+    void theLoaderBuildsTheCacheSettings() throws Exception {
+        env.put("CACHE_TEMP_PATH", "tmp");
+        env.put("CACHE_NARINFO_MEMORY", "1M");
+        CacheSettings cache = serve().config().cache();
+        assertThat(cache.tempDir()).isEqualTo(dir.resolve("tmp"));
+        assertThat(cache.narInfoMemoBytes()).isEqualTo(1 << 20);
+        assertThat(cache.narInfoMemoTtl()).isEqualTo(CacheSettings.NARINFO_MEMO_TTL);
+    }
+
+    /** The upstream client needs a timeout above 0; the option says so instead of serve failing at startup. */
+    @Test
+    void upstreamTimeoutsMustBeAboveZero() {
+        env.put("CACHE_UPSTREAM_DIALER_TIMEOUT", "0s");
+        assertThat(problems()).containsExactly("invalid value for cache.upstream.dialer-timeout (--cache-upstream-dialer-timeout, "
+                + "CACHE_UPSTREAM_DIALER_TIMEOUT): '0s': expected a duration above 0");
+    }
+
+    @Test
+    void uploadsTrustTheConfiguredUploadKeysAndEveryUpstreamsKeys() throws Exception {
+        String uploaderKey = "uploader-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
+        env.put("CACHE_TRUSTED_UPLOAD_KEYS", uploaderKey);
+        UploadSettings uploads = serve().config().uploads();
+        assertThat(uploads.trustedKeys()).extracting(PublicKey::toNixString).containsExactly(uploaderKey, NIXOS_KEY);
+        assertThat(uploads.requireTrustedSignature()).isTrue();
+        assertThat(uploads.allowOverwrite()).isFalse();
+    }
+
     /** S3 storage and a PostgreSQL database: what several instances with a distributed lock backend need. */
     private void sharedBackends() {
         flag(Options.CACHE_STORAGE_S3_BUCKET, "b");
@@ -98,6 +147,7 @@ class ConfigLoaderTest {
         assertThat(serve().config().server().addr().port()).isEqualTo(1001);
         Files.writeString(dir.resolve("config.yaml"), "log:\n  level: debug\n");
         assertThat(serve().config().server().addr()).isEqualTo(new HostPort("", 8501));
+        assertThat(serve().config().http()).extracting(HttpSettings::host, HttpSettings::port).containsExactly(null, 8501);
         assertThat(serve().logLevel()).isEqualTo(LogLevel.DEBUG);
     }
 
@@ -121,7 +171,7 @@ class ConfigLoaderTest {
         env.put("HOST_FROM_ENV", "cache.example.com");
         ServeConfig config = serve().config();
         assertThat(config.hostname()).isEqualTo("cache.example.com");
-        assertThat(config.auth().getToken()).hasValue("fallback-token");
+        assertThat(config.http().getToken()).isEqualTo("fallback-token");
         assertThat(config.lock().settings().keyPrefix()).isEqualTo("costs-$5:");
     }
 
@@ -179,10 +229,10 @@ class ConfigLoaderTest {
     @Test
     void anUpstreamsAllowListComesFromRepeatedAllowTargetParameters() throws Exception {
         env.put("CACHE_UPSTREAM_URLS", "https://cache.nixos.org?allow-target=10.20.0.0/16&priority=10&allow-target=minio.internal:9000");
-        UpstreamUrl url = serve().config().upstream().upstreams().getFirst().url();
-        assertThat(url.uri()).isEqualTo(URI.create("https://cache.nixos.org"));
-        assertThat(url.priority()).hasValue(10);
-        assertThat(url.allowedTargets()).extracting(Object::toString).containsExactly("10.20.0.0/16", "minio.internal:9000");
+        UpstreamSpec upstream = serve().config().upstream().upstreams().getFirst();
+        assertThat(upstream.url()).isEqualTo(URI.create("https://cache.nixos.org"));
+        assertThat(upstream.priorityOverride()).isEqualTo(10);
+        assertThat(upstream.allowedTargets()).extracting(Object::toString).containsExactly("10.20.0.0/16", "minio.internal:9000");
     }
 
     @Test
@@ -199,9 +249,9 @@ class ConfigLoaderTest {
         env.put("HTTPS_PROXY", "proxy.example:3128");
         env.put("no_proxy", "internal.example, 10.0.0.0/8");
         UpstreamConfig upstream = serve().config().upstream();
-        assertThat(upstream.proxies().https()).isEqualTo(URI.create("http://proxy.example:3128"));
-        assertThat(upstream.proxies().http()).isNull();
-        assertThat(upstream.proxies().noProxy()).containsExactly("internal.example", "10.0.0.0/8");
+        assertThat(upstream.options().proxies().https()).isEqualTo(URI.create("http://proxy.example:3128"));
+        assertThat(upstream.options().proxies().http()).isNull();
+        assertThat(upstream.options().proxies().noProxy()).containsExactly("internal.example", "10.0.0.0/8");
     }
 
     @Test
@@ -231,7 +281,7 @@ class ConfigLoaderTest {
         env.put("CACHE_UPSTREAM_PUBLIC_KEYS", NIXOS_KEY + "," + mirrorKey);
         Loaded<ServeConfig> loaded = serve();
         assertThat(loaded.config().upstream().upstreams()).singleElement()
-                .extracting(UpstreamConfig.Upstream::publicKeys).isEqualTo(List.of(NIXOS_KEY, mirrorKey));
+                .extracting(ConfigLoaderTest::keys).isEqualTo(List.of(NIXOS_KEY, mirrorKey));
         assertThat(loaded.warnings()).isEmpty();
     }
 
@@ -249,7 +299,7 @@ class ConfigLoaderTest {
         env.remove("CACHE_UPSTREAM_PUBLIC_KEYS");
         Loaded<ServeConfig> loaded = serve();
         assertThat(loaded.warnings()).containsExactly(NO_KEY);
-        assertThat(loaded.config().upstream().upstreams().getFirst().publicKeys()).isEmpty();
+        assertThat(loaded.config().upstream().upstreams().getFirst().keys()).isEmpty();
     }
 
     @Test
@@ -264,7 +314,7 @@ class ConfigLoaderTest {
         env.put("CACHE_UPSTREAM_URLS", "https://cache.nixos.org?trust-unsigned=true&priority=5");
         env.remove("CACHE_UPSTREAM_PUBLIC_KEYS");
         Loaded<ServeConfig> loaded = serve();
-        assertThat(loaded.config().upstream().upstreams().getFirst().url().trustUnsigned()).isTrue();
+        assertThat(loaded.config().upstream().upstreams().getFirst().trustUnsigned()).isTrue();
         assertThat(loaded.warnings()).containsExactly("upstream https://cache.nixos.org has trust-unsigned=true: ncps "
                 + "accepts its unsigned narinfos and signs them as its own, so whoever controls that upstream, or the "
                 + "network to it, decides what the clients of ncps install");
@@ -281,9 +331,10 @@ class ConfigLoaderTest {
         env.put("CACHE_UPSTREAM_URLS", "https://cache.nixos.org,http://other.example:8080?priority=50");
         String portKey = "other.example-2:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
         env.put("CACHE_UPSTREAM_PUBLIC_KEYS", NIXOS_KEY + "," + portKey);
-        List<UpstreamConfig.Upstream> upstreams = serve().config().upstream().upstreams();
-        assertThat(upstreams).extracting(UpstreamConfig.Upstream::publicKeys).containsExactly(List.of(NIXOS_KEY), List.of(portKey));
-        assertThat(upstreams.get(1).url()).isEqualTo(new UpstreamUrl(URI.create("http://other.example:8080"), OptionalInt.of(50)));
+        List<UpstreamSpec> upstreams = serve().config().upstream().upstreams();
+        assertThat(upstreams).extracting(ConfigLoaderTest::keys).containsExactly(List.of(NIXOS_KEY), List.of(portKey));
+        assertThat(upstreams.get(1).url()).isEqualTo(URI.create("http://other.example:8080"));
+        assertThat(upstreams.get(1).priorityOverride()).isEqualTo(50);
     }
 
     @Test
@@ -330,6 +381,15 @@ class ConfigLoaderTest {
         flag(Options.CACHE_STORAGE_S3_SECRET_ACCESS_KEY, "secret");
         assertThat(problems()).containsExactly("cache.database-url (--cache-database-url, CACHE_DATABASE_URL) is required with "
                 + "S3 storage; the embedded SQLite default only goes with local storage");
+    }
+
+    /** URL schemes are case-insensitive: what the endpoint option accepts, the S3 store takes. */
+    @Test
+    void anS3EndpointWithAnUppercaseSchemeIsAccepted() throws Exception {
+        sharedBackends();
+        flag(Options.CACHE_STORAGE_S3_ENDPOINT, "HTTPS://s3.example:9000/");
+        StorageConfig.S3 s3 = (StorageConfig.S3) serve().config().storage();
+        assertThat(s3.settings().endpoint()).isEqualTo(URI.create("https://s3.example:9000/"));
     }
 
     @Test
@@ -401,7 +461,7 @@ class ConfigLoaderTest {
         env.put("CACHE_LOCK_BACKEND", "local");
         ServeConfig config = serve().config();
         assertThat(config.storage()).isInstanceOf(StorageConfig.Local.class);
-        assertThat(config.database().url().dialect()).isEqualTo(DatabaseUrl.Dialect.SQLITE);
+        assertThat(config.database().url().dialect()).isEqualTo(dev.ncps.index.Dialect.SQLITE);
     }
 
     @Test
@@ -475,9 +535,9 @@ class ConfigLoaderTest {
         env.put("CACHE_UPLOAD_TOKEN", "writer");
         Loaded<ServeConfig> guarded = serve();
         assertThat(guarded.warnings()).noneSatisfy(warning -> assertThat(warning).contains("no token is set"));
-        assertThat(guarded.config().auth().writeToken()).hasValue("writer");
-        assertThat(guarded.config().auth().requireTrustedSignature()).isTrue();
-        assertThat(guarded.config().auth().toString()).doesNotContain("writer");
+        assertThat(guarded.config().http().writeToken()).isEqualTo("writer");
+        assertThat(guarded.config().uploads().requireTrustedSignature()).isTrue();
+        assertThat(guarded.config().http().toString()).doesNotContain("writer");
     }
 
     @Test
@@ -503,7 +563,7 @@ class ConfigLoaderTest {
                 """.formatted(NIXOS_KEY));
         sharedBackends();
         ServeConfig fromFile = serve().config();
-        assertThat(fromFile.upstream().upstreams()).extracting(u -> u.url().uri().toString())
+        assertThat(fromFile.upstream().upstreams()).extracting(u -> u.url().toString())
                 .containsExactly("https://cache.nixos.org", "https://a.example");
         assertThat(fromFile.lock().redis().orElseThrow().addrs()).containsExactly("r1:6379", "r2:6379");
 
@@ -529,9 +589,9 @@ class ConfigLoaderTest {
         assertThat(config.database().url()).isEqualTo(DatabaseUrl.sqlite(dir.resolve("ncps-data/db/db.sqlite")));
         assertThat(config.lock().backend()).isEqualTo(LockBackend.LOCAL);
         assertThat(config.lock().downloadTtl()).isEqualTo(Duration.ofMinutes(5));
-        assertThat(config.server().drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.http().drainTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.signing().signNarinfo()).isTrue();
-        assertThat(config.upstream().netrcFile()).isEmpty();
+        assertThat(config.upstream().options().netrcFile()).isNull();
         assertThat(config.lru().maxSize()).isEmpty();
         assertThat(loaded.logLevel()).isEqualTo(LogLevel.INFO);
         assertThat(loaded.warnings()).isEmpty();
@@ -623,7 +683,11 @@ class ConfigLoaderTest {
         assertThat(config.lock().settings()).isEqualTo(LockSettings.DEFAULTS);
         assertThat(config.lock().lruTtl()).isEqualTo(Duration.ofMinutes(30));
         assertThat(config.server().prometheusEnabled()).isTrue();
-        assertThat(config.upstream().upstreams().getFirst().publicKeys()).containsExactly(NIXOS_KEY);
+        assertThat(keys(config.upstream().upstreams().getFirst())).containsExactly(NIXOS_KEY);
         assertThat(loaded.warnings()).isEmpty();
+    }
+
+    private static List<String> keys(UpstreamSpec upstream) {
+        return upstream.keys().stream().map(PublicKey::toNixString).toList();
     }
 }

@@ -3,7 +3,7 @@ package dev.ncps.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ncps.config.DatabaseUrl.Dialect;
+import dev.ncps.index.Dialect;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ncps.lock.RedisSettings;
+import dev.ncps.upstream.UpstreamSpec;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -54,26 +55,33 @@ class ValueTypesTest {
 
     @Test
     void upstreamUrlKeepsPathAndTakesPriorityOut() throws Exception {
-        UpstreamUrl url = UpstreamUrl.parse("https://cache.example.com:8443/sub?priority=30");
-        assertThat(url.uri()).hasToString("https://cache.example.com:8443/sub");
-        assertThat(url.priority()).hasValue(30);
+        UpstreamSpec url = UpstreamUrl.parse("HTTPS://cache.example.com:8443/sub?priority=30");
+        assertThat(url.url()).hasToString("https://cache.example.com:8443/sub");
+        assertThat(url.priorityOverride()).isEqualTo(30);
         assertThat(url.ownsKeyName("cache.example.com-12")).isTrue();
         assertThat(url.ownsKeyName("cache.example.com-")).isFalse();
         assertThat(url.ownsKeyName("example.com-1")).isFalse();
-        assertThat(UpstreamUrl.parse("http://h").priority()).isEmpty();
+        assertThat(UpstreamUrl.parse("http://h").priorityOverride()).isZero();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"cache.nixos.org", "ftp://h", "https://", "https:///path", "https://h?priority=x", "https://h?priority=-1",
-            "https://h?priority=65536", "https://h?priority=30&x=1", "https://h?token=1"})
+            "https://h?priority=65536", "https://h?priority=30&x=1", "https://h?token=1", "https://h#f", "http:h"})
     void badUpstreamUrlsAreRejected(String text) {
         assertThatThrownBy(() -> UpstreamUrl.parse(text)).hasMessageStartingWith("expected " + UpstreamUrl.FORM);
     }
 
     @Test
+    void httpUrlsComeOutWithALowerCaseScheme() throws Exception {
+        assertThat(ValueTypes.HTTP_URL.parse("HTTPS://S3.example:9000/x?y#z")).isEqualTo(java.net.URI.create("https://S3.example:9000/x?y#z"));
+        assertThat(ValueTypes.HTTP_URL.parse("http://h")).isEqualTo(java.net.URI.create("http://h"));
+        assertThatThrownBy(() -> ValueTypes.HTTP_URL.parse("ftp://h")).hasMessage("expected " + ValueTypes.HTTP_URL_FORM);
+    }
+
+    @Test
     void publicKeysNeedANameAnd32Bytes() throws Exception {
         String good = "cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=";
-        assertThat(ValueTypes.PUBLIC_KEY.parse(good)).isEqualTo(good);
+        assertThat(ValueTypes.PUBLIC_KEY.parse(good).toNixString()).isEqualTo(good);
         for (String bad : new String[] {"6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=", ":6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=",
                 "k-1:AAAA", "k-1:not base64!", "k 1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY="}) {
             assertThatThrownBy(() -> ValueTypes.PUBLIC_KEY.parse(bad)).hasMessage("expected " + ValueTypes.PUBLIC_KEY_FORM);

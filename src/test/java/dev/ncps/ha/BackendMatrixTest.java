@@ -200,7 +200,7 @@ class BackendMatrixTest {
                 .serve(java.util.Map.of(dev.ncps.config.Options.CONFIG, List.of(write(yaml).toString()))).config();
         assertThat(config.lock().backend()).isEqualTo(dev.ncps.lock.LockBackend.REDIS);
         assertThat(config.lock().redis().orElseThrow().password()).contains("pw");
-        assertThat(config.database().url().dialect()).isEqualTo(dev.ncps.config.DatabaseUrl.Dialect.POSTGRESQL);
+        assertThat(config.database().url().dialect()).isEqualTo(dev.ncps.index.Dialect.POSTGRESQL);
         assertThat(config.storage()).isInstanceOf(dev.ncps.config.StorageConfig.S3.class);
         assertThat(config.server().prometheusEnabled()).isTrue();
     }

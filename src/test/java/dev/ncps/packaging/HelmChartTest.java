@@ -91,7 +91,7 @@ class HelmChartTest {
         ServeConfig config = loaded.config();
         assertThat(config.storage()).isEqualTo(new StorageConfig.Local(Path.of("/storage")));
         assertThat(config.database().url().jdbcUrl()).contains("/storage/db/ncps.db");
-        assertThat(config.tempPath()).isEqualTo(Path.of("/tmp/ncps"));
+        assertThat(config.cache().tempDir()).isEqualTo(Path.of("/tmp/ncps"));
         assertThat(config.server().advertiseUrl()).hasValueSatisfying(url -> assertThat(url).hasToString("http://10.1.2.3:8501"));
         assertThat(config.lock().backend()).isEqualTo(LockBackend.LOCAL);
     }
@@ -134,8 +134,8 @@ class HelmChartTest {
         assertThat(loaded.warnings()).isEmpty();
         ServeConfig config = loaded.config();
         assertThat(config.upstream().upstreams()).hasSize(2);
-        assertThat(config.auth().getToken()).hasValue("s3cr3t-token");
-        assertThat(config.auth().allowPut()).isTrue();
+        assertThat(config.http().getToken()).isEqualTo("s3cr3t-token");
+        assertThat(config.http().allowPut()).isTrue();
         assertThat(config.lock().backend()).isEqualTo(LockBackend.REDIS);
         assertThat(config.signing().secretKeyPath()).hasValue(work.resolve("root/etc/ncps/secrets/signing-key"));
         assertThat(config.database().url().password()).hasValue("p@ss word");

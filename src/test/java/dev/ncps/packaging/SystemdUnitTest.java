@@ -77,7 +77,7 @@ class SystemdUnitTest {
 
         assertThat(loaded.warnings()).isEmpty();
         assertThat(loaded.config().hostname()).isEqualTo("cache.example.com");
-        assertThat(loaded.config().tempPath()).isEqualTo(Path.of("/var/lib/ncps/tmp"));
+        assertThat(loaded.config().cache().tempDir()).isEqualTo(Path.of("/var/lib/ncps/tmp"));
         assertThat(loaded.config().database().toString()).contains("/var/lib/ncps/db/db.sqlite");
     }
 
