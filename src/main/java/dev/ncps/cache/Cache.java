@@ -90,7 +90,8 @@ public final class Cache {
      * Nothing definite could be said: {@code status} is 502 for upstream trouble, 504 when the upstreams
      * only timed out, 503 for our own storage or database.
      */
-    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult, ListingResult, Pins.PinResult, BuildTraceResult {
+    public record Unavailable(int status, String reason) implements NarInfoResult, NarResult, ListingResult, Pins.PinResult,
+            Pins.UnpinResult, Pins.ListResult, BuildTraceResult {
         static Unavailable upstream(String reason) {
             return new Unavailable(502, reason);
         }

@@ -5,6 +5,7 @@ import dev.ncps.nix.NarFileKey;
 import dev.ncps.index.Index.PinState;
 import dev.ncps.index.Index.PinStatus;
 import dev.ncps.index.IndexException;
+import dev.ncps.nix.JsonString;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
@@ -57,9 +58,39 @@ public final class Pins {
         this.listener = listener;
     }
 
+    /** A pin's state, or why there is none to show. */
     public sealed interface PinResult permits Pinned, Cache.NotFound, Cache.Unavailable {}
 
-    public record Pinned(PinStatus status) implements PinResult {}
+    /**
+     * A pin's state as clients read it:
+     * {@code {"hash":…,"state":"walking|complete|failed","paths":N,"fetched":N,"pinnedAt":…[,"error":…]}}.
+     */
+    public record Pinned(String json) implements PinResult {
+        static Pinned of(PinStatus status) {
+            StringBuilder json = new StringBuilder("{\"hash\":");
+            JsonString.append(status.hash(), json);
+            json.append(",\"state\":");
+            JsonString.append(status.state().dbName(), json);
+            json.append(",\"paths\":").append(status.paths()).append(",\"fetched\":").append(status.fetched());
+            json.append(",\"pinnedAt\":");
+            JsonString.append(status.pinnedAt().toString(), json);
+            if (status.error() != null) {
+                json.append(",\"error\":");
+                JsonString.append(status.error(), json);
+            }
+            return new Pinned(json.append('}').toString());
+        }
+    }
+
+    /** What an unpin did: {@code removed} false when there was no such pin (not an error: unpinning is idempotent). */
+    public sealed interface UnpinResult permits Unpinned, Cache.Unavailable {}
+
+    public record Unpinned(boolean removed) implements UnpinResult {}
+
+    /** The pinned roots, or why they cannot be read. */
+    public sealed interface ListResult permits PinnedRoots, Cache.Unavailable {}
+
+    public record PinnedRoots(List<String> hashes) implements ListResult {}
 
     /**
      * Pins the closure of {@code hash}. The root's narinfo must be in the cache or an upstream (not found otherwise);
@@ -75,10 +106,9 @@ public final class Pins {
                     if (status.state() == PinState.WALKING) {
                         walk(hash);
                     }
-                    yield new Pinned(status);
+                    yield Pinned.of(status);
                 } catch (IndexException e) {
-                    log.error("pin {}: {}", hash, e.getMessage());
-                    yield Cache.Unavailable.local("database unavailable");
+                    yield databaseUnavailable("pin " + hash, e);
                 }
             }
         };
@@ -86,23 +116,41 @@ public final class Pins {
         return result;
     }
 
-    /** Removes the pin (its paths become ordinary cache entries again); false when there was none. */
-    public boolean unpin(String hash) throws IndexException {
+    /** Removes the pin (its paths become ordinary cache entries again). */
+    public UnpinResult unpin(String hash) {
         Walk running = walks.remove(hash);
         if (running != null) {
             running.cancelled = true;
         }
-        boolean removed = index.unpin(hash);
-        listener.pinOperation("unpin", removed ? "ok" : "not_found");
-        return removed;
+        try {
+            boolean removed = index.unpin(hash);
+            listener.pinOperation("unpin", removed ? "ok" : "not_found");
+            return new Unpinned(removed);
+        } catch (IndexException e) {
+            listener.pinOperation("unpin", "unavailable");
+            return databaseUnavailable("unpin " + hash, e);
+        }
     }
 
-    public Optional<PinStatus> status(String hash) throws IndexException {
-        return index.pinStatus(hash);
+    public PinResult status(String hash) {
+        try {
+            return index.pinStatus(hash).<PinResult>map(Pinned::of).orElseGet(() -> new Cache.NotFound("not pinned"));
+        } catch (IndexException e) {
+            return databaseUnavailable("pin status " + hash, e);
+        }
     }
 
-    public List<PinStatus> all() throws IndexException {
-        return index.pins();
+    public ListResult roots() {
+        try {
+            return new PinnedRoots(index.pins().stream().map(PinStatus::hash).toList());
+        } catch (IndexException e) {
+            return databaseUnavailable("pin list", e);
+        }
+    }
+
+    private static Cache.Unavailable databaseUnavailable(String what, IndexException e) {
+        log.error("{}: {}", what, e.getMessage());
+        return Cache.Unavailable.local("database unavailable");
     }
 
     /** Continues the walks an instance did not finish (it stopped, or died); called once at startup. */
