@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -238,6 +239,48 @@ public final class S3Store implements Store {
         return new IOException("S3: cannot " + action + " object '" + key + "' in bucket '" + bucket + "': " + e.getMessage(), e);
     }
 
+    /**
+     * An object's body that, closed before its end (a client that went away, a range that ends early), aborts
+     * the connection: the HTTP client would otherwise read the rest of the object to reuse it.
+     */
+    private static final class Body extends FilterInputStream {
+        private final ResponseInputStream<GetObjectResponse> response;
+        private long remaining;
+
+        Body(ResponseInputStream<GetObjectResponse> response, long length) {
+            super(response);
+            this.response = response;
+            this.remaining = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) remaining--;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) remaining -= n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            remaining -= skipped;
+            return skipped;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (remaining > 0) response.abort();
+            super.close();
+        }
+    }
+
     private final class S3Blob implements Blob {
         private final String key;
         private final long size;
@@ -261,14 +304,14 @@ public final class S3Store implements Store {
                 throw new IOException("offset " + offset + " is outside the object '" + key + "' of " + size + " bytes");
             }
             ResponseInputStream<GetObjectResponse> whole = fetched.getAndSet(null);
-            if (whole != null && offset == 0) return whole;
+            if (whole != null && offset == 0) return new Body(whole, size);
             if (whole != null) whole.abort();
             if (offset == size) return InputStream.nullInputStream();
             try {
-                return s3.getObject(g -> {
+                return new Body(s3.getObject(g -> {
                     g.bucket(bucket).key(key);
                     if (offset > 0) g.range("bytes=" + offset + "-");
-                });
+                }), size - offset);
             } catch (S3Exception e) {
                 if (e.statusCode() == 404) throw new java.nio.file.NoSuchFileException("S3 object '" + key + "' was deleted");
                 throw failure("read", key, e);
