@@ -114,7 +114,7 @@ public final class Cache {
      */
     public enum Mode { SUBSTITUTE, UPLOAD_ONLY, PEER }
 
-    /** A complete stored object. */
+    /** A complete stored object; from {@link #nar} the caller opens or closes its blob (see {@link Store#read}). */
     public record NarStored(Store.Blob blob) implements NarResult {}
 
     /**
@@ -422,7 +422,7 @@ public final class Cache {
         for (int round = 0; round < NAR_RESOLVE_ROUNDS; round++) {
             Optional<Store.Blob> stored;
             try {
-                stored = store.get(key.storeKey());
+                stored = store.read(key.storeKey());
             } catch (IOException e) {
                 log.error("nar/{}.nar{}: storage lookup failed: {}", key.narHash(), key.compression().extension(), e.getMessage());
                 return Unavailable.local("storage unavailable");

@@ -278,7 +278,7 @@ public final class Pins {
                 throw new PathFailed("path " + hash + ": its narinfo names no NAR of ours");
             }
             switch (cache.nar(key, 0, Cache.Mode.SUBSTITUTE)) {
-                case Cache.NarStored ignored -> { }
+                case Cache.NarStored stored -> stored.blob().close();
                 case Cache.NarStreaming streaming -> {
                     // The reader ends only once the download was verified and stored.
                     try (InputStream body = streaming.body()) {

@@ -426,7 +426,7 @@ final class CacheHandler extends Handler.Abstract {
         Cache.Mode mode = request.getHeaders().contains(DownloadCoordinator.PEER_HEADER) ? Cache.Mode.PEER
                 : uploadOnly ? Cache.Mode.UPLOAD_ONLY : Cache.Mode.SUBSTITUTE;
         try {
-            answerNar(request, response, callback, route, lookUpNar(route, mode, rangeHeader, head), rangeHeader, head);
+            lookUpAndAnswerNar(request, response, callback, route, mode, rangeHeader, head);
         } catch (NoSuchFileException deleted) {
             // LRU deleted the stored object between the lookup and the open: the next lookup finds it gone
             // and fetches it again, where a 500 would cost the client a retry.
@@ -437,7 +437,20 @@ final class CacheHandler extends Handler.Abstract {
                     HttpHeader.ACCEPT_RANGES)) {
                 response.getHeaders().remove(stale);
             }
-            answerNar(request, response, callback, route, lookUpNar(route, mode, rangeHeader, head), rangeHeader, head);
+            lookUpAndAnswerNar(request, response, callback, route, mode, rangeHeader, head);
+        }
+    }
+
+    private void lookUpAndAnswerNar(Request request, Response response, Callback callback, Route.Nar route, Cache.Mode mode,
+                                    String rangeHeader, boolean head) throws IOException {
+        Cache.NarResult result = lookUpNar(route, mode, rangeHeader, head);
+        try {
+            answerNar(request, response, callback, route, result, rangeHeader, head);
+        } finally {
+            // A stored object's S3 response that the answer did not take (HEAD, 416, empty range) is dropped.
+            if (result instanceof Cache.NarStored stored) {
+                stored.blob().close();
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
@@ -13,11 +14,13 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -84,7 +88,23 @@ public final class S3Store implements Store {
 
     @Override
     public Optional<Blob> get(String key) throws IOException {
-        return head(StoreKeys.validate(key)).map(h -> new S3Blob(key, h.contentLength()));
+        return head(StoreKeys.validate(key)).map(h -> new S3Blob(key, h.contentLength(), null));
+    }
+
+    /** One GetObject: its Content-Length is the size, and its body is what {@link S3Blob#open}(0) returns. */
+    @Override
+    public Optional<Blob> read(String key) throws IOException {
+        StoreKeys.validate(key);
+        ResponseInputStream<GetObjectResponse> response;
+        try {
+            response = s3.getObject(g -> g.bucket(bucket).key(key));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) return Optional.empty();
+            throw failure("read", key, e);
+        } catch (SdkException e) {
+            throw failure("read", key, e);
+        }
+        return Optional.of(new S3Blob(key, response.response().contentLength(), response));
     }
 
     @Override
@@ -219,13 +239,58 @@ public final class S3Store implements Store {
         return new IOException("S3: cannot " + action + " object '" + key + "' in bucket '" + bucket + "': " + e.getMessage(), e);
     }
 
+    /**
+     * An object's body that, closed before its end (a client that went away, a range that ends early), aborts
+     * the connection: the HTTP client would otherwise read the rest of the object to reuse it.
+     */
+    private static final class Body extends FilterInputStream {
+        private final ResponseInputStream<GetObjectResponse> response;
+        private long remaining;
+
+        Body(ResponseInputStream<GetObjectResponse> response, long length) {
+            super(response);
+            this.response = response;
+            this.remaining = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) remaining--;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) remaining -= n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            remaining -= skipped;
+            return skipped;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (remaining > 0) response.abort();
+            super.close();
+        }
+    }
+
     private final class S3Blob implements Blob {
         private final String key;
         private final long size;
+        /** The whole object's body fetched by {@link #read}, until open or close takes it. */
+        private final AtomicReference<ResponseInputStream<GetObjectResponse>> fetched;
 
-        S3Blob(String key, long size) {
+        S3Blob(String key, long size, ResponseInputStream<GetObjectResponse> fetched) {
             this.key = key;
             this.size = size;
+            this.fetched = new AtomicReference<>(fetched);
         }
 
         @Override
@@ -238,12 +303,15 @@ public final class S3Store implements Store {
             if (offset < 0 || offset > size) {
                 throw new IOException("offset " + offset + " is outside the object '" + key + "' of " + size + " bytes");
             }
+            ResponseInputStream<GetObjectResponse> whole = fetched.getAndSet(null);
+            if (whole != null && offset == 0) return new Body(whole, size);
+            if (whole != null) whole.abort();
             if (offset == size) return InputStream.nullInputStream();
             try {
-                return s3.getObject(g -> {
+                return new Body(s3.getObject(g -> {
                     g.bucket(bucket).key(key);
                     if (offset > 0) g.range("bytes=" + offset + "-");
-                });
+                }), size - offset);
             } catch (S3Exception e) {
                 if (e.statusCode() == 404) throw new java.nio.file.NoSuchFileException("S3 object '" + key + "' was deleted");
                 throw failure("read", key, e);
@@ -255,6 +323,13 @@ public final class S3Store implements Store {
         @Override
         public Optional<Path> localFile() {
             return Optional.empty();
+        }
+
+        /** Aborts an unread body: closing it would read the rest of the object to reuse the connection. */
+        @Override
+        public void close() {
+            ResponseInputStream<GetObjectResponse> whole = fetched.getAndSet(null);
+            if (whole != null) whole.abort();
         }
     }
 }

@@ -18,6 +18,16 @@ public interface Store extends AutoCloseable {
     /** The object, or empty if it does not exist. An ambiguous failure (timeout, 5xx) is an IOException, never empty. */
     Optional<Blob> get(String key) throws IOException;
 
+    /**
+     * The object about to be read, empty if it does not exist. Where a lookup is itself a request (S3), the
+     * lookup already asks for the bytes, so that a hit costs one request instead of a lookup and a read: the
+     * blob then holds the response until {@link Blob#open} takes it over or {@link Blob#close} drops it, and
+     * the caller must do one of the two.
+     */
+    default Optional<Blob> read(String key) throws IOException {
+        return get(key);
+    }
+
     /** Tri-state existence: an IOException means unknown, which callers must not read as "absent". */
     boolean exists(String key) throws IOException;
 
@@ -48,7 +58,7 @@ public interface Store extends AutoCloseable {
     void close() throws IOException;
 
     /** A stored object. */
-    interface Blob {
+    interface Blob extends AutoCloseable {
         long size();
 
         /** Reads from {@code offset} to the end. */
@@ -56,6 +66,11 @@ public interface Store extends AutoCloseable {
 
         /** The file holding the bytes, when the store is a local folder (hits are served from it mapped). */
         Optional<Path> localFile();
+
+        /** Drops a response that {@link Store#read} holds and {@link #open} did not take over; otherwise nothing. */
+        @Override
+        default void close() {
+        }
     }
 
     record ObjectInfo(String key, long size) {}

@@ -55,6 +55,17 @@ class S3StoreTest extends StoreContractTest {
         assertThatThrownBy(() -> new S3Store(wrong)).isInstanceOf(IOException.class).hasMessageContaining("'whatever'");
     }
 
+    /** The lookup of a hit already fetched the bytes: one request, so a deletion after it does not matter. */
+    @Test
+    void readFetchesTheBytesWithTheLookup() throws Exception {
+        byte[] content = bytes(10_000, 7);
+        store.put(KEY, file(content));
+        try (Store.Blob blob = store.read(KEY).orElseThrow()) {
+            store.delete(KEY);
+            assertThat(read(blob, 0)).isEqualTo(content);
+        }
+    }
+
     @Test
     void objectsCarryTheNarContentType() throws Exception {
         store.put(KEY, file(bytes(10, 1)));

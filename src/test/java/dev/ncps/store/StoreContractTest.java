@@ -100,6 +100,37 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void readFindsWhatGetFindsAndOpensItFromAnyOffset() throws Exception {
+        assertThat(store.read(KEY)).isEmpty();
+        byte[] content = bytes(5000, 5);
+        store.put(KEY, file(content));
+        try (Blob whole = store.read(KEY).orElseThrow()) {
+            assertThat(whole.size()).isEqualTo(content.length);
+            assertThat(read(whole, 0)).isEqualTo(content);
+            assertThat(read(whole, 0)).as("opened again").isEqualTo(content);
+        }
+        try (Blob tail = store.read(KEY).orElseThrow()) {
+            assertThat(read(tail, 1234)).isEqualTo(Arrays.copyOfRange(content, 1234, content.length));
+        }
+        try (Blob end = store.read(KEY).orElseThrow()) {
+            assertThat(read(end, content.length)).isEmpty();
+        }
+    }
+
+    /** More than any connection pool holds: a blob closed unread must give its connection back. */
+    @Test
+    void blobsClosedUnreadHoldNothing() throws Exception {
+        byte[] content = bytes(300_000, 6);
+        store.put(KEY, file(content));
+        for (int i = 0; i < 150; i++) {
+            store.read(KEY).orElseThrow().close();
+        }
+        try (Blob blob = store.read(KEY).orElseThrow()) {
+            assertThat(read(blob, 0)).isEqualTo(content);
+        }
+    }
+
+    @Test
     void concurrentPutsOfOneKeyHaveExactlyOneWinner() throws Exception {
         int writers = 6;
         List<Path> sources = new ArrayList<>();
