@@ -62,7 +62,7 @@ class PeerRelayTracingTest {
             assertThat(relay.parentSpanId()).isEqualTo(follower.getSpanId());
             assertThat(relay.attributes()).containsEntry("http.response.status_code", "200");
             List<Received> below = descendants(spans, relay);
-            assertThat(below).as(tree(spans)).anySatisfy(s -> assertThat(s.name()).isEqualTo("store.get"));
+            assertThat(below).as(tree(spans)).anySatisfy(s -> assertThat(s.name()).isEqualTo("store.read"));
             assertThat(below.size() + 1).as(tree(spans)).isEqualTo(inFollowersTrace.size());
         }
     }
