@@ -3,8 +3,6 @@ package dev.ncps.ops;
 import dev.ncps.index.Dialect;
 import dev.ncps.index.Index;
 import dev.ncps.index.IndexConfig;
-import dev.ncps.store.S3Config;
-import dev.ncps.store.S3Store;
 import dev.ncps.store.Store;
 import dev.ncps.testing.PostgresServer;
 import dev.ncps.testing.S3Server;
@@ -45,12 +43,7 @@ class FsckPostgresS3Test extends FsckScenarios {
 
     @Override
     Store openStore() throws Exception {
-        String bucket = "fsck-" + BUCKETS.incrementAndGet();
-        try (var client = s3.client()) {
-            client.createBucket(b -> b.bucket(bucket));
-        }
-        return new S3Store(new S3Config(s3.endpoint(), s3.region(), bucket, s3.accessKey(), s3.secretKey(), true,
-                S3Config.ChecksumMode.WHEN_REQUIRED));
+        return newBucket(s3, "fsck-" + BUCKETS.incrementAndGet());
     }
 
     @Override

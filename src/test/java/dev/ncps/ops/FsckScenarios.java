@@ -13,6 +13,9 @@ import dev.ncps.ops.Fsck.Kind;
 import dev.ncps.ops.Fsck.Outcome;
 import dev.ncps.ops.Fsck.Report;
 import dev.ncps.store.Store;
+import dev.ncps.store.S3Config;
+import dev.ncps.store.S3Store;
+import dev.ncps.testing.S3Server;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -44,6 +47,15 @@ abstract class FsckScenarios {
 
     /** A raw connection to the index's database, to break what the Index API keeps consistent. */
     abstract Connection sql() throws Exception;
+
+    /** A store on a new, empty bucket of {@code s3}, so each test starts from clean storage. */
+    static Store newBucket(S3Server s3, String bucket) throws java.io.IOException {
+        try (var client = s3.client()) {
+            client.createBucket(b -> b.bucket(bucket));
+        }
+        return new S3Store(new S3Config(s3.endpoint(), s3.region(), bucket, s3.accessKey(), s3.secretKey(), true,
+                S3Config.ChecksumMode.WHEN_REQUIRED));
+    }
 
     @BeforeEach
     void open() throws Exception {
