@@ -141,7 +141,7 @@ final class NarDownloads {
             // Ends the verifier (and any reader) also when something unexpected ended this thread.
             download.failed(new IOException("download ended without a result"));
             if (claim instanceof DownloadCoordinator.Owner owner) {
-                owner.lease().close();
+                releaseEvenIfInterrupted(owner.lease());
             }
             active.remove(spec.key(), download);
             download.markTempRemoved();
@@ -149,6 +149,22 @@ final class NarDownloads {
                 Files.deleteIfExists(download.temp());
             } catch (IOException e) {
                 log.warn("cannot remove temp file {}: {}", download.temp(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * A download aborted at shutdown may still carry its interrupt, and on a virtual thread an interrupted socket
+     * call fails at once: the lease's release would never reach Redis or PostgreSQL and other instances would wait
+     * for its TTL. The release runs with the interrupt cleared, which is restored after.
+     */
+    private static void releaseEvenIfInterrupted(DownloadCoordinator.Lease lease) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            lease.close();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
