@@ -28,9 +28,10 @@ public record S3Config(URI endpoint, String region, String bucket, String access
         }
     }
 
+    /** Every setting by the name of its option, the secret hidden: what config check and startup lines show. */
     @Override
     public String toString() {
-        return "S3Config[" + endpoint + " region=" + region + " bucket=" + bucket + " accessKey=" + accessKey
-                + " forcePathStyle=" + forcePathStyle + " checksums=" + checksums + "]";
+        return "S3[bucket=" + bucket + ", endpoint=" + endpoint + ", region=" + region + ", accessKeyId=" + accessKey
+                + ", secretAccessKey=(hidden), forcePathStyle=" + forcePathStyle + ", checksumMode=" + checksums + "]";
     }
 }
