@@ -184,9 +184,6 @@ public final class Upstreams implements UpstreamSource, AutoCloseable {
         return Optional.empty();
     }
 
-    /** A build trace entry and the upstream whose key (or whose trust without signatures) vouches for it. */
-    public record VerifiedTrace(BuildTrace trace, Upstream upstream) {}
-
     /**
      * The build trace entry of a derivation output from the first usable upstream, by priority, that serves one
      * signed by a key configured for it (any entry, when it is trusted without signatures). An entry that does
@@ -195,7 +192,7 @@ public final class Upstreams implements UpstreamSource, AutoCloseable {
      * @throws UpstreamException TIMEOUT or FAILED when none had it and at least one could not answer (so the miss
      *                           is not definite); also when the calling thread is interrupted
      */
-    public Optional<VerifiedTrace> findBuildTrace(StorePath drvPath, String outputName) throws UpstreamException {
+    private Optional<TraceFound> findBuildTrace(StorePath drvPath, String outputName) throws UpstreamException {
         UpstreamException unanswered = null;
         for (Upstream upstream : usableByPriority()) {
             if (Thread.currentThread().isInterrupted()) {
@@ -207,7 +204,7 @@ public final class Upstreams implements UpstreamSource, AutoCloseable {
                 if (status == 200) {
                     BuildTrace trace = BuildTrace.parse(drvPath, outputName, exchange.readText(MAX_BUILD_TRACE_BYTES));
                     if (vouchesFor(upstream, trace)) {
-                        return Optional.of(new VerifiedTrace(trace, upstream));
+                        return Optional.of(new TraceFound(trace, upstream.hostname()));
                     }
                     log.warn("upstream {}: build trace {}/{}: refused, no signature verifies with its keys",
                             upstream, drvPath.baseName(), outputName);
@@ -237,9 +234,7 @@ public final class Upstreams implements UpstreamSource, AutoCloseable {
     @Override
     public TraceLookup lookupBuildTrace(StorePath drvPath, String outputName) {
         try {
-            return findBuildTrace(drvPath, outputName)
-                    .<TraceLookup>map(found -> new TraceFound(found.trace(), found.upstream().hostname()))
-                    .orElseGet(NotFound::new);
+            return findBuildTrace(drvPath, outputName).<TraceLookup>map(found -> found).orElseGet(NotFound::new);
         } catch (UpstreamException e) {
             return new Unavailable(e.getMessage(), e.kind() == UpstreamException.Kind.TIMEOUT);
         }
