@@ -82,8 +82,10 @@ class MetricsExpositionTest {
         upstream.close();
         int status = Http.get(http, ncps.url("/" + hashes.get(1) + ".narinfo")).statusCode();
         assertThat(status).isEqualTo(502);
+        // The re-check the failure triggers runs in the background: wait until it has been recorded too.
         String after = scrapeWhen(m -> value(m, "ncps_upstream_health", "upstream_hostname", host, "state",
-                "unhealthy").orElse(0) == 1);
+                "unhealthy").orElse(0) == 1 && value(m, "ncps_upstream_errors_total", "upstream_hostname", host,
+                "request", "nix-cache-info", "kind", "connect").orElse(0) >= 1);
         assertThat(value(after, "ncps_narinfo_served_total", "result", "miss", "status", "error")).hasValue(1);
         assertThat(value(after, "ncps_upstream_errors_total", "upstream_hostname", host, "request", "narinfo",
                 "kind", "connect")).hasValue(1);
