@@ -4,7 +4,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Sizes as the Go ncps writes them: a whole number and exactly one unit letter, base 1024. */
+/**
+ * Sizes as the Go ncps writes them: a whole number and exactly one unit letter, base 1024. A bare {@code 0} is
+ * also accepted, since the documentation offers {@code 0} to turn a size-bounded feature off and zero needs no unit.
+ */
 final class SizeUnits {
     static final String FORM = "a whole number followed by one unit B, K, M, G or T (base 1024), e.g. 100G";
 
@@ -13,6 +16,9 @@ final class SizeUnits {
     private SizeUnits() {}
 
     static long parse(String text) throws InvalidValueException {
+        if (text.equals("0")) {
+            return 0;
+        }
         Matcher m = SIZE.matcher(text);
         if (!m.matches()) {
             throw new InvalidValueException("expected " + FORM);

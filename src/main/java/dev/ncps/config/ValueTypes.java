@@ -92,7 +92,7 @@ final class ValueTypes {
             throw new InvalidValueException("expected " + INSTANT_FORM);
         }
     });
-    static final ValueType<Long> SIZE = of("size", SizeUnits.FORM, SizeUnits::parse);
+    static final ValueType<Long> SIZE = of("size", SizeUnits.FORM + ", or 0", SizeUnits::parse);
     static final ValueType<Long> POSITIVE_SIZE = of("positive size", SizeUnits.FORM + ", above 0", text -> {
         long size = SizeUnits.parse(text);
         if (size <= 0) {

@@ -39,8 +39,14 @@ class ValueTypesTest {
         assertThat(SizeUnits.parse("2T")).isEqualTo(2L << 40);
     }
 
+    @Test
+    void zeroNeedsNoUnit() throws Exception {
+        assertThat(SizeUnits.parse("0")).isZero();
+        assertThat(SizeUnits.parse("0M")).isZero();
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"5GB", "1.5G", "500", "G", "-1G", "10 G", "99999999999T"})
+    @ValueSource(strings = {"5GB", "1.5G", "500", "00", "G", "-1G", "10 G", "99999999999T"})
     void badSizesAreRejected(String text) {
         assertThatThrownBy(() -> SizeUnits.parse(text))
                 .hasMessageStartingWith("expected a whole number followed by one unit B, K, M, G or T (base 1024), e.g. 100G");
