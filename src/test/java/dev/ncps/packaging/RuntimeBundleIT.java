@@ -72,6 +72,19 @@ class RuntimeBundleIT {
     }
 
     @Test
+    void withItsDefaultHeapTheLauncherPicksTheSerialCollectorUnlessOneIsChosen() {
+        String defaults = run(Map.of("NCPS_JAVA_OPTS", "-XX:+PrintFlagsFinal -version"));
+        String sized = run(Map.of("NCPS_JAVA_OPTS", "-Xmx300m -XX:+PrintFlagsFinal -version"));
+        String chosen = run(Map.of("NCPS_JAVA_OPTS", "-XX:+UseG1GC -XX:+PrintFlagsFinal -version"));
+
+        assertThat(defaults).containsPattern("UseSerialGC\\s+= true");
+        // this machine is server-class (2 cores, more than 2 GiB), where the JVM's own choice is G1
+        assertThat(sized).containsPattern("UseG1GC\\s+= true").containsPattern("UseSerialGC\\s+= false");
+        assertThat(chosen).containsPattern("UseG1GC\\s+= true").containsPattern("UseSerialGC\\s+= false");
+        assertThat(maxHeap(chosen)).isEqualTo(128L << 20);
+    }
+
+    @Test
     void bundledRuntimeServesANixCopyAndStopsCleanlyOnSigterm() throws IOException, InterruptedException {
         NixUpstreamCache cache = NixUpstreamCache.standard();
         Path data = work.resolve("data");
