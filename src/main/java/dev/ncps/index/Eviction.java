@@ -31,6 +31,9 @@ import java.util.function.Predicate;
  * <p>A batch's transaction may be retried, so {@link #step} works on a copy of the run's state and
  * {@link #advance} adopts it only once the transaction committed.
  *
+ * <p>Each NAR file removed is recorded in {@code evicted_nar_files} with the narinfo it was the last link of, in
+ * the same transaction, so no reader sees the rows gone without the record ({@link Index#evictedNarInfo}).
+ *
  * <p>NAR file rows that never had a link are left alone: by the write order (bytes, NAR file row,
  * narinfo row) they may belong to a narinfo being stored right now.
  */
@@ -41,6 +44,7 @@ final class Eviction {
     private final Dialect dialect;
     private final long maxBytes;
     private final Predicate<String> skip;
+    private final Instant now;
     private final List<NarFileEntry> freed = new ArrayList<>();
     private final List<String> sideObjects = new ArrayList<>();
     private long total;
@@ -52,8 +56,9 @@ final class Eviction {
      * @param total the bytes of all NAR files when the run starts (the {@code cache_totals} row, not a sum over the
      *              rows) plus {@link #sideObjectBytes}
      */
-    Eviction(Dialect dialect, long maxBytes, Predicate<String> skip, long total) {
+    Eviction(Dialect dialect, long maxBytes, Predicate<String> skip, long total, Instant now) {
         this.dialect = dialect;
+        this.now = now;
         this.maxBytes = maxBytes;
         this.skip = skip;
         this.total = total;
@@ -80,9 +85,9 @@ final class Eviction {
         Batch batch = new Batch(c, total, cursorTime, cursorId);
         Map<Long, String> candidates = batch.nextCandidates();
         if (candidates.isEmpty()) return new Step(total, cursorTime, cursorId, List.of(), List.of(), true);
-        List<Long> chosen = new ArrayList<>();
+        Map<Long, String> chosen = new LinkedHashMap<>();
         candidates.forEach((id, hash) -> {
-            if (!skip.test(hash)) chosen.add(id);
+            if (!skip.test(hash)) chosen.put(id, hash);
         });
         if (!chosen.isEmpty()) batch.evictFrom(chosen, totals);
         return new Step(batch.total, batch.cursorTime, batch.cursorId, batch.freed, batch.sideObjects, batch.total <= maxBytes);
@@ -106,6 +111,29 @@ final class Eviction {
              ResultSet rows = s.executeQuery()) {
             rows.next();
             return rows.getLong(1);
+        }
+    }
+
+    /**
+     * Deletes the records of evicted NAR files older than {@code cutoff}, then all but the newest {@code maxRows}
+     * (ids grow with each record, a NAR evicted again gets a new one). Returns the records deleted.
+     */
+    static int pruneRecords(Connection c, Dialect dialect, Instant cutoff, int maxRows) throws SQLException {
+        int pruned;
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM evicted_nar_files WHERE evicted_at < ?")) {
+            dialect.setInstant(s, 1, cutoff);
+            pruned = s.executeUpdate();
+        }
+        // Two statements: MySQL refuses a DELETE whose subquery reads the table it deletes from.
+        long newestDropped;
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM evicted_nar_files ORDER BY id DESC LIMIT 1 OFFSET " + maxRows);
+             ResultSet rows = s.executeQuery()) {
+            if (!rows.next()) return pruned;
+            newestDropped = rows.getLong(1);
+        }
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM evicted_nar_files WHERE id <= ?")) {
+            s.setLong(1, newestDropped);
+            return pruned + s.executeUpdate();
         }
     }
 
@@ -150,15 +178,20 @@ final class Eviction {
 
         private record LinkedFile(long id, NarFileEntry entry) {}
 
-        private void evictFrom(List<Long> chosen, Totals totals) throws SQLException {
+        /** A NAR file no narinfo links to any more, and the narinfo whose deletion removed its last link. */
+        private record Orphan(NarFileEntry entry, String narInfoHash) {}
+
+        /** @param chosen the narinfos to evict, oldest first, by id with their hashes */
+        private void evictFrom(Map<Long, String> chosen, Totals totals) throws SQLException {
+            List<Long> ids = new ArrayList<>(chosen.keySet());
             Map<Long, List<LinkedFile>> filesOf = new HashMap<>();
             Map<Long, Integer> links = new HashMap<>();
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT l.narinfo_id, f.id, f.hash, f.compression, f.file_size, f.last_accessed_at,
                            (SELECT COUNT(*) FROM narinfo_nar_files l2 WHERE l2.nar_file_id = f.id) AS links
                     FROM narinfo_nar_files l JOIN nar_files f ON f.id = l.nar_file_id
-                    WHERE l.narinfo_id IN (""" + JdbcIndex.placeholders(chosen.size()) + ")")) {
-                bindIds(s, chosen);
+                    WHERE l.narinfo_id IN (""" + JdbcIndex.placeholders(ids.size()) + ")")) {
+                bindIds(s, ids);
                 try (ResultSet rows = s.executeQuery()) {
                     while (rows.next()) {
                         LinkedFile file = new LinkedFile(rows.getLong(2), entry(rows));
@@ -167,10 +200,10 @@ final class Eviction {
                     }
                 }
             }
-            Map<Long, Map<String, Long>> sidesOf = sideObjectsOf(chosen);
+            Map<Long, Map<String, Long>> sidesOf = sideObjectsOf(ids);
             List<Long> doomed = new ArrayList<>();
-            Map<Long, NarFileEntry> orphaned = new LinkedHashMap<>();
-            for (long narInfoId : chosen) {
+            Map<Long, Orphan> orphaned = new LinkedHashMap<>();
+            for (long narInfoId : ids) {
                 if (total <= maxBytes) break;
                 doomed.add(narInfoId);
                 for (Map.Entry<String, Long> side : sidesOf.getOrDefault(narInfoId, Map.of()).entrySet()) {
@@ -179,7 +212,7 @@ final class Eviction {
                 }
                 for (LinkedFile file : filesOf.getOrDefault(narInfoId, List.of())) {
                     if (links.merge(file.id(), -1, Integer::sum) == 0) {
-                        orphaned.put(file.id(), file.entry());
+                        orphaned.put(file.id(), new Orphan(file.entry(), chosen.get(narInfoId)));
                         total -= file.entry().fileSize();
                     }
                 }
@@ -190,14 +223,40 @@ final class Eviction {
             deleteByIds("DELETE FROM nar_files WHERE id IN (", orphanIds,
                     " AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.nar_file_id = nar_files.id)");
             Set<Long> survivors = stillPresent(orphanIds);
-            orphaned.forEach((id, entry) -> {
+            List<Orphan> removed = new ArrayList<>();
+            orphaned.forEach((id, orphan) -> {
+                NarFileEntry entry = orphan.entry();
                 if (survivors.contains(id)) {
                     total += entry.fileSize();
                 } else {
                     freed.add(entry);
+                    removed.add(orphan);
                     totals.narFile(-1, -entry.fileSize());
                 }
             });
+            recordEvicted(removed);
+        }
+
+        /** Replaces any earlier record of the same NAR file (evicted before, fetched again, evicted again). */
+        private void recordEvicted(List<Orphan> removed) throws SQLException {
+            if (removed.isEmpty()) return;
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM evicted_nar_files WHERE hash = ? AND compression = ?");
+                 PreparedStatement insert = c.prepareStatement("INSERT INTO evicted_nar_files (hash, compression, narinfo_hash, evicted_at) "
+                         + "VALUES (?, ?, ?, ?)")) {
+                for (Orphan orphan : removed) {
+                    NarFileKey key = orphan.entry().key();
+                    delete.setString(1, key.narHash());
+                    delete.setString(2, key.compression().nixName());
+                    delete.addBatch();
+                    insert.setString(1, key.narHash());
+                    insert.setString(2, key.compression().nixName());
+                    insert.setString(3, orphan.narInfoHash());
+                    dialect.setInstant(insert, 4, now);
+                    insert.addBatch();
+                }
+                delete.executeBatch();
+                insert.executeBatch();
+            }
         }
 
         /** Side object keys and sizes by narinfo id; their rows go with the narinfo (ON DELETE CASCADE). */
