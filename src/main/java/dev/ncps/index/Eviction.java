@@ -31,8 +31,9 @@ import java.util.function.Predicate;
  * <p>A batch's transaction may be retried, so {@link #step} works on a copy of the run's state and
  * {@link #advance} adopts it only once the transaction committed.
  *
- * <p>Each NAR file removed is recorded in {@code evicted_nar_files} with the narinfo it was the last link of, in
- * the same transaction, so no reader sees the rows gone without the record ({@link Index#evictedNarInfo}).
+ * <p>The NAR each deleted narinfo names is recorded in {@code evicted_nar_files} with the narinfo, in the same
+ * transaction, so no reader sees the rows gone without the record ({@link Index#evictedNarInfo}); whether the NAR
+ * file was stored or not (a client may hold the narinfo and not have asked for the NAR yet).
  *
  * <p>NAR file rows that never had a link are left alone: by the write order (bytes, NAR file row,
  * narinfo row) they may belong to a narinfo being stored right now.
@@ -83,11 +84,11 @@ final class Eviction {
     /** Evicts the next batch inside the caller's transaction, recording what it removed in {@code totals}. */
     Step step(Connection c, Totals totals) throws SQLException {
         Batch batch = new Batch(c, total, cursorTime, cursorId);
-        Map<Long, String> candidates = batch.nextCandidates();
+        Map<Long, Candidate> candidates = batch.nextCandidates();
         if (candidates.isEmpty()) return new Step(total, cursorTime, cursorId, List.of(), List.of(), true);
-        Map<Long, String> chosen = new LinkedHashMap<>();
-        candidates.forEach((id, hash) -> {
-            if (!skip.test(hash)) chosen.put(id, hash);
+        Map<Long, Candidate> chosen = new LinkedHashMap<>();
+        candidates.forEach((id, candidate) -> {
+            if (!skip.test(candidate.hash())) chosen.put(id, candidate);
         });
         if (!chosen.isEmpty()) batch.evictFrom(chosen, totals);
         return new Step(batch.total, batch.cursorTime, batch.cursorId, batch.freed, batch.sideObjects, batch.total <= maxBytes);
@@ -137,6 +138,9 @@ final class Eviction {
         }
     }
 
+    /** A narinfo LRU may delete, and the NAR file its URL names (null when the URL is not of ncps's form). */
+    private record Candidate(String hash, NarFileKey nar) {}
+
     /** One batch's work on its own copy of the run's state. */
     private final class Batch {
         private final Connection c;
@@ -154,10 +158,10 @@ final class Eviction {
         }
 
         /** The next narinfos after the cursor, oldest access first (id breaks ties so the order is total). */
-        private Map<Long, String> nextCandidates() throws SQLException {
+        private Map<Long, Candidate> nextCandidates() throws SQLException {
             String after = cursorTime == null ? "" : "(last_accessed_at > ? OR (last_accessed_at = ? AND id > ?)) AND ";
-            Map<Long, String> batch = new LinkedHashMap<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id, hash, last_accessed_at FROM narinfos WHERE " + after
+            Map<Long, Candidate> batch = new LinkedHashMap<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id, hash, nar_file_hash, nar_file_compression, last_accessed_at FROM narinfos WHERE " + after
                     + "NOT EXISTS (SELECT 1 FROM pinned_paths p WHERE p.hash = narinfos.hash) "
                     + "ORDER BY last_accessed_at, id LIMIT " + BATCH)) {
                 if (cursorTime != null) {
@@ -169,7 +173,7 @@ final class Eviction {
                     while (rows.next()) {
                         cursorId = rows.getLong("id");
                         cursorTime = dialect.getInstant(rows, "last_accessed_at");
-                        batch.put(cursorId, rows.getString("hash"));
+                        batch.put(cursorId, new Candidate(rows.getString("hash"), narFileKey(rows)));
                     }
                 }
             }
@@ -178,11 +182,19 @@ final class Eviction {
 
         private record LinkedFile(long id, NarFileEntry entry) {}
 
-        /** A NAR file no narinfo links to any more, and the narinfo whose deletion removed its last link. */
-        private record Orphan(NarFileEntry entry, String narInfoHash) {}
+        private NarFileKey narFileKey(ResultSet rows) throws SQLException {
+            String hash = rows.getString("nar_file_hash");
+            String compression = rows.getString("nar_file_compression");
+            if (hash == null || compression == null) return null;
+            try {
+                return new NarFileKey(hash, Compression.fromNixName(compression));
+            } catch (NixParseException e) {
+                return null;
+            }
+        }
 
-        /** @param chosen the narinfos to evict, oldest first, by id with their hashes */
-        private void evictFrom(Map<Long, String> chosen, Totals totals) throws SQLException {
+        /** @param chosen the narinfos to evict, oldest first, by id */
+        private void evictFrom(Map<Long, Candidate> chosen, Totals totals) throws SQLException {
             List<Long> ids = new ArrayList<>(chosen.keySet());
             Map<Long, List<LinkedFile>> filesOf = new HashMap<>();
             Map<Long, Integer> links = new HashMap<>();
@@ -202,55 +214,58 @@ final class Eviction {
             }
             Map<Long, Map<String, Long>> sidesOf = sideObjectsOf(ids);
             List<Long> doomed = new ArrayList<>();
-            Map<Long, Orphan> orphaned = new LinkedHashMap<>();
+            Map<Long, NarFileEntry> orphaned = new LinkedHashMap<>();
+            Map<NarFileKey, String> named = new LinkedHashMap<>();
             for (long narInfoId : ids) {
                 if (total <= maxBytes) break;
                 doomed.add(narInfoId);
+                Candidate candidate = chosen.get(narInfoId);
+                if (candidate.nar() != null) named.put(candidate.nar(), candidate.hash());
                 for (Map.Entry<String, Long> side : sidesOf.getOrDefault(narInfoId, Map.of()).entrySet()) {
                     sideObjects.add(side.getKey());
                     total -= side.getValue();
                 }
                 for (LinkedFile file : filesOf.getOrDefault(narInfoId, List.of())) {
                     if (links.merge(file.id(), -1, Integer::sum) == 0) {
-                        orphaned.put(file.id(), new Orphan(file.entry(), chosen.get(narInfoId)));
+                        orphaned.put(file.id(), file.entry());
                         total -= file.entry().fileSize();
                     }
                 }
             }
             totals.narInfos(-deleteByIds("DELETE FROM narinfos WHERE id IN (", doomed, ""));
+            recordEvicted(named);
             if (orphaned.isEmpty()) return;
             List<Long> orphanIds = new ArrayList<>(orphaned.keySet());
             deleteByIds("DELETE FROM nar_files WHERE id IN (", orphanIds,
                     " AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.nar_file_id = nar_files.id)");
             Set<Long> survivors = stillPresent(orphanIds);
-            List<Orphan> removed = new ArrayList<>();
-            orphaned.forEach((id, orphan) -> {
-                NarFileEntry entry = orphan.entry();
+            orphaned.forEach((id, entry) -> {
                 if (survivors.contains(id)) {
                     total += entry.fileSize();
                 } else {
                     freed.add(entry);
-                    removed.add(orphan);
                     totals.narFile(-1, -entry.fileSize());
                 }
             });
-            recordEvicted(removed);
         }
 
-        /** Replaces any earlier record of the same NAR file (evicted before, fetched again, evicted again). */
-        private void recordEvicted(List<Orphan> removed) throws SQLException {
-            if (removed.isEmpty()) return;
+        /**
+         * Replaces any earlier record of the same NAR file (evicted before, fetched again, evicted again); of two
+         * narinfos naming one NAR the later deleted is kept, either leads to it.
+         */
+        private void recordEvicted(Map<NarFileKey, String> named) throws SQLException {
+            if (named.isEmpty()) return;
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM evicted_nar_files WHERE hash = ? AND compression = ?");
                  PreparedStatement insert = c.prepareStatement("INSERT INTO evicted_nar_files (hash, compression, narinfo_hash, evicted_at) "
                          + "VALUES (?, ?, ?, ?)")) {
-                for (Orphan orphan : removed) {
-                    NarFileKey key = orphan.entry().key();
+                for (Map.Entry<NarFileKey, String> record : named.entrySet()) {
+                    NarFileKey key = record.getKey();
                     delete.setString(1, key.narHash());
                     delete.setString(2, key.compression().nixName());
                     delete.addBatch();
                     insert.setString(1, key.narHash());
                     insert.setString(2, key.compression().nixName());
-                    insert.setString(3, orphan.narInfoHash());
+                    insert.setString(3, record.getValue());
                     dialect.setInstant(insert, 4, now);
                     insert.addBatch();
                 }

@@ -95,8 +95,9 @@ public interface Index extends AutoCloseable {
      * Deletes least-recently-used narinfos until the stored NAR and side object bytes total at most
      * {@code maxBytes}, never one for which {@code skip} is true (being downloaded or served) nor one listed in a
      * pinned closure ({@link #addPinnedPaths}), then deletes NAR file rows no narinfo refers to any more. Returns those NAR files and the evicted narinfos' side objects,
-     * whose bytes the caller removes afterwards. Each removed NAR file is recorded, in the transaction that removes
-     * it, for {@link #evictedNarInfo}; records past their retention or beyond the row bound are pruned on every run.
+     * whose bytes the caller removes afterwards. The NAR each removed narinfo names is recorded, in the transaction
+     * that removes it, for {@link #evictedNarInfo}; records past their retention or beyond the row bound are pruned
+     * on every run.
      * Works in short transactions of a few hundred rows, so writes
      * never wait for a whole run; when one fails after others committed, returns what those freed (the next
      * run continues).
@@ -104,10 +105,10 @@ public interface Index extends AutoCloseable {
     Evicted evict(long maxBytes, Predicate<String> skip) throws IndexException;
 
     /**
-     * The hash of the narinfo whose eviction removed this NAR file, if {@link #evict} removed it and has not pruned
-     * the record yet (it keeps them for {@link #EVICTED_RETENTION}, at most {@link #EVICTED_MAX_ROWS}). A NAR request
-     * that finds no row resolves that narinfo again: a client may hold it (from an instance's memory or its own
-     * narinfo cache) after the rows went. Only NAR files ncps stored and evicted are ever listed.
+     * The hash of a narinfo naming this NAR file that {@link #evict} removed, unless it has pruned the record since
+     * (it keeps them for {@link #EVICTED_RETENTION}, at most {@link #EVICTED_MAX_ROWS}). A NAR request that finds no
+     * row resolves that narinfo again: a client may hold it (from an instance's memory or its own narinfo cache)
+     * after the rows went. Only narinfos ncps held and evicted are ever listed.
      */
     Optional<String> evictedNarInfo(NarFileKey key) throws IndexException;
 

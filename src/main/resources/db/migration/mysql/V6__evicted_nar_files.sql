@@ -1,7 +1,8 @@
--- NAR files LRU removed, each with the narinfo it belonged to, written in the transaction that deletes their rows.
+-- The NAR file each narinfo LRU removed names (stored or not), with that narinfo, written in the transaction that
+-- deletes the rows.
 -- A NAR request that finds no row (its client holds a narinfo that some instance still served from memory, or that
 -- the client kept in its own narinfo cache) resolves that narinfo again through the miss path instead of answering
--- 404. Only NARs ncps itself stored and evicted are listed; LRU prunes rows older than 30 days and all but the newest
+-- 404. Only narinfos ncps itself held and evicted are listed; LRU prunes rows older than 30 days and all but the newest
 -- 500,000. Counted in no total (cache_totals, the LRU's size).
 CREATE TABLE evicted_nar_files (
     id           bigint       NOT NULL AUTO_INCREMENT PRIMARY KEY,

@@ -313,6 +313,21 @@ class CacheTest {
     }
 
     @Test
+    void anInstanceThatNeverServedTheNarInfoFetchesANarWhoseNarInfoWasEvictedBeforeTheNarWasAskedFor() throws Exception {
+        TestNar stored = TestNar.of("stored-1.0", 1000);
+        upstream.publish(stored);
+        cache.narInfo(nar.hash(), false);
+        cache.narInfo(stored.hash(), false);
+        read(cache.nar(stored.key(), 0, Mode.SUBSTITUTE));
+        awaitNoDownloads();
+        lru(cache).run();
+        assertThat(index.narInfo(nar.hash())).isEmpty();
+
+        assertThat(read(sibling(2).nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        assertThat(upstream.lookups()).isEqualTo(3);
+    }
+
+    @Test
     void aNarNoNarInfoEverNamedIsNotFoundWithoutAskingUpstream() throws Exception {
         cache.narInfo(nar.hash(), false);
         read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE));

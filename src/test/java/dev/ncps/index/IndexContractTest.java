@@ -453,6 +453,21 @@ abstract class IndexContractTest {
     }
 
     @Test
+    void aNarInfoEvictedBeforeItsNarWasStoredIsRecordedToo() throws Exception {
+        NarInfo info = TestNarInfos.synthetic(3, TestNarInfos.narFileHash(3));
+        index.putNarInfo(new NarInfoEntry(info.storePath().hashPart(), info, "https://up.example/" + info.url(), at(1)));
+        NarInfo foreign = TestNarInfos.synthetic(4, TestNarInfos.narFileHash(4)).withUrl("https://elsewhere.example/x.nar",
+                Compression.XZ, null, 0);
+        index.putNarInfo(new NarInfoEntry(foreign.storePath().hashPart(), foreign, null, at(2)));
+        putSynthetic(5, 100, at(3));
+
+        assertThat(index.evict(0, hash -> false).narFiles()).extracting(NarFileEntry::key).containsExactly(narFileKey(5));
+
+        assertThat(index.evictedNarInfo(narFileKey(3))).contains(info.storePath().hashPart());
+        assertThat(evictedRecords()).as("a URL not of ncps's form names no NAR").isEqualTo(2);
+    }
+
+    @Test
     void aNarFileEvictedAgainKeepsOneRecordNamingTheLatestNarInfo() throws Exception {
         putSynthetic(0, 100, at(0));
         index.evict(0, hash -> false);
