@@ -259,15 +259,15 @@ backend_args() {   # name dir -> sets backend to the ncps options for its index 
 [ "$storage" = local ] || start_s3proxy
 
 ncps_pid=""; startup=""
-start_ncps() {   # name port upstream-port [java options...] -> sets ncps_pid and startup (seconds to the first answer)
+start_ncps() {   # name port upstream-port [ncps serve options...] -> sets ncps_pid and startup (seconds to the first answer)
   local name=$1 port=$2 upport=$3; shift 3
   local dir="$run/ncps-$name"; rm -rf "$dir"; mkdir -p "$dir/tmp" "$dir/data/db"
   backend_args "$name" "$dir"
   local t0; t0=$(now_ns)
-  NCPS_JAVA_OPTS="$java_opts $*" "$root/ncps" serve \
+  NCPS_JAVA_OPTS="$java_opts" "$root/ncps" serve \
     --server-addr "127.0.0.1:$port" --cache-hostname bench.local \
     --cache-upstream-url "http://127.0.0.1:$upport" --cache-upstream-public-key "$pubkey" \
-    "${backend[@]}" --cache-temp-path "$dir/tmp" \
+    "${backend[@]}" --cache-temp-path "$dir/tmp" "$@" \
     > "$dir/out.log" 2>&1 &
   ncps_pid=$!; pids+=("$ncps_pid")
   until curl -sf -o /dev/null "http://127.0.0.1:$port/nix-cache-info"; do
@@ -317,24 +317,51 @@ warm_up() {   # comp target base: every narinfo and every NAR once, sizes checke
 # CPU time (user + system, all threads) of the server processes of a target, in clock ticks.
 clk_tck=$(getconf CLK_TCK)
 server_pids() {
-  case $1 in ncps) echo "${pid_of[$2]}" ;; s3) echo "$s3_pid" ;; *) pgrep -P "$nginx_proxy_pid" ;; esac
+  case $1 in ncps) echo "${pid_of[$2]}" ;; ncps-db) echo "${pid_of[db-$2]}" ;; s3) echo "$s3_pid" ;; *) pgrep -P "$nginx_proxy_pid" ;; esac
 }
 cpu_ticks() { local t=0 p; for p in $(server_pids "$1" "$2"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 
-narinfo_phase() {   # r comp target base
+# A process's server CPU per request over a phase: c0 (ticks before), requests.
+cpu_us_per_request() { awk -v c=$(( $(cpu_ticks "$1" "$2") - $3 )) -v hz=$clk_tck -v n="$4" 'BEGIN{printf "%.1f", c/hz*1e6/n}'; }
+
+narinfo_phase() {   # r comp target base metric-prefix: the narinfo loop on one connection
   local t0 t1 c0; c0=$(cpu_ticks "$3" "$2"); t0=$(now_ns)
   fetch_list "$4" "$run/narinfos-loop"
   t1=$(now_ns)
   local n; n=$(wc -l < "$run/fetch.out")
-  record "$1" "$2" "$3" narinfo_cpu_us "$(awk -v c=$(( $(cpu_ticks "$3" "$2") - c0 )) -v hz=$clk_tck -v n=$n 'BEGIN{printf "%.1f", c/hz*1e6/n}')"
-  record "$1" "$2" "$3" narinfo_mean_us "$(awk -v a=$t0 -v b=$t1 -v n=$n 'BEGIN{printf "%.1f", (b-a)/1e3/n}')"
-  record "$1" "$2" "$3" narinfo_p99_us "$(awk '{print $3*1e6}' "$run/fetch.out" | sort -n | awk '{v[NR]=$1} END{printf "%.1f", v[int(NR*0.99)]}')"
+  record "$1" "$2" "$3" "$5_cpu_us" "$(cpu_us_per_request "$3" "$2" "$c0" "$n")"
+  record "$1" "$2" "$3" "$5_mean_us" "$(awk -v a=$t0 -v b=$t1 -v n=$n 'BEGIN{printf "%.1f", (b-a)/1e3/n}')"
+  record "$1" "$2" "$3" "$5_p99_us" "$(awk '{print $3*1e6}' "$run/fetch.out" | sort -n | awk '{v[NR]=$1} END{printf "%.1f", v[int(NR*0.99)]}')"
 }
 
-# narinfo hits from the index: ncps holds answered narinfos in memory for 60 s, so this pass over every
-# narinfo (once each) runs after that has expired; nginx answers the same list from its cache.
-memo_ttl_s=60
-# One pass is too short to amortise curl's start, so the mean is taken from curl's per-request times.
+narinfo_c16_phase() {   # r comp target base metric-prefix: the narinfo loop on each of 16 connections at once
+  local t0 t1 c0 i cpids=()
+  curl_cfg "$4" "$run/narinfos-loop" "" > "$run/c16.cfg"
+  c0=$(cpu_ticks "$3" "$2"); t0=$(now_ns)
+  for i in $(seq 16); do curl -s -K "$run/c16.cfg" -w '%{http_code}\n' > "$run/c16.$i.out" & cpids+=($!); done
+  for i in "${cpids[@]}"; do wait "$i"; done
+  t1=$(now_ns)
+  local n; n=$(cat "$run"/c16.*.out | wc -l)
+  [ "$(cat "$run"/c16.*.out | grep -vc '^200$')" = 0 ] || die "narinfo c16 through $3 ($2): non-200 answers"
+  record "$1" "$2" "$3" "$5_c16_rps" "$(awk -v a=$t0 -v b=$t1 -v n=$n 'BEGIN{printf "%.0f", n/((b-a)/1e9)}')"
+  record "$1" "$2" "$3" "$5_c16_cpu_us" "$(cpu_us_per_request "$3" "$2" "$c0" "$n")"
+}
+
+# The JIT compiles a request path after some thousands of requests; a server that has run for a while is in that
+# steady state, so every server gets that many narinfo requests (on 16 connections) before anything is measured.
+jit_warm_up() {   # comp target base
+  local i cpids=()
+  curl_cfg "$3" "$run/narinfos-loop" "" > "$run/jit.cfg"
+  for _ in 1 2; do
+    for i in $(seq 16); do curl -s -K "$run/jit.cfg" -w '%{http_code}\n' > "$run/jit.$i.out" & cpids+=($!); done
+    for i in "${cpids[@]}"; do wait "$i"; done; cpids=()
+  done
+  [ "$(cat "$run"/jit.*.out | grep -vc '^200$')" = 0 ] || die "JIT warm-up through $2 ($1): non-200 answers"
+}
+
+# narinfo hits from the index: a second ncps per closure runs with its narinfo memo off (cache.narinfo-memory 0),
+# so every hit reads the database, as most hits of a real cache do (its clients ask for a spread of paths, and a
+# narinfo stays in the memo for 60 s only); nginx answers the same list from its cache.
 # On PostgreSQL the statements ncps's database executed during the pass are counted exactly by pg_stat_statements
 # (reset before, read after; only that ncps's database): per hit in total, and the round trips among them, which
 # are all but the BEGINs (pgjdbc sends BEGIN in the same message batch as the transaction's first query).
@@ -342,12 +369,11 @@ memo_ttl_s=60
 # pg-statements-<comp>.txt.
 narinfo_db_phase() {   # r comp target base
   local db=""
-  if [ "$database" = postgres ] && [ "$3" = ncps ]; then
-    db=$(pg_db_of "hit-$2")
+  if [ "$database" = postgres ] && [ "$3" = ncps-db ]; then
+    db=$(pg_db_of "db-$2")
     pg_sql 'SELECT pg_stat_statements_reset()' >/dev/null
   fi
-  fetch_list "$4" "$run/narinfos-once"
-  record "$1" "$2" "$3" narinfo_db_mean_us "$(awk '{ s += $3 } END { printf "%.1f", s * 1e6 / NR }' "$run/fetch.out")"
+  narinfo_phase "$1" "$2" "$3" "$4" narinfo_db
   [ -n "$db" ] || return 0
   local n; n=$(wc -l < "$run/fetch.out")
   pg_sql "SELECT s.calls, regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
@@ -406,6 +432,12 @@ vm_hwm_kib() { awk '/VmHWM/{print $2}' "/proc/$1/status"; }
 sample_rss() { while awk '/RssAnon/{print $2}' "/proc/$1/status"; do sleep 0.02; done; }
 
 # ---------------------------------------------------------------- hit instances
+# The launcher keeps a class-data-sharing archive, which the JVM writes when the first start after an install (or
+# a new jar) exits; every later start loads it. One start and stop first, so the measured starts are those later
+# ones; the first start is reported on its own.
+start_ncps first-start "$(free_port)" "$p_up_none"
+record 0 none ncps first_startup_s "$startup"
+stop_ncps "$ncps_pid"
 declare -A base pid_of
 base[nginx-none]="http://127.0.0.1:$p_ng_none"; base[nginx-zstd]="http://127.0.0.1:$p_ng_zstd"
 for comp in none zstd; do
@@ -413,11 +445,22 @@ for comp in none zstd; do
   start_ncps "hit-$comp" "$port" "$upport"; pid_of[$comp]=$ncps_pid
   base[ncps-$comp]="http://127.0.0.1:$port"
   record 0 "$comp" ncps startup_s "$startup"
+  port=$(free_port)
+  start_ncps "db-$comp" "$port" "$upport" --cache-narinfo-memory 0; pid_of[db-$comp]=$ncps_pid
+  base[ncps-db-$comp]="http://127.0.0.1:$port"
 done
 for comp in none zstd; do
   for target in ncps nginx; do
     log "warm-up: every NAR of the $comp closure through $target"
     warm_up "$comp" "$target" "${base[$target-$comp]}"
+  done
+  # the memo-less ncps stores every narinfo once (its NARs are not needed for narinfo hits)
+  fetch_list "${base[ncps-db-$comp]}" "$run/narinfos-once"
+done
+for comp in none zstd; do
+  for target in ncps ncps-db nginx; do
+    log "JIT warm-up: $(( 32 * $(wc -l < "$run/narinfos-loop") )) narinfo requests ($comp closure) through $target"
+    jit_warm_up "$comp" "$target" "${base[$target-$comp]}"
   done
 done
 # Every hit phase must be served from the proxies' caches: the upstream's logs must not grow (except
@@ -428,8 +471,10 @@ if [ "$storage" = s3 ]; then
   for comp in none zstd; do s3_nar_keys $comp; base[s3-$comp]="http://127.0.0.1:$s3_port/$(s3_bucket_of "hit-$comp")"; done
 fi
 
-jfr_start() { [ -z "$profile" ] || for c in none zstd; do jcmd "${pid_of[$c]}" JFR.start name="$1" settings=profile >/dev/null; done; }
-jfr_stop() { [ -z "$profile" ] || for c in none zstd; do jcmd "${pid_of[$c]}" JFR.stop name="$1" filename="$run/$1-$c.jfr" >/dev/null; done; }
+# the narinfo-db phase runs on the memo-less instances
+jfr_pid() { if [ "$1" = narinfo-db ]; then echo "${pid_of[db-$2]}"; else echo "${pid_of[$2]}"; fi; }
+jfr_start() { [ -z "$profile" ] || for c in none zstd; do jcmd "$(jfr_pid "$1" $c)" JFR.start name="$1" settings=profile >/dev/null; done; }
+jfr_stop() { [ -z "$profile" ] || for c in none zstd; do jcmd "$(jfr_pid "$1" $c)" JFR.stop name="$1" filename="$run/$1-$c.jfr" >/dev/null; done; }
 PATH="$JAVA_HOME/bin:$PATH"
 
 for r in $(seq "$runs"); do
@@ -437,9 +482,18 @@ for r in $(seq "$runs"); do
   order=(ncps nginx); [ $((r % 2)) = 0 ] && order=(nginx ncps)
   log "run $r/$runs: narinfo and NAR hits (${order[*]})"
   jfr_start narinfo
-  for comp in none zstd; do for t in "${order[@]}"; do narinfo_phase "$r" $comp "$t" "${base[$t-$comp]}"; done; done
+  for comp in none zstd; do for t in "${order[@]}"; do
+    narinfo_phase "$r" $comp "$t" "${base[$t-$comp]}" narinfo
+    narinfo_c16_phase "$r" $comp "$t" "${base[$t-$comp]}" narinfo
+  done; done
   jfr_stop narinfo
-  memo_filled=$(now_ns)
+  db_order=(ncps-db nginx); [ $((r % 2)) = 0 ] && db_order=(nginx ncps-db)
+  jfr_start narinfo-db
+  for comp in none zstd; do for t in "${db_order[@]}"; do
+    narinfo_db_phase "$r" $comp "$t" "${base[$t-$comp]}"
+    narinfo_c16_phase "$r" $comp "$t" "${base[$t-$comp]}" narinfo_db
+  done; done
+  jfr_stop narinfo-db
   jfr_start nar
   for w in 1 4 16; do
     # with S3 storage, the same objects straight from S3 at c1 and c16: what the relay through ncps costs
@@ -462,11 +516,6 @@ for r in $(seq "$runs"); do
   jfr_stop nar
   for t in "${order[@]}"; do hit_ttfb "$r" "$t" "${base[$t-none]}/$(nar_url_of "$run/warm-none-$t/$big_hash.ni")"; done
   [ "$storage" = local ] || hit_ttfb "$r" s3 "${base[s3-none]}/$(s3_key_of none "$(nar_url_of "$run/warm-none-ncps/$big_hash.ni")")"
-  wait_s=$(( memo_ttl_s + 1 - ($(now_ns) - memo_filled) / 1000000000 ))
-  [ "$wait_s" -le 0 ] || { log "run $r: waiting ${wait_s} s for ncps's narinfo memo to expire"; sleep "$wait_s"; }
-  jfr_start narinfo-db
-  for comp in none zstd; do for t in "${order[@]}"; do narinfo_db_phase "$r" $comp "$t" "${base[$t-$comp]}"; done; done
-  jfr_stop narinfo-db
   [ "$(upstream_requests)" = "$upstream_after_warmup" ] ||
     die "run $r: the hit phases sent $(( $(upstream_requests) - upstream_after_warmup )) requests to the upstream"
   [ -z "$profile" ] || continue

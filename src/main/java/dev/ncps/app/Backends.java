@@ -4,24 +4,23 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.ncps.config.DatabaseConfig;
 import dev.ncps.config.DatabaseUrl;
-import dev.ncps.config.LockConfig;
 import dev.ncps.config.StorageConfig;
 import dev.ncps.index.Index;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.index.IndexException;
 import dev.ncps.index.MigrationReport;
 import dev.ncps.lock.LockBackend;
+import dev.ncps.lock.LockBackendSettings;
 import dev.ncps.lock.LockBackends;
 import dev.ncps.lock.LockException;
 import dev.ncps.lock.LockListener;
 import dev.ncps.lock.Locks;
-import dev.ncps.lock.RedisSettings;
 import dev.ncps.store.LocalStore;
 import dev.ncps.store.S3Store;
 import dev.ncps.store.Store;
 
 import dev.ncps.cache.Signer;
-import dev.ncps.config.SigningConfig;
+import dev.ncps.cache.SigningSettings;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.SecretKey;
 import org.slf4j.Logger;
@@ -73,7 +72,7 @@ public final class Backends {
      * The key serve signs with (the configured file, else the one in the database), for maintenance that
      * signs; unlike serve it never creates one.
      */
-    public static SecretKey signingKey(SigningConfig signing, Index index) throws IOException, IndexException {
+    public static SecretKey signingKey(SigningSettings signing, Index index) throws IOException, IndexException {
         if (signing.secretKeyPath().isPresent()) {
             return SigningKeys.read(signing.secretKeyPath().get(), "cache.secret-key-path");
         }
@@ -89,8 +88,8 @@ public final class Backends {
     }
 
     /** The signer, with the previous key of a rotation in progress when one is configured. */
-    public static Signer signer(SigningConfig signing, SecretKey key) throws IOException {
-        Optional<SigningConfig.Previous> previous = signing.previousKey();
+    public static Signer signer(SigningSettings signing, SecretKey key) throws IOException {
+        Optional<SigningSettings.Previous> previous = signing.previousKey();
         if (previous.isEmpty()) {
             return new Signer(key, signing.signNarinfo());
         }
@@ -104,12 +103,10 @@ public final class Backends {
     }
 
     /** The configured lock backend; {@code track} receives what must be closed with it (a connection pool). */
-    public static Locks openLocks(LockConfig lock, DatabaseConfig database, LockListener listener,
+    public static Locks openLocks(LockBackendSettings lock, DatabaseConfig database, LockListener listener,
                                   UnaryOperator<Object> track) throws LockException {
-        LockBackend backend = lock.backend();
-        RedisSettings redis = lock.redis().orElse(null);
-        HikariDataSource pool = backend == LockBackend.POSTGRES ? (HikariDataSource) track.apply(lockPool(database)) : null;
-        return (Locks) track.apply(LockBackends.open(backend, lock.settings(), redis, pool, listener));
+        HikariDataSource pool = lock.backend() == LockBackend.POSTGRES ? (HikariDataSource) track.apply(lockPool(database)) : null;
+        return (Locks) track.apply(LockBackends.open(lock, pool, listener));
     }
 
     /** A few connections of their own, so lock traffic never waits behind index queries. */

@@ -3,8 +3,8 @@ package dev.ncps.app;
 import dev.ncps.cache.DownloadCoordinator;
 import dev.ncps.cluster.ClusterCoordinator;
 import dev.ncps.config.HostPort;
-import dev.ncps.config.LockConfig;
 import dev.ncps.config.ServeConfig;
+import dev.ncps.lock.LockBackend;
 import dev.ncps.lock.LockException;
 import dev.ncps.lock.Locks;
 import dev.ncps.tracing.Tracing;
@@ -22,14 +22,14 @@ final class Coordination {
     static DownloadCoordinator create(ServeConfig config, Listeners listeners, Tracing tracing, Clock clock,
                                       UnaryOperator<Object> track)
             throws LockException {
-        LockConfig lock = config.lock();
-        if (lock.backend() == dev.ncps.lock.LockBackend.LOCAL) {
+        if (config.lock().backend() == LockBackend.LOCAL) {
             return DownloadCoordinator.SINGLE_INSTANCE;
         }
-        Locks locks = tracing.traced(Locks.class, Backends.openLocks(lock, config.database(), listeners.locks(), track), "lock");
+        Locks locks = tracing.traced(Locks.class, Backends.openLocks(config.lock(), config.database(), listeners.locks(), track),
+                "lock");
         String bootId = UUID.randomUUID().toString();
-        return (DownloadCoordinator) track.apply(new ClusterCoordinator(locks, lock.downloadTtl(), lock.lruTtl(),
-                config.downloadPollTimeout(), advertisedUrl(config), bootId, config.http().getToken(), clock, listeners.coordination()));
+        return (DownloadCoordinator) track.apply(new ClusterCoordinator(locks, config.cluster(), advertisedUrl(config), bootId,
+                config.http().getToken(), clock, listeners.coordination()));
     }
 
     /** {@code server.advertise-url}, else this host's address and the listening port. */

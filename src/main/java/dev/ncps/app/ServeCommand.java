@@ -13,6 +13,7 @@ import dev.ncps.http.HttpServer;
 import dev.ncps.index.Index;
 import dev.ncps.lru.Lru;
 import dev.ncps.lru.LruListener;
+import dev.ncps.lru.LruSettings;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.Store;
 import dev.ncps.tracing.Tracing;
@@ -131,7 +132,7 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
                 Thread.ofPlatform().name("scheduler").daemon().factory()));
         scheduler.scheduleWithFixedDelay(cache::flushAccessTimes, ACCESS_FLUSH_PERIOD.toMillis(), ACCESS_FLUSH_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         StoreGauges.register(listeners.gauges(), index, upstreams, config.lru().maxSize().orElse(0), clock);
-        scheduleLru(config, index, store, listeners.lru(), cache, scheduler, coordinator);
+        scheduleLru(config.lru(), index, store, listeners.lru(), cache, scheduler, coordinator);
         NarInfoTextFill.start(index, scheduler);
 
         HttpServer server = new HttpServer(config.http(), cache, uploads, listeners.exposition(), listeners.http(), tracing.tracer());
@@ -157,17 +158,17 @@ public final class ServeCommand implements ServeAction, AutoCloseable {
         }
     }
 
-    private void scheduleLru(ServeConfig config, Index index, Store store, LruListener listener, Cache cache,
+    private void scheduleLru(LruSettings settings, Index index, Store store, LruListener listener, Cache cache,
                              ScheduledExecutorService scheduler, DownloadCoordinator coordinator) {
-        if (config.lru().schedule().isEmpty()) {
+        if (settings.schedule().isEmpty()) {
             return;
         }
-        long maxSize = config.lru().maxSize().orElseThrow();
+        long maxSize = settings.maxSize().orElseThrow();
         Lru lru = new Lru(index, store, maxSize, clock, listener, cache::narFilesEvicted);
         Runnable[] next = new Runnable[1];
         next[0] = () -> {
-            ZonedDateTime now = ZonedDateTime.now(clock.withZone(config.lru().timezone()));
-            config.lru().schedule().get().next(now).ifPresent(at -> scheduler.schedule(() -> {
+            ZonedDateTime now = ZonedDateTime.now(clock.withZone(settings.timezone()));
+            settings.schedule().get().next(now).ifPresent(at -> scheduler.schedule(() -> {
                 try {
                     if (!coordinator.exclusively("lru", lru::run)) {
                         log.info("LRU cleanup skipped: another instance is running it");

@@ -187,15 +187,15 @@ public final class Cache {
      * since a NAR is fetched through its narinfo's row, and LRU may have removed a row whose text is still in memory.
      */
     NarInfoResult indexedNarInfo(String hash, boolean uploadOnly) {
-        Optional<NarInfoEntry> entry;
+        Optional<String> text;
         try {
-            entry = index.narInfo(hash);
+            text = index.narInfoText(hash);
         } catch (IndexException e) {
             log.error("narinfo {}: index lookup failed: {}", hash, e.getMessage());
             return Unavailable.local("database unavailable");
         }
-        if (entry.isPresent()) {
-            return servedFromIndex(entry.get());
+        if (text.isPresent()) {
+            return servedFromIndex(hash, text.get());
         }
         if (uploadOnly) {
             return new NotFound("not in the cache");
@@ -241,17 +241,17 @@ public final class Cache {
     /** What another instance stored while we waited for its lookup. */
     private Optional<NarInfoResult> storedNarInfo(String hash) {
         try {
-            return index.narInfo(hash).map(this::servedFromIndex);
+            return index.narInfoText(hash).map(text -> servedFromIndex(hash, text));
         } catch (IndexException e) {
             return Optional.of(Unavailable.local("database unavailable"));
         }
     }
 
     /** A hit on a narinfo row: kept in memory for the next requests and counted as used. */
-    private NarInfoResult servedFromIndex(NarInfoEntry entry) {
-        byte[] text = entry.narInfo().serialize().getBytes(StandardCharsets.UTF_8);
-        remember(entry.hash(), entry.narInfo(), text);
-        access.narInfoUsed(entry.hash());
+    private NarInfoResult servedFromIndex(String hash, String stored) {
+        byte[] text = stored.getBytes(StandardCharsets.UTF_8);
+        remember(hash, NarInfo.urlOf(stored), text);
+        access.narInfoUsed(hash);
         listener.narInfoServed(CacheListener.Result.HIT, null);
         return new NarInfoFound(text, null);
     }
@@ -280,15 +280,15 @@ public final class Cache {
             return Unavailable.local("database unavailable");
         }
         byte[] text = signed.serialize().getBytes(StandardCharsets.UTF_8);
-        remember(hash, signed, text);
+        remember(hash, signed.url(), text);
         listener.narInfoServed(CacheListener.Result.MISS, found.upstreamHost());
         return new NarInfoFound(text, found.upstreamHost());
     }
 
-    private void remember(String hash, NarInfo narInfo, byte[] text) {
+    private void remember(String hash, String narUrl, byte[] text) {
         memo.put(hash, text);
         // A URL not of our form (an imported narinfo) names no NAR a request can ask for.
-        NarFileKey.ofUrl(narInfo.url()).ifPresent(nar -> served.served(nar, hash));
+        NarFileKey.ofUrl(narUrl).ifPresent(nar -> served.served(nar, hash));
     }
 
     /**

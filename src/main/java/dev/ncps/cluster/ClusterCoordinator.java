@@ -46,20 +46,15 @@ public final class ClusterCoordinator implements DownloadCoordinator, AutoClosea
     private final CoordinationListener listener;
 
     /**
-     * @param ttl           lease of a download, renewed while it progresses
-     * @param exclusiveTtl  lease of an exclusive task such as LRU
-     * @param pollTimeout   how long a narinfo miss waits for another instance's lookup at least; the
-     *                      lease TTL bounds it otherwise ({@code cache.download.poll-timeout}, as in Go:
-     *                      the wait is the longer of the two)
      * @param advertisedUrl how the other instances reach this one, e.g. {@code http://10.0.0.5:8501}
      * @param bootId        unique per process start
      */
-    public ClusterCoordinator(Locks locks, Duration ttl, Duration exclusiveTtl, Duration pollTimeout, String advertisedUrl,
-                              String bootId, String bearerToken, Clock clock, CoordinationListener listener) {
+    public ClusterCoordinator(Locks locks, ClusterSettings settings, String advertisedUrl, String bootId, String bearerToken,
+                              Clock clock, CoordinationListener listener) {
         this.locks = locks;
-        this.ttl = ttl;
-        this.exclusiveTtl = exclusiveTtl;
-        this.narInfoWait = pollTimeout.compareTo(ttl) > 0 ? pollTimeout : ttl;
+        this.ttl = settings.downloadTtl();
+        this.exclusiveTtl = settings.exclusiveTtl();
+        this.narInfoWait = settings.pollTimeout().compareTo(ttl) > 0 ? settings.pollTimeout() : ttl;
         this.selfUrl = stripSlash(advertisedUrl);
         this.self = selfUrl + "#" + bootId;
         this.clock = clock;

@@ -3,14 +3,20 @@ package dev.ncps.config;
 import static dev.ncps.config.Options.*;
 
 import dev.ncps.cache.CacheSettings;
+import dev.ncps.cache.SigningSettings;
 import dev.ncps.cache.UploadSettings;
+import dev.ncps.cluster.ClusterSettings;
 import dev.ncps.http.HttpSettings;
 import dev.ncps.index.Dialect;
 import dev.ncps.lock.LockBackend;
+import dev.ncps.lock.LockBackendSettings;
 import dev.ncps.lock.LockSettings;
 import dev.ncps.lock.RedisSettings;
+import dev.ncps.lru.LruSettings;
+import dev.ncps.lru.Schedule;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.store.S3Config;
+import dev.ncps.tracing.TracingSettings;
 import dev.ncps.upstream.Proxies;
 import dev.ncps.upstream.UpstreamOptions;
 import dev.ncps.upstream.UpstreamSpec;
@@ -79,14 +85,14 @@ public final class ConfigLoader {
         DatabaseConfig database = s.database(storage);
         Path tempPath = s.r.value(CACHE_TEMP_PATH).map(this::absolute)
                 .orElseGet(() -> Path.of(Optional.ofNullable(env.get("TMPDIR")).filter(t -> !t.isBlank()).orElse("/tmp")));
-        LockConfig lock = s.lock(database);
+        LockBackendSettings lock = s.lock(database);
         s.requireSharedBackends(lock, storage, database);
-        LruConfig lru = s.lru();
-        SigningConfig signing = new SigningConfig(s.r.value(CACHE_SECRET_KEY_PATH).map(this::absolute),
-                s.r.valueOrDefault(CACHE_SIGN_NARINFO), s.previousKey());
+        ClusterSettings cluster = new ClusterSettings(s.r.valueOrDefault(CACHE_LOCK_DOWNLOAD_TTL),
+                s.r.valueOrDefault(CACHE_LOCK_LRU_TTL), s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT));
         UploadSettings uploads = s.uploads(upstream);
-        ServeConfig config = new ServeConfig(hostname, server, http, upstream, storage, database, s.cache(tempPath), lock, lru,
-                signing, uploads, s.r.valueOrDefault(CACHE_DOWNLOAD_POLL_TIMEOUT), new TracingConfig(s.r.valueOrDefault(OTEL_ENABLED), s.r.value(OTEL_GRPC_URL)));
+        TracingSettings tracing = new TracingSettings(s.r.valueOrDefault(OTEL_ENABLED), s.r.value(OTEL_GRPC_URL));
+        ServeConfig config = new ServeConfig(hostname, server, http, upstream, storage, database, s.cache(tempPath), lock,
+                cluster, s.lru(), s.signing(), uploads, tracing);
         return s.finish(config);
     }
 
@@ -126,11 +132,9 @@ public final class ConfigLoader {
         Session s = new Session(flags);
         StorageConfig storage = s.storage();
         DatabaseConfig database = s.database(storage);
-        LockConfig lock = s.lock(database);
+        LockBackendSettings lock = s.lock(database);
         s.requireSharedBackends(lock, storage, database);
-        SigningConfig signing = new SigningConfig(s.r.value(CACHE_SECRET_KEY_PATH).map(this::absolute),
-                s.r.valueOrDefault(CACHE_SIGN_NARINFO), s.previousKey());
-        return s.finish(new MaintenanceConfig(storage, database, lock, signing));
+        return s.finish(new MaintenanceConfig(storage, database, lock, s.signing()));
     }
 
     private Path absolute(Path path) {
@@ -325,7 +329,7 @@ public final class ConfigLoader {
             return url.sqliteFile().filter(f -> !f.isAbsolute()).map(f -> DatabaseUrl.sqlite(absolute(f))).orElse(url);
         }
 
-        LockConfig lock(DatabaseConfig database) {
+        LockBackendSettings lock(DatabaseConfig database) {
             Optional<RedisSettings> redis = redis();
             Optional<LockBackend> configured = r.value(CACHE_LOCK_BACKEND);
             LockBackend backend = configured.orElse(redis.isPresent() ? LockBackend.REDIS : LockBackend.LOCAL);
@@ -351,8 +355,7 @@ public final class ConfigLoader {
                 problems.add(e.getMessage()); // the rules between values are LockSettings' own
                 settings = LockSettings.DEFAULTS;
             }
-            return new LockConfig(backend, redis, settings, r.valueOrDefault(CACHE_LOCK_DOWNLOAD_TTL),
-                    r.valueOrDefault(CACHE_LOCK_LRU_TTL));
+            return new LockBackendSettings(backend, redis, settings);
         }
 
         /** The Redis settings when addresses are configured; the rules between values are RedisSettings' own. */
@@ -375,7 +378,7 @@ public final class ConfigLoader {
          * A distributed lock backend means several instances; they must share the bytes and the index,
          * which a local folder and a SQLite file cannot do safely.
          */
-        void requireSharedBackends(LockConfig lock, StorageConfig storage, DatabaseConfig database) {
+        void requireSharedBackends(LockBackendSettings lock, StorageConfig storage, DatabaseConfig database) {
             if (lock.backend() == LockBackend.LOCAL) {
                 return;
             }
@@ -393,24 +396,29 @@ public final class ConfigLoader {
             }
         }
 
-        Optional<SigningConfig.Previous> previousKey() {
+        SigningSettings signing() {
+            return new SigningSettings(r.value(CACHE_SECRET_KEY_PATH).map(ConfigLoader.this::absolute),
+                    r.valueOrDefault(CACHE_SIGN_NARINFO), previousKey());
+        }
+
+        private Optional<SigningSettings.Previous> previousKey() {
             Optional<Path> path = r.value(CACHE_PREVIOUS_SECRET_KEY_PATH).map(ConfigLoader.this::absolute);
             Optional<java.time.Instant> until = r.value(CACHE_PREVIOUS_KEY_UNTIL);
             if (r.isSet(CACHE_PREVIOUS_SECRET_KEY_PATH) != r.isSet(CACHE_PREVIOUS_KEY_UNTIL)) {
                 problems.add("key rotation needs both " + CACHE_PREVIOUS_SECRET_KEY_PATH.label() + " and "
                         + CACHE_PREVIOUS_KEY_UNTIL.label() + " (the previous key, and when it stops signing)");
             }
-            return path.isPresent() && until.isPresent() ? Optional.of(new SigningConfig.Previous(path.get(), until.get()))
+            return path.isPresent() && until.isPresent() ? Optional.of(new SigningSettings.Previous(path.get(), until.get()))
                     : Optional.empty();
         }
 
-        LruConfig lru() {
+        LruSettings lru() {
             Optional<Long> maxSize = r.value(CACHE_MAX_SIZE);
             Optional<Schedule> schedule = r.value(CACHE_LRU_SCHEDULE);
             if (r.isSet(CACHE_LRU_SCHEDULE) && !r.isSet(CACHE_MAX_SIZE)) {
                 problems.add(CACHE_LRU_SCHEDULE.label() + " needs " + CACHE_MAX_SIZE.label());
             }
-            return new LruConfig(maxSize.map(OptionalLong::of).orElse(OptionalLong.empty()), schedule,
+            return new LruSettings(maxSize.map(OptionalLong::of).orElse(OptionalLong.empty()), schedule,
                     r.valueOrDefault(CACHE_LRU_SCHEDULE_TIMEZONE));
         }
 

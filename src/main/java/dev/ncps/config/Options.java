@@ -35,6 +35,7 @@ import static dev.ncps.config.ValueTypes.UPSTREAM_URL;
 import static dev.ncps.config.ValueTypes.choice;
 
 import dev.ncps.lock.LockBackend;
+import dev.ncps.lru.Schedule;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.store.S3Config.ChecksumMode;
 import dev.ncps.upstream.UpstreamSpec;

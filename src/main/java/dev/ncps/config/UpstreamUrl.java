@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The text form of an upstream binary cache: its base URL, the priority the user pinned with {@code ?priority=N}
@@ -32,9 +33,6 @@ final class UpstreamUrl {
         } catch (URISyntaxException e) {
             throw new InvalidValueException("expected " + FORM);
         }
-        if (uri.getScheme() == null || uri.getRawAuthority() == null) {
-            throw new InvalidValueException("expected " + FORM);
-        }
         int priority = 0;
         List<AllowedTarget> allowed = new ArrayList<>();
         boolean trustUnsigned = false;
@@ -54,10 +52,13 @@ final class UpstreamUrl {
             }
         }
         try {
-            // The fragment is kept so that UpstreamSpec refuses it rather than it being dropped unseen.
+            // Only the query is taken out; whatever else is wrong (no http(s) scheme, no host, a fragment, which is
+            // kept so that it is refused rather than dropped unseen) is UpstreamSpec's rule to refuse.
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT) + ":";
+            String authority = uri.getRawAuthority() == null ? "" : "//" + uri.getRawAuthority();
+            String path = Objects.requireNonNullElse(uri.getRawPath(), "");
             String fragment = uri.getRawFragment() == null ? "" : "#" + uri.getRawFragment();
-            URI base = new URI(uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority()
-                    + uri.getRawPath() + fragment);
+            URI base = new URI(scheme + authority + path + fragment);
             return new UpstreamSpec(base, priority, List.of(), allowed, trustUnsigned);
         } catch (URISyntaxException | IllegalArgumentException e) {
             throw new InvalidValueException("expected " + FORM);

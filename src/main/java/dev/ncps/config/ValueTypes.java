@@ -1,6 +1,7 @@
 package dev.ncps.config;
 
 import dev.ncps.lock.RedisSettings;
+import dev.ncps.lru.Schedule;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.upstream.UpstreamSpec;
@@ -101,7 +102,7 @@ final class ValueTypes {
         return size;
     });
     static final ValueType<UpstreamSpec> UPSTREAM_URL = of("upstream URL", UpstreamUrl.FORM, UpstreamUrl::parse);
-    static final ValueType<Schedule> SCHEDULE = of("cron", Schedule.FORM, Schedule::parse);
+    static final ValueType<Schedule> SCHEDULE = of("cron", ScheduleText.FORM, ScheduleText::parse);
     static final ValueType<DatabaseUrl> DATABASE_URL = of("database URL", DatabaseUrl.FORM, DatabaseUrl::parse);
     static final ValueType<HostPort> LISTEN_ADDRESS = of("address", HostPort.LISTEN_FORM, HostPort::parseListen);
     static final ValueType<String> REDIS_ADDRESS = of("host:port", RedisSettings.ADDRESS_FORM, text -> {

@@ -52,6 +52,12 @@ public interface Index extends AutoCloseable {
 
     Optional<NarInfoEntry> narInfo(String hash) throws IndexException;
 
+    /**
+     * The narinfo of {@code hash} as it is served (its signed text, {@link NarInfo#serialize()}), for the hit path:
+     * one statement on one row and no parsing. Rows from before the text column are assembled as {@link #narInfo}.
+     */
+    Optional<String> narInfoText(String hash) throws IndexException;
+
     /** The build trace entry of a derivation output, with the signatures it was stored with. */
     Optional<BuildTrace> buildTrace(StorePath drvPath, String outputName) throws IndexException;
 

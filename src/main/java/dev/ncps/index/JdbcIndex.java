@@ -304,20 +304,37 @@ final class JdbcIndex implements Index {
      */
     @Override
     public Optional<NarInfoEntry> narInfo(String hash) throws IndexException {
-        Optional<Optional<NarInfoEntry>> stored = read("read narinfo " + hash, c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT narinfo_text, upstream_url, last_accessed_at FROM narinfos WHERE hash = ?")) {
+        Optional<Optional<NarInfoEntry>> stored = withText(hash, "narinfo_text, upstream_url, last_accessed_at",
+                (text, rows) -> new NarInfoEntry(hash, parseStored(hash, text), rows.getString("upstream_url"),
+                        dialect.getInstant(rows, "last_accessed_at")));
+        return stored.isPresent() ? stored.get() : assembledNarInfo(hash);
+    }
+
+    @Override
+    public Optional<String> narInfoText(String hash) throws IndexException {
+        Optional<Optional<String>> stored = withText(hash, "narinfo_text", (text, rows) -> text);
+        return stored.isPresent() ? stored.get() : assembledNarInfo(hash).map(entry -> entry.narInfo().serialize());
+    }
+
+    private interface TextRow<T> {
+        T map(String text, ResultSet row) throws SQLException;
+    }
+
+    /**
+     * One row by hash in one auto-committed statement: empty inside when there is no row, empty outside when the
+     * row has no text (written before the column existed), so the caller assembles it.
+     */
+    private <T> Optional<Optional<T>> withText(String hash, String columns, TextRow<T> mapper) throws IndexException {
+        return read("read narinfo " + hash, c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT " + columns + " FROM narinfos WHERE hash = ?")) {
                 s.setString(1, hash);
                 try (ResultSet rows = s.executeQuery()) {
                     if (!rows.next()) return Optional.of(Optional.empty());
                     String text = rows.getString("narinfo_text");
-                    if (text == null) return Optional.empty();
-                    return Optional.of(Optional.of(new NarInfoEntry(hash, parseStored(hash, text),
-                            rows.getString("upstream_url"), dialect.getInstant(rows, "last_accessed_at"))));
+                    return text == null ? Optional.empty() : Optional.of(Optional.of(mapper.map(text, rows)));
                 }
             }
         });
-        return stored.isPresent() ? stored.get() : assembledNarInfo(hash);
     }
 
     private static NarInfo parseStored(String hash, String text) throws SQLException {

@@ -11,18 +11,16 @@ public final class LockBackends {
      *
      * @param configured the backend as the configuration resolved it (config.ConfigLoader owns every rule about
      *                   which backend runs; nothing here second-guesses it)
-     * @param redis    {@code cache.redis.*}; may be null unless the backend is redis
      * @param database the index's pool; may be null unless the backend is postgres
      * @throws LockException when the backend cannot be reached and degraded mode does not allow starting
      */
-    public static Locks open(LockBackend configured, LockSettings settings, RedisSettings redis, DataSource database,
-                             LockListener listener) throws LockException {
-        return switch (configured) {
+    public static Locks open(LockBackendSettings configured, DataSource database, LockListener listener) throws LockException {
+        LockSettings settings = configured.settings();
+        return switch (configured.backend()) {
             case LOCAL -> new LocalLocks(settings, listener);
             case REDIS -> {
-                if (redis == null || !redis.configured()) {
-                    throw new IllegalArgumentException("cache.lock.backend: redis needs cache.redis.addrs (host:port)");
-                }
+                RedisSettings redis = configured.redis().filter(RedisSettings::configured).orElseThrow(() ->
+                        new IllegalArgumentException("cache.lock.backend: redis needs cache.redis.addrs (host:port)"));
                 yield new RedisLocks(redis, settings, listener);
             }
             case POSTGRES -> {

@@ -50,6 +50,18 @@ public record NarInfo(
         return new Parser().parse(text);
     }
 
+    /**
+     * The URL of a narinfo text that {@link #serialize()} wrote, read without parsing the rest: a hit served from
+     * the index needs only this of it. Null when the text has no URL line.
+     */
+    public static String urlOf(String serialized) {
+        int at = serialized.indexOf("\nURL: ");
+        if (at < 0) return null;
+        int start = at + "\nURL: ".length();
+        int end = serialized.indexOf('\n', start);
+        return serialized.substring(start, end < 0 ? serialized.length() : end);
+    }
+
     /** Nix's layout: StorePath, URL, Compression, FileHash, FileSize, NarHash, NarSize, References, Deriver, System, Sig..., CA. */
     public String serialize() {
         StringBuilder out = new StringBuilder(512);

@@ -1,6 +1,5 @@
 package dev.ncps.tracing;
 
-import dev.ncps.config.TracingConfig;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.common.ComponentLoader;
@@ -23,9 +22,9 @@ final class SdkTracing {
 
     private SdkTracing() {}
 
-    static Tracing start(TracingConfig config, String serviceVersion) {
+    static Tracing start(TracingSettings settings, String serviceVersion) {
         SdkLogBridge sdkLog = new SdkLogBridge();
-        SpanExporter exporter = config.grpcUrl().map(SdkTracing::otlp).orElseGet(LoggingSpanExporter::new);
+        SpanExporter exporter = settings.grpcUrl().map(SdkTracing::otlp).orElseGet(LoggingSpanExporter::new);
         Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(
                 AttributeKey.stringKey("service.name"), "ncps",
                 AttributeKey.stringKey("service.version"), serviceVersion)));

@@ -1,6 +1,5 @@
 package dev.ncps.tracing;
 
-import dev.ncps.config.TracingConfig;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 
@@ -27,8 +26,8 @@ public final class Tracing implements AutoCloseable {
     }
 
     /** Tracing as configured; {@code serviceVersion} names this build in the spans' resource. */
-    public static Tracing start(TracingConfig config, String serviceVersion) {
-        return config.enabled() ? SdkTracing.start(config, serviceVersion) : OFF;
+    public static Tracing start(TracingSettings settings, String serviceVersion) {
+        return settings.enabled() ? SdkTracing.start(settings, serviceVersion) : OFF;
     }
 
     /** The tracer of the spans, empty when tracing is off. */

@@ -12,6 +12,7 @@ import dev.ncps.lock.LockSettings;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.store.S3Config;
 import dev.ncps.store.S3Config.ChecksumMode;
+import dev.ncps.tracing.TracingSettings;
 import dev.ncps.upstream.UpstreamSpec;
 import java.io.IOException;
 import java.net.URI;
@@ -212,7 +213,7 @@ class ConfigLoaderTest {
                 "invalid value for cache.hostname (--cache-hostname, CACHE_HOSTNAME): 'https://cache.example.com': expected "
                         + "a host name without scheme or '/', e.g. cache.example.com",
                 "invalid value for cache.allow-put-verb (--cache-allow-put-verb, CACHE_ALLOW_PUT_VERB): 'yes-please': expected true or false",
-                "invalid value for cache.lru.schedule (--cache-lru-schedule, CACHE_LRU_SCHEDULE): 'every night': expected " + Schedule.FORM,
+                "invalid value for cache.lru.schedule (--cache-lru-schedule, CACHE_LRU_SCHEDULE): 'every night': expected " + ScheduleText.FORM,
                 "invalid value for cache.lru.timezone (--cache-lru-schedule-timezone, CACHE_LRU_SCHEDULE_TZ): 'Mars/Olympus': "
                         + "expected Local, UTC or an IANA time zone name, e.g. Europe/Berlin",
                 "invalid value for cache.database-url (--cache-database-url, CACHE_DATABASE_URL): 'oracle://db/ncps': expected "
@@ -498,12 +499,12 @@ class ConfigLoaderTest {
 
     @Test
     void tracingIsOffByDefaultAndTheGoKeysTurnItOn() throws Exception {
-        assertThat(serve().config().tracing()).isEqualTo(TracingConfig.OFF);
+        assertThat(serve().config().tracing()).isEqualTo(TracingSettings.OFF);
 
         configFile("opentelemetry:\n  enabled: true\n  grpc-url: http://otel-collector:4317\n");
         Loaded<ServeConfig> loaded = serve();
 
-        assertThat(loaded.config().tracing()).isEqualTo(new TracingConfig(true, Optional.of(URI.create("http://otel-collector:4317"))));
+        assertThat(loaded.config().tracing()).isEqualTo(new TracingSettings(true, Optional.of(URI.create("http://otel-collector:4317"))));
         assertThat(loaded.warnings()).noneMatch(w -> w.contains("opentelemetry"));
     }
 
@@ -588,7 +589,7 @@ class ConfigLoaderTest {
         assertThat(config.storage()).isEqualTo(new StorageConfig.Local(dir.resolve("ncps-data")));
         assertThat(config.database().url()).isEqualTo(DatabaseUrl.sqlite(dir.resolve("ncps-data/db/db.sqlite")));
         assertThat(config.lock().backend()).isEqualTo(LockBackend.LOCAL);
-        assertThat(config.lock().downloadTtl()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.cluster().downloadTtl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.http().drainTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.signing().signNarinfo()).isTrue();
         assertThat(config.upstream().options().netrcFile()).isNull();
@@ -681,7 +682,7 @@ class ConfigLoaderTest {
         assertThat(config.lock().backend()).isEqualTo(LockBackend.REDIS);
         assertThat(config.lock().redis().orElseThrow().password()).isEqualTo("pw");
         assertThat(config.lock().settings()).isEqualTo(LockSettings.DEFAULTS);
-        assertThat(config.lock().lruTtl()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.cluster().exclusiveTtl()).isEqualTo(Duration.ofMinutes(30));
         assertThat(config.server().prometheusEnabled()).isTrue();
         assertThat(keys(config.upstream().upstreams().getFirst())).containsExactly(NIXOS_KEY);
         assertThat(loaded.warnings()).isEmpty();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ncps.lock.RedisSettings;
+import dev.ncps.lru.Schedule;
 import dev.ncps.upstream.UpstreamSpec;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -72,7 +73,8 @@ class ValueTypesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"cache.nixos.org", "ftp://h", "https://", "https:///path", "https://h?priority=x", "https://h?priority=-1",
-            "https://h?priority=65536", "https://h?priority=30&x=1", "https://h?token=1", "https://h#f", "http:h"})
+            "https://h?priority=65536", "https://h?priority=30&x=1", "https://h?token=1", "https://h#f", "http:h",
+            "http://under_score.example", "mailto:cache@example.com"})
     void badUpstreamUrlsAreRejected(String text) {
         assertThatThrownBy(() -> UpstreamUrl.parse(text)).hasMessageStartingWith("expected " + UpstreamUrl.FORM);
     }
@@ -97,12 +99,12 @@ class ValueTypesTest {
     @Test
     void schedulesAcceptCronDescriptorsAndEvery() throws Exception {
         ZonedDateTime t = ZonedDateTime.of(2026, 1, 1, 10, 15, 0, 0, ZoneId.of("UTC"));
-        assertThat(Schedule.parse("0 2 * * *").next(t)).hasValue(t.withHour(2).withMinute(0).plusDays(1));
-        assertThat(Schedule.parse("@daily").next(t)).hasValue(t.withHour(0).withMinute(0).plusDays(1));
-        assertThat(Schedule.parse("@hourly").next(t)).hasValue(t.withHour(11).withMinute(0));
-        assertThat(Schedule.parse("@every 1h30m").next(t)).hasValue(t.plusMinutes(90));
+        assertThat(ScheduleText.parse("0 2 * * *").next(t)).hasValue(t.withHour(2).withMinute(0).plusDays(1));
+        assertThat(ScheduleText.parse("@daily").next(t)).hasValue(t.withHour(0).withMinute(0).plusDays(1));
+        assertThat(ScheduleText.parse("@hourly").next(t)).hasValue(t.withHour(11).withMinute(0));
+        assertThat(ScheduleText.parse("@every 1h30m").next(t)).hasValue(t.plusMinutes(90));
         for (String bad : new String[] {"0 2 * *", "* * * * * *", "@sometimes", "61 * * * *", "@every 0s", "@every soon"}) {
-            assertThatThrownBy(() -> Schedule.parse(bad)).as(bad).hasMessageStartingWith("expected " + Schedule.FORM);
+            assertThatThrownBy(() -> ScheduleText.parse(bad)).as(bad).hasMessageStartingWith("expected " + ScheduleText.FORM);
         }
     }
 
@@ -111,16 +113,16 @@ class ValueTypesTest {
         ZonedDateTime utc = ZonedDateTime.of(2026, 1, 1, 10, 15, 0, 0, ZoneId.of("UTC"));
         // 02:00 in Tokyo (UTC+9) is 17:00 UTC the day before; the next one after 10:15 UTC is at 17:00 UTC.
         for (String prefix : new String[] {"TZ=", "CRON_TZ="}) {
-            Schedule tokyo = Schedule.parse(prefix + "Asia/Tokyo 0 2 * * *");
+            Schedule tokyo = ScheduleText.parse(prefix + "Asia/Tokyo 0 2 * * *");
             assertThat(tokyo.next(utc)).get().extracting(ZonedDateTime::toInstant)
                     .isEqualTo(utc.withHour(17).withMinute(0).toInstant());
             assertThat(tokyo.text()).isEqualTo(prefix + "Asia/Tokyo 0 2 * * *");
         }
-        assertThat(Schedule.parse("CRON_TZ=UTC @daily").next(utc)).get().extracting(ZonedDateTime::toInstant)
+        assertThat(ScheduleText.parse("CRON_TZ=UTC @daily").next(utc)).get().extracting(ZonedDateTime::toInstant)
                 .isEqualTo(utc.withHour(0).withMinute(0).plusDays(1).toInstant());
-        assertThatThrownBy(() -> Schedule.parse("TZ=Mars/Olympus 0 2 * * *"))
-                .hasMessage("expected " + Schedule.FORM + " (unknown time zone 'Mars/Olympus')");
-        assertThatThrownBy(() -> Schedule.parse("TZ=UTC")).hasMessageStartingWith("expected " + Schedule.FORM);
+        assertThatThrownBy(() -> ScheduleText.parse("TZ=Mars/Olympus 0 2 * * *"))
+                .hasMessage("expected " + ScheduleText.FORM + " (unknown time zone 'Mars/Olympus')");
+        assertThatThrownBy(() -> ScheduleText.parse("TZ=UTC")).hasMessageStartingWith("expected " + ScheduleText.FORM);
     }
 
     @Test

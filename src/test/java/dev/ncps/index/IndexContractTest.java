@@ -90,7 +90,19 @@ abstract class IndexContractTest {
             assertThat(s.executeUpdate("UPDATE narinfos SET narinfo_text = NULL")).isEqualTo(written.size());
         }
 
-        for (NarInfoEntry entry : written) assertThat(index.narInfo(entry.hash())).contains(entry);
+        for (NarInfoEntry entry : written) {
+            assertThat(index.narInfo(entry.hash())).contains(entry);
+            assertThat(index.narInfoText(entry.hash())).contains(entry.narInfo().serialize());
+        }
+    }
+
+    @Test
+    void theServedTextIsTheSerializedNarInfoAndAbsentRowsHaveNone() throws Exception {
+        for (NarInfo info : TestNarInfos.fixtures()) {
+            index.putNarInfo(new NarInfoEntry(info.storePath().hashPart(), info, null, T0));
+            assertThat(index.narInfoText(info.storePath().hashPart())).contains(info.serialize());
+        }
+        assertThat(index.narInfoText("0".repeat(32))).isEmpty();
     }
 
     /** The totals counted from the rows, as {@code stats()} answered before the totals were kept. */

@@ -172,4 +172,14 @@ class NarInfoTest {
     private static void assertError(String text, String messageStart) {
         assertThatThrownBy(() -> NarInfo.parse(text)).isInstanceOf(NixParseException.class).hasMessageStartingWith(messageStart);
     }
+
+    @Test
+    void theUrlOfASerializedNarInfoIsReadWithoutParsingIt() throws Exception {
+        for (String text : List.of(NIX_WRITTEN, MINIMAL)) {
+            NarInfo info = NarInfo.parse(text);
+            assertThat(NarInfo.urlOf(info.serialize())).isEqualTo(info.url());
+        }
+        assertThat(NarInfo.urlOf("StorePath: /nix/store/x\nCompression: none\n")).isNull();
+        assertThat(NarInfo.urlOf("StorePath: /nix/store/x\nURL: nar/a.nar")).isEqualTo("nar/a.nar");
+    }
 }

@@ -3,7 +3,6 @@ package dev.ncps.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ncps.config.TracingConfig;
 import dev.ncps.e2e.LogCapture;
 import dev.ncps.testing.OtlpReceiver;
 import io.opentelemetry.api.trace.Span;
@@ -32,7 +31,7 @@ class TracingTest {
 
     @Test
     void offChangesNothing() {
-        Tracing off = Tracing.start(TracingConfig.OFF, "test");
+        Tracing off = Tracing.start(TracingSettings.OFF, "test");
         Supplier<String> port = () -> "x";
         try (ExecutorService executor = Executors.newSingleThreadExecutor()) {
             assertThat(off.tracer()).isEmpty();
@@ -44,7 +43,7 @@ class TracingTest {
     @Test
     void withoutAnEndpointEachSpanIsLogged() {
         try (LogCapture log = new LogCapture("ncps.trace")) {
-            Tracing on = Tracing.start(new TracingConfig(true, Optional.empty()), "test");
+            Tracing on = Tracing.start(new TracingSettings(true, Optional.empty()), "test");
             Tracer tracer = on.tracer().orElseThrow();
             Supplier<String> port = on.traced(Supplier.class, () -> "value", "index");
             Span request = tracer.spanBuilder("GET /x").startSpan();

@@ -14,6 +14,8 @@ class UpstreamSpecTest {
     void specsThatCouldNotWorkAreRefusedWithTheReason() {
         assertThatThrownBy(() -> new UpstreamSpec(URI.create("ftp://c.example"), 0, KEYS))
                 .hasMessageContaining("scheme must be http or https");
+        assertThatThrownBy(() -> new UpstreamSpec(URI.create("https:/no/authority"), 0, KEYS)).hasMessageContaining("no host");
+        assertThatThrownBy(() -> new UpstreamSpec(URI.create("https://under_score.example"), 0, KEYS)).hasMessageContaining("no host");
         assertThatThrownBy(() -> new UpstreamSpec(URI.create("https://c.example?priority=10"), 0, KEYS))
                 .hasMessageContaining("query and fragment are not allowed");
         assertThatThrownBy(() -> new UpstreamSpec(URI.create("https://c.example"), 65536, KEYS))
