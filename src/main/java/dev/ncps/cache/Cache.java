@@ -475,6 +475,8 @@ public final class Cache {
             Optional<NarSpec> spec = upstreamSpec(key);
             String narInfoHash = spec.isEmpty() ? servedNarInfo(key) : null;
             if (narInfoHash != null) {
+                log.debug("nar/{}: no row names it; narinfo {} named it before LRU removed it, looking that up again",
+                        key.narHash(), narInfoHash);
                 memo.remove(narInfoHash);
                 if (indexedNarInfo(narInfoHash, false) instanceof Unavailable unavailable) {
                     return unavailable;
