@@ -36,8 +36,8 @@ import java.util.concurrent.ExecutorService;
  *  NAR:      store ─► running download ─► (miss) narinfo in index ─► single-flight download ─► verify ─► store ─► index
  * </pre>
  *
- * A NAR whose narinfo row LRU removed after this instance served the narinfo resolves that narinfo again
- * (the narinfo miss path) instead of answering 404 to a client that holds it; see {@link ServedNars}.
+ * A NAR whose narinfo row LRU removed resolves that narinfo again (the narinfo miss path) instead of answering
+ * 404 to a client that holds it, whichever instance served the narinfo; see {@link #withSpec}.
  *
  * Results say "not found" only when that is definite; anything transient is "unavailable", which the
  * HTTP layer answers with a 5xx that Nix does not remember the way it remembers a 404.
@@ -463,15 +463,20 @@ public final class Cache {
     }
 
     /**
-     * Applies {@code then} to what to fetch for the NAR. When no narinfo row names it but this instance served
-     * its narinfo recently, LRU removed the rows after that: the narinfo is resolved again through the miss
-     * path (upstream, verification, single-flight, cluster lock), and memory no longer serves the old copy.
+     * Applies {@code then} to what to fetch for the NAR. When no narinfo row names it but its narinfo was served
+     * (by this instance, {@link ServedNars}, or by any, as LRU recorded when it evicted the NAR,
+     * {@link Index#evictedNarInfo}), the rows went after that and a client may hold the narinfo: it is resolved
+     * again through the miss path (upstream, verification, single-flight, cluster lock), and memory no longer
+     * serves the old copy. Either source names only narinfos ncps itself held, so no request can make it fetch
+     * anything else; and the NAR is served only if the narinfo fetched again still names it.
      */
     private NarResult withSpec(NarFileKey key, Function<NarSpec, NarResult> then) {
         try {
             Optional<NarSpec> spec = upstreamSpec(key);
-            String narInfoHash = spec.isEmpty() ? served.narInfoOf(key) : null;
+            String narInfoHash = spec.isEmpty() ? servedNarInfo(key) : null;
             if (narInfoHash != null) {
+                log.debug("nar/{}: no row names it; narinfo {} named it before LRU removed it, looking that up again",
+                        key.narHash(), narInfoHash);
                 memo.remove(narInfoHash);
                 if (indexedNarInfo(narInfoHash, false) instanceof Unavailable unavailable) {
                     return unavailable;
@@ -483,6 +488,12 @@ public final class Cache {
             log.error("nar/{}: index lookup failed: {}", key.narHash(), e.getMessage());
             return Unavailable.local("database unavailable");
         }
+    }
+
+    /** The narinfo last served for a NAR no row names: from memory, else from LRU's record of what it evicted. */
+    private String servedNarInfo(NarFileKey key) throws IndexException {
+        String hash = served.narInfoOf(key);
+        return hash != null ? hash : index.evictedNarInfo(key).orElse(null);
     }
 
     /** What to fetch for a NAR: the upstream URL and sizes recorded with the narinfo that names it. */

@@ -31,6 +31,10 @@ import java.util.function.Predicate;
  * <p>A batch's transaction may be retried, so {@link #step} works on a copy of the run's state and
  * {@link #advance} adopts it only once the transaction committed.
  *
+ * <p>The NAR each deleted narinfo names is recorded in {@code evicted_nar_files} with the narinfo, in the same
+ * transaction, so no reader sees the rows gone without the record ({@link Index#evictedNarInfo}); whether the NAR
+ * file was stored or not (a client may hold the narinfo and not have asked for the NAR yet).
+ *
  * <p>NAR file rows that never had a link are left alone: by the write order (bytes, NAR file row,
  * narinfo row) they may belong to a narinfo being stored right now.
  */
@@ -41,6 +45,7 @@ final class Eviction {
     private final Dialect dialect;
     private final long maxBytes;
     private final Predicate<String> skip;
+    private final Instant now;
     private final List<NarFileEntry> freed = new ArrayList<>();
     private final List<String> sideObjects = new ArrayList<>();
     private long total;
@@ -52,8 +57,9 @@ final class Eviction {
      * @param total the bytes of all NAR files when the run starts (the {@code cache_totals} row, not a sum over the
      *              rows) plus {@link #sideObjectBytes}
      */
-    Eviction(Dialect dialect, long maxBytes, Predicate<String> skip, long total) {
+    Eviction(Dialect dialect, long maxBytes, Predicate<String> skip, long total, Instant now) {
         this.dialect = dialect;
+        this.now = now;
         this.maxBytes = maxBytes;
         this.skip = skip;
         this.total = total;
@@ -78,11 +84,11 @@ final class Eviction {
     /** Evicts the next batch inside the caller's transaction, recording what it removed in {@code totals}. */
     Step step(Connection c, Totals totals) throws SQLException {
         Batch batch = new Batch(c, total, cursorTime, cursorId);
-        Map<Long, String> candidates = batch.nextCandidates();
+        Map<Long, Candidate> candidates = batch.nextCandidates();
         if (candidates.isEmpty()) return new Step(total, cursorTime, cursorId, List.of(), List.of(), true);
-        List<Long> chosen = new ArrayList<>();
-        candidates.forEach((id, hash) -> {
-            if (!skip.test(hash)) chosen.add(id);
+        Map<Long, Candidate> chosen = new LinkedHashMap<>();
+        candidates.forEach((id, candidate) -> {
+            if (!skip.test(candidate.hash())) chosen.put(id, candidate);
         });
         if (!chosen.isEmpty()) batch.evictFrom(chosen, totals);
         return new Step(batch.total, batch.cursorTime, batch.cursorId, batch.freed, batch.sideObjects, batch.total <= maxBytes);
@@ -109,6 +115,32 @@ final class Eviction {
         }
     }
 
+    /**
+     * Deletes the records of evicted NAR files older than {@code cutoff}, then all but the newest {@code maxRows}
+     * (ids grow with each record, a NAR evicted again gets a new one). Returns the records deleted.
+     */
+    static int pruneRecords(Connection c, Dialect dialect, Instant cutoff, int maxRows) throws SQLException {
+        int pruned;
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM evicted_nar_files WHERE evicted_at < ?")) {
+            dialect.setInstant(s, 1, cutoff);
+            pruned = s.executeUpdate();
+        }
+        // Two statements: MySQL refuses a DELETE whose subquery reads the table it deletes from.
+        long newestDropped;
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM evicted_nar_files ORDER BY id DESC LIMIT 1 OFFSET " + maxRows);
+             ResultSet rows = s.executeQuery()) {
+            if (!rows.next()) return pruned;
+            newestDropped = rows.getLong(1);
+        }
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM evicted_nar_files WHERE id <= ?")) {
+            s.setLong(1, newestDropped);
+            return pruned + s.executeUpdate();
+        }
+    }
+
+    /** A narinfo LRU may delete, and the NAR file its URL names (null when the URL is not of ncps's form). */
+    private record Candidate(String hash, NarFileKey nar) {}
+
     /** One batch's work on its own copy of the run's state. */
     private final class Batch {
         private final Connection c;
@@ -126,10 +158,10 @@ final class Eviction {
         }
 
         /** The next narinfos after the cursor, oldest access first (id breaks ties so the order is total). */
-        private Map<Long, String> nextCandidates() throws SQLException {
+        private Map<Long, Candidate> nextCandidates() throws SQLException {
             String after = cursorTime == null ? "" : "(last_accessed_at > ? OR (last_accessed_at = ? AND id > ?)) AND ";
-            Map<Long, String> batch = new LinkedHashMap<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id, hash, last_accessed_at FROM narinfos WHERE " + after
+            Map<Long, Candidate> batch = new LinkedHashMap<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id, hash, nar_file_hash, nar_file_compression, last_accessed_at FROM narinfos WHERE " + after
                     + "NOT EXISTS (SELECT 1 FROM pinned_paths p WHERE p.hash = narinfos.hash) "
                     + "ORDER BY last_accessed_at, id LIMIT " + BATCH)) {
                 if (cursorTime != null) {
@@ -141,7 +173,7 @@ final class Eviction {
                     while (rows.next()) {
                         cursorId = rows.getLong("id");
                         cursorTime = dialect.getInstant(rows, "last_accessed_at");
-                        batch.put(cursorId, rows.getString("hash"));
+                        batch.put(cursorId, new Candidate(rows.getString("hash"), narFileKey(rows)));
                     }
                 }
             }
@@ -150,15 +182,28 @@ final class Eviction {
 
         private record LinkedFile(long id, NarFileEntry entry) {}
 
-        private void evictFrom(List<Long> chosen, Totals totals) throws SQLException {
+        private NarFileKey narFileKey(ResultSet rows) throws SQLException {
+            String hash = rows.getString("nar_file_hash");
+            String compression = rows.getString("nar_file_compression");
+            if (hash == null || compression == null) return null;
+            try {
+                return new NarFileKey(hash, Compression.fromNixName(compression));
+            } catch (NixParseException e) {
+                return null;
+            }
+        }
+
+        /** @param chosen the narinfos to evict, oldest first, by id */
+        private void evictFrom(Map<Long, Candidate> chosen, Totals totals) throws SQLException {
+            List<Long> ids = new ArrayList<>(chosen.keySet());
             Map<Long, List<LinkedFile>> filesOf = new HashMap<>();
             Map<Long, Integer> links = new HashMap<>();
             try (PreparedStatement s = c.prepareStatement("""
                     SELECT l.narinfo_id, f.id, f.hash, f.compression, f.file_size, f.last_accessed_at,
                            (SELECT COUNT(*) FROM narinfo_nar_files l2 WHERE l2.nar_file_id = f.id) AS links
                     FROM narinfo_nar_files l JOIN nar_files f ON f.id = l.nar_file_id
-                    WHERE l.narinfo_id IN (""" + JdbcIndex.placeholders(chosen.size()) + ")")) {
-                bindIds(s, chosen);
+                    WHERE l.narinfo_id IN (""" + JdbcIndex.placeholders(ids.size()) + ")")) {
+                bindIds(s, ids);
                 try (ResultSet rows = s.executeQuery()) {
                     while (rows.next()) {
                         LinkedFile file = new LinkedFile(rows.getLong(2), entry(rows));
@@ -167,12 +212,15 @@ final class Eviction {
                     }
                 }
             }
-            Map<Long, Map<String, Long>> sidesOf = sideObjectsOf(chosen);
+            Map<Long, Map<String, Long>> sidesOf = sideObjectsOf(ids);
             List<Long> doomed = new ArrayList<>();
             Map<Long, NarFileEntry> orphaned = new LinkedHashMap<>();
-            for (long narInfoId : chosen) {
+            Map<NarFileKey, String> named = new LinkedHashMap<>();
+            for (long narInfoId : ids) {
                 if (total <= maxBytes) break;
                 doomed.add(narInfoId);
+                Candidate candidate = chosen.get(narInfoId);
+                if (candidate.nar() != null) named.put(candidate.nar(), candidate.hash());
                 for (Map.Entry<String, Long> side : sidesOf.getOrDefault(narInfoId, Map.of()).entrySet()) {
                     sideObjects.add(side.getKey());
                     total -= side.getValue();
@@ -185,6 +233,7 @@ final class Eviction {
                 }
             }
             totals.narInfos(-deleteByIds("DELETE FROM narinfos WHERE id IN (", doomed, ""));
+            recordEvicted(named);
             if (orphaned.isEmpty()) return;
             List<Long> orphanIds = new ArrayList<>(orphaned.keySet());
             deleteByIds("DELETE FROM nar_files WHERE id IN (", orphanIds,
@@ -198,6 +247,31 @@ final class Eviction {
                     totals.narFile(-1, -entry.fileSize());
                 }
             });
+        }
+
+        /**
+         * Replaces any earlier record of the same NAR file (evicted before, fetched again, evicted again); of two
+         * narinfos naming one NAR the later deleted is kept, either leads to it.
+         */
+        private void recordEvicted(Map<NarFileKey, String> named) throws SQLException {
+            if (named.isEmpty()) return;
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM evicted_nar_files WHERE hash = ? AND compression = ?");
+                 PreparedStatement insert = c.prepareStatement("INSERT INTO evicted_nar_files (hash, compression, narinfo_hash, evicted_at) "
+                         + "VALUES (?, ?, ?, ?)")) {
+                for (Map.Entry<NarFileKey, String> record : named.entrySet()) {
+                    NarFileKey key = record.getKey();
+                    delete.setString(1, key.narHash());
+                    delete.setString(2, key.compression().nixName());
+                    delete.addBatch();
+                    insert.setString(1, key.narHash());
+                    insert.setString(2, key.compression().nixName());
+                    insert.setString(3, record.getValue());
+                    dialect.setInstant(insert, 4, now);
+                    insert.addBatch();
+                }
+                delete.executeBatch();
+                insert.executeBatch();
+            }
         }
 
         /** Side object keys and sizes by narinfo id; their rows go with the narinfo (ON DELETE CASCADE). */

@@ -7,6 +7,7 @@ import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.StorePath;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -100,11 +101,28 @@ public interface Index extends AutoCloseable {
      * Deletes least-recently-used narinfos until the stored NAR and side object bytes total at most
      * {@code maxBytes}, never one for which {@code skip} is true (being downloaded or served) nor one listed in a
      * pinned closure ({@link #addPinnedPaths}), then deletes NAR file rows no narinfo refers to any more. Returns those NAR files and the evicted narinfos' side objects,
-     * whose bytes the caller removes afterwards. Works in short transactions of a few hundred rows, so writes
+     * whose bytes the caller removes afterwards. The NAR each removed narinfo names is recorded, in the transaction
+     * that removes it, for {@link #evictedNarInfo}; records past their retention or beyond the row bound are pruned
+     * on every run.
+     * Works in short transactions of a few hundred rows, so writes
      * never wait for a whole run; when one fails after others committed, returns what those freed (the next
      * run continues).
      */
     Evicted evict(long maxBytes, Predicate<String> skip) throws IndexException;
+
+    /**
+     * The hash of a narinfo naming this NAR file that {@link #evict} removed, unless it has pruned the record since
+     * (it keeps them for {@link #EVICTED_RETENTION}, at most {@link #EVICTED_MAX_ROWS}). A NAR request that finds no
+     * row resolves that narinfo again: a client may hold it (from an instance's memory or its own narinfo cache)
+     * after the rows went. Only narinfos ncps held and evicted are ever listed.
+     */
+    Optional<String> evictedNarInfo(NarFileKey key) throws IndexException;
+
+    /** How long {@link #evict} remembers what it removed: Nix keeps a narinfo it fetched for 30 days by default. */
+    Duration EVICTED_RETENTION = Duration.ofDays(30);
+
+    /** The most NAR files {@link #evict} remembers (newest first), so an attacker causing churn cannot grow the table. */
+    int EVICTED_MAX_ROWS = 500_000;
 
     /** Every build trace entry (for copying an index). */
     List<BuildTrace> buildTraces() throws IndexException;

@@ -838,8 +838,9 @@ final class JdbcIndex implements Index {
 
     @Override
     public Evicted evict(long maxBytes, Predicate<String> skip) throws IndexException {
+        pruneEvicted(EVICTED_MAX_ROWS);
         Eviction eviction = new Eviction(dialect, maxBytes, skip,
-                stats().totalBytes() + read("read the size of listings and logs", Eviction::sideObjectBytes));
+                stats().totalBytes() + read("read the size of listings and logs", Eviction::sideObjectBytes), clock.instant());
         while (!eviction.done()) {
             try {
                 eviction.advance(writeCounted("evict least recently used entries down to " + maxBytes + " bytes", eviction::step));
@@ -851,6 +852,34 @@ final class JdbcIndex implements Index {
             }
         }
         return new Evicted(eviction.freed(), eviction.sideObjects());
+    }
+
+    /**
+     * Forgets evicted NAR files past their retention and beyond {@code maxRows}, first on every LRU run, so the table
+     * holds at most {@code maxRows} plus what one run evicts. A failure only delays it to the next run.
+     */
+    void pruneEvicted(int maxRows) {
+        try {
+            int pruned = write("prune the records of evicted NAR files",
+                    c -> Eviction.pruneRecords(c, dialect, clock.instant().minus(EVICTED_RETENTION), maxRows));
+            if (pruned > 0) log.debug("LRU forgot {} evicted NAR files", pruned);
+        } catch (IndexException e) {
+            log.warn("LRU: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<String> evictedNarInfo(NarFileKey key) throws IndexException {
+        return read("find the evicted nar file " + describe(key), c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT narinfo_hash FROM evicted_nar_files WHERE hash = ? AND compression = ?")) {
+                s.setString(1, key.narHash());
+                s.setString(2, key.compression().nixName());
+                try (ResultSet rows = s.executeQuery()) {
+                    return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+                }
+            }
+        });
     }
 
     @Override

@@ -282,9 +282,7 @@ class CacheTest {
 
     @Test
     void anotherInstanceWhoseMemoStillHoldsAnEvictedNarInfoServesItsNar() throws Exception {
-        Cache other = new Cache(upstream, store, index, new Signer(SecretKey.generate("cache-test-2"), true),
-                new CacheSettings(Files.createDirectories(dir.resolve("downloads-2")), 1000, Duration.ofMinutes(1),
-                        Duration.ofMinutes(5), 32 * 1024), Clock.systemUTC(), executor, CacheListener.NONE, coordinator);
+        Cache other = sibling(2);
         cache.narInfo(nar.hash(), false);
         assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
         awaitNoDownloads();
@@ -295,6 +293,67 @@ class CacheTest {
 
         assertThat(read(other.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
         assertThat(index.narInfo(nar.hash())).isPresent();
+    }
+
+    @Test
+    void anInstanceThatNeverServedTheNarInfoFetchesANarAnotherEvictedAgain() throws Exception {
+        Cache other = sibling(2);
+        cache.narInfo(nar.hash(), false);
+        assertThat(read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        awaitNoDownloads();
+
+        assertThat(lru(cache).run()).isEqualTo(1);
+        assertThat(index.evictedNarInfo(nar.key())).contains(nar.hash());
+
+        assertThat(read(other.nar(nar.key(), 0, Mode.SUBSTITUTE))).as("404 before LRU recorded what it evicted").isEqualTo(nar.bytes());
+        assertThat(upstream.lookups()).isEqualTo(2);
+        awaitNoDownloads();
+        assertThat(stored()).isTrue();
+        assertThat(sibling(3).narHead(nar.key(), Mode.SUBSTITUTE)).isInstanceOf(NarStored.class);
+    }
+
+    @Test
+    void anInstanceThatNeverServedTheNarInfoFetchesANarWhoseNarInfoWasEvictedBeforeTheNarWasAskedFor() throws Exception {
+        TestNar stored = TestNar.of("stored-1.0", 1000);
+        upstream.publish(stored);
+        cache.narInfo(nar.hash(), false);
+        cache.narInfo(stored.hash(), false);
+        read(cache.nar(stored.key(), 0, Mode.SUBSTITUTE));
+        awaitNoDownloads();
+        lru(cache).run();
+        assertThat(index.narInfo(nar.hash())).isEmpty();
+
+        assertThat(read(sibling(2).nar(nar.key(), 0, Mode.SUBSTITUTE))).isEqualTo(nar.bytes());
+        assertThat(upstream.lookups()).isEqualTo(3);
+    }
+
+    @Test
+    void aNarNoNarInfoEverNamedIsNotFoundWithoutAskingUpstream() throws Exception {
+        cache.narInfo(nar.hash(), false);
+        read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE));
+        awaitNoDownloads();
+        lru(cache).run();
+        int lookups = upstream.lookups();
+
+        TestNar never = TestNar.of("never-1.0", 1000);
+        upstream.publish(never);
+        assertThat(sibling(2).nar(never.key(), 0, Mode.SUBSTITUTE)).isInstanceOf(Cache.NotFound.class);
+        assertThat(sibling(3).narHead(never.key(), Mode.SUBSTITUTE)).isInstanceOf(Cache.NotFound.class);
+        assertThat(upstream.lookups()).isEqualTo(lookups);
+    }
+
+    @Test
+    void anEvictedNarWhoseNarInfoNowNamesAnotherFileIsNotServed() throws Exception {
+        cache.narInfo(nar.hash(), false);
+        read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE));
+        awaitNoDownloads();
+        lru(cache).run();
+        upstream.unpublish(nar);
+        TestNar rebuilt = TestNar.of("hello-2.12", 2000);
+        upstream.publish(rebuilt);
+
+        assertThat(sibling(2).nar(nar.key(), 0, Mode.SUBSTITUTE)).isInstanceOf(Cache.NotFound.class);
+        assertThat(upstream.opens()).isEqualTo(1);
     }
 
     @Test
@@ -356,6 +415,13 @@ class CacheTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Another instance on the same index, store and upstream, which has served nothing yet. */
+    private Cache sibling(int n) throws IOException {
+        return new Cache(upstream, store, index, new Signer(SecretKey.generate("cache-test-" + n), true),
+                new CacheSettings(Files.createDirectories(dir.resolve("downloads-" + n)), 1000, Duration.ofMinutes(1),
+                        Duration.ofMinutes(5), 32 * 1024), Clock.systemUTC(), executor, CacheListener.NONE, coordinator);
+    }
 
     /** An LRU that evicts everything it may, wired to {@code owner} as the server wires it. */
     private Lru lru(Cache owner) {

@@ -139,11 +139,8 @@ abstract class IndexContractTest {
         Index.Stats before = recount();
         index.close();
         index = null;
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
-             java.sql.Statement s = c.createStatement()) {
-            s.executeUpdate("DROP TABLE cache_totals");
-            s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '5'");
-        }
+        rollBack("6", "evicted_nar_files");
+        rollBack("5", "cache_totals");
 
         index = Index.open(config, Clock.fixed(T0, ZoneOffset.UTC));
 
@@ -441,6 +438,127 @@ abstract class IndexContractTest {
         List<NarFileEntry> freed = index.evict(10, hash -> false).narFiles();
         assertThat(freed).extracting(f -> f.key().narHash()).containsExactly(TestNarInfos.narFileHash(1));
         assertThat(index.narFile("inflight", Compression.XZ)).isPresent();
+    }
+
+    @Test
+    void evictionRecordsEachNarFileItRemovesWithItsNarInfoAndCountsThemNowhere() throws Exception {
+        List<NarInfoEntry> entries = new ArrayList<>();
+        for (int n = 0; n < 3; n++) entries.add(putSynthetic(n, 100, at(n)));
+        String shared = TestNarInfos.narFileHash(9);
+        index.putNarFile(new NarFileEntry(new NarFileKey(shared, Compression.XZ), 100, at(5)));
+        NarInfo sharing = TestNarInfos.synthetic(9, shared);
+        NarInfo sharingToo = TestNarInfos.synthetic(10, shared);
+        index.putNarInfo(new NarInfoEntry(sharing.storePath().hashPart(), sharing, null, at(5)));
+        index.putNarInfo(new NarInfoEntry(sharingToo.storePath().hashPart(), sharingToo, null, at(6)));
+
+        index.evict(0, hash -> false);
+
+        assertThat(index.evictedNarInfo(narFileKey(0))).contains(entries.get(0).hash());
+        assertThat(index.evictedNarInfo(narFileKey(1))).contains(entries.get(1).hash());
+        assertThat(index.evictedNarInfo(narFileKey(2))).contains(entries.get(2).hash());
+        assertThat(index.evictedNarInfo(new NarFileKey(shared, Compression.XZ)))
+                .as("the narinfo whose deletion removed the last link").contains(sharingToo.storePath().hashPart());
+        assertThat(index.evictedNarInfo(new NarFileKey(TestNarInfos.narFileHash(0), Compression.ZSTD))).isEmpty();
+        assertThat(index.evictedNarInfo(narFileKey(7))).as("never stored").isEmpty();
+        assertThat(index.stats()).isEqualTo(recount()).isEqualTo(new Index.Stats(0, 0, 0));
+        assertThat(evictedRecords()).isEqualTo(4);
+    }
+
+    @Test
+    void aNarInfoEvictedBeforeItsNarWasStoredIsRecordedToo() throws Exception {
+        NarInfo info = TestNarInfos.synthetic(3, TestNarInfos.narFileHash(3));
+        index.putNarInfo(new NarInfoEntry(info.storePath().hashPart(), info, "https://up.example/" + info.url(), at(1)));
+        NarInfo foreign = TestNarInfos.synthetic(4, TestNarInfos.narFileHash(4)).withUrl("https://elsewhere.example/x.nar",
+                Compression.XZ, null, 0);
+        index.putNarInfo(new NarInfoEntry(foreign.storePath().hashPart(), foreign, null, at(2)));
+        putSynthetic(5, 100, at(3));
+
+        assertThat(index.evict(0, hash -> false).narFiles()).extracting(NarFileEntry::key).containsExactly(narFileKey(5));
+
+        assertThat(index.evictedNarInfo(narFileKey(3))).contains(info.storePath().hashPart());
+        assertThat(evictedRecords()).as("a URL not of ncps's form names no NAR").isEqualTo(2);
+    }
+
+    @Test
+    void aNarFileEvictedAgainKeepsOneRecordNamingTheLatestNarInfo() throws Exception {
+        putSynthetic(0, 100, at(0));
+        index.evict(0, hash -> false);
+        NarInfo other = TestNarInfos.synthetic(1, TestNarInfos.narFileHash(0));
+        index.putNarFile(new NarFileEntry(narFileKey(0), 100, at(1)));
+        index.putNarInfo(new NarInfoEntry(other.storePath().hashPart(), other, null, at(1)));
+
+        index.evict(0, hash -> false);
+
+        assertThat(index.evictedNarInfo(narFileKey(0))).contains(other.storePath().hashPart());
+        assertThat(evictedRecords()).isEqualTo(1);
+    }
+
+    @Test
+    void evictedNarFilesAreForgottenAfterTheirRetentionOnTheNextRun() throws Exception {
+        putSynthetic(0, 100, at(0));
+        index.evict(0, hash -> false);
+        Instant recent = T0.plus(Index.EVICTED_RETENTION).minusSeconds(60);
+        try (Index later = Index.open(config, Clock.fixed(recent, ZoneOffset.UTC))) {
+            putSynthetic(1, 100, at(1));
+            later.evict(0, hash -> false);
+            assertThat(later.evictedNarInfo(narFileKey(0))).as("not yet past its retention").isPresent();
+        }
+        try (Index muchLater = Index.open(config, Clock.fixed(T0.plus(Index.EVICTED_RETENTION).plusSeconds(1), ZoneOffset.UTC))) {
+            muchLater.evict(Long.MAX_VALUE, hash -> false);
+
+            assertThat(muchLater.evictedNarInfo(narFileKey(0))).isEmpty();
+            assertThat(muchLater.evictedNarInfo(narFileKey(1))).as("evicted later, kept").isPresent();
+        }
+    }
+
+    @Test
+    void evictedNarFilesBeyondTheRowBoundAreForgottenOldestFirst() throws Exception {
+        for (int n = 0; n < 5; n++) putSynthetic(n, 100, at(n));
+        index.evict(0, hash -> false);
+
+        ((JdbcIndex) index).pruneEvicted(2);
+
+        assertThat(evictedRecords()).isEqualTo(2);
+        assertThat(index.evictedNarInfo(narFileKey(4))).isPresent();
+        assertThat(index.evictedNarInfo(narFileKey(3))).isPresent();
+        assertThat(index.evictedNarInfo(narFileKey(2))).isEmpty();
+    }
+
+    @Test
+    void aDatabaseMigratedBeforeEvictedNarFilesWereRecordedGetsTheTable() throws Exception {
+        putSynthetic(0, 100, at(0));
+        index.close();
+        index = null;
+        rollBack("6", "evicted_nar_files");
+        assertThat(Index.migrate(config, true).pending()).containsExactly("6");
+
+        index = Index.open(config, Clock.fixed(T0, ZoneOffset.UTC));
+        index.evict(0, hash -> false);
+
+        assertThat(index.evictedNarInfo(narFileKey(0))).isPresent();
+        assertThat(index.stats()).isEqualTo(new Index.Stats(0, 0, 0));
+    }
+
+    /** Undoes the latest migration, {@code version}, which created only {@code table}. */
+    void rollBack(String version, String table) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+             java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("DROP TABLE " + table);
+            s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '" + version + "'");
+        }
+    }
+
+    private static NarFileKey narFileKey(int n) {
+        return new NarFileKey(TestNarInfos.narFileHash(n), Compression.XZ);
+    }
+
+    private long evictedRecords() throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rows = s.executeQuery("SELECT COUNT(*) FROM evicted_nar_files")) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     @Test

@@ -25,9 +25,13 @@ import java.util.Map;
 public final class HaproxyServer implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(20);
 
-    /** How requests are spread: round robin, or by a consistent hash of the URI (what the docs recommend). */
+    /**
+     * How requests are spread: round robin, or by a consistent hash of the URI (what the docs recommend), or
+     * narinfo requests to the first backend and every other request round robin to the rest (needs two or
+     * more): the worst a balancer that is not sticky can do to a client, made deterministic.
+     */
     public enum Balance {
-        ROUNDROBIN("roundrobin"), URI("uri\n  hash-type consistent");
+        ROUNDROBIN("roundrobin"), URI("uri\n  hash-type consistent"), NARINFOS_TO_FIRST("roundrobin");
 
         private final String config;
 
@@ -96,7 +100,7 @@ public final class HaproxyServer implements AutoCloseable {
         int name = header.indexOf("svname");
         int status = header.indexOf("status");
         csv.lines().skip(1).map(line -> line.split(",", -1))
-                .filter(fields -> fields.length > status && fields[0].equals("ncps"))
+                .filter(fields -> fields.length > status && (fields[0].equals("ncps") || fields[0].equals("narinfos")))
                 .filter(fields -> !fields[name].equals("BACKEND") && !fields[name].equals("FRONTEND"))
                 .forEach(fields -> states.put(fields[name], fields[status]));
         return states;
@@ -156,14 +160,21 @@ public final class HaproxyServer implements AutoCloseable {
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("HAProxy needs at least one backend");
         }
-        StringBuilder servers = new StringBuilder();
-        for (URI backend : backends) {
-            if (backend.getPort() <= 0) {
-                throw new IllegalArgumentException("backend needs an explicit port: " + backend);
-            }
-            servers.append("  server ").append(serverName(backend)).append(' ').append(backend.getHost())
-                    .append(':').append(backend.getPort()).append(" check\n");
+        boolean split = balance == Balance.NARINFOS_TO_FIRST;
+        if (split && backends.size() < 2) {
+            throw new IllegalArgumentException("narinfos to the first backend needs another one for the rest");
         }
+        String servers = servers(split ? backends.subList(1, backends.size()) : backends);
+        String narInfoRoute = split ? """
+                  acl narinfo path_end .narinfo
+                  use_backend narinfos if narinfo
+                """ : "";
+        String narInfoBackend = split ? """
+
+                backend narinfos
+                  option httpchk GET /nix-cache-info
+                  http-check expect status 200
+                %s""".formatted(servers(backends.subList(0, 1))) : "";
         String config = """
                 global
                   stats socket %s mode 600 level admin
@@ -183,18 +194,30 @@ public final class HaproxyServer implements AutoCloseable {
 
                 frontend ncps
                   bind %s:%d
-                  default_backend ncps
+                %s  default_backend ncps
 
                 backend ncps
                   balance %s
                   option httpchk GET /nix-cache-info
                   http-check expect status 200
-                %s""".formatted(adminSocket(), Processes.LOOPBACK, port, balance.config, servers);
+                %s%s""".formatted(adminSocket(), Processes.LOOPBACK, port, narInfoRoute, balance.config, servers, narInfoBackend);
         try {
             Files.writeString(config(), config);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + config(), e);
         }
+    }
+
+    private static String servers(List<URI> backends) {
+        StringBuilder servers = new StringBuilder();
+        for (URI backend : backends) {
+            if (backend.getPort() <= 0) {
+                throw new IllegalArgumentException("backend needs an explicit port: " + backend);
+            }
+            servers.append("  server ").append(serverName(backend)).append(' ').append(backend.getHost())
+                    .append(':').append(backend.getPort()).append(" check\n");
+        }
+        return servers.toString();
     }
 
     private Path config() {
