@@ -200,19 +200,7 @@ final class NarDownloads {
      * One download's bytes from whichever sources it takes: the size bound and deadline hold for all of
      * them together, the verifier checks the content as it lands.
      */
-    private static final class Transfer {
-        private final NarSpec spec;
-        private final Download download;
-        private final TailVerifier verifier;
-        private final long deadlineNanos;
-
-        Transfer(NarSpec spec, Download download, TailVerifier verifier, long deadlineNanos) {
-            this.spec = spec;
-            this.download = download;
-            this.verifier = verifier;
-            this.deadlineNanos = deadlineNanos;
-        }
-
+    private record Transfer(NarSpec spec, Download download, TailVerifier verifier, long deadlineNanos) {
         /**
          * Copies a body into the temp file, bounded in size and time, then waits for the verifier's verdict.
          * When a previous source already wrote a prefix (an owner that died mid-way), that prefix is compared

@@ -3,6 +3,8 @@ package dev.ncps.http;
 import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The request paths ncps answers. Parsing is strict: a hash that is not exactly of the expected
@@ -11,6 +13,12 @@ import dev.ncps.nix.StorePath;
 sealed interface Route {
     String UPLOAD_PREFIX = "/upload";
     String TRACE_PREFIX = "/build-trace-v2/";
+
+    /** The routes of one fixed path each, which is also their template. */
+    Map<String, Route> FIXED = Map.of("/", new Root(), "/nix-cache-info", new CacheInfo(), "/pubkey", new PubKey(),
+            "/healthz", new Healthz(), "/readyz", new Readyz(), "/metrics", new Metrics(), "/pins", new PinList());
+    Map<Route, String> FIXED_PATHS = FIXED.entrySet().stream()
+            .collect(Collectors.toUnmodifiableMap(Map.Entry::getValue, Map.Entry::getKey));
 
     record Root() implements Route {}
 
@@ -64,18 +72,13 @@ sealed interface Route {
         String template() {
             String prefix = upload ? UPLOAD_PREFIX : "";
             return switch (route) {
-                case Root ignored -> prefix + "/";
-                case CacheInfo ignored -> prefix + "/nix-cache-info";
-                case PubKey ignored -> prefix + "/pubkey";
-                case Healthz ignored -> prefix + "/healthz";
-                case Readyz ignored -> prefix + "/readyz";
-                case Metrics ignored -> prefix + "/metrics";
+                case Root _, CacheInfo _, PubKey _, Healthz _, Readyz _, Metrics _, PinList _ ->
+                        prefix + FIXED_PATHS.get(route);
                 case NarInfo ignored -> prefix + "/{hash}.narinfo";
                 case Nar ignored -> prefix + "/nar/{hash}.nar";
                 case Listing ignored -> prefix + "/{hash}.ls";
                 case Log ignored -> prefix + "/log/{drv}";
                 case Pin ignored -> prefix + "/pin/{hash}.narinfo";
-                case PinList ignored -> prefix + "/pins";
                 case Trace ignored -> prefix + "/build-trace-v2/{drv}/{output}";
                 case Invalid ignored -> "other";
             };
@@ -83,15 +86,9 @@ sealed interface Route {
     }
 
     static Route parse(String path) {
-        switch (path) {
-            case "/": return new Root();
-            case "/nix-cache-info": return new CacheInfo();
-            case "/pubkey": return new PubKey();
-            case "/healthz": return new Healthz();
-            case "/readyz": return new Readyz();
-            case "/metrics": return new Metrics();
-            case "/pins": return new PinList();
-            default: break;
+        Route fixed = FIXED.get(path);
+        if (fixed != null) {
+            return fixed;
         }
         if (path.endsWith(".narinfo") && path.lastIndexOf('/') == 0) {
             String hash = path.substring(1, path.length() - ".narinfo".length());

@@ -87,9 +87,7 @@ public record NarCheck(Compression compression, Hash fileHash, long fileSize, Ha
         }
 
         @Override public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
+            return Streams.readByte(this);
         }
 
         @Override public int read(byte[] buffer, int offset, int length) throws IOException {
@@ -120,9 +118,7 @@ public record NarCheck(Compression compression, Hash fileHash, long fileSize, Ha
         }
 
         @Override public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
+            return Streams.readByte(this);
         }
 
         @Override public int read(byte[] buffer, int offset, int length) throws IOException {

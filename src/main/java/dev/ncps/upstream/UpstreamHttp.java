@@ -113,33 +113,13 @@ final class UpstreamHttp implements AutoCloseable {
     }
 
     /** A response whose headers have arrived. Closing it before the end of the body aborts the request. */
-    static final class Exchange implements AutoCloseable {
-        private final URI uri;
-        private final Request request;
-        private final Response response;
-        private final InputStream body;
-
-        Exchange(URI uri, Request request, Response response, InputStream body) {
-            this.uri = uri;
-            this.request = request;
-            this.response = response;
-            this.body = body;
-        }
-
-        URI uri() {
-            return uri;
-        }
-
+    record Exchange(URI uri, Request request, Response response, InputStream body) implements AutoCloseable {
         int status() {
             return response.getStatus();
         }
 
         HttpFields headers() {
             return response.getHeaders();
-        }
-
-        InputStream body() {
-            return body;
         }
 
         /** The whole body as UTF-8; fails if it is longer than {@code maxBytes}. */

@@ -2,6 +2,7 @@ package dev.ncps.cache;
 
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.StorePath;
+import dev.ncps.nix.Streams;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -137,8 +138,7 @@ final class MemoryUpstream implements UpstreamSource {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            return Streams.readByte(this);
         }
 
         @Override

@@ -8,10 +8,8 @@ import dev.ncps.config.MigrateConfig;
 import dev.ncps.config.ServeConfig;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import dev.ncps.testing.Console;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +23,7 @@ class CliTest {
 
     @TempDir
     Path dir;
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final Console console = new Console();
     final List<ServeConfig> served = new ArrayList<>();
     final List<MigrateConfig> migrated = new ArrayList<>();
     final List<LogLevel> levels = new ArrayList<>();
@@ -43,49 +40,41 @@ class CliTest {
             return actionExitCode;
         };
         Cli cli = new Cli(serve, migrate, loader, levels::add,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+                console.outStream(), console.errStream());
         return cli.run(args);
-    }
-
-    private String out() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
     }
 
     @Test
     void helpListsTheCommandsAndExitsZero() {
         assertThat(run("--help")).isZero();
-        assertThat(out()).contains("Usage: ncps", "serve, s", "migrate", "keygen", "--log-level", "LOG_LEVEL");
+        assertThat(console.out()).contains("Usage: ncps", "serve, s", "migrate", "keygen", "--log-level", "LOG_LEVEL");
     }
 
     @Test
     void serveHelpComesFromTheOptionDocs() {
         assertThat(run("serve", "--help")).isZero();
-        assertThat(out()).contains("--cache-upstream-url=<upstream-URL>", "CACHE_UPSTREAM_URLS", "key cache.upstream.urls",
+        assertThat(console.out()).contains("--cache-upstream-url=<upstream-URL>", "CACHE_UPSTREAM_URLS", "key cache.upstream.urls",
                 "--cache-max-size=<size>", "default :8501", "$XDG_CONFIG_HOME");
-        assertThat(out()).doesNotContain("--upstream-cache");
+        assertThat(console.out()).doesNotContain("--upstream-cache");
     }
 
     @Test
     void versionPrintsTheBuildVersionAndGitRevision() {
         assertThat(run("--version")).isZero();
-        assertThat(out().strip()).matches("ncps \\d+\\.\\d+\\.\\d+\\S* \\(git ([0-9a-f]{12}(-dirty)?|unknown)\\)");
+        assertThat(console.out().strip()).matches("ncps \\d+\\.\\d+\\.\\d+\\S* \\(git ([0-9a-f]{12}(-dirty)?|unknown)\\)");
     }
 
     @Test
     void unknownFlagIsAUsageError() {
         assertThat(run("serve", "--bogus")).isEqualTo(2);
-        assertThat(err()).contains("Unknown option: '--bogus'", "ncps serve --help");
+        assertThat(console.err()).contains("Unknown option: '--bogus'", "ncps serve --help");
         assertThat(served).isEmpty();
     }
 
     @Test
     void noCommandIsAUsageError() {
         assertThat(run()).isEqualTo(2);
-        assertThat(err()).contains("Usage: ncps");
+        assertThat(console.err()).contains("Usage: ncps");
         assertThat(run("migrate")).isEqualTo(2);
     }
 
@@ -93,7 +82,7 @@ class CliTest {
     void badConfigurationPrintsOneLinePerProblemAndExitsTwo() {
         assertThat(run("serve", "--cache-upstream-url", "https://cache.nixos.org", "--cache-upstream-public-key", KEY,
                 "--cache-max-size", "5GB", "--cache-lock-download-ttl", "soon")).isEqualTo(2);
-        assertThat(err().lines()).containsExactly(
+        assertThat(console.err().lines()).containsExactly(
                 "invalid value for cache.lock.download-lock-ttl (--cache-lock-download-ttl, CACHE_LOCK_DOWNLOAD_TTL): 'soon': "
                         + "expected a Go duration: numbers with units ns, us, ms, s, m or h, e.g. 300ms, 5m, 1h30m",
                 "invalid value for cache.max-size (--cache-max-size, CACHE_MAX_SIZE): '5GB': expected a whole number followed "
@@ -129,7 +118,7 @@ class CliTest {
         Cli cli = new Cli(config -> {
             throw new IllegalStateException("port in use");
         }, config -> 0, new ConfigLoader(Map.of("HOME", dir.toString()), dir, () -> "h"), level -> { },
-                new PrintStream(out), new PrintStream(err));
+                console.outStream(), console.errStream());
         assertThat(cli.run("serve", "--cache-upstream-url", "https://cache.nixos.org", "--cache-upstream-public-key", KEY))
                 .isEqualTo(1);
     }
@@ -147,17 +136,17 @@ class CliTest {
     @Test
     void migrateDoesNotAcceptServeOnlyFlags() {
         assertThat(run("migrate", "up", "--cache-upstream-url", "https://cache.nixos.org")).isEqualTo(2);
-        assertThat(err()).contains("Unknown option");
+        assertThat(console.err()).contains("Unknown option");
     }
 
     @Test
     void keygenPrintsOnlyTheSecretKeyOnStdoutAndThePublicKeyOnStderr() throws Exception {
         assertThat(run("keygen", "cache.example.com-1")).isZero();
-        List<String> lines = out().lines().toList();
+        List<String> lines = console.out().lines().toList();
         assertThat(lines).hasSize(1);
         SecretKey secret = SecretKey.parse(lines.get(0));
         assertThat(secret.name()).isEqualTo("cache.example.com-1");
-        assertThat(err()).contains("public key (for the clients' trusted-public-keys): " + secret.publicKey().toNixString());
+        assertThat(console.err()).contains("public key (for the clients' trusted-public-keys): " + secret.publicKey().toNixString());
         assertThat(secret.publicKey().verify("hello", secret.sign("hello"))).isTrue();
     }
 
@@ -170,15 +159,15 @@ class CliTest {
         SecretKey secret = SecretKey.parse(java.nio.file.Files.readString(secretFile).strip());
         PublicKey publicKey = PublicKey.parse(java.nio.file.Files.readString(publicFile).strip());
         assertThat(secret.publicKey()).isEqualTo(publicKey);
-        assertThat(out().strip()).isEqualTo(publicKey.toNixString());
-        assertThat(out()).doesNotContain(secret.toNixString());
+        assertThat(console.out().strip()).isEqualTo(publicKey.toNixString());
+        assertThat(console.out()).doesNotContain(secret.toNixString());
         assertThat(java.nio.file.Files.getPosixFilePermissions(secretFile))
                 .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
                         java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
 
         String before = java.nio.file.Files.readString(secretFile);
         assertThat(run("keygen", "other-1", "--secret-file", secretFile.toString())).isEqualTo(1);
-        assertThat(err()).contains(secretFile + " already exists; not overwritten");
+        assertThat(console.err()).contains(secretFile + " already exists; not overwritten");
         assertThat(java.nio.file.Files.readString(secretFile)).isEqualTo(before);
         try (var files = java.nio.file.Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
@@ -188,26 +177,26 @@ class CliTest {
     @Test
     void keygenRejectsANameWithAColon() {
         assertThat(run("keygen", "bad:name")).isEqualTo(2);
-        assertThat(err()).contains("invalid key name 'bad:name'");
+        assertThat(console.err()).contains("invalid key name 'bad:name'");
         assertThat(run("keygen")).isEqualTo(2);
     }
 
     @Test
     void fsckRefusesContradictoryOrMalformedFlagsAsUsageErrors() {
         assertThat(run("fsck", "--repair", "--dry-run")).isEqualTo(2);
-        assertThat(err()).contains("--repair and --dry-run exclude each other");
+        assertThat(console.err()).contains("--repair and --dry-run exclude each other");
         assertThat(run("fsck", "--grace", "soon")).isEqualTo(2);
-        assertThat(err()).contains("invalid value for --grace: 'soon'");
+        assertThat(console.err()).contains("invalid value for --grace: 'soon'");
         assertThat(run("fsck", "--concurrency", "0")).isEqualTo(2);
         assertThat(run("fsck", "--help")).isZero();
-        assertThat(out()).contains("--verify-content", "--verified-since", "--cache-storage-local", "--cache-redis-addrs",
+        assertThat(console.out()).contains("--verify-content", "--verified-since", "--cache-storage-local", "--cache-redis-addrs",
                 "--cache-lock-backend");
     }
 
     @Test
     void fsckOnAFreshLocalCacheIsCleanAndExitsZero() {
         assertThat(run("fsck", "--cache-storage-local", dir.resolve("data").toString())).isZero();
-        assertThat(out()).contains("result: clean");
+        assertThat(console.out()).contains("result: clean");
     }
 
     @Test
@@ -216,7 +205,7 @@ class CliTest {
         assertThat(run("config", "check", "--offline", "--config", dir.resolve("config.yaml").toString(),
                 "--cache-upstream-url", "https://cache.nixos.org", "--cache-upstream-public-key", KEY,
                 "--cache-get-token", "hunter2")).isZero();
-        assertThat(out()).contains("configuration is valid")
+        assertThat(console.out()).contains("configuration is valid")
                 .containsPattern("cache\\.hostname +from-file\\.example +config file .*config\\.yaml key cache\\.hostname")
                 .containsPattern("cache\\.upstream\\.urls +https://cache\\.nixos\\.org +flag --cache-upstream-url")
                 .containsPattern("cache\\.get-token +\\*\\*\\*\\* +flag --cache-get-token")
@@ -228,6 +217,6 @@ class CliTest {
     @Test
     void configCheckReportsEveryProblemAsAUsageError() {
         assertThat(run("config", "check", "--offline", "--cache-max-size", "5GB")).isEqualTo(2);
-        assertThat(err()).contains("cache.upstream.urls", "cache.max-size");
+        assertThat(console.err()).contains("cache.upstream.urls", "cache.max-size");
     }
 }

@@ -3,9 +3,9 @@ package dev.ncps.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ncps.nix.NarInfo;
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
-import dev.ncps.testing.TestDirs;
 import dev.ncps.testing.UpstreamServer;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -25,6 +25,8 @@ import org.junit.jupiter.api.TestInstance;
 class BuildLogTest {
     private static final String LOG = "building relayed-1.0\nok \"done\"\n";
 
+    @AutoClose
+    private final Closer closer = new Closer();
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
     private UpstreamServer upstream;
     private InProcessNcps ncps;
@@ -36,8 +38,7 @@ class BuildLogTest {
     /** The upstream: the closure's narinfos (nix log finds the derivation through them) and one build log. */
     @BeforeAll
     void start() throws Exception {
-        Path dir = TestDirs.newWorkDir("log-upstream");
-        Files.writeString(dir.resolve("nix-cache-info"), "StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 40\n");
+        Path dir = UpstreamServer.newCacheDir("log-upstream");
         for (Map.Entry<String, Path> narInfo : cache.narInfoFiles().entrySet()) {
             Files.copy(narInfo.getValue(), dir.resolve(narInfo.getValue().getFileName()));
         }
@@ -45,17 +46,10 @@ class BuildLogTest {
         relayedDrv = deriver(relayedPath);
         Files.createDirectories(dir.resolve("log"));
         Files.writeString(dir.resolve("log").resolve(relayedDrv), LOG);
-        upstream = new UpstreamServer(dir);
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("CACHE_ALLOW_PUT_VERB", "true"));
-        nix = new NixClient();
-        http = Http.client();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {http, nix, ncps, upstream}) {
-            closeable.close();
-        }
+        upstream = closer.add(new UpstreamServer(dir));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("CACHE_ALLOW_PUT_VERB", "true")));
+        nix = closer.add(new NixClient());
+        http = closer.add(Http.client());
     }
 
     private String deriver(String storePath) throws Exception {

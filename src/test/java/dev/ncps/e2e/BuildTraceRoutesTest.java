@@ -6,7 +6,7 @@ import dev.ncps.nix.BuildTrace;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.nix.StorePath;
-import dev.ncps.testing.TestDirs;
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.UpstreamServer;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -15,7 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -31,6 +31,8 @@ class BuildTraceRoutesTest {
     private static final String STRANGER_DRV = "1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b-stranger.drv";
     private static final String OUT = "2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c-produced";
 
+    @AutoClose
+    private final Closer closer = new Closer();
     private final SecretKey upstreamKey = SecretKey.generate("upstream.test-1");
     private UpstreamServer upstream;
     private InProcessNcps ncps;
@@ -38,20 +40,12 @@ class BuildTraceRoutesTest {
 
     @BeforeAll
     void start() throws Exception {
-        Path dir = TestDirs.newWorkDir("trace-upstream");
-        Files.writeString(dir.resolve("nix-cache-info"), "StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 40\n");
+        Path dir = UpstreamServer.newCacheDir("trace-upstream");
         publish(dir, signed(DRV, "out", OUT, upstreamKey));
         publish(dir, signed(STRANGER_DRV, "out", OUT, SecretKey.generate("stranger-1")));
-        upstream = new UpstreamServer(dir);
-        ncps = InProcessNcps.start(upstream.url(), upstreamKey.publicKey().toNixString(), Map.of("CACHE_ALLOW_PUT_VERB", "true"));
-        http = Http.client();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {http, ncps, upstream}) {
-            closeable.close();
-        }
+        upstream = closer.add(new UpstreamServer(dir));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), upstreamKey.publicKey().toNixString(), Map.of("CACHE_ALLOW_PUT_VERB", "true")));
+        http = closer.add(Http.client());
     }
 
     private static BuildTrace signed(String drv, String output, String out, SecretKey key) throws Exception {

@@ -2,6 +2,7 @@ package dev.ncps.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.TestDirs;
@@ -13,7 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.TestInstance;
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ListingTest {
+    @AutoClose
+    private final Closer closer = new Closer();
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
     private UpstreamServer upstream;
     private InProcessNcps ncps;
@@ -38,18 +41,18 @@ class ListingTest {
 
     @BeforeAll
     void start() throws IOException {
-        upstream = new UpstreamServer(cache.cacheDir());
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of());
-        nix = new NixClient();
-        http = Http.client();
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of()));
+        nix = closer.add(new NixClient());
+        http = closer.add(Http.client());
         nixListings = TestDirs.newWorkDir("listings").resolve("cache");
         NixClient.Result copy = nix.nix(List.of("experimental-features = nix-command", "build-users-group =",
                         "substituters =", "fsync-metadata = false"),
                 "copy", "--store", cache.cacheDir().resolveSibling("store").toString(),
                 "--to", "file://" + nixListings + "?write-nar-listing=true", cache.closureRoot());
         assertThat(copy.succeeded()).as("%s", copy).isTrue();
-        upstreamWithListings = new UpstreamServer(withListings());
-        relaying = InProcessNcps.start(upstreamWithListings.url(), cache.publicKey(), Map.of());
+        upstreamWithListings = closer.add(new UpstreamServer(withListings()));
+        relaying = closer.add(InProcessNcps.start(upstreamWithListings.url(), cache.publicKey(), Map.of()));
     }
 
     /** The signed cache with nix-bin's listings beside its narinfos; the listing of the last path claims a too large file. */
@@ -72,13 +75,6 @@ class ListingTest {
         String last = NixUpstreamCache.hashOf(cache.storePaths().getLast()) + ".ls";
         Files.writeString(dir.resolve(last), "{\"version\":1,\"root\":{\"type\":\"regular\",\"size\":999999999999,\"narOffset\":96}}");
         return dir;
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {http, nix, relaying, upstreamWithListings, ncps, upstream}) {
-            closeable.close();
-        }
     }
 
     @Test

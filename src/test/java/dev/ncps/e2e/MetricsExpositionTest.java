@@ -2,6 +2,7 @@ package dev.ncps.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.UpstreamServer;
 import java.net.http.HttpClient;
@@ -10,37 +11,28 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What GET /metrics shows of a running ncps (local locks, one upstream) before and after its upstream fails. */
 @Tag("slow")
 class MetricsExpositionTest {
     private static final Pattern SAMPLE = Pattern.compile("(?m)^([a-z_]+)(?:\\{([^}]*)\\})? (\\S+)$");
 
-    private final HttpClient http = Http.client();
+    @RegisterExtension
+    private final Closer closer = new Closer();
+    private final HttpClient http = closer.add(Http.client());
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
     private UpstreamServer upstream;
     private InProcessNcps ncps;
     private String host;
 
-    @AfterEach
-    void stop() {
-        if (ncps != null) {
-            ncps.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        http.close();
-    }
-
     private void start() {
-        upstream = new UpstreamServer(cache.cacheDir());
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
         host = upstream.url().getHost();
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true",
-                "CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL", "1h"));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true",
+                "CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL", "1h")));
     }
 
     @Test

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ncps.cli.Cli;
 import dev.ncps.config.ConfigLoader;
+import dev.ncps.testing.Console;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.TestDirs;
 import dev.ncps.testing.UpstreamServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -27,8 +25,7 @@ class PinCommandTest {
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
     private UpstreamServer upstream;
     private InProcessNcps ncps;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final Console console = new Console();
 
     @BeforeAll
     void start() {
@@ -43,20 +40,11 @@ class PinCommandTest {
     }
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
+        console.clear();
         Path dir = TestDirs.newWorkDir("pin-cli");
         Cli cli = new Cli(config -> 1, config -> 1, new ConfigLoader(Map.of("HOME", dir.toString()), dir, () -> "h"), level -> { },
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+                console.outStream(), console.errStream());
         return cli.run(args);
-    }
-
-    private String out() {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String err() {
-        return err.toString(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -65,32 +53,32 @@ class PinCommandTest {
         String hash = NixUpstreamCache.hashOf(root);
         String url = ncps.url().toString();
 
-        assertThat(run("pin", "--url", url, root)).as(err()).isEqualTo(1);
-        assertThat(err()).contains("401");
+        assertThat(run("pin", "--url", url, root)).as(console.err()).isEqualTo(1);
+        assertThat(console.err()).contains("401");
 
-        assertThat(run("pin", "--url", url, "--token", TOKEN, "--wait", root)).as(err()).isZero();
+        assertThat(run("pin", "--url", url, "--token", TOKEN, "--wait", root)).as(console.err()).isZero();
         int paths = cache.storePaths().size();
-        assertThat(out()).isEqualTo(hash + " complete " + paths + "/" + paths + " paths\n");
+        assertThat(console.out()).isEqualTo(hash + " complete " + paths + "/" + paths + " paths\n");
 
         assertThat(run("pins", "--url", url, "--token", TOKEN)).isZero();
-        assertThat(out()).isEqualTo(hash + " complete " + paths + "/" + paths + " paths\n");
+        assertThat(console.out()).isEqualTo(hash + " complete " + paths + "/" + paths + " paths\n");
 
-        assertThat(run("unpin", "--url", url, "--token", TOKEN, root.substring(root.lastIndexOf('/') + 1))).as(err()).isZero();
-        assertThat(out()).isEqualTo(hash + ": unpinned\n");
+        assertThat(run("unpin", "--url", url, "--token", TOKEN, root.substring(root.lastIndexOf('/') + 1))).as(console.err()).isZero();
+        assertThat(console.out()).isEqualTo(hash + ": unpinned\n");
         assertThat(run("pins", "--url", url)).isZero();
-        assertThat(out()).isEmpty();
+        assertThat(console.out()).isEmpty();
     }
 
     @Test
     void aPathNoUpstreamHasFailsWithOneAndBadInputWithTwo() {
         String url = ncps.url().toString();
         assertThat(run("pin", "--url", url, "--token", TOKEN, "0".repeat(32))).isEqualTo(1);
-        assertThat(err()).contains("404");
+        assertThat(console.err()).contains("404");
         assertThat(run("pin", "--url", url, "not a path")).isEqualTo(2);
-        assertThat(err()).contains("not a store path or hash");
+        assertThat(console.err()).contains("not a store path or hash");
         assertThat(run("pins", "--url", "ftp://example")).isEqualTo(2);
-        assertThat(err()).contains("--url");
+        assertThat(console.err()).contains("--url");
         assertThat(run("pins", "--url", "http://127.0.0.1:1")).isEqualTo(1);
-        assertThat(err()).contains("cannot reach");
+        assertThat(console.err()).contains("cannot reach");
     }
 }

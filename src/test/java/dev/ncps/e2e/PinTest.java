@@ -2,6 +2,7 @@ package dev.ncps.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.Processes;
@@ -12,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,8 @@ class PinTest {
     private static final Pattern NAR_URL = Pattern.compile("(?m)^URL: (\\S+)$");
     private static final Pattern FILE_HASH = Pattern.compile("(?m)^FileHash: sha256:([0-9a-z]+)$");
 
+    @AutoClose
+    private final Closer closer = new Closer();
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
     private UpstreamServer upstream;
     private InProcessNcps ncps;
@@ -46,17 +49,10 @@ class PinTest {
 
     @BeforeAll
     void start() {
-        upstream = new UpstreamServer(cache.cacheDir());
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true"));
-        nix = new NixClient();
-        http = Http.client();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {http, nix, ncps, upstream}) {
-            closeable.close();
-        }
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true")));
+        nix = closer.add(new NixClient());
+        http = closer.add(Http.client());
     }
 
     @Test

@@ -13,10 +13,11 @@ import java.util.regex.Pattern;
 
 import dev.ncps.http.HttpServer;
 import dev.ncps.nix.NarInfo;
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.UpstreamServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,8 @@ class ServeEndToEndTest {
     private static final Pattern NARINFO_OK = Pattern.compile("^(GET|HEAD) /[0-9a-z]{32}\\.narinfo 200 ");
     private static final Pattern NAR_OK = Pattern.compile("^GET /nar/\\S+ 20[06] ");
 
+    @AutoClose
+    private final Closer closer = new Closer();
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
     private UpstreamServer upstream;
     private InProcessNcps ncps;
@@ -49,29 +52,16 @@ class ServeEndToEndTest {
 
     @BeforeAll
     void copyTheClosureOnce() throws InterruptedException {
-        upstream = new UpstreamServer(cache.cacheDir());
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true"));
-        nix = new NixClient();
-        http = Http.client();
-        accessLog = new LogCapture(HttpServer.ACCESS_LOGGER);
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true")));
+        nix = closer.add(new NixClient());
+        http = closer.add(Http.client());
+        accessLog = closer.add(new LogCapture(HttpServer.ACCESS_LOGGER));
         servedKey = Http.text(Http.get(http, ncps.url("/pubkey"))).strip();
         firstCopy = nix.copyClosure(ncps.url(), servedKey, cache.closureRoot());
         upstreamAfterFirstCopy = upstream.counts();
         metricsAfterFirstCopy = Http.text(Http.get(http, ncps.url("/metrics")));
         requestsOfFirstCopy = servedRequests();
-    }
-
-    @AfterAll
-    void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {accessLog, http, nix, ncps, upstream}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception ignored) {
-                // Best effort: one fixture failing to stop must not hide the others or the test result.
-            }
-        }
     }
 
     @Test

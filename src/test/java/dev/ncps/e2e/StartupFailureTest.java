@@ -118,21 +118,25 @@ class StartupFailureTest {
 
     @Test
     void anUnwritableStorageFolderNamesCacheStorageLocal() throws IOException {
-        Path file = Files.writeString(dir.resolve("a-file"), "");
-        Path storage = file.resolve("storage");
+        Path storage = belowAFile("storage");
         assertFailsWith(Map.of("CACHE_STORAGE_LOCAL", storage.toString(),
-                "CACHE_DATABASE_URL", "sqlite:" + dir.resolve("db.sqlite")), "ncps cannot start: --cache-storage-local "
-                + storage + ": cannot write there (not a directory on " + storage + "); give the user"
-                + " ncps runs as write access to it (chown/chmod) or choose another directory");
+                "CACHE_DATABASE_URL", "sqlite:" + dir.resolve("db.sqlite")), cannotWrite("--cache-storage-local", storage));
     }
 
     @Test
     void anUnwritableTempPathNamesCacheTempPath() throws IOException {
-        Path file = Files.writeString(dir.resolve("a-file"), "");
-        Path temp = file.resolve("tmp");
-        assertFailsWith(Map.of("CACHE_TEMP_PATH", temp.toString()), "ncps cannot start: --cache-temp-path "
-                + temp + ": cannot write there (not a directory on " + temp + "); give the user"
-                + " ncps runs as write access to it (chown/chmod) or choose another directory");
+        Path temp = belowAFile("tmp");
+        assertFailsWith(Map.of("CACHE_TEMP_PATH", temp.toString()), cannotWrite("--cache-temp-path", temp));
+    }
+
+    /** A folder no one can create: its parent is a regular file. */
+    private Path belowAFile(String name) throws IOException {
+        return Files.writeString(dir.resolve("a-file"), "").resolve(name);
+    }
+
+    private static String cannotWrite(String option, Path folder) {
+        return "ncps cannot start: " + option + " " + folder + ": cannot write there (not a directory on " + folder
+                + "); give the user ncps runs as write access to it (chown/chmod) or choose another directory";
     }
 
     @Test

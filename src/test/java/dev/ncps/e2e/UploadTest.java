@@ -8,20 +8,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.SecretKey;
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.TestDirs;
 import dev.ncps.testing.UpstreamServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Uploads with {@code --cache-allow-put-verb}: ncps's upstream here is an empty binary cache, so whatever
@@ -30,41 +30,28 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 class UploadTest {
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
-    private final HttpClient http = Http.client();
-    private final List<AutoCloseable> fixtures = new ArrayList<>();
+    @RegisterExtension
+    private final Closer closer = new Closer();
+    private final HttpClient http = closer.add(Http.client());
     private Path emptyCacheDir;
     private UpstreamServer emptyUpstream;
 
     @BeforeEach
     void startAnEmptyUpstream() throws IOException {
-        emptyCacheDir = TestDirs.newWorkDir("empty-cache");
-        Files.writeString(emptyCacheDir.resolve("nix-cache-info"), "StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 40\n");
-        emptyUpstream = track(new UpstreamServer(emptyCacheDir));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable fixture : fixtures.reversed()) {
-            fixture.close();
-        }
-        http.close();
-        TestDirs.deleteTree(emptyCacheDir);
-    }
-
-    private <T extends AutoCloseable> T track(T fixture) {
-        fixtures.add(fixture);
-        return fixture;
+        emptyCacheDir = UpstreamServer.newCacheDir("empty-cache");
+        closer.add(() -> TestDirs.deleteTree(emptyCacheDir));
+        emptyUpstream = closer.add(new UpstreamServer(emptyCacheDir));
     }
 
     private InProcessNcps ncpsAcceptingUploads(Map<String, String> more) {
         Map<String, String> settings = new java.util.HashMap<>(more);
         settings.put("CACHE_ALLOW_PUT_VERB", "true");
-        return track(InProcessNcps.start(emptyUpstream.url(), cache.publicKey(), settings));
+        return closer.add(InProcessNcps.start(emptyUpstream.url(), cache.publicKey(), settings));
     }
 
     @Test
     void nixCopyToUploadStoresAClosureThatIsThenServedUnderUploadAndAtTheRoot() {
-        NixClient nix = track(new NixClient());
+        NixClient nix = closer.add(new NixClient());
         InProcessNcps ncps = ncpsAcceptingUploads(Map.of());
         NixClient.Copy local;
         try (UpstreamServer realCache = new UpstreamServer(cache.cacheDir())) {

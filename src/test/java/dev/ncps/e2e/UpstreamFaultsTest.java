@@ -14,15 +14,16 @@ import java.util.stream.Stream;
 
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.SecretKey;
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.Fault;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.NixUpstreamCache.Compression;
 import dev.ncps.testing.Processes;
 import dev.ncps.testing.UpstreamServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,28 +31,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** What ncps does when its upstream misbehaves: never keep bad bytes, never vouch for a bad narinfo, say why. */
 @Tag("slow")
 class UpstreamFaultsTest {
-    private final NixClient nix = new NixClient();
-    private final HttpClient http = Http.client();
+    @RegisterExtension
+    private final Closer closer = new Closer();
+    private final NixClient nix = closer.add(new NixClient());
+    private final HttpClient http = closer.add(Http.client());
     private UpstreamServer upstream;
     private InProcessNcps ncps;
-
-    @AfterEach
-    void stop() {
-        if (ncps != null) {
-            ncps.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        http.close();
-        nix.close();
-    }
 
     private NixUpstreamCache startWith(Compression compression) {
         NixUpstreamCache cache = compression == Compression.XZ ? NixUpstreamCache.standard()
                 : NixUpstreamCache.of(new NixUpstreamCache.Spec("standard-none", Compression.NONE, 1, 0));
-        upstream = new UpstreamServer(cache.cacheDir());
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true"));
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true")));
         return cache;
     }
 
@@ -146,7 +137,7 @@ class UpstreamFaultsTest {
     void anUnreachableUpstreamOnAMissIs502NotA404() {
         NixUpstreamCache cache = NixUpstreamCache.standard();
         URI closedPort = URI.create("http://" + Processes.LOOPBACK + ":" + Processes.freePort());
-        ncps = InProcessNcps.start(closedPort, cache.publicKey(), Map.of());
+        ncps = closer.add(InProcessNcps.start(closedPort, cache.publicKey(), Map.of()));
 
         HttpResponse<byte[]> response = Http.get(http, ncps.url("/" + NixUpstreamCache.hashOf(cache.closureRoot()) + ".narinfo"));
 
@@ -156,8 +147,8 @@ class UpstreamFaultsTest {
     @Test
     void anUpstreamThatTimesOutOnAMissIs504() {
         NixUpstreamCache cache = NixUpstreamCache.standard();
-        upstream = new UpstreamServer(cache.cacheDir());
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT", "300ms"));
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("CACHE_UPSTREAM_RESPONSE_HEADER_TIMEOUT", "300ms")));
         String hash = NixUpstreamCache.hashOf(cache.closureRoot());
         upstream.inject(UpstreamServer.exactly("/" + hash + ".narinfo"), Fault.stallBeforeHeaders(Duration.ofSeconds(3)), 1);
 

@@ -2,6 +2,7 @@ package dev.ncps.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.UpstreamServer;
 import java.net.http.HttpClient;
@@ -9,9 +10,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An upstream that goes down and comes back on the same port, under a running ncps. */
 @Tag("slow")
@@ -19,21 +20,12 @@ class UpstreamHealthTest {
     /** The default health-check interval, which bounds the recovery, plus the time of one check and one miss. */
     private static final Duration RECOVERY_BOUND = Duration.ofSeconds(5).plusMillis(1500);
 
-    private final HttpClient http = Http.client();
+    @RegisterExtension
+    private final Closer closer = new Closer();
+    private final HttpClient http = closer.add(Http.client());
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
     private UpstreamServer upstream;
     private InProcessNcps ncps;
-
-    @AfterEach
-    void stop() {
-        if (ncps != null) {
-            ncps.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        http.close();
-    }
 
     private List<String> hashes() {
         return cache.storePaths().stream().map(NixUpstreamCache::hashOf).toList();
@@ -49,16 +41,16 @@ class UpstreamHealthTest {
 
     @Test
     void missesSucceedAgainWithinTheCheckIntervalOnceTheUpstreamIsBack() throws Exception {
-        upstream = new UpstreamServer(cache.cacheDir());
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
         int port = upstream.port();
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of());
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of()));
         List<String> hashes = hashes();
         assertThat(narInfoStatus(hashes.get(0))).isEqualTo(200);
 
         upstream.close();
         assertThat(narInfoStatus(hashes.get(1))).as("a miss while the upstream is down").isGreaterThanOrEqualTo(500);
 
-        upstream = new UpstreamServer(cache.cacheDir(), port);
+        upstream = closer.add(new UpstreamServer(cache.cacheDir(), port));
         long back = System.nanoTime();
         awaitWithin(RECOVERY_BOUND, () -> narInfoStatus(hashes.get(1)) == 200);
         assertThat(Duration.ofNanos(System.nanoTime() - back)).isLessThan(RECOVERY_BOUND);
@@ -66,10 +58,10 @@ class UpstreamHealthTest {
 
     @Test
     void aRequestThatFindsTheUpstreamDownChecksItAtOnce() throws Exception {
-        upstream = new UpstreamServer(cache.cacheDir());
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
         // A period far longer than the test: only the re-check triggered by the failed request can see the outage.
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of(
-                "PROMETHEUS_ENABLED", "true", "CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL", "1h"));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of(
+                "PROMETHEUS_ENABLED", "true", "CACHE_UPSTREAM_HEALTH_CHECK_INTERVAL", "1h")));
         awaitWithin(Duration.ofSeconds(5), () -> gauge("ncps_upstream_count_healthy") == 1);
 
         upstream.close();

@@ -8,13 +8,14 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 
 import dev.ncps.nix.NarInfo;
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.TinyproxyServer;
 import dev.ncps.testing.UpstreamServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Upstream requests through a real HTTP proxy taken from the standard environment variables. The upstream is
@@ -25,7 +26,9 @@ import org.junit.jupiter.api.Test;
 class UpstreamProxyTest {
     private static final String SITE = "upstream.test";
 
-    private final HttpClient http = Http.client();
+    @RegisterExtension
+    private final Closer closer = new Closer();
+    private final HttpClient http = closer.add(Http.client());
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
     private final String hash = NixUpstreamCache.hashOf(cache.closureRoot());
     private UpstreamServer upstream;
@@ -34,18 +37,8 @@ class UpstreamProxyTest {
 
     @BeforeEach
     void start() {
-        upstream = new UpstreamServer(cache.cacheDir());
-        proxy = TinyproxyServer.start(Map.of(SITE, upstream.port()));
-    }
-
-    @AfterEach
-    void stop() {
-        if (ncps != null) {
-            ncps.close();
-        }
-        proxy.close();
-        upstream.close();
-        http.close();
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
+        proxy = closer.add(TinyproxyServer.start(Map.of(SITE, upstream.port())));
     }
 
     private URI siteUrl() {
@@ -54,7 +47,7 @@ class UpstreamProxyTest {
 
     @Test
     void narInfosAndNarsAreFetchedThroughTheProxyFromTheEnvironment() throws Exception {
-        ncps = InProcessNcps.start(siteUrl(), cache.publicKey(), Map.of("http_proxy", proxy.url().toString()));
+        ncps = closer.add(InProcessNcps.start(siteUrl(), cache.publicKey(), Map.of("http_proxy", proxy.url().toString())));
 
         HttpResponse<byte[]> narInfo = Http.get(http, ncps.url("/" + hash + ".narinfo"));
         assertThat(narInfo.statusCode()).as(Http.text(narInfo)).isEqualTo(200);
@@ -68,8 +61,8 @@ class UpstreamProxyTest {
 
     @Test
     void noProxyMakesTheRequestsGoDirect() {
-        ncps = InProcessNcps.start(siteUrl(), cache.publicKey(),
-                Map.of("HTTP_PROXY", proxy.url().toString(), "NO_PROXY", "example.org, " + SITE));
+        ncps = closer.add(InProcessNcps.start(siteUrl(), cache.publicKey(),
+                Map.of("HTTP_PROXY", proxy.url().toString(), "NO_PROXY", "example.org, " + SITE)));
 
         HttpResponse<byte[]> narInfo = Http.get(http, ncps.url("/" + hash + ".narinfo"));
 

@@ -79,6 +79,16 @@ abstract class IndexContractTest {
 
     @Test
     void rowsWrittenBeforeTheNarInfoTextColumnAreAssembledFromTheirParts() throws Exception {
+        List<NarInfoEntry> written = writtenBeforeTheTextColumn();
+
+        for (NarInfoEntry entry : written) {
+            assertThat(index.narInfo(entry.hash())).contains(entry);
+            assertThat(index.narInfoText(entry.hash())).contains(entry.narInfo().serialize());
+        }
+    }
+
+    /** The fixtures, written and then stripped of their narinfo text as rows of older versions are. */
+    private List<NarInfoEntry> writtenBeforeTheTextColumn() throws Exception {
         List<NarInfoEntry> written = new ArrayList<>();
         for (NarInfo info : TestNarInfos.fixtures()) {
             NarInfoEntry entry = new NarInfoEntry(info.storePath().hashPart(), info, "https://cache.nixos.org/" + info.url(), T0);
@@ -89,11 +99,7 @@ abstract class IndexContractTest {
              java.sql.Statement s = c.createStatement()) {
             assertThat(s.executeUpdate("UPDATE narinfos SET narinfo_text = NULL")).isEqualTo(written.size());
         }
-
-        for (NarInfoEntry entry : written) {
-            assertThat(index.narInfo(entry.hash())).contains(entry);
-            assertThat(index.narInfoText(entry.hash())).contains(entry.narInfo().serialize());
-        }
+        return written;
     }
 
     @Test
@@ -149,16 +155,7 @@ abstract class IndexContractTest {
 
     @Test
     void olderRowsGetTheirTextInBatchesThatResumeWhereTheLastStopped() throws Exception {
-        List<NarInfoEntry> written = new ArrayList<>();
-        for (NarInfo info : TestNarInfos.fixtures()) {
-            NarInfoEntry entry = new NarInfoEntry(info.storePath().hashPart(), info, "https://cache.nixos.org/" + info.url(), T0);
-            index.putNarInfo(entry);
-            written.add(entry);
-        }
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
-             java.sql.Statement s = c.createStatement()) {
-            s.executeUpdate("UPDATE narinfos SET narinfo_text = NULL");
-        }
+        List<NarInfoEntry> written = writtenBeforeTheTextColumn();
 
         int calls = 0;
         int filled = 0;

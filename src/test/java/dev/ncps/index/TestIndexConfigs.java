@@ -15,12 +15,7 @@ final class TestIndexConfigs {
 
     /** A database on one of the test servers (testing.PostgresServer, testing.MariaDbServer). */
     static IndexConfig of(SqlDatabase database) {
-        Dialect dialect = switch (database.scheme()) {
-            case "postgresql" -> Dialect.POSTGRESQL;
-            case "mysql" -> Dialect.MYSQL;
-            default -> throw new IllegalArgumentException("no index dialect for " + database.scheme());
-        };
-        return new IndexConfig(dialect, database.jdbcUrl(), database.user(), database.password(),
+        return new IndexConfig(database.dialect(), database.jdbcUrl(), database.user(), database.password(),
                 IndexConfig.DEFAULT_MAX_OPEN, IndexConfig.DEFAULT_MAX_IDLE, true);
     }
 }

@@ -144,10 +144,8 @@ class NarCheckTest {
             this.file = file;
         }
 
-        @Override public int read() {
-            byte[] one = new byte[1];
-            read(one, 0, 1);
-            return one[0] & 0xff;
+        @Override public int read() throws IOException {
+            return Streams.readByte(this);
         }
 
         @Override public int read(byte[] buffer, int offset, int length) {
@@ -186,8 +184,7 @@ class NarCheckTest {
         }
 
         @Override public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            return Streams.readByte(this);
         }
 
         @Override public int read(byte[] buffer, int offset, int length) throws IOException {

@@ -53,26 +53,6 @@ class FsckBackendPairsTest {
         return FsckScenarios.newBucket(s3, "fsck-pairs-" + NAMES.incrementAndGet());
     }
 
-    /** An index on a new database of a server; {@code sql()} reaches the same database. */
-    private abstract class OnServer extends FsckScenarios {
-        private SqlDatabase database;
-
-        abstract SqlDatabase createDatabase();
-
-        abstract Dialect dialect();
-
-        @Override
-        Index openIndex() throws Exception {
-            database = createDatabase();
-            return Index.open(new IndexConfig(dialect(), database.jdbcUrl(), database.user(), database.password(), 4, 1, true));
-        }
-
-        @Override
-        Connection sql() throws Exception {
-            return DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
-        }
-    }
-
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class SqliteS3 extends FsckScenarios {
@@ -97,15 +77,10 @@ class FsckBackendPairsTest {
 
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    class PostgresLocal extends OnServer {
+    class PostgresLocal extends FsckOnServer {
         @Override
-        SqlDatabase createDatabase() {
+        SqlDatabase newDatabase() {
             return postgres.createDatabase();
-        }
-
-        @Override
-        Dialect dialect() {
-            return Dialect.POSTGRESQL;
         }
 
         @Override
@@ -116,15 +91,10 @@ class FsckBackendPairsTest {
 
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    class MariaDbS3 extends OnServer {
+    class MariaDbS3 extends FsckOnServer {
         @Override
-        SqlDatabase createDatabase() {
+        SqlDatabase newDatabase() {
             return mariadb.createDatabase();
-        }
-
-        @Override
-        Dialect dialect() {
-            return Dialect.MYSQL;
         }
 
         @Override

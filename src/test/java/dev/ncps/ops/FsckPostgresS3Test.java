@@ -1,14 +1,9 @@
 package dev.ncps.ops;
 
-import dev.ncps.index.Dialect;
-import dev.ncps.index.Index;
-import dev.ncps.index.IndexConfig;
 import dev.ncps.store.Store;
 import dev.ncps.testing.PostgresServer;
 import dev.ncps.testing.S3Server;
 import dev.ncps.testing.SqlDatabase;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,10 +12,9 @@ import org.junit.jupiter.api.TestInstance;
 
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FsckPostgresS3Test extends FsckScenarios {
+class FsckPostgresS3Test extends FsckOnServer {
     private static final AtomicInteger BUCKETS = new AtomicInteger();
     private PostgresServer postgres;
-    private SqlDatabase database;
     private S3Server s3;
 
     @BeforeAll
@@ -36,18 +30,12 @@ class FsckPostgresS3Test extends FsckScenarios {
     }
 
     @Override
-    Index openIndex() throws Exception {
-        database = postgres.createDatabase();
-        return Index.open(new IndexConfig(Dialect.POSTGRESQL, database.jdbcUrl(), database.user(), database.password(), 4, 1, true));
+    SqlDatabase newDatabase() {
+        return postgres.createDatabase();
     }
 
     @Override
     Store openStore() throws Exception {
         return newBucket(s3, "fsck-" + BUCKETS.incrementAndGet());
-    }
-
-    @Override
-    Connection sql() throws Exception {
-        return DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
     }
 }

@@ -29,8 +29,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -45,22 +44,12 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GoImportDialectsTest {
     private static final Instant ACCESSED = Instant.parse("2026-06-01T12:34:56.123456Z");
-    private PostgresServer postgres;
-    private MariaDbServer mariadb;
+    @AutoClose
+    private final PostgresServer postgres = PostgresServer.start();
+    @AutoClose
+    private final MariaDbServer mariadb = MariaDbServer.start("go-import");
     @TempDir
     Path dir;
-
-    @BeforeAll
-    void start() {
-        postgres = PostgresServer.start();
-        mariadb = MariaDbServer.start("go-import");
-    }
-
-    @AfterAll
-    void stop() {
-        mariadb.close();
-        postgres.close();
-    }
 
     @Test
     void aGoDatabaseOnPostgresqlIsImported() throws Exception {

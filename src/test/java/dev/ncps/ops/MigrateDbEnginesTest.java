@@ -13,8 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,22 +24,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MigrateDbEnginesTest {
-    private PostgresServer postgres;
-    private MariaDbServer mariadb;
+    @AutoClose
+    private final PostgresServer postgres = PostgresServer.start();
+    @AutoClose
+    private final MariaDbServer mariadb = MariaDbServer.start("migrate-db");
     @TempDir
     Path dir;
-
-    @BeforeAll
-    void start() {
-        postgres = PostgresServer.start();
-        mariadb = MariaDbServer.start("migrate-db");
-    }
-
-    @AfterAll
-    void stop() {
-        mariadb.close();
-        postgres.close();
-    }
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({"sqlite, postgresql", "postgresql, sqlite", "sqlite, mysql", "mysql, sqlite", "postgresql, mysql", "mysql, postgresql"})

@@ -15,9 +15,9 @@ import java.util.UUID;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.Processes;
-import dev.ncps.testing.TestDirs;
 import dev.ncps.testing.UpstreamServer;
-import org.junit.jupiter.api.AfterAll;
+import dev.ncps.testing.WorkDir;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,18 +33,14 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ContainerImageIT {
     private final RuntimeBundle bundle = RuntimeBundle.built();
-    private Path work;
+    @AutoClose
+    private final WorkDir workDir = WorkDir.create("image");
+    private final Path work = workDir.path();
     private String image;
 
     @BeforeAll
     void buildImage() {
-        work = TestDirs.newWorkDir("image");
         image = Podman.ncpsImage(work);
-    }
-
-    @AfterAll
-    void delete() {
-        TestDirs.deleteTree(work);
     }
 
     @Test

@@ -20,9 +20,9 @@ import dev.ncps.testing.NcpsProcess;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.Processes;
-import dev.ncps.testing.TestDirs;
 import dev.ncps.testing.UpstreamServer;
-import org.junit.jupiter.api.AfterAll;
+import dev.ncps.testing.WorkDir;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -37,18 +37,14 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RuntimeBundleIT {
     private final RuntimeBundle bundle = RuntimeBundle.built();
-    private Path work;
+    @AutoClose
+    private final WorkDir workDir = WorkDir.create("bundle");
+    private final Path work = workDir.path();
     private Path home;
 
     @BeforeAll
     void unpack() {
-        work = TestDirs.newWorkDir("bundle");
         home = bundle.unpackInto(work);
-    }
-
-    @AfterAll
-    void delete() {
-        TestDirs.deleteTree(work);
     }
 
     @Test

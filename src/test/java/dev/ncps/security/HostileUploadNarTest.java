@@ -16,10 +16,11 @@ import dev.ncps.e2e.InProcessNcps;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.StorePath;
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.UpstreamServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An uploader (allowed to upload, with a trusted key) who sends a decompression bomb as a NAR and a
@@ -28,28 +29,18 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 @Tag("security")
 class HostileUploadNarTest {
-    private final HostileCache cache = new HostileCache();
-    private final HttpClient http = Http.client();
+    @RegisterExtension
+    private final Closer closer = new Closer();
+    private final HostileCache cache = closer.add(new HostileCache());
+    private final HttpClient http = closer.add(Http.client());
     private UpstreamServer emptyUpstream;
     private InProcessNcps ncps;
 
-    @AfterEach
-    void stop() {
-        if (ncps != null) {
-            ncps.close();
-        }
-        if (emptyUpstream != null) {
-            emptyUpstream.close();
-        }
-        http.close();
-        cache.close();
-    }
-
     @Test
     void anUploadedXzBombIsRefusedOnceItsOutputPassesTheSignedNarSize() throws IOException {
-        emptyUpstream = new UpstreamServer(cache.dir());
-        ncps = InProcessNcps.start(emptyUpstream.url(), cache.publicKey(), Map.of("CACHE_ALLOW_PUT_VERB", "true",
-                "CACHE_REQUIRE_TRUSTED_SIGNATURE", "true", "CACHE_TRUSTED_UPLOAD_KEYS", cache.publicKey()));
+        emptyUpstream = closer.add(new UpstreamServer(cache.dir()));
+        ncps = closer.add(InProcessNcps.start(emptyUpstream.url(), cache.publicKey(), Map.of("CACHE_ALLOW_PUT_VERB", "true",
+                "CACHE_REQUIRE_TRUSTED_SIGNATURE", "true", "CACHE_TRUSTED_UPLOAD_KEYS", cache.publicKey())));
         Path bomb = cache.bomb(Compression.XZ, 32L << 20);
         byte[] bytes = Files.readAllBytes(bomb);
         String url = "nar/" + HostileCache.sha256(bytes).nix32Digest() + ".nar.xz";

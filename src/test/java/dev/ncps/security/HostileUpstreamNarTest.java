@@ -15,12 +15,13 @@ import dev.ncps.e2e.InProcessNcps;
 import dev.ncps.e2e.LogCapture;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.NarInfo;
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.Fault;
 import dev.ncps.testing.Processes;
 import dev.ncps.testing.UpstreamServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An upstream that signs its narinfos correctly but lies in everything the signature does not cover
@@ -30,22 +31,12 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 @Tag("security")
 class HostileUpstreamNarTest {
-    private final HostileCache cache = new HostileCache();
-    private final HttpClient http = Http.client();
+    @RegisterExtension
+    private final Closer closer = new Closer();
+    private final HostileCache cache = closer.add(new HostileCache());
+    private final HttpClient http = closer.add(Http.client());
     private UpstreamServer upstream;
     private InProcessNcps ncps;
-
-    @AfterEach
-    void stop() {
-        if (ncps != null) {
-            ncps.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        http.close();
-        cache.close();
-    }
 
     @Test
     void aShortNarWithAConsistentFileHashAndFileSizeIsRefused() {
@@ -111,8 +102,8 @@ class HostileUpstreamNarTest {
 
     private void startNcps(Map<String, String> settings) {
         if (ncps == null) {
-            upstream = new UpstreamServer(cache.dir());
-            ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), settings);
+            upstream = closer.add(new UpstreamServer(cache.dir()));
+            ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), settings));
         }
     }
 

@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +17,14 @@ import java.util.Map;
 import dev.ncps.e2e.Http;
 import dev.ncps.e2e.InProcessNcps;
 import dev.ncps.nix.NarInfo;
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.TestDirs;
 import dev.ncps.testing.UpstreamServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a client of the upload routes can and cannot make ncps keep: who may write, which narinfos ncps signs,
@@ -35,38 +35,25 @@ import org.junit.jupiter.api.Test;
 @Tag("security")
 class UploadRulesTest {
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
-    private final HttpClient http = Http.client();
-    private final List<AutoCloseable> fixtures = new ArrayList<>();
+    @RegisterExtension
+    private final Closer closer = new Closer();
+    private final HttpClient http = closer.add(Http.client());
     private java.nio.file.Path emptyCacheDir;
     private UpstreamServer emptyUpstream;
     private String root;
 
     @BeforeEach
     void start() throws IOException {
-        emptyCacheDir = TestDirs.newWorkDir("empty-cache");
-        Files.writeString(emptyCacheDir.resolve("nix-cache-info"), "StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 40\n");
-        emptyUpstream = track(new UpstreamServer(emptyCacheDir));
+        emptyCacheDir = UpstreamServer.newCacheDir("empty-cache");
+        closer.add(() -> TestDirs.deleteTree(emptyCacheDir));
+        emptyUpstream = closer.add(new UpstreamServer(emptyCacheDir));
         root = NixUpstreamCache.hashOf(cache.closureRoot());
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (AutoCloseable fixture : fixtures.reversed()) {
-            fixture.close();
-        }
-        http.close();
-        TestDirs.deleteTree(emptyCacheDir);
-    }
-
-    private <T extends AutoCloseable> T track(T fixture) {
-        fixtures.add(fixture);
-        return fixture;
     }
 
     private InProcessNcps ncps(Map<String, String> more) {
         Map<String, String> settings = new HashMap<>(Map.of("CACHE_ALLOW_PUT_VERB", "true"));
         settings.putAll(more);
-        return track(InProcessNcps.start(emptyUpstream.url(), cache.publicKey(), settings));
+        return closer.add(InProcessNcps.start(emptyUpstream.url(), cache.publicKey(), settings));
     }
 
     @Test

@@ -18,13 +18,14 @@ import dev.ncps.e2e.Http;
 import dev.ncps.e2e.InProcessNcps;
 import dev.ncps.e2e.LogCapture;
 import dev.ncps.nix.NarInfo;
+import dev.ncps.testing.Closer;
 import dev.ncps.testing.Fault;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.UpstreamServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -40,7 +41,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class UpstreamTargetsTest {
     private static final String REFUSED_METRIC = "ncps_upstream_target_refused_total";
 
-    private final HttpClient http = Http.client();
+    @RegisterExtension
+    private final Closer closer = new Closer();
+    private final HttpClient http = closer.add(Http.client());
     private final NixUpstreamCache cache = NixUpstreamCache.standard();
     private final String hash = NixUpstreamCache.hashOf(cache.closureRoot());
     private Victim victim4;
@@ -50,21 +53,8 @@ class UpstreamTargetsTest {
 
     @BeforeEach
     void internalServices() {
-        victim4 = new Victim("127.0.0.1");
-        victim6 = new Victim("::1");
-    }
-
-    @AfterEach
-    void stop() {
-        if (ncps != null) {
-            ncps.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        victim4.close();
-        victim6.close();
-        http.close();
+        victim4 = closer.add(new Victim("127.0.0.1"));
+        victim6 = closer.add(new Victim("::1"));
     }
 
     /** Internal targets on loopback, each spelled so that a naive host comparison lets it through. */
@@ -82,8 +72,8 @@ class UpstreamTargetsTest {
     @ParameterizedTest(name = "narinfo URL {0}")
     @MethodSource("internalTargets")
     void anAbsoluteNarUrlToAnInternalServiceIsRefusedBeforeConnecting(String target) throws Exception {
-        upstream = new UpstreamServer(cache.cacheDir());
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true"));
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true")));
         upstream.inject(UpstreamServer.exactly("/" + hash + ".narinfo"), Fault.replaceBody(withUrl(resolve(target))));
 
         assertNarRefused(target);
@@ -92,8 +82,8 @@ class UpstreamTargetsTest {
     @ParameterizedTest(name = "redirect to {0}")
     @MethodSource("internalTargets")
     void aNarRedirectToAnInternalServiceIsRefusedBeforeConnecting(String target) throws Exception {
-        upstream = new UpstreamServer(cache.cacheDir());
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true"));
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true")));
         upstream.inject(UpstreamServer.exactly("/" + cache.narUrl(hash)), Fault.redirect(resolve(target)));
 
         assertNarRefused(target);
@@ -101,8 +91,8 @@ class UpstreamTargetsTest {
 
     @Test
     void aNarInfoRedirectToAnInternalServiceIsRefusedBeforeConnecting() {
-        upstream = new UpstreamServer(cache.cacheDir());
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of());
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of()));
         upstream.inject(UpstreamServer.exactly("/" + hash + ".narinfo"),
                 Fault.redirect("http://localhost:" + victim4.port() + "/" + hash + ".narinfo"));
 
@@ -120,12 +110,12 @@ class UpstreamTargetsTest {
     @ParameterizedTest(name = "narinfo URL {0}")
     @MethodSource("escapingUrls")
     void aNarUrlLeavingTheUpstreamBasePathIsRefused(String url) throws Exception {
-        upstream = new UpstreamServer(cache.cacheDir());
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
         URI base = URI.create(upstream.url() + "/cache");
         upstream.inject(UpstreamServer.exactly("/cache/nix-cache-info"), Fault.replaceBody("StoreDir: /nix/store\n"));
         upstream.inject(UpstreamServer.exactly("/cache/" + hash + ".narinfo"),
                 Fault.replaceBody(withUrl(url.replace("{nar}", cache.narUrl(hash)).replace("{up}", "" + upstream.port()))));
-        ncps = InProcessNcps.start(base, cache.publicKey(), Map.of());
+        ncps = closer.add(InProcessNcps.start(base, cache.publicKey(), Map.of()));
 
         HttpResponse<byte[]> narInfo = Http.get(http, ncps.url("/" + hash + ".narinfo"));
         assertThat(narInfo.statusCode()).as(Http.text(narInfo)).isEqualTo(200);
@@ -137,10 +127,10 @@ class UpstreamTargetsTest {
 
     @Test
     void anAllowListedInternalTargetIsFetched() throws Exception {
-        upstream = new UpstreamServer(cache.cacheDir());
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
         try (UpstreamServer narStore = new UpstreamServer(cache.cacheDir())) {
-            ncps = InProcessNcps.start(URI.create(upstream.url() + "?allow-target=127.0.0.1:" + narStore.port()),
-                    cache.publicKey(), Map.of());
+            ncps = closer.add(InProcessNcps.start(URI.create(upstream.url() + "?allow-target=127.0.0.1:" + narStore.port()),
+                    cache.publicKey(), Map.of()));
             upstream.inject(UpstreamServer.exactly("/" + hash + ".narinfo"),
                     Fault.replaceBody(withUrl(narStore.url() + "/" + cache.narUrl(hash))));
 
@@ -155,8 +145,8 @@ class UpstreamTargetsTest {
 
     @Test
     void aRedirectToTheUpstreamItselfIsFollowed() throws Exception {
-        upstream = new UpstreamServer(cache.cacheDir());
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of());
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of()));
         upstream.inject(UpstreamServer.exactly("/" + cache.narUrl(hash)),
                 Fault.redirect(upstream.url() + "/" + cache.narUrl(hash)), 1);
 
@@ -169,8 +159,8 @@ class UpstreamTargetsTest {
 
     @Test
     void aRedirectLoopEndsAfterFiveHopsAndIsCounted() throws Exception {
-        upstream = new UpstreamServer(cache.cacheDir());
-        ncps = InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true"));
+        upstream = closer.add(new UpstreamServer(cache.cacheDir()));
+        ncps = closer.add(InProcessNcps.start(upstream.url(), cache.publicKey(), Map.of("PROMETHEUS_ENABLED", "true")));
         upstream.inject(UpstreamServer.exactly("/" + cache.narUrl(hash)), Fault.redirect(upstream.url() + "/" + cache.narUrl(hash)));
 
         HttpResponse<byte[]> narInfo = Http.get(http, ncps.url("/" + hash + ".narinfo"));

@@ -2,6 +2,7 @@ package dev.ncps.testing;
 
 import dev.ncps.config.ConfigException;
 import dev.ncps.config.DatabaseUrl;
+import dev.ncps.index.Dialect;
 
 import java.net.URLEncoder;
 import java.nio.file.Path;
@@ -28,6 +29,11 @@ public record SqlDatabase(String scheme, String jdbcScheme, String host, int por
         return new SqlDatabase(scheme, jdbcScheme, host, port, name, user, password, Optional.of(socket));
     }
 
+    /** The index dialect, as ncps reads it from {@link #url()}. */
+    public Dialect dialect() {
+        return parsedUrl().dialect();
+    }
+
     /** The ncps-style database URL. */
     public String url() {
         String credentials = encode(user) + ":" + encode(password) + "@";
@@ -39,13 +45,17 @@ public record SqlDatabase(String scheme, String jdbcScheme, String host, int por
     /** A JDBC URL without credentials; pass {@link #user()} and {@link #password()} separately. */
     public String jdbcUrl() {
         if (socket.isPresent()) {
-            try {
-                return DatabaseUrl.parseFlag("the test database", url()).jdbcUrl();
-            } catch (ConfigException e) {
-                throw new IllegalStateException(e);
-            }
+            return parsedUrl().jdbcUrl();
         }
         return "jdbc:" + jdbcScheme + "://" + host + ":" + port + "/" + name;
+    }
+
+    private DatabaseUrl parsedUrl() {
+        try {
+            return DatabaseUrl.parseFlag("the test database", url());
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String encode(String part) {

@@ -45,6 +45,16 @@ public final class UpstreamServer implements AutoCloseable {
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final CountDownLatch closing = new CountDownLatch(1);
 
+    /**
+     * A new binary cache folder with only its nix-cache-info (priority 40, like cache.nixos.org): the start of an
+     * upstream that has nothing or only what a test puts there. The caller deletes it.
+     */
+    public static Path newCacheDir(String prefix) throws IOException {
+        Path dir = TestDirs.newWorkDir(prefix);
+        Files.writeString(dir.resolve("nix-cache-info"), "StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 40\n");
+        return dir;
+    }
+
     /** Serves {@code cacheDir} on a free loopback port. */
     public UpstreamServer(Path cacheDir) {
         this(cacheDir, 0);

@@ -89,15 +89,29 @@ class UpstreamsTest {
         return upstream("", 50);
     }
 
+    /** An upstream that has {@code HELLO}'s narinfo. */
+    FakeUpstream upstreamWithHello() throws Exception {
+        FakeUpstream up = upstream();
+        up.put(HELLO + ".narinfo", fixture(HELLO));
+        return up;
+    }
+
     UpstreamSpec spec(URI url) {
         return new UpstreamSpec(url, 0, List.of(NIXOS));
     }
 
+    /** Started and checked once, so each upstream's health is known. */
     Upstreams start(UpstreamOptions options, UpstreamSpec... specs) {
+        Upstreams upstreams = startUnchecked(options, specs);
+        upstreams.checkHealth();
+        return upstreams;
+    }
+
+    /** Started: its first health check runs in the background and may not have answered yet. */
+    Upstreams startUnchecked(UpstreamOptions options, UpstreamSpec... specs) {
         Upstreams upstreams = new Upstreams(List.of(specs), options, clock, recorder);
         toClose.add(upstreams);
         upstreams.start();
-        upstreams.checkHealth();
         return upstreams;
     }
 
@@ -154,8 +168,7 @@ class UpstreamsTest {
 
     @Test
     void aSignatureByAnotherKeyNameIsUnavailable() throws Exception {
-        FakeUpstream up = upstream();
-        up.put(HELLO + ".narinfo", fixture(HELLO));
+        FakeUpstream up = upstreamWithHello();
         // Same key bytes under another name: Nix matches signatures to keys by name first.
         PublicKey renamed = key("my-cache-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=");
         Upstreams upstreams = start(new UpstreamSpec(up.url(), 0, List.of(renamed)));
@@ -292,8 +305,7 @@ class UpstreamsTest {
 
     @Test
     void aServerErrorIsUnavailableNotNotFound() throws Exception {
-        FakeUpstream up = upstream();
-        up.put(HELLO + ".narinfo", fixture(HELLO));
+        FakeUpstream up = upstreamWithHello();
         Upstreams upstreams = start(spec(up.url()));
         up.statusOverride = 503;
 
@@ -333,8 +345,7 @@ class UpstreamsTest {
 
     @Test
     void aFailureIsNeverRememberedAsMissing() throws Exception {
-        FakeUpstream up = upstream();
-        up.put(HELLO + ".narinfo", fixture(HELLO));
+        FakeUpstream up = upstreamWithHello();
         Upstreams upstreams = start(spec(up.url()));
         up.statusOverride = 502;
         assertThat(upstreams.lookupNarInfo(HELLO)).isInstanceOf(UpstreamSource.Unavailable.class);
@@ -449,12 +460,9 @@ class UpstreamsTest {
 
     @Test
     void upstreamsAreUsableBeforeTheFirstHealthCheckAnswers() throws Exception {
-        FakeUpstream up = upstream();
-        up.put(HELLO + ".narinfo", fixture(HELLO));
+        FakeUpstream up = upstreamWithHello();
         up.delayBeforeHeaders = Duration.ofMillis(1000);
-        Upstreams upstreams = new Upstreams(List.of(spec(up.url())), UpstreamOptions.defaults(), clock, recorder);
-        toClose.add(upstreams);
-        upstreams.start();
+        Upstreams upstreams = startUnchecked(UpstreamOptions.defaults(), spec(up.url()));
 
         // The first check is still waiting for its answer when the lookup starts, and the lookup is not held back.
         assertThat(upstreams.status().getFirst().health()).isEqualTo(Upstream.Health.UNKNOWN);
@@ -463,8 +471,7 @@ class UpstreamsTest {
 
     @Test
     void anUnhealthyUpstreamIsSkippedUntilACheckPasses() throws Exception {
-        FakeUpstream up = upstream();
-        up.put(HELLO + ".narinfo", fixture(HELLO));
+        FakeUpstream up = upstreamWithHello();
         up.statusOverride = 500;
         up.faultPathSuffix = "nix-cache-info";
         Upstreams upstreams = start(spec(up.url()));
@@ -485,8 +492,7 @@ class UpstreamsTest {
 
     @Test
     void theResponseHeaderTimeoutFires() throws Exception {
-        FakeUpstream up = upstream();
-        up.put(HELLO + ".narinfo", fixture(HELLO));
+        FakeUpstream up = upstreamWithHello();
         Upstreams upstreams = start(UpstreamOptions.defaults()
                 .withTimeouts(Duration.ofSeconds(3), Duration.ofMillis(200), Duration.ofSeconds(30)), spec(up.url()));
         up.delayBeforeHeaders = Duration.ofSeconds(5);
@@ -582,8 +588,7 @@ class UpstreamsTest {
 
     @Test
     void netrcCredentialsReachTheServerOnEveryRequest() throws Exception {
-        FakeUpstream up = upstream();
-        up.put(HELLO + ".narinfo", fixture(HELLO));
+        FakeUpstream up = upstreamWithHello();
         Path netrc = temp.resolve("netrc");
         Files.writeString(netrc, "machine other.example login x password y\nmachine 127.0.0.1\n  login alice\n"
                 + "  password \"s3cret pass\"\n");
