@@ -1,12 +1,12 @@
 import dev.ncps.index.Dialect;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
-import dev.ncps.index.Index.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.HashAlgorithm;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NarInfo;
 
 import java.nio.file.Files;
@@ -183,7 +183,7 @@ public class IndexScale {
         long total = index.stats().totalBytes();
         long statsNanos = System.nanoTime() - statsStarted;
         long smallStarted = System.nanoTime();
-        int smallEvicted = index.evict(total - SMALL_RUN * NAR_BYTES, hash -> false).size();
+        int smallEvicted = index.evict(total - SMALL_RUN * NAR_BYTES, hash -> false).narFiles().size();
         long smallNanos = System.nanoTime() - smallStarted;
         System.out.printf("cache totals read (what every LRU run and the store gauges start with): %.2f ms; "
                 + "a small LRU run (%d NAR files evicted): %.3f s%n", statsNanos / 1e6, smallEvicted, smallNanos / 1e9);
