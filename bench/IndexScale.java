@@ -13,6 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +32,10 @@ import java.util.concurrent.locks.LockSupport;
  * one and sixteen threads and an LRU run evicting 10 % while a writer stores new paths and a reader reads.
  *
  * <p>Usage: {@code java -cp <classpath> bench/IndexScale.java <db file> <paths> [reads,lru]}; the built database is
- * kept and reused when it already holds that many paths; the LRU phase runs on a copy.
+ * kept and reused when it already holds that many paths; the LRU phase runs on a copy. The phase {@code adopt} brings
+ * an index built by the branch whose migration V3 was "cache totals" (main has that as V5) to main's schema, in place:
+ * give it a copy. {@code hashes=K} prints the hash parts of K random paths of an index of that many paths (the
+ * built index is not opened), for the HTTP phase of scale.sh.
  */
 public class IndexScale {
     private static final String NIX32 = "0123456789abcdfghijklmnpqrsvwxyz";
@@ -42,6 +49,11 @@ public class IndexScale {
         Path db = Path.of(args[0]);
         int paths = Integer.parseInt(args[1]);
         String phases = args.length > 2 ? args[2] : "reads,lru";
+        if (phases.startsWith("hashes=")) {
+            printHashes(paths, Integer.parseInt(phases.substring("hashes=".length())));
+            return;
+        }
+        if (phases.contains("adopt")) adopt(db);
         build(db, paths);
         if (phases.contains("reads")) {
             try (Index index = Index.open(config(db, ""))) {
@@ -63,6 +75,27 @@ public class IndexScale {
     private static IndexConfig config(Path db, String query) {
         return new IndexConfig(Dialect.SQLITE, "jdbc:sqlite:" + db + query, null, null,
                 IndexConfig.DEFAULT_MAX_OPEN, IndexConfig.DEFAULT_MAX_IDLE, true);
+    }
+
+    /**
+     * Drops what the cache-totals branch's V3 created and its history row, so Flyway applies main's V3 (pins) onwards,
+     * V5 counting the totals again from the rows. Its V1 and V2 are main's, so their rows stay (Flyway validates
+     * their checksums). Building 1M paths through the API takes about an hour; this takes seconds.
+     */
+    private static void adopt(Path db) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement s = c.createStatement()) {
+            String v3;
+            try (ResultSet rows = s.executeQuery("SELECT description FROM flyway_schema_history WHERE version = '3'")) {
+                v3 = rows.next() ? rows.getString(1) : null;
+            }
+            if (!"cache totals".equals(v3)) return;
+            c.setAutoCommit(false);
+            s.executeUpdate("DROP TABLE cache_totals");
+            s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '3'");
+            c.commit();
+            System.out.println("adopted " + db + " (built with V3 cache totals) for main's migrations");
+        }
     }
 
     /** Durability is off while building (the rows are the same; only the fsync per commit is skipped). */
@@ -110,6 +143,12 @@ public class IndexScale {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < length; i++) s.append(NIX32.charAt((digest[i] & 0xff) % 32));
         return s.toString();
+    }
+
+    private static void printHashes(int paths, int count) throws Exception {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < count; i++) out.append(hash("path", ThreadLocalRandom.current().nextInt(paths))).append('\n');
+        System.out.print(out);
     }
 
     private static void reads(Index index, int paths) throws Exception {
