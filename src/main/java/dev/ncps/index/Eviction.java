@@ -127,11 +127,8 @@ final class Eviction {
 
         /** The next narinfos after the cursor, oldest access first (id breaks ties so the order is total). */
         private Map<Long, String> nextCandidates() throws SQLException {
-            String after = cursorTime == null ? "" : "(last_accessed_at > ? OR (last_accessed_at = ? AND id > ?)) AND ";
             Map<Long, String> batch = new LinkedHashMap<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id, hash, last_accessed_at FROM narinfos WHERE " + after
-                    + "NOT EXISTS (SELECT 1 FROM pinned_paths p WHERE p.hash = narinfos.hash) "
-                    + "ORDER BY last_accessed_at, id LIMIT " + BATCH)) {
+            try (PreparedStatement s = c.prepareStatement(candidatesSql(cursorTime != null))) {
                 if (cursorTime != null) {
                     dialect.setInstant(s, 1, cursorTime);
                     dialect.setInstant(s, 2, cursorTime);
@@ -153,11 +150,7 @@ final class Eviction {
         private void evictFrom(List<Long> chosen, Totals totals) throws SQLException {
             Map<Long, List<LinkedFile>> filesOf = new HashMap<>();
             Map<Long, Integer> links = new HashMap<>();
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT l.narinfo_id, f.id, f.hash, f.compression, f.file_size, f.last_accessed_at,
-                           (SELECT COUNT(*) FROM narinfo_nar_files l2 WHERE l2.nar_file_id = f.id) AS links
-                    FROM narinfo_nar_files l JOIN nar_files f ON f.id = l.nar_file_id
-                    WHERE l.narinfo_id IN (""" + JdbcIndex.placeholders(chosen.size()) + ")")) {
+            try (PreparedStatement s = c.prepareStatement(linkedFilesSql(chosen.size()))) {
                 bindIds(s, chosen);
                 try (ResultSet rows = s.executeQuery()) {
                     while (rows.next()) {
@@ -184,11 +177,10 @@ final class Eviction {
                     }
                 }
             }
-            totals.narInfos(-deleteByIds("DELETE FROM narinfos WHERE id IN (", doomed, ""));
+            totals.narInfos(-deleteByIds(deleteNarInfosSql(doomed.size()), doomed));
             if (orphaned.isEmpty()) return;
             List<Long> orphanIds = new ArrayList<>(orphaned.keySet());
-            deleteByIds("DELETE FROM nar_files WHERE id IN (", orphanIds,
-                    " AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.nar_file_id = nar_files.id)");
+            deleteByIds(deleteOrphansSql(orphanIds.size()), orphanIds);
             Set<Long> survivors = stillPresent(orphanIds);
             orphaned.forEach((id, entry) -> {
                 if (survivors.contains(id)) {
@@ -203,8 +195,7 @@ final class Eviction {
         /** Side object keys and sizes by narinfo id; their rows go with the narinfo (ON DELETE CASCADE). */
         private Map<Long, Map<String, Long>> sideObjectsOf(List<Long> narInfoIds) throws SQLException {
             Map<Long, Map<String, Long>> sides = new HashMap<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT narinfo_id, object_key, size FROM side_objects WHERE narinfo_id IN ("
-                    + JdbcIndex.placeholders(narInfoIds.size()) + ")")) {
+            try (PreparedStatement s = c.prepareStatement(sideObjectsSql(narInfoIds.size()))) {
                 bindIds(s, narInfoIds);
                 try (ResultSet rows = s.executeQuery()) {
                     while (rows.next()) {
@@ -225,9 +216,9 @@ final class Eviction {
         }
 
         /** @return the rows deleted */
-        private int deleteByIds(String head, List<Long> ids, String tail) throws SQLException {
+        private int deleteByIds(String sql, List<Long> ids) throws SQLException {
             if (ids.isEmpty()) return 0;
-            try (PreparedStatement s = c.prepareStatement(head + JdbcIndex.placeholders(ids.size()) + ")" + tail)) {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
                 bindIds(s, ids);
                 return s.executeUpdate();
             }
@@ -235,8 +226,7 @@ final class Eviction {
 
         private Set<Long> stillPresent(List<Long> ids) throws SQLException {
             Set<Long> present = new HashSet<>();
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT id FROM nar_files WHERE id IN (" + JdbcIndex.placeholders(ids.size()) + ")")) {
+            try (PreparedStatement s = c.prepareStatement(presentSql(ids.size()))) {
                 bindIds(s, ids);
                 try (ResultSet rows = s.executeQuery()) {
                     while (rows.next()) present.add(rows.getLong(1));
@@ -244,6 +234,48 @@ final class Eviction {
             }
             return present;
         }
+    }
+
+    // The statements of a run, one per step, each answered from an index so that a batch reads its own rows and
+    // a bounded number of others whatever the size of the cache (EvictionPlanTest checks their plans on every dialect).
+
+    /**
+     * The next {@link #BATCH} candidates, after the cursor ({@code last_accessed_at}, {@code id}) when {@code after}.
+     * The cursor's lower bound is stated on its own ({@code last_accessed_at >= ?}) so that every planner starts the
+     * index range there instead of at the oldest row: deleted rows before it would otherwise be walked again by
+     * every batch (PostgreSQL keeps their index entries until VACUUM).
+     */
+    static String candidatesSql(boolean after) {
+        return "SELECT id, hash, last_accessed_at FROM narinfos WHERE "
+                + (after ? "last_accessed_at >= ? AND (last_accessed_at > ? OR id > ?) AND " : "")
+                + "NOT EXISTS (SELECT 1 FROM pinned_paths p WHERE p.hash = narinfos.hash) "
+                + "ORDER BY last_accessed_at, id LIMIT " + BATCH;
+    }
+
+    /** The NAR files linked to {@code ids} narinfos, each with its number of links. */
+    static String linkedFilesSql(int ids) {
+        return """
+                SELECT l.narinfo_id, f.id, f.hash, f.compression, f.file_size, f.last_accessed_at,
+                       (SELECT COUNT(*) FROM narinfo_nar_files l2 WHERE l2.nar_file_id = f.id) AS links
+                FROM narinfo_nar_files l JOIN nar_files f ON f.id = l.nar_file_id
+                WHERE l.narinfo_id IN (""" + JdbcIndex.placeholders(ids) + ")";
+    }
+
+    static String sideObjectsSql(int ids) {
+        return "SELECT narinfo_id, object_key, size FROM side_objects WHERE narinfo_id IN (" + JdbcIndex.placeholders(ids) + ")";
+    }
+
+    static String deleteNarInfosSql(int ids) {
+        return "DELETE FROM narinfos WHERE id IN (" + JdbcIndex.placeholders(ids) + ")";
+    }
+
+    static String deleteOrphansSql(int ids) {
+        return "DELETE FROM nar_files WHERE id IN (" + JdbcIndex.placeholders(ids) + ")"
+                + " AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.nar_file_id = nar_files.id)";
+    }
+
+    static String presentSql(int ids) {
+        return "SELECT id FROM nar_files WHERE id IN (" + JdbcIndex.placeholders(ids) + ")";
     }
 
     private static void bindIds(PreparedStatement s, List<Long> ids) throws SQLException {
