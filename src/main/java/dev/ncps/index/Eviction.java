@@ -49,8 +49,8 @@ final class Eviction {
     private boolean done;
 
     /**
-     * @param total the bytes of all NAR files when the run starts (the {@code cache_totals} row, not a sum over the
-     *              rows) plus {@link #sideObjectBytes}
+     * @param total the bytes of all NAR files and side objects when the run starts (the {@code cache_totals} row, not
+     *                a sum over the rows)
      */
     Eviction(Dialect dialect, long maxBytes, Predicate<String> skip, long total) {
         this.dialect = dialect;
@@ -95,18 +95,6 @@ final class Eviction {
         freed.addAll(step.freed());
         sideObjects.addAll(step.sideObjects());
         done = step.last();
-    }
-
-    /**
-     * The bytes of listings and logs kept with narinfos, which LRU counts with the NARs. Summed per run: unlike
-     * the NAR bytes they are not in {@code cache_totals}; there are few of them (kept only when asked for).
-     */
-    static long sideObjectBytes(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(size), 0) FROM side_objects");
-             ResultSet rows = s.executeQuery()) {
-            rows.next();
-            return rows.getLong(1);
-        }
     }
 
     /** One batch's work on its own copy of the run's state. */
@@ -169,6 +157,7 @@ final class Eviction {
                 for (Map.Entry<String, Long> side : sidesOf.getOrDefault(narInfoId, Map.of()).entrySet()) {
                     sideObjects.add(side.getKey());
                     total -= side.getValue();
+                    totals.sideObjects(-side.getValue());
                 }
                 for (LinkedFile file : filesOf.getOrDefault(narInfoId, List.of())) {
                     if (links.merge(file.id(), -1, Integer::sum) == 0) {

@@ -51,6 +51,8 @@ abstract class EvictionPlanTest {
             index.putAll(files, infos);
             index.pin(pinned.getFirst());
             assertThat(index.addPinnedPaths(pinned.getFirst(), pinned)).isTrue();
+            // Listings of a third of the paths: an empty table would be planned as a scan whatever its indexes.
+            for (String hash : pinned) assertThat(index.putSideObject(hash, "store/ls/" + hash + ".ls", 10)).isTrue();
         }
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute(config.dialect() == Dialect.MYSQL
@@ -115,8 +117,9 @@ abstract class EvictionPlanTest {
         switch (config.dialect()) {
             case SQLITE -> assertThat(plan).as("plan").noneMatch(line -> line.startsWith("SCAN") && !line.contains("USING")
                     || line.contains("TEMP B-TREE"));
+            // An Incremental Sort over the index on last_accessed_at sorts only rows of equal access time by id.
             case POSTGRESQL -> assertThat(plan).as("plan").noneMatch(line -> line.contains("Seq Scan")
-                    || line.matches("\\s*(->\\s*)?Sort\\b.*"));
+                    || line.matches("\\s*(->\\s*)?Sort\\s+\\(.*"));
             case MYSQL -> assertThat(plan).as("plan").noneMatch(line -> line.contains(" type=ALL ") || line.contains("filesort"));
         }
     }
