@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
@@ -34,8 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Usage: {@code java -cp <classpath> bench/IndexScale.java <db file> <paths> [reads,lru]}; the built database is
  * kept and reused when it already holds that many paths; the LRU phase runs on a copy. The phase {@code adopt} brings
  * an index built by the branch whose migration V3 was "cache totals" (main has that as V5) to main's schema, in place:
- * give it a copy. {@code hashes=K} prints the hash parts of K random paths of an index of that many paths (the
- * built index is not opened), for the HTTP phase of scale.sh.
+ * give it a copy. {@code hashes=K} prints the hashes of K random narinfos of the index, for the HTTP phase of scale.sh.
  */
 public class IndexScale {
     private static final String NIX32 = "0123456789abcdfghijklmnpqrsvwxyz";
@@ -50,14 +50,15 @@ public class IndexScale {
         int paths = Integer.parseInt(args[1]);
         String phases = args.length > 2 ? args[2] : "reads,lru";
         if (phases.startsWith("hashes=")) {
-            printHashes(paths, Integer.parseInt(phases.substring("hashes=".length())));
+            printHashes(db, Integer.parseInt(phases.substring("hashes=".length())));
             return;
         }
         if (phases.contains("adopt")) adopt(db);
         build(db, paths);
         if (phases.contains("reads")) {
+            String[] known = knownHashes(db, 20_000);
             try (Index index = Index.open(config(db, ""))) {
-                reads(index, paths);
+                reads(index, known);
             }
         }
         if (!phases.contains("lru")) return;
@@ -65,8 +66,9 @@ public class IndexScale {
         Files.copy(db, copy, StandardCopyOption.REPLACE_EXISTING);
         Files.deleteIfExists(Path.of(copy + "-wal"));
         Files.deleteIfExists(Path.of(copy + "-shm"));
+        String[] known = knownHashes(copy, 20_000);
         try (Index index = Index.open(config(copy, ""))) {
-            lru(index, paths);
+            lru(index, paths, known);
         } finally {
             for (String suffix : List.of("", "-wal", "-shm")) Files.deleteIfExists(Path.of(copy + suffix));
         }
@@ -145,15 +147,36 @@ public class IndexScale {
         return s.toString();
     }
 
-    private static void printHashes(int paths, int count) throws Exception {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < count; i++) out.append(hash("path", ThreadLocalRandom.current().nextInt(paths))).append('\n');
-        System.out.print(out);
+    /**
+     * Hashes of {@code count} random narinfos of the index, read from it by id: an index seeded from another build may
+     * hold rows that are not {@code hash("path", n)} (the cache-totals branch copied rows with new hashes).
+     */
+    static String[] knownHashes(Path db, int count) throws Exception {
+        String[] hashes = new String[count];
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement s = c.createStatement();
+             PreparedStatement byId = c.prepareStatement("SELECT hash FROM narinfos WHERE id = ?")) {
+            long maxId;
+            try (ResultSet rows = s.executeQuery("SELECT MAX(id) FROM narinfos")) {
+                rows.next();
+                maxId = rows.getLong(1);
+            }
+            for (int found = 0; found < count; ) {
+                byId.setLong(1, 1 + ThreadLocalRandom.current().nextLong(maxId));
+                try (ResultSet rows = byId.executeQuery()) {
+                    if (rows.next()) hashes[found++] = rows.getString(1);
+                }
+            }
+        }
+        return hashes;
     }
 
-    private static void reads(Index index, int paths) throws Exception {
-        String[] hashes = new String[20_000];
-        for (int i = 0; i < hashes.length; i++) hashes[i] = hash("path", ThreadLocalRandom.current().nextInt(paths));
+    private static void printHashes(Path db, int count) throws Exception {
+        System.out.print(String.join("\n", knownHashes(db, count)) + "\n");
+    }
+
+    /** {@code hashes}: random narinfos of the index. */
+    private static void reads(Index index, String[] hashes) throws Exception {
         for (String h : Arrays.copyOf(hashes, 2_000)) index.narInfo(h).orElseThrow(); // warm-up
         long[] micros = new long[hashes.length];
         long started = System.nanoTime();
@@ -173,7 +196,7 @@ public class IndexScale {
             threads.add(Thread.ofVirtual().start(() -> {
                 try {
                     while (!stop.get()) {
-                        index.narInfo(hash("path", ThreadLocalRandom.current().nextInt(paths))).orElseThrow();
+                        index.narInfo(hashes[ThreadLocalRandom.current().nextInt(hashes.length)]).orElseThrow();
                         done.incrementAndGet();
                     }
                 } catch (Exception e) {
@@ -189,7 +212,7 @@ public class IndexScale {
     }
 
     /** Evicts 10 % while a writer stores new paths and a reader reads random ones; reports the longest wait of each. */
-    private static void lru(Index index, int paths) throws Exception {
+    private static void lru(Index index, int paths, String[] known) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         List<long[]> writes = java.util.Collections.synchronizedList(new ArrayList<>());
         List<long[]> reads = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -209,7 +232,7 @@ public class IndexScale {
             while (!stop.get()) {
                 long t = System.nanoTime();
                 try {
-                    index.narInfo(hash("path", ThreadLocalRandom.current().nextInt(paths)));
+                    index.narInfo(known[ThreadLocalRandom.current().nextInt(known.length)]);
                 } catch (Exception e) {
                     failures.incrementAndGet();
                 }
