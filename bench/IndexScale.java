@@ -1,18 +1,23 @@
 import dev.ncps.index.Dialect;
 import dev.ncps.index.Index;
 import dev.ncps.index.Index.NarFileEntry;
-import dev.ncps.index.Index.NarFileKey;
 import dev.ncps.index.Index.NarInfoEntry;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.HashAlgorithm;
+import dev.ncps.nix.NarFileKey;
 import dev.ncps.nix.NarInfo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +33,9 @@ import java.util.concurrent.locks.LockSupport;
  * one and sixteen threads and an LRU run evicting 10 % while a writer stores new paths and a reader reads.
  *
  * <p>Usage: {@code java -cp <classpath> bench/IndexScale.java <db file> <paths> [reads,lru]}; the built database is
- * kept and reused when it already holds that many paths; the LRU phase runs on a copy.
+ * kept and reused when it already holds that many paths; the LRU phase runs on a copy. The phase {@code adopt} brings
+ * an index built by the branch whose migration V3 was "cache totals" (main has that as V5) to main's schema, in place:
+ * give it a copy. {@code hashes=K} prints the hashes of K random narinfos of the index, for the HTTP phase of scale.sh.
  */
 public class IndexScale {
     private static final String NIX32 = "0123456789abcdfghijklmnpqrsvwxyz";
@@ -42,10 +49,16 @@ public class IndexScale {
         Path db = Path.of(args[0]);
         int paths = Integer.parseInt(args[1]);
         String phases = args.length > 2 ? args[2] : "reads,lru";
+        if (phases.startsWith("hashes=")) {
+            printHashes(db, Integer.parseInt(phases.substring("hashes=".length())));
+            return;
+        }
+        if (phases.contains("adopt")) adopt(db);
         build(db, paths);
         if (phases.contains("reads")) {
+            String[] known = knownHashes(db, 20_000);
             try (Index index = Index.open(config(db, ""))) {
-                reads(index, paths);
+                reads(index, known);
             }
         }
         if (!phases.contains("lru")) return;
@@ -53,8 +66,9 @@ public class IndexScale {
         Files.copy(db, copy, StandardCopyOption.REPLACE_EXISTING);
         Files.deleteIfExists(Path.of(copy + "-wal"));
         Files.deleteIfExists(Path.of(copy + "-shm"));
+        String[] known = knownHashes(copy, 20_000);
         try (Index index = Index.open(config(copy, ""))) {
-            lru(index, paths);
+            lru(index, paths, known);
         } finally {
             for (String suffix : List.of("", "-wal", "-shm")) Files.deleteIfExists(Path.of(copy + suffix));
         }
@@ -63,6 +77,27 @@ public class IndexScale {
     private static IndexConfig config(Path db, String query) {
         return new IndexConfig(Dialect.SQLITE, "jdbc:sqlite:" + db + query, null, null,
                 IndexConfig.DEFAULT_MAX_OPEN, IndexConfig.DEFAULT_MAX_IDLE, true);
+    }
+
+    /**
+     * Drops what the cache-totals branch's V3 created and its history row, so Flyway applies main's V3 (pins) onwards,
+     * V5 counting the totals again from the rows. Its V1 and V2 are main's, so their rows stay (Flyway validates
+     * their checksums). Building 1M paths through the API takes about an hour; this takes seconds.
+     */
+    private static void adopt(Path db) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement s = c.createStatement()) {
+            String v3;
+            try (ResultSet rows = s.executeQuery("SELECT description FROM flyway_schema_history WHERE version = '3'")) {
+                v3 = rows.next() ? rows.getString(1) : null;
+            }
+            if (!"cache totals".equals(v3)) return;
+            c.setAutoCommit(false);
+            s.executeUpdate("DROP TABLE cache_totals");
+            s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '3'");
+            c.commit();
+            System.out.println("adopted " + db + " (built with V3 cache totals) for main's migrations");
+        }
     }
 
     /** Durability is off while building (the rows are the same; only the fsync per commit is skipped). */
@@ -112,9 +147,36 @@ public class IndexScale {
         return s.toString();
     }
 
-    private static void reads(Index index, int paths) throws Exception {
-        String[] hashes = new String[20_000];
-        for (int i = 0; i < hashes.length; i++) hashes[i] = hash("path", ThreadLocalRandom.current().nextInt(paths));
+    /**
+     * Hashes of {@code count} random narinfos of the index, read from it by id: an index seeded from another build may
+     * hold rows that are not {@code hash("path", n)} (the cache-totals branch copied rows with new hashes).
+     */
+    static String[] knownHashes(Path db, int count) throws Exception {
+        String[] hashes = new String[count];
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement s = c.createStatement();
+             PreparedStatement byId = c.prepareStatement("SELECT hash FROM narinfos WHERE id = ?")) {
+            long maxId;
+            try (ResultSet rows = s.executeQuery("SELECT MAX(id) FROM narinfos")) {
+                rows.next();
+                maxId = rows.getLong(1);
+            }
+            for (int found = 0; found < count; ) {
+                byId.setLong(1, 1 + ThreadLocalRandom.current().nextLong(maxId));
+                try (ResultSet rows = byId.executeQuery()) {
+                    if (rows.next()) hashes[found++] = rows.getString(1);
+                }
+            }
+        }
+        return hashes;
+    }
+
+    private static void printHashes(Path db, int count) throws Exception {
+        System.out.print(String.join("\n", knownHashes(db, count)) + "\n");
+    }
+
+    /** {@code hashes}: random narinfos of the index. */
+    private static void reads(Index index, String[] hashes) throws Exception {
         for (String h : Arrays.copyOf(hashes, 2_000)) index.narInfo(h).orElseThrow(); // warm-up
         long[] micros = new long[hashes.length];
         long started = System.nanoTime();
@@ -134,7 +196,7 @@ public class IndexScale {
             threads.add(Thread.ofVirtual().start(() -> {
                 try {
                     while (!stop.get()) {
-                        index.narInfo(hash("path", ThreadLocalRandom.current().nextInt(paths))).orElseThrow();
+                        index.narInfo(hashes[ThreadLocalRandom.current().nextInt(hashes.length)]).orElseThrow();
                         done.incrementAndGet();
                     }
                 } catch (Exception e) {
@@ -150,7 +212,7 @@ public class IndexScale {
     }
 
     /** Evicts 10 % while a writer stores new paths and a reader reads random ones; reports the longest wait of each. */
-    private static void lru(Index index, int paths) throws Exception {
+    private static void lru(Index index, int paths, String[] known) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         List<long[]> writes = java.util.Collections.synchronizedList(new ArrayList<>());
         List<long[]> reads = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -170,7 +232,7 @@ public class IndexScale {
             while (!stop.get()) {
                 long t = System.nanoTime();
                 try {
-                    index.narInfo(hash("path", ThreadLocalRandom.current().nextInt(paths)));
+                    index.narInfo(known[ThreadLocalRandom.current().nextInt(known.length)]);
                 } catch (Exception e) {
                     failures.incrementAndGet();
                 }
@@ -183,7 +245,7 @@ public class IndexScale {
         long total = index.stats().totalBytes();
         long statsNanos = System.nanoTime() - statsStarted;
         long smallStarted = System.nanoTime();
-        int smallEvicted = index.evict(total - SMALL_RUN * NAR_BYTES, hash -> false).size();
+        int smallEvicted = index.evict(total - SMALL_RUN * NAR_BYTES, hash -> false).narFiles().size();
         long smallNanos = System.nanoTime() - smallStarted;
         System.out.printf("cache totals read (what every LRU run and the store gauges start with): %.2f ms; "
                 + "a small LRU run (%d NAR files evicted): %.3f s%n", statsNanos / 1e6, smallEvicted, smallNanos / 1e9);

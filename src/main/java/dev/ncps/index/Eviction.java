@@ -54,8 +54,8 @@ final class Eviction {
     private boolean done;
 
     /**
-     * @param total the bytes of all NAR files when the run starts (the {@code cache_totals} row, not a sum over the
-     *              rows) plus {@link #sideObjectBytes}
+     * @param total the bytes of all NAR files and side objects when the run starts (the {@code cache_totals} row, not
+     *                a sum over the rows)
      */
     Eviction(Dialect dialect, long maxBytes, Predicate<String> skip, long total, Instant now) {
         this.dialect = dialect;
@@ -104,18 +104,6 @@ final class Eviction {
     }
 
     /**
-     * The bytes of listings and logs kept with narinfos, which LRU counts with the NARs. Summed per run: unlike
-     * the NAR bytes they are not in {@code cache_totals}; there are few of them (kept only when asked for).
-     */
-    static long sideObjectBytes(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(SUM(size), 0) FROM side_objects");
-             ResultSet rows = s.executeQuery()) {
-            rows.next();
-            return rows.getLong(1);
-        }
-    }
-
-    /**
      * Deletes the records of evicted NAR files older than {@code cutoff}, then all but the newest {@code maxRows}
      * (ids grow with each record, a NAR evicted again gets a new one). Returns the records deleted.
      */
@@ -159,11 +147,8 @@ final class Eviction {
 
         /** The next narinfos after the cursor, oldest access first (id breaks ties so the order is total). */
         private Map<Long, Candidate> nextCandidates() throws SQLException {
-            String after = cursorTime == null ? "" : "(last_accessed_at > ? OR (last_accessed_at = ? AND id > ?)) AND ";
             Map<Long, Candidate> batch = new LinkedHashMap<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id, hash, nar_file_hash, nar_file_compression, last_accessed_at FROM narinfos WHERE " + after
-                    + "NOT EXISTS (SELECT 1 FROM pinned_paths p WHERE p.hash = narinfos.hash) "
-                    + "ORDER BY last_accessed_at, id LIMIT " + BATCH)) {
+            try (PreparedStatement s = c.prepareStatement(candidatesSql(cursorTime != null))) {
                 if (cursorTime != null) {
                     dialect.setInstant(s, 1, cursorTime);
                     dialect.setInstant(s, 2, cursorTime);
@@ -198,11 +183,7 @@ final class Eviction {
             List<Long> ids = new ArrayList<>(chosen.keySet());
             Map<Long, List<LinkedFile>> filesOf = new HashMap<>();
             Map<Long, Integer> links = new HashMap<>();
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT l.narinfo_id, f.id, f.hash, f.compression, f.file_size, f.last_accessed_at,
-                           (SELECT COUNT(*) FROM narinfo_nar_files l2 WHERE l2.nar_file_id = f.id) AS links
-                    FROM narinfo_nar_files l JOIN nar_files f ON f.id = l.nar_file_id
-                    WHERE l.narinfo_id IN (""" + JdbcIndex.placeholders(ids.size()) + ")")) {
+            try (PreparedStatement s = c.prepareStatement(linkedFilesSql(ids.size()))) {
                 bindIds(s, ids);
                 try (ResultSet rows = s.executeQuery()) {
                     while (rows.next()) {
@@ -224,6 +205,7 @@ final class Eviction {
                 for (Map.Entry<String, Long> side : sidesOf.getOrDefault(narInfoId, Map.of()).entrySet()) {
                     sideObjects.add(side.getKey());
                     total -= side.getValue();
+                    totals.sideObjects(-side.getValue());
                 }
                 for (LinkedFile file : filesOf.getOrDefault(narInfoId, List.of())) {
                     if (links.merge(file.id(), -1, Integer::sum) == 0) {
@@ -232,12 +214,11 @@ final class Eviction {
                     }
                 }
             }
-            totals.narInfos(-deleteByIds("DELETE FROM narinfos WHERE id IN (", doomed, ""));
+            totals.narInfos(-deleteByIds(deleteNarInfosSql(doomed.size()), doomed));
             recordEvicted(named);
             if (orphaned.isEmpty()) return;
             List<Long> orphanIds = new ArrayList<>(orphaned.keySet());
-            deleteByIds("DELETE FROM nar_files WHERE id IN (", orphanIds,
-                    " AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.nar_file_id = nar_files.id)");
+            deleteByIds(deleteOrphansSql(orphanIds.size()), orphanIds);
             Set<Long> survivors = stillPresent(orphanIds);
             orphaned.forEach((id, entry) -> {
                 if (survivors.contains(id)) {
@@ -277,8 +258,7 @@ final class Eviction {
         /** Side object keys and sizes by narinfo id; their rows go with the narinfo (ON DELETE CASCADE). */
         private Map<Long, Map<String, Long>> sideObjectsOf(List<Long> narInfoIds) throws SQLException {
             Map<Long, Map<String, Long>> sides = new HashMap<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT narinfo_id, object_key, size FROM side_objects WHERE narinfo_id IN ("
-                    + JdbcIndex.placeholders(narInfoIds.size()) + ")")) {
+            try (PreparedStatement s = c.prepareStatement(sideObjectsSql(narInfoIds.size()))) {
                 bindIds(s, narInfoIds);
                 try (ResultSet rows = s.executeQuery()) {
                     while (rows.next()) {
@@ -299,9 +279,9 @@ final class Eviction {
         }
 
         /** @return the rows deleted */
-        private int deleteByIds(String head, List<Long> ids, String tail) throws SQLException {
+        private int deleteByIds(String sql, List<Long> ids) throws SQLException {
             if (ids.isEmpty()) return 0;
-            try (PreparedStatement s = c.prepareStatement(head + JdbcIndex.placeholders(ids.size()) + ")" + tail)) {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
                 bindIds(s, ids);
                 return s.executeUpdate();
             }
@@ -309,8 +289,7 @@ final class Eviction {
 
         private Set<Long> stillPresent(List<Long> ids) throws SQLException {
             Set<Long> present = new HashSet<>();
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT id FROM nar_files WHERE id IN (" + JdbcIndex.placeholders(ids.size()) + ")")) {
+            try (PreparedStatement s = c.prepareStatement(presentSql(ids.size()))) {
                 bindIds(s, ids);
                 try (ResultSet rows = s.executeQuery()) {
                     while (rows.next()) present.add(rows.getLong(1));
@@ -318,6 +297,49 @@ final class Eviction {
             }
             return present;
         }
+    }
+
+    // The statements of a run, one per step, each answered from an index so that a batch reads its own rows and
+    // a bounded number of others whatever the size of the cache (EvictionPlanTest checks their plans on every dialect).
+
+    /**
+     * The next {@link #BATCH} candidates, after the cursor ({@code last_accessed_at}, {@code id}) when {@code after}.
+     * The cursor's lower bound is stated on its own ({@code last_accessed_at >= ?}) so that every planner starts the
+     * index range there instead of at the oldest row: deleted rows before it would otherwise be walked again by
+     * every batch (PostgreSQL keeps their index entries until VACUUM). Pinned paths are left out by an anti-join that
+     * looks each candidate up in pinned_paths: MariaDB plans {@code NOT EXISTS} by reading every pinned path per batch.
+     */
+    static String candidatesSql(boolean after) {
+        return "SELECT n.id, n.hash, n.nar_file_hash, n.nar_file_compression, n.last_accessed_at FROM narinfos n "
+                + "LEFT JOIN pinned_paths p ON p.hash = n.hash WHERE "
+                + (after ? "n.last_accessed_at >= ? AND (n.last_accessed_at > ? OR n.id > ?) AND " : "")
+                + "p.hash IS NULL ORDER BY n.last_accessed_at, n.id LIMIT " + BATCH;
+    }
+
+    /** The NAR files linked to {@code ids} narinfos, each with its number of links. */
+    static String linkedFilesSql(int ids) {
+        return """
+                SELECT l.narinfo_id, f.id, f.hash, f.compression, f.file_size, f.last_accessed_at,
+                       (SELECT COUNT(*) FROM narinfo_nar_files l2 WHERE l2.nar_file_id = f.id) AS links
+                FROM narinfo_nar_files l JOIN nar_files f ON f.id = l.nar_file_id
+                WHERE l.narinfo_id IN (""" + JdbcIndex.placeholders(ids) + ")";
+    }
+
+    static String sideObjectsSql(int ids) {
+        return "SELECT narinfo_id, object_key, size FROM side_objects WHERE narinfo_id IN (" + JdbcIndex.placeholders(ids) + ")";
+    }
+
+    static String deleteNarInfosSql(int ids) {
+        return "DELETE FROM narinfos WHERE id IN (" + JdbcIndex.placeholders(ids) + ")";
+    }
+
+    static String deleteOrphansSql(int ids) {
+        return "DELETE FROM nar_files WHERE id IN (" + JdbcIndex.placeholders(ids) + ")"
+                + " AND NOT EXISTS (SELECT 1 FROM narinfo_nar_files l WHERE l.nar_file_id = nar_files.id)";
+    }
+
+    static String presentSql(int ids) {
+        return "SELECT id FROM nar_files WHERE id IN (" + JdbcIndex.placeholders(ids) + ")";
     }
 
     private static void bindIds(PreparedStatement s, List<Long> ids) throws SQLException {

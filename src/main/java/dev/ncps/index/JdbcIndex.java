@@ -606,6 +606,15 @@ final class JdbcIndex implements Index {
     @Override
     public boolean deleteNarInfo(String hash) throws IndexException {
         return writeCounted("delete narinfo " + hash, (c, totals) -> {
+            // Its side objects' rows go with it (ON DELETE CASCADE), and so do their bytes from the totals.
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT COALESCE(SUM(o.size), 0) FROM side_objects o JOIN narinfos n ON n.id = o.narinfo_id WHERE n.hash = ?")) {
+                s.setString(1, hash);
+                try (ResultSet rows = s.executeQuery()) {
+                    rows.next();
+                    totals.sideObjects(-rows.getLong(1));
+                }
+            }
             try (PreparedStatement s = c.prepareStatement("DELETE FROM narinfos WHERE hash = ?")) {
                 s.setString(1, hash);
                 int deleted = s.executeUpdate();
@@ -840,7 +849,7 @@ final class JdbcIndex implements Index {
     public Evicted evict(long maxBytes, Predicate<String> skip) throws IndexException {
         pruneEvicted(EVICTED_MAX_ROWS);
         Eviction eviction = new Eviction(dialect, maxBytes, skip,
-                stats().totalBytes() + read("read the size of listings and logs", Eviction::sideObjectBytes), clock.instant());
+                stats().totalBytes() + read("read the size of listings and logs", Totals::sideObjectBytes), clock.instant());
         while (!eviction.done()) {
             try {
                 eviction.advance(writeCounted("evict least recently used entries down to " + maxBytes + " bytes", eviction::step));
@@ -894,7 +903,7 @@ final class JdbcIndex implements Index {
     }
 
     private boolean putSideObject(String findNarInfo, String value, String key, long size) throws IndexException {
-        return write("record side object " + key, c -> {
+        return writeCounted("record side object " + key, (c, totals) -> {
             long narInfoId;
             try (PreparedStatement s = c.prepareStatement(findNarInfo)) {
                 s.setString(1, value);
@@ -904,18 +913,24 @@ final class JdbcIndex implements Index {
                     if (rows.wasNull()) return false;
                 }
             }
-            try (PreparedStatement s = c.prepareStatement("UPDATE side_objects SET size = ? WHERE narinfo_id = ? AND object_key = ?")) {
+            Optional<Long> recorded;
+            try (PreparedStatement s = c.prepareStatement("SELECT size FROM side_objects WHERE narinfo_id = ? AND object_key = ?"
+                    + dialect.forUpdate())) {
+                s.setLong(1, narInfoId);
+                s.setString(2, key);
+                try (ResultSet rows = s.executeQuery()) {
+                    recorded = rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement(recorded.isPresent()
+                    ? "UPDATE side_objects SET size = ? WHERE narinfo_id = ? AND object_key = ?"
+                    : "INSERT INTO side_objects (size, narinfo_id, object_key) VALUES (?, ?, ?)")) {
                 s.setLong(1, size);
                 s.setLong(2, narInfoId);
                 s.setString(3, key);
-                if (s.executeUpdate() > 0) return true;
-            }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO side_objects (narinfo_id, object_key, size) VALUES (?, ?, ?)")) {
-                s.setLong(1, narInfoId);
-                s.setString(2, key);
-                s.setLong(3, size);
                 s.executeUpdate();
             }
+            totals.sideObjects(size - recorded.orElse(0L));
             return true;
         });
     }

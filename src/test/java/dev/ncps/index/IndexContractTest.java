@@ -122,35 +122,63 @@ abstract class IndexContractTest {
         }
     }
 
+    /** The kept bytes of side objects and their sum over the rows. */
+    List<Long> sideObjectBytesKeptAndSummed() throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rows = s.executeQuery("SELECT (SELECT side_object_bytes FROM cache_totals WHERE id = 1), "
+                     + "(SELECT COALESCE(SUM(size), 0) FROM side_objects)")) {
+            rows.next();
+            return List.of(rows.getLong(1), rows.getLong(2));
+        }
+    }
+
     @Test
     void theKeptTotalsAgreeWithTheRowsAfterEveryKindOfWrite() throws Exception {
         for (int n = 0; n < 60; n++) putSynthetic(n, 100 + n, at(n));
         putSynthetic(3, 500, at(100));
+        for (int n = 0; n < 60; n += 2) {
+            String hash = TestNarInfos.hashPart("path", n);
+            assertThat(index.putSideObject(hash, "store/ls/" + n + ".ls", 10 + n)).isTrue();
+            assertThat(index.putSideObject(hash, "store/ls/" + n + ".ls", 20 + n)).isTrue(); // replaces the first size
+        }
+        assertThat(index.putSideObject(TestNarInfos.hashPart("path", 7), "store/log/7", 5)).isTrue();
         index.putNarFile(new NarFileEntry(new NarFileKey(TestNarInfos.narFileHash(900), Compression.ZSTD), 77, at(1)));
         index.putAll(List.of(new NarFileEntry(new NarFileKey(TestNarInfos.narFileHash(901), Compression.XZ), 33, at(2))),
                 List.of(putSynthetic(4, 104, at(4))));
         assertThat(index.deleteNarInfo(TestNarInfos.synthetic(5, TestNarInfos.narFileHash(5)).storePath().hashPart())).isTrue();
         assertThat(index.deleteNarFile(TestNarInfos.narFileHash(6), Compression.XZ)).isTrue();
         assertThat(index.deleteNarFile(TestNarInfos.narFileHash(6), Compression.XZ)).isFalse();
+        assertThat(index.deleteNarInfo(TestNarInfos.hashPart("path", 8))).isTrue(); // with its listing
         assertThat(index.stats()).isEqualTo(recount());
+        List<Long> sides = sideObjectBytesKeptAndSummed();
+        assertThat(sides.getFirst()).isEqualTo(sides.getLast()).isGreaterThan(0);
 
         index.evict(index.stats().totalBytes() / 2, hash -> false);
 
         assertThat(index.stats()).isEqualTo(recount());
+        sides = sideObjectBytesKeptAndSummed();
+        assertThat(sides.getFirst()).isEqualTo(sides.getLast());
     }
 
     @Test
     void theMigrationCountsTheRowsWrittenBeforeTheTotalsWereKept() throws Exception {
         for (int n = 0; n < 30; n++) putSynthetic(n, 1000 + n, at(n));
+        assertThat(index.putSideObject(TestNarInfos.hashPart("path", 1), "store/ls/1.ls", 90)).isTrue();
         Index.Stats before = recount();
         index.close();
         index = null;
-        rollBack("6", "evicted_nar_files");
-        rollBack("5", "cache_totals");
+        rollBack("7", "evicted_nar_files");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+             java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("DROP TABLE cache_totals");
+            s.executeUpdate("DELETE FROM flyway_schema_history WHERE version IN ('5', '6')");
+        }
 
         index = Index.open(config, Clock.fixed(T0, ZoneOffset.UTC));
 
         assertThat(index.stats()).isEqualTo(before);
+        assertThat(sideObjectBytesKeptAndSummed()).containsExactly(90L, 90L);
     }
 
     @Test
@@ -526,8 +554,8 @@ abstract class IndexContractTest {
         putSynthetic(0, 100, at(0));
         index.close();
         index = null;
-        rollBack("6", "evicted_nar_files");
-        assertThat(Index.migrate(config, true).pending()).containsExactly("6");
+        rollBack("7", "evicted_nar_files");
+        assertThat(Index.migrate(config, true).pending()).containsExactly("7");
 
         index = Index.open(config, Clock.fixed(T0, ZoneOffset.UTC));
         index.evict(0, hash -> false);
