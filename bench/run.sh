@@ -432,11 +432,14 @@ vm_hwm_kib() { awk '/VmHWM/{print $2}' "/proc/$1/status"; }
 sample_rss() { while awk '/RssAnon/{print $2}' "/proc/$1/status"; do sleep 0.02; done; }
 
 # ---------------------------------------------------------------- hit instances
-# The launcher keeps a class-data-sharing archive, which the JVM writes when the first start after an install (or
-# a new jar) exits; every later start loads it. One start and stop first, so the measured starts are those later
-# ones; the first start is reported on its own.
-start_ncps first-start "$(free_port)" "$p_up_none"
+# The launcher keeps an ahead-of-time cache, which the JVM writes when the first start after an install (or
+# a new jar) exits; every later start loads it. One start, a few requests (as a server's first run would serve)
+# and a stop first, so the measured starts are those later ones; the first start is reported on its own.
+port=$(free_port)
+start_ncps first-start "$port" "$p_up_none"
 record 0 none ncps first_startup_s "$startup"
+printf '%s.narinfo\n' "${hashes[@]:0:8}" > "$run/first-start-narinfos"
+fetch_list "http://127.0.0.1:$port" "$run/first-start-narinfos"
 stop_ncps "$ncps_pid"
 declare -A base pid_of
 base[nginx-none]="http://127.0.0.1:$p_ng_none"; base[nginx-zstd]="http://127.0.0.1:$p_ng_zstd"

@@ -107,6 +107,48 @@ class RuntimeBundleIT {
         }
     }
 
+    @Test
+    void theFirstServeTrainsTheAheadOfTimeCacheAndLaterOnesStartFromIt() throws Exception {
+        Path cacheFile = work.resolve("aot/ncps.aot");
+        Files.createDirectories(cacheFile.getParent());
+        Map<String, String> env = Map.of("HOME", work.toString(), "NCPS_CDS_ARCHIVE", cacheFile.toString());
+        assertThat(run(env, "--version")).startsWith("ncps ");
+        assertThat(cacheFile).as("only serve trains the cache").doesNotExist();
+
+        serveAndStop(env, pid -> assertThat(mappedFiles(pid)).doesNotContain(cacheFile.toString()));
+        assertThat(Files.size(cacheFile)).as("written when the first serve exited").isGreaterThan(1 << 20);
+        assertThat(Files.readString(Path.of(cacheFile + ".options"))).contains("heap=128");
+        java.nio.file.attribute.FileTime trained = Files.getLastModifiedTime(cacheFile);
+
+        serveAndStop(env, pid -> assertThat(mappedFiles(pid)).contains(cacheFile.toString()));
+        assertThat(Files.getLastModifiedTime(cacheFile)).as("used, not trained again").isEqualTo(trained);
+
+        Map<String, String> otherOptions = new java.util.HashMap<>(env);
+        otherOptions.put("NCPS_JAVA_OPTS", "-Xmx200m");
+        serveAndStop(otherOptions, pid -> assertThat(mappedFiles(pid)).doesNotContain(cacheFile.toString()));
+        assertThat(Files.readString(Path.of(cacheFile + ".options"))).contains("options=-Xmx200m");
+    }
+
+    private void serveAndStop(Map<String, String> env, java.util.function.LongConsumer whileServing) throws Exception {
+        try (UpstreamServer upstream = new UpstreamServer(UpstreamServer.newCacheDir("aot-upstream"));
+             NcpsProcess ncps = NcpsProcess.startLauncher(home.resolve("bin/ncps"), "bundle", port -> List.of("serve",
+                     "--server-addr", "127.0.0.1:" + port,
+                     "--cache-hostname", "test.local",
+                     "--cache-storage-local", work.resolve("aot-data").toString(),
+                     "--cache-upstream-url", upstream.url().toString()), env, Duration.ofSeconds(60))) {
+            whileServing.accept(ncps.pid());
+            assertThat(ncps.terminate(Duration.ofSeconds(60))).as("exit code after SIGTERM; log:\n%s", ncps.logTail(20)).isZero();
+        }
+    }
+
+    private static String mappedFiles(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "maps"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private String run(Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/ncps").toString()));
         command.addAll(List.of(args));
