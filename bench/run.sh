@@ -319,7 +319,15 @@ clk_tck=$(getconf CLK_TCK)
 server_pids() {
   case $1 in ncps) echo "${pid_of[$2]}" ;; ncps-db) echo "${pid_of[db-$2]}" ;; s3) echo "$s3_pid" ;; *) pgrep -P "$nginx_proxy_pid" ;; esac
 }
-cpu_ticks() { local t=0 p; for p in $(server_pids "$1" "$2"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+# nginx's cache loader process exits a minute after the start, so a child listed may be gone when read.
+cpu_ticks() {
+  local t=0 p ticks
+  for p in $(server_pids "$1" "$2"); do
+    ticks=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) || ticks=0
+    t=$((t + ${ticks:-0}))
+  done
+  echo $t
+}
 
 # A process's server CPU per request over a phase: c0 (ticks before), requests.
 cpu_us_per_request() { awk -v c=$(( $(cpu_ticks "$1" "$2") - $3 )) -v hz=$clk_tck -v n="$4" 'BEGIN{printf "%.1f", c/hz*1e6/n}'; }
