@@ -36,9 +36,9 @@ done
 
 # Closure shape: log-uniform sizes from 4 KiB to max_kib, plus one big NAR used for the cold miss.
 if [ $mode = quick ]; then
-  n_paths=60; max_kib=8192; big_mib=64; narinfo_loops=20; nar_loops=4; : "${runs:=3}"
+  n_paths=60; max_kib=8192; big_mib=64; narinfo_loops=60; nar_loops=4; : "${runs:=3}"
 else
-  n_paths=300; max_kib=24576; big_mib=256; narinfo_loops=10; nar_loops=1; : "${runs:=5}"
+  n_paths=300; max_kib=24576; big_mib=256; narinfo_loops=20; nar_loops=1; : "${runs:=5}"
 fi
 # Profiling wants longer phases for enough samples (JFR samples Java threads every 10-20 ms).
 [ -z "$profile" ] || { runs=1; docs=""; narinfo_loops=$((narinfo_loops * 10)); nar_loops=$((nar_loops * 4)); }
@@ -355,15 +355,15 @@ narinfo_c16_phase() {   # r comp target base metric-prefix: the narinfo loop on 
   record "$1" "$2" "$3" "$5_c16_cpu_us" "$(cpu_us_per_request "$3" "$2" "$c0" "$n")"
 }
 
-# The JIT compiles a request path after some thousands of requests; a server that has run for a while is in that
-# steady state, so every server gets that many narinfo requests (on 16 connections) before anything is measured.
+# The JIT compiles a request path after some tens of thousands of requests; a server that has run for a while is
+# in that steady state, so every server answers the narinfo loop on 16 connections at once, then on one connection
+# eight times over, before anything is measured.
 jit_warm_up() {   # comp target base
   local i cpids=()
   curl_cfg "$3" "$run/narinfos-loop" "" > "$run/jit.cfg"
-  for _ in 1 2; do
-    for i in $(seq 16); do curl -s -K "$run/jit.cfg" -w '%{http_code}\n' > "$run/jit.$i.out" & cpids+=($!); done
-    for i in "${cpids[@]}"; do wait "$i"; done; cpids=()
-  done
+  for i in $(seq 16); do curl -s -K "$run/jit.cfg" -w '%{http_code}\n' > "$run/jit.$i.out" & cpids+=($!); done
+  for i in "${cpids[@]}"; do wait "$i"; done
+  for i in $(seq 8); do curl -s -K "$run/jit.cfg" -w '%{http_code}\n' > "$run/jit.c1-$i.out"; done
   [ "$(cat "$run"/jit.*.out | grep -vc '^200$')" = 0 ] || die "JIT warm-up through $2 ($1): non-200 answers"
 }
 
@@ -470,7 +470,7 @@ for comp in none zstd; do
 done
 for comp in none zstd; do
   for target in ncps ncps-db nginx; do
-    log "JIT warm-up: $(( 32 * $(wc -l < "$run/narinfos-loop") )) narinfo requests ($comp closure) through $target"
+    log "JIT warm-up: $(( 24 * $(wc -l < "$run/narinfos-loop") )) narinfo requests ($comp closure) through $target"
     jit_warm_up "$comp" "$target" "${base[$target-$comp]}"
   done
 done
