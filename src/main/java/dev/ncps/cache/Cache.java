@@ -154,10 +154,19 @@ public final class Cache {
     // ---------------------------------------------------------------- narinfo
 
     /**
-     * The signed narinfo if it is held in memory, else null. Never blocks, so the HTTP layer may call it
-     * on an I/O thread.
+     * The signed narinfo if it is held in memory or the index can read it at once (SQLite), else null: then
+     * {@link #narInfo} answers. Never blocks, so the HTTP layer calls it on the I/O thread that parsed the request.
      */
-    public byte[] memoizedNarInfo(String hash) {
+    public byte[] narInfoWithoutWaiting(String hash) {
+        byte[] memoized = memoizedNarInfo(hash);
+        if (memoized != null) {
+            return memoized;
+        }
+        return index.narInfoTextWithoutWaiting(hash).map(text -> servedFromIndex(hash, text)).orElse(null);
+    }
+
+    /** The signed narinfo if it is held in memory, else null. */
+    byte[] memoizedNarInfo(String hash) {
         byte[] memoized = memo.get(hash);
         if (memoized != null) {
             access.narInfoUsed(hash);
@@ -195,7 +204,7 @@ public final class Cache {
             return Unavailable.local("database unavailable");
         }
         if (text.isPresent()) {
-            return servedFromIndex(hash, text.get());
+            return new NarInfoFound(servedFromIndex(hash, text.get()), null);
         }
         if (uploadOnly) {
             return new NotFound("not in the cache");
@@ -241,19 +250,19 @@ public final class Cache {
     /** What another instance stored while we waited for its lookup. */
     private Optional<NarInfoResult> storedNarInfo(String hash) {
         try {
-            return index.narInfoText(hash).map(text -> servedFromIndex(hash, text));
+            return index.narInfoText(hash).map(text -> new NarInfoFound(servedFromIndex(hash, text), null));
         } catch (IndexException e) {
             return Optional.of(Unavailable.local("database unavailable"));
         }
     }
 
     /** A hit on a narinfo row: kept in memory for the next requests and counted as used. */
-    private NarInfoResult servedFromIndex(String hash, String stored) {
+    private byte[] servedFromIndex(String hash, String stored) {
         byte[] text = stored.getBytes(StandardCharsets.UTF_8);
         remember(hash, NarInfo.urlOf(stored), text);
         access.narInfoUsed(hash);
         listener.narInfoServed(CacheListener.Result.HIT, null);
-        return new NarInfoFound(text, null);
+        return text;
     }
 
     private NarInfoResult fetchNarInfo(String hash) {

@@ -124,7 +124,7 @@ final class CacheHandler extends Handler.Abstract {
         }
         switch (route) {
             case Route.NarInfo narInfo -> {
-                byte[] text = cache.memoizedNarInfo(narInfo.hash());
+                byte[] text = cache.narInfoWithoutWaiting(narInfo.hash());
                 if (text == null) {
                     return false;
                 }

@@ -58,6 +58,13 @@ public interface Index extends AutoCloseable {
      */
     Optional<String> narInfoText(String hash) throws IndexException;
 
+    /**
+     * As {@link #narInfoText}, for a thread that must not wait (an HTTP I/O thread): the text when the index could
+     * read the row at once; empty when there is no such row, or when reading it would mean waiting (always, on any
+     * database but SQLite), and then {@link #narInfoText} answers.
+     */
+    Optional<String> narInfoTextWithoutWaiting(String hash);
+
     /** The build trace entry of a derivation output, with the signatures it was stored with. */
     Optional<BuildTrace> buildTrace(StorePath drvPath, String outputName) throws IndexException;
 

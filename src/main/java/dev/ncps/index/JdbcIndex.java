@@ -61,6 +61,8 @@ final class JdbcIndex implements Index {
     private final Dialect dialect;
     private final HikariDataSource writer;
     private final HikariDataSource reader;
+    /** SQLite only (null otherwise): see {@link #narInfoTextWithoutWaiting}. */
+    private final InlineReads inline;
     private final Clock clock;
     private final WriteHealth health;
     private final PinRows pins;
@@ -68,10 +70,11 @@ final class JdbcIndex implements Index {
     private final AtomicLong fillCursor = new AtomicLong();
     private final AtomicInteger unsavedFills = new AtomicInteger();
 
-    private JdbcIndex(Dialect dialect, HikariDataSource writer, HikariDataSource reader, Clock clock) {
+    private JdbcIndex(Dialect dialect, HikariDataSource writer, HikariDataSource reader, InlineReads inline, Clock clock) {
         this.dialect = dialect;
         this.writer = writer;
         this.reader = reader;
+        this.inline = inline;
         this.clock = clock;
         this.health = new WriteHealth(this::probeWrite, System::nanoTime);
         this.pins = new PinRows(dialect);
@@ -82,10 +85,11 @@ final class JdbcIndex implements Index {
         if (config.migrateOnOpen()) migrate(config, false);
         HikariDataSource writer = dataSource(config, "writer",
                 config.dialect() == Dialect.SQLITE ? 1 : config.maxOpen(), config.maxIdle());
-        if (config.dialect() != Dialect.SQLITE) return new JdbcIndex(config.dialect(), writer, writer, clock);
+        if (config.dialect() != Dialect.SQLITE) return new JdbcIndex(config.dialect(), writer, writer, null, clock);
         try {
             int readers = Math.min(config.maxOpen(), SQLITE_READERS);
-            return new JdbcIndex(config.dialect(), writer, dataSource(config, "reader", readers, Math.min(readers, config.maxIdle())), clock);
+            return new JdbcIndex(config.dialect(), writer, dataSource(config, "reader", readers, Math.min(readers, config.maxIdle())),
+                    new InlineReads(config.jdbcUrl()), clock);
         } catch (IndexException | RuntimeException e) {
             writer.close();
             throw e;
@@ -308,6 +312,11 @@ final class JdbcIndex implements Index {
                 (text, rows) -> new NarInfoEntry(hash, parseStored(hash, text), rows.getString("upstream_url"),
                         dialect.getInstant(rows, "last_accessed_at")));
         return stored.isPresent() ? stored.get() : assembledNarInfo(hash);
+    }
+
+    @Override
+    public Optional<String> narInfoTextWithoutWaiting(String hash) {
+        return inline == null ? Optional.empty() : inline.narInfoText(hash);
     }
 
     @Override
@@ -985,6 +994,7 @@ final class JdbcIndex implements Index {
     @Override
     public void close() {
         health.close();
+        if (inline != null) inline.close();
         if (reader != writer) reader.close();
         writer.close();
     }

@@ -111,6 +111,19 @@ abstract class IndexContractTest {
         assertThat(index.narInfoText("0".repeat(32))).isEmpty();
     }
 
+    @Test
+    void aReadWithoutWaitingAnswersFromSqliteAndLeavesOtherDatabasesToTheOrdinaryRead() throws Exception {
+        NarInfo info = TestNarInfos.fixtures().getFirst();
+        index.putNarInfo(new NarInfoEntry(info.storePath().hashPart(), info, null, T0));
+
+        if (config.dialect() == Dialect.SQLITE) {
+            assertThat(index.narInfoTextWithoutWaiting(info.storePath().hashPart())).contains(info.serialize());
+        } else {
+            assertThat(index.narInfoTextWithoutWaiting(info.storePath().hashPart())).isEmpty();
+        }
+        assertThat(index.narInfoTextWithoutWaiting("0".repeat(32))).isEmpty();
+    }
+
     /** The totals counted from the rows, as {@code stats()} answered before the totals were kept. */
     Index.Stats recount() throws Exception {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());

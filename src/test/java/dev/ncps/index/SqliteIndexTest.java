@@ -29,6 +29,26 @@ class SqliteIndexTest extends IndexContractTest {
     }
 
     @Test
+    void aReadWithoutWaitingIsNotHeldUpByAWriterAndEndsWithTheIndex() throws Exception {
+        IndexConfig config = freshDatabase();
+        dev.ncps.nix.NarInfo info = TestNarInfos.fixtures().getFirst();
+        String hash = info.storePath().hashPart();
+        Index opened = Index.open(config);
+        opened.putNarInfo(new Index.NarInfoEntry(hash, info, null, java.time.Instant.EPOCH));
+        // A write transaction open on another connection (as a cache miss or an LRU batch holds one): the read has no
+        // busy timeout, so had it to wait it would give up and answer empty.
+        try (java.sql.Connection other = java.sql.DriverManager.getConnection(config.jdbcUrl());
+             java.sql.Statement s = other.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            s.executeUpdate("UPDATE narinfos SET narinfo_text = 'uncommitted'");
+            assertThat(opened.narInfoTextWithoutWaiting(hash)).contains(info.serialize());
+            s.execute("ROLLBACK");
+        }
+        opened.close();
+        assertThat(opened.narInfoTextWithoutWaiting(hash)).as("after close").isEmpty();
+    }
+
+    @Test
     void aReopenedDatabaseKeepsItsRowsAndIsNotMigratedTwice() throws Exception {
         IndexConfig config = freshDatabase();
         try (Index first = Index.open(config)) {
