@@ -38,7 +38,7 @@ final class InlineReads implements AutoCloseable {
         Connection c = idle.poll();
         if (c == null && (c = openOne()) == null) return Optional.empty();
         boolean healthy = false;
-        try (PreparedStatement s = c.prepareStatement("SELECT narinfo_text FROM narinfos WHERE hash = ?")) {
+        try (PreparedStatement s = c.prepareStatement(JdbcIndex.narInfoByHash(JdbcIndex.NARINFO_TEXT))) {
             s.setString(1, hash);
             try (ResultSet rows = s.executeQuery()) {
                 Optional<String> text = rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.empty();

@@ -321,8 +321,15 @@ final class JdbcIndex implements Index {
 
     @Override
     public Optional<String> narInfoText(String hash) throws IndexException {
-        Optional<Optional<String>> stored = withText(hash, "narinfo_text", (text, rows) -> text);
+        Optional<Optional<String>> stored = withText(hash, NARINFO_TEXT, (text, rows) -> text);
         return stored.isPresent() ? stored.get() : assembledNarInfo(hash).map(entry -> entry.narInfo().serialize());
+    }
+
+    /** The column a narinfo hit reads, also on the I/O thread ({@link InlineReads}). */
+    static final String NARINFO_TEXT = "narinfo_text";
+
+    static String narInfoByHash(String columns) {
+        return "SELECT " + columns + " FROM narinfos WHERE hash = ?";
     }
 
     private interface TextRow<T> {
@@ -335,11 +342,11 @@ final class JdbcIndex implements Index {
      */
     private <T> Optional<Optional<T>> withText(String hash, String columns, TextRow<T> mapper) throws IndexException {
         return read("read narinfo " + hash, c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT " + columns + " FROM narinfos WHERE hash = ?")) {
+            try (PreparedStatement s = c.prepareStatement(narInfoByHash(columns))) {
                 s.setString(1, hash);
                 try (ResultSet rows = s.executeQuery()) {
                     if (!rows.next()) return Optional.of(Optional.empty());
-                    String text = rows.getString("narinfo_text");
+                    String text = rows.getString(NARINFO_TEXT);
                     return text == null ? Optional.empty() : Optional.of(Optional.of(mapper.map(text, rows)));
                 }
             }
