@@ -1,28 +1,18 @@
 package dev.ncps.index;
 
 import dev.ncps.testing.MariaDbServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MariaDbEvictionPlanTest extends EvictionPlanTest {
-    private MariaDbServer server;
-
-    @BeforeAll
-    void startServer() {
-        server = MariaDbServer.start("index");
-    }
-
-    @AfterAll
-    void stopServer() {
-        if (server != null) server.close();
-    }
+    @AutoClose
+    private final ServerDatabases<MariaDbServer> databases = new ServerDatabases<>(() -> MariaDbServer.start("index"), MariaDbServer::createDatabase);
 
     @Override
     IndexConfig freshDatabase() {
-        return TestIndexConfigs.of(server.createDatabase());
+        return databases.fresh();
     }
 }

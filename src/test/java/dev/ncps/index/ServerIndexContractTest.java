@@ -1,8 +1,7 @@
 package dev.ncps.index;
 
 import dev.ncps.testing.SqlDatabase;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -17,28 +16,16 @@ import java.util.function.Supplier;
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ServerIndexContractTest<S extends AutoCloseable> extends IndexContractTest {
-    private final Supplier<S> start;
-    private final Function<S, SqlDatabase> createDatabase;
-    private S server;
+    @AutoClose
+    private final ServerDatabases<S> databases;
 
     ServerIndexContractTest(Supplier<S> start, Function<S, SqlDatabase> createDatabase) {
-        this.start = start;
-        this.createDatabase = createDatabase;
-    }
-
-    @BeforeAll
-    void startServer() {
-        server = start.get();
-    }
-
-    @AfterAll
-    void stopServer() throws Exception {
-        if (server != null) server.close();
+        this.databases = new ServerDatabases<>(start, createDatabase);
     }
 
     @Override
     IndexConfig freshDatabase() {
-        return TestIndexConfigs.of(createDatabase.apply(server));
+        return databases.fresh();
     }
 
     @Test
