@@ -342,12 +342,18 @@ narinfo_phase() {   # r comp target base metric-prefix: the narinfo loop on one 
   record "$1" "$2" "$3" "$5_p99_us" "$(awk '{print $3*1e6}' "$run/fetch.out" | sort -n | awk '{v[NR]=$1} END{printf "%.1f", v[int(NR*0.99)]}')"
 }
 
-narinfo_c16_phase() {   # r comp target base metric-prefix: the narinfo loop on each of 16 connections at once
-  local t0 t1 c0 i cpids=()
-  curl_cfg "$4" "$run/narinfos-loop" "" > "$run/c16.cfg"
-  c0=$(cpu_ticks "$3" "$2"); t0=$(now_ns)
-  for i in $(seq 16); do curl -s -K "$run/c16.cfg" -w '%{http_code}\n' > "$run/c16.$i.out" & cpids+=($!); done
+# The narinfo loop on each of 16 connections at once (a curl process each); their status codes in <prefix>.<i>.out.
+narinfo_loop_c16() {   # base out-prefix
+  local i cpids=()
+  curl_cfg "$1" "$run/narinfos-loop" "" > "$2.cfg"
+  for i in $(seq 16); do curl -s -K "$2.cfg" -w '%{http_code}\n' > "$2.$i.out" & cpids+=($!); done
   for i in "${cpids[@]}"; do wait "$i"; done
+}
+
+narinfo_c16_phase() {   # r comp target base metric-prefix: the narinfo loop on each of 16 connections at once
+  local t0 t1 c0
+  c0=$(cpu_ticks "$3" "$2"); t0=$(now_ns)
+  narinfo_loop_c16 "$4" "$run/c16"
   t1=$(now_ns)
   local n; n=$(cat "$run"/c16.*.out | wc -l)
   [ "$(cat "$run"/c16.*.out | grep -vc '^200$')" = 0 ] || die "narinfo c16 through $3 ($2): non-200 answers"
@@ -359,10 +365,8 @@ narinfo_c16_phase() {   # r comp target base metric-prefix: the narinfo loop on 
 # in that steady state, so every server answers the narinfo loop on 16 connections at once, then on one connection
 # eight times over, before anything is measured.
 jit_warm_up() {   # comp target base
-  local i cpids=()
-  curl_cfg "$3" "$run/narinfos-loop" "" > "$run/jit.cfg"
-  for i in $(seq 16); do curl -s -K "$run/jit.cfg" -w '%{http_code}\n' > "$run/jit.$i.out" & cpids+=($!); done
-  for i in "${cpids[@]}"; do wait "$i"; done
+  local i
+  narinfo_loop_c16 "$3" "$run/jit"
   for i in $(seq 8); do curl -s -K "$run/jit.cfg" -w '%{http_code}\n' > "$run/jit.c1-$i.out"; done
   [ "$(cat "$run"/jit.*.out | grep -vc '^200$')" = 0 ] || die "JIT warm-up through $2 ($1): non-200 answers"
 }
