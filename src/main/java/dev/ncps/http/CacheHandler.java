@@ -542,7 +542,8 @@ final class CacheHandler extends Handler.Abstract {
         } else if (length < MAP_THRESHOLD) {
             response.write(true, readSmall(file, offset, (int) length), callback);
         } else {
-            MappedFileWriter.write(response, callback, file, offset, length, MAP_WINDOW);
+            MappedFileWriter.write(response, callback, file, offset, length, MAP_WINDOW,
+                    response.getRequest().getConnectionMetaData().getConnection().getEndPoint() instanceof SendfileEndPoint s ? s : null);
         }
     }
 

@@ -58,7 +58,7 @@ public final class HttpServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendDateHeader(true);
         http.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector = SendfileEndPoint.connector(server, new HttpConnectionFactory(http));
         connector.setHost(settings.host());
         connector.setPort(settings.port());
         connector.setIdleTimeout(60_000);

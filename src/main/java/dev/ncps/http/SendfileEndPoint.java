@@ -1,0 +1,120 @@
+package dev.ncps.http;
+
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.io.ManagedSelector;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.Scheduler;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+
+/**
+ * A connection's endpoint that sends a file region with {@link FileChannel#transferTo} (sendfile(2) on Linux):
+ * the kernel hands page-cache pages to the socket and the bytes never pass through the process. Writing
+ * them from a mapping instead costs a copy into the socket per byte plus page faults; at 16 connections
+ * on 2 cores that copy was most of ncps's CPU (docs/benchmarks.md).
+ *
+ * <p>Jetty has no file write, so the response still goes through Jetty as an ordinary buffer: a mapping of
+ * the region, whose length keeps Jetty's Content-Length accounting and HTTP/1.1 framing exact. When that
+ * very buffer reaches {@link #flush}, the bytes are sent from the file and the buffer is only advanced; its
+ * pages are never read. Anything that copies or slices the buffer on the way simply gets the mapped bytes,
+ * so this is a shortcut, never a different answer.
+ */
+final class SendfileEndPoint extends SocketChannelEndPoint {
+    /** The buffer standing for {@code length} bytes of {@code file} from {@code offset}, and the file. */
+    private record Region(ByteBuffer placeholder, FileChannel file, long offset) {
+    }
+
+    private volatile Region region;
+    /** Bytes this connection sent from files; only the flushing thread writes it. */
+    private volatile long sentFromFiles;
+
+    private SendfileEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler) {
+        super(channel, selector, key, scheduler);
+    }
+
+    /** A connector whose connections can send file regions; the rest of its behaviour is {@link ServerConnector}'s. */
+    static ServerConnector connector(Server server, ConnectionFactory factory) {
+        return new ServerConnector(server, factory) {
+            @Override
+            protected SocketChannelEndPoint newEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key) {
+                var endPoint = new SendfileEndPoint(channel, selector, key, getScheduler());
+                endPoint.setIdleTimeout(getIdleTimeout());
+                return endPoint;
+            }
+        };
+    }
+
+    /**
+     * The next write of {@code placeholder}, whose position 0 is byte {@code offset} of {@code file}, is sent
+     * from the file. One region at a time: an HTTP/1.1 connection writes one response at a time.
+     */
+    void expect(ByteBuffer placeholder, FileChannel file, long offset) {
+        region = new Region(placeholder, file, offset);
+    }
+
+    /** Forgets {@code placeholder}'s region once its response is over, however it ended. */
+    void forget(ByteBuffer placeholder) {
+        Region current = region;
+        if (current != null && current.placeholder == placeholder) {
+            region = null;
+        }
+    }
+
+    /** How many bytes this connection sent straight from files, which tells a test the shortcut was taken. */
+    long sentFromFiles() {
+        return sentFromFiles;
+    }
+
+    @Override
+    public boolean flush(ByteBuffer... buffers) throws IOException {
+        Region current = region;
+        int at = current == null ? -1 : indexOf(buffers, current.placeholder);
+        if (at < 0) {
+            return super.flush(buffers);
+        }
+        if (at > 0 && !super.flush(Arrays.copyOfRange(buffers, 0, at))) {
+            return false;
+        }
+        if (!send(current)) {
+            return false;
+        }
+        return at + 1 == buffers.length || super.flush(Arrays.copyOfRange(buffers, at + 1, buffers.length));
+    }
+
+    /** Sends what is left of the region; false when the socket is full, and Jetty waits until it can write again. */
+    private boolean send(Region current) throws IOException {
+        ByteBuffer placeholder = current.placeholder;
+        while (placeholder.hasRemaining()) {
+            long sent;
+            try {
+                sent = current.file.transferTo(current.offset + placeholder.position(), placeholder.remaining(), getChannel());
+            } catch (IOException e) {
+                throw new EofException(e);
+            }
+            if (sent <= 0) {
+                return false;
+            }
+            placeholder.position(placeholder.position() + (int) sent);
+            sentFromFiles += sent;
+            notIdle();
+        }
+        return true;
+    }
+
+    private static int indexOf(ByteBuffer[] buffers, ByteBuffer wanted) {
+        for (int i = 0; i < buffers.length; i++) {
+            if (buffers[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
