@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -82,6 +81,10 @@ final class AccessLog implements RequestLog {
 
     private static String humanDuration(long nanos) {
         long micros = nanos / 1_000;
-        return micros < 10_000 ? String.format(Locale.ROOT, "%.2f ms", micros / 1000.0) : (micros / 1000) + " ms";
+        if (micros >= 10_000) {
+            return micros / 1000 + " ms";
+        }
+        long hundredths = (micros + 5) / 10;
+        return hundredths / 100 + (hundredths % 100 < 10 ? ".0" : ".") + hundredths % 100 + " ms";
     }
 }

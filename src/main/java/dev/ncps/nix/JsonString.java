@@ -6,12 +6,16 @@ package dev.ncps.nix;
  * route, log lines) uses the same rule.
  */
 public final class JsonString {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
     private JsonString() {}
 
     /** Appends {@code text} to {@code out} as a quoted, escaped JSON string. */
     public static void append(String text, StringBuilder out) {
         out.append('"');
-        for (int i = 0; i < text.length(); i++) {
+        int plain = plainPrefix(text);
+        out.append(text, 0, plain);
+        for (int i = plain; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -20,11 +24,25 @@ public final class JsonString {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20) out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
                     else out.append(c);
                 }
             }
         }
         out.append('"');
+    }
+
+    /**
+     * The length of the start of {@code text} that needs no escape: all of it for nearly every log field, which is
+     * then copied in one piece; the access log writes several per request.
+     */
+    private static int plainPrefix(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return i;
+            }
+        }
+        return text.length();
     }
 }

@@ -1,7 +1,5 @@
 package dev.ncps.nix;
 
-import java.util.Locale;
-
 /**
  * Byte counts (NAR and file sizes, transfers) for people: bytes below 1 KiB, then KiB, MiB, GiB ... with one
  * decimal: 1023 B, 1.5 KiB, 12.0 GiB. The one formatter of the access log and the maintenance commands.
@@ -19,6 +17,7 @@ public final class Sizes {
             value /= 1024;
             unit++;
         }
-        return String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
+        long tenths = Math.round(value * 10);
+        return tenths / 10 + "." + tenths % 10 + " " + UNITS[unit];
     }
 }
