@@ -25,7 +25,7 @@ final class InlineReads implements AutoCloseable {
     static final int CONNECTIONS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     private final String jdbcUrl;
-    private final BlockingQueue<Connection> idle = new ArrayBlockingQueue<>(CONNECTIONS);
+    private final BlockingQueue<Reader> idle = new ArrayBlockingQueue<>(CONNECTIONS);
     private final AtomicInteger open = new AtomicInteger();
     private volatile boolean closed;
 
@@ -33,12 +33,20 @@ final class InlineReads implements AutoCloseable {
         this.jdbcUrl = jdbcUrl;
     }
 
+    /**
+     * A connection and its prepared query, kept together: SQLite compiles a statement each time it is prepared, and
+     * preparing it for every read was about a quarter of the CPU of a hit (docs/benchmarks.md).
+     */
+    private record Reader(Connection connection, PreparedStatement narInfoText) {
+    }
+
     /** The row's narinfo text; empty when there is none, when it has no text yet, or when it could not be read at once. */
     Optional<String> narInfoText(String hash) {
-        Connection c = idle.poll();
+        Reader c = idle.poll();
         if (c == null && (c = openOne()) == null) return Optional.empty();
         boolean healthy = false;
-        try (PreparedStatement s = c.prepareStatement(JdbcIndex.narInfoByHash(JdbcIndex.NARINFO_TEXT))) {
+        try {
+            PreparedStatement s = c.narInfoText;
             s.setString(1, hash);
             try (ResultSet rows = s.executeQuery()) {
                 Optional<String> text = rows.next() ? Optional.ofNullable(rows.getString(1)) : Optional.empty();
@@ -56,7 +64,7 @@ final class InlineReads implements AutoCloseable {
         }
     }
 
-    private Connection openOne() {
+    private Reader openOne() {
         if (closed || open.incrementAndGet() > CONNECTIONS) {
             open.decrementAndGet();
             return null;
@@ -64,17 +72,26 @@ final class InlineReads implements AutoCloseable {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         config.setBusyTimeout(0);
+        Connection connection = null;
         try {
-            return config.createConnection(jdbcUrl);
+            connection = config.createConnection(jdbcUrl);
+            return new Reader(connection, connection.prepareStatement(JdbcIndex.narInfoByHash(JdbcIndex.NARINFO_TEXT)));
         } catch (SQLException e) {
+            if (connection != null) {
+                close(connection);
+            }
             open.decrementAndGet();
             log.debug("cannot open an inline SQLite reader: {}", e.getMessage());
             return null;
         }
     }
 
-    private void discard(Connection c) {
+    private void discard(Reader c) {
         open.decrementAndGet();
+        close(c.connection);
+    }
+
+    private static void close(Connection c) {
         try {
             c.close();
         } catch (SQLException e) {
@@ -85,6 +102,6 @@ final class InlineReads implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Connection c; (c = idle.poll()) != null; ) discard(c);
+        for (Reader c; (c = idle.poll()) != null; ) discard(c);
     }
 }

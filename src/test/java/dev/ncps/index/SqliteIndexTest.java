@@ -48,6 +48,29 @@ class SqliteIndexTest extends IndexContractTest {
         assertThat(opened.narInfoTextWithoutWaiting(hash)).as("after close").isEmpty();
     }
 
+    /**
+     * The readers keep their prepared statement between reads; a statement left mid-read would pin its WAL snapshot,
+     * and the log could never be folded back into the database.
+     */
+    @Test
+    void readsWithoutWaitingLeaveNoSnapshotThatHoldsBackACheckpoint() throws Exception {
+        IndexConfig config = freshDatabase();
+        dev.ncps.nix.NarInfo info = TestNarInfos.fixtures().getFirst();
+        String hash = info.storePath().hashPart();
+        try (Index opened = Index.open(config);
+             java.sql.Connection other = java.sql.DriverManager.getConnection(config.jdbcUrl());
+             java.sql.Statement s = other.createStatement()) {
+            opened.putNarInfo(new Index.NarInfoEntry(hash, info, null, java.time.Instant.EPOCH));
+            assertThat(opened.narInfoTextWithoutWaiting("0".repeat(32))).isEmpty();
+            assertThat(opened.narInfoTextWithoutWaiting(hash)).isPresent();
+            opened.configPut("k", "v");
+            try (java.sql.ResultSet checkpoint = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+                assertThat(checkpoint.next()).isTrue();
+                assertThat(checkpoint.getInt(1)).as("checkpoint blocked by a reader").isZero();
+            }
+        }
+    }
+
     @Test
     void aReopenedDatabaseKeepsItsRowsAndIsNotMigratedTwice() throws Exception {
         IndexConfig config = freshDatabase();
