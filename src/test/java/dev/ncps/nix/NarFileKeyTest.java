@@ -19,6 +19,49 @@ class NarFileKeyTest {
         assertThat(NarFileKey.parseUrl("nar/" + HEX + ".nar")).isEqualTo(new NarFileKey(HEX, Compression.NONE));
     }
 
+    /**
+     * The URL parser is written by hand for speed; the regular expression it replaced is its specification.
+     * Strings near valid URLs (one character changed, dropped or added, at every position) must be judged alike.
+     */
+    @Test
+    void theUrlParserAcceptsExactlyWhatItsRegularExpressionDescribes() {
+        java.util.regex.Pattern spec = java.util.regex.Pattern.compile("nar/(" + NarFileKey.NAME + ")\\.nar(\\.[a-z0-9]+)?");
+        String alphabet = "0123456789abcdefghijklmnopqrstuvwxyzAZ./?-_";
+        java.util.List<String> cases = new java.util.ArrayList<>();
+        for (String valid : new String[] {"nar/" + NIX32 + ".nar.xz", "nar/" + HEX + ".nar", "nar/" + NIX32 + ".nar.zst"}) {
+            for (int i = 0; i <= valid.length(); i++) {
+                if (i < valid.length()) {
+                    cases.add(valid.substring(0, i) + valid.substring(i + 1));
+                }
+                for (char c : alphabet.toCharArray()) {
+                    cases.add(valid.substring(0, i) + c + valid.substring(i));
+                    if (i < valid.length()) {
+                        cases.add(valid.substring(0, i) + c + valid.substring(i + 1));
+                    }
+                }
+            }
+        }
+        int accepted = 0;
+        for (String url : cases) {
+            java.util.Optional<NarFileKey> parsed = NarFileKey.ofUrl(url);
+            assertThat(parsed.isPresent()).as(url).isEqualTo(spec.matcher(url).matches() && knownExtension(url));
+            if (parsed.isPresent()) {
+                accepted++;
+                assertThat(parsed.get().url()).isEqualTo(url);
+            }
+        }
+        assertThat(accepted).as("some variants are valid URLs").isGreaterThan(10);
+    }
+
+    private static boolean knownExtension(String url) {
+        try {
+            Compression.fromExtension(url.substring(url.indexOf(".nar") + 4));
+            return true;
+        } catch (NixParseException e) {
+            return false;
+        }
+    }
+
     @Test
     void theStoreKeyIsTheGoLayoutAndParsesBack() {
         NarFileKey key = new NarFileKey(NIX32, Compression.ZSTD);
