@@ -213,7 +213,8 @@ final class NarDownloads {
             long total = 0;
             long prefix = download.written();
             byte[] buffer = new byte[BUFFER_SIZE];
-            try (FileChannel out = FileChannel.open(download.temp(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            try (FileChannel out = FileChannel.open(download.temp(), StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 BackgroundSync sync = new BackgroundSync(out)) {
                 int n;
                 while ((n = body.read(buffer)) > 0) {
                     if (total + n > limit) {
@@ -231,6 +232,7 @@ final class NarDownloads {
                             position += out.write(chunk, position);
                         }
                         download.appended(n - compared);
+                        sync.written(position);
                     }
                     total += n;
                     verifier.throwIfFailed();
