@@ -447,6 +447,10 @@ sample_rss() { while awk '/RssAnon/{print $2}' "/proc/$1/status"; do sleep 0.02;
 # The launcher keeps an ahead-of-time cache, which the JVM writes when the first start after an install (or
 # a new jar) exits; every later start loads it. One start, a few requests (as a server's first run would serve)
 # and a stop first, so the measured starts are those later ones; the first start is reported on its own.
+# The cache is removed first: it holds the classes of the index and storage the training run used, and an
+# installation trains it on its own first serve, so a cache left by a run on another backend would not be
+# what users meet.
+rm -f "$root/target/ncps.aot"
 port=$(free_port)
 start_ncps first-start "$port" "$p_up_none"
 record 0 none ncps first_startup_s "$startup"
