@@ -36,8 +36,8 @@ import java.util.function.Supplier;
 /**
  * Every route of ncps. Narinfos held in memory and the fixed routes are answered on the I/O thread that
  * parsed the request; everything else runs on its own virtual thread, where it simply blocks on storage,
- * the database and upstream reads. Cache hits from a local folder are written from memory-mapped windows
- * of the file, each released as soon as Jetty has sent it.
+ * the database and upstream reads. Cache hits from a local folder go from the file to the socket
+ * ({@link SendfileEndPoint}).
  */
 final class CacheHandler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(CacheHandler.class);
