@@ -541,9 +541,18 @@ final class CacheHandler extends Handler.Abstract {
             copy(response, callback, blob.open(offset), length, null, ReadFailure.STORAGE);
         } else if (length < MAP_THRESHOLD) {
             response.write(true, readSmall(file, offset, (int) length), callback);
+        } else if (response.getRequest().getConnectionMetaData().getConnection().getEndPoint() instanceof SendfileEndPoint
+                sendfile && Thread.currentThread().isVirtual()) {
+            try {
+                sendfile.send(response, file, offset, length);
+            } catch (IOException e) {
+                // Mostly a client that went away; the response's failure is its end, as with any write.
+                callback.failed(e);
+                return;
+            }
+            callback.succeeded();
         } else {
-            MappedFileWriter.write(response, callback, file, offset, length, MAP_WINDOW,
-                    response.getRequest().getConnectionMetaData().getConnection().getEndPoint() instanceof SendfileEndPoint s ? s : null);
+            MappedFileWriter.write(response, callback, file, offset, length, MAP_WINDOW);
         }
     }
 

@@ -6,7 +6,6 @@ import org.eclipse.jetty.util.IteratingCallback;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,45 +14,32 @@ import java.nio.file.StandardOpenOption;
  * Writes a byte range of a file to a sink one memory-mapped window at a time, unmapping each window as
  * soon as the sink has sent it. Mapping a whole NAR made every page of it count in the process's
  * resident memory until the response ended: with 16 clients on big NARs that was hundreds of MiB
- * (docs/benchmarks.md); a window bounds it per response whatever the NAR's size. On a connection that can
- * send files itself ({@link SendfileEndPoint}), each window is sent from the file and its pages are never
- * touched, so one window covers the whole range.
+ * (docs/benchmarks.md); a window bounds it per response whatever the NAR's size.
  */
 final class MappedFileWriter extends IteratingCallback {
-    /** A mapped buffer's length is an int; sent from the file, a window costs nothing per byte. */
-    private static final long SENDFILE_WINDOW = 1L << 30;
     private final Content.Sink sink;
     private final Callback callback;
     private final FileChannel channel;
     private final long end;
     private final long window;
-    private final SendfileEndPoint sendfile;
     private long position;
     private Arena mapped;
-    private ByteBuffer current;
 
-    private MappedFileWriter(Content.Sink sink, Callback callback, FileChannel channel, long offset, long length,
-                             long window, SendfileEndPoint sendfile) {
+    private MappedFileWriter(Content.Sink sink, Callback callback, FileChannel channel, long offset, long length, long window) {
         this.sink = sink;
         this.callback = callback;
         this.channel = channel;
         this.position = offset;
         this.end = offset + length;
-        this.window = sendfile == null ? window : SENDFILE_WINDOW;
-        this.sendfile = sendfile;
+        this.window = window;
     }
 
-    /**
-     * Starts writing {@code length > 0} bytes of {@code file} from {@code offset}; completes {@code callback}. With
-     * {@code sendfile} (the response's connection, when it is one), the bytes go from the file to the socket.
-     */
-    static void write(Content.Sink sink, Callback callback, Path file, long offset, long length, long window,
-                      SendfileEndPoint sendfile) throws IOException {
+    /** Starts writing {@code length > 0} bytes of {@code file} from {@code offset}; completes {@code callback}. */
+    static void write(Content.Sink sink, Callback callback, Path file, long offset, long length, long window) throws IOException {
         if (length <= 0 || window <= 0) {
             throw new IllegalArgumentException("length and window must be positive, got " + length + " and " + window);
         }
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        new MappedFileWriter(sink, callback, channel, offset, length, window, sendfile).iterate();
+        new MappedFileWriter(sink, callback, FileChannel.open(file, StandardOpenOption.READ), offset, length, window).iterate();
     }
 
     @Override
@@ -64,12 +50,9 @@ final class MappedFileWriter extends IteratingCallback {
         }
         long size = Math.min(window, end - position);
         mapped = Arena.ofShared();
-        current = channel.map(FileChannel.MapMode.READ_ONLY, position, size, mapped).asByteBuffer();
-        if (sendfile != null) {
-            sendfile.expect(current, channel, position);
-        }
+        var segment = channel.map(FileChannel.MapMode.READ_ONLY, position, size, mapped);
         position += size;
-        sink.write(position >= end, current, this);
+        sink.write(position >= end, segment.asByteBuffer(), this);
         return Action.SCHEDULED;
     }
 
@@ -93,10 +76,6 @@ final class MappedFileWriter extends IteratingCallback {
     }
 
     private void unmap() {
-        if (sendfile != null && current != null) {
-            sendfile.forget(current);
-        }
-        current = null;
         if (mapped != null) {
             mapped.close();
             mapped = null;

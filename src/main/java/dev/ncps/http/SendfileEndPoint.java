@@ -1,5 +1,6 @@
 package dev.ncps.http;
 
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
@@ -9,10 +10,13 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -24,13 +28,17 @@ import java.util.Arrays;
  * <p>Jetty has no file write, so the response still goes through Jetty as an ordinary buffer: a mapping of
  * the region, whose length keeps Jetty's Content-Length accounting and HTTP/1.1 framing exact. When that
  * very buffer reaches {@link #flush}, the bytes are sent from the file and the buffer is only advanced; its
- * pages are never read. Anything that copies or slices the buffer on the way simply gets the mapped bytes,
- * so this is a shortcut, never a different answer.
+ * pages are never read. This is a shortcut, never a different answer: something on the way that read the
+ * buffer would get the mapped bytes on the thread that mapped them, and anywhere else the JVM would refuse the
+ * read and the response would fail.
  */
 final class SendfileEndPoint extends SocketChannelEndPoint {
     /** The buffer standing for {@code length} bytes of {@code file} from {@code offset}, and the file. */
     private record Region(ByteBuffer placeholder, FileChannel file, long offset) {
     }
+
+    /** A mapped buffer's length is an int; a window costs a mapping, not memory, since its pages are never read. */
+    private static final long WINDOW = 1L << 30;
 
     private volatile Region region;
     /** Bytes this connection sent from files; only the flushing thread writes it. */
@@ -53,18 +61,31 @@ final class SendfileEndPoint extends SocketChannelEndPoint {
     }
 
     /**
-     * The next write of {@code placeholder}, whose position 0 is byte {@code offset} of {@code file}, is sent
-     * from the file. One region at a time: an HTTP/1.1 connection writes one response at a time.
+     * Writes {@code length > 0} bytes of {@code file} from {@code offset} to {@code sink}, this connection's response,
+     * as the end of its body, and returns once they are sent. Each window's mapping belongs to the calling thread and
+     * is released by it: releasing a mapping shared between threads makes the JVM stop every thread to check that none
+     * reads it, which under 16 clients of NAR hits was about a tenth of ncps's CPU. So the caller waits, which is
+     * what virtual threads are for: only they may call this.
      */
-    void expect(ByteBuffer placeholder, FileChannel file, long offset) {
-        region = new Region(placeholder, file, offset);
-    }
-
-    /** Forgets {@code placeholder}'s region once its response is over, however it ended. */
-    void forget(ByteBuffer placeholder) {
-        Region current = region;
-        if (current != null && current.placeholder == placeholder) {
-            region = null;
+    void send(Content.Sink sink, Path file, long offset, long length) throws IOException {
+        if (length <= 0 || !Thread.currentThread().isVirtual()) {
+            throw new IllegalArgumentException("a positive length from a virtual thread, got " + length + " on "
+                    + Thread.currentThread());
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (long position = offset, end = offset + length; position < end; ) {
+                long size = Math.min(WINDOW, end - position);
+                try (Arena mapped = Arena.ofConfined()) {
+                    ByteBuffer placeholder = channel.map(FileChannel.MapMode.READ_ONLY, position, size, mapped).asByteBuffer();
+                    region = new Region(placeholder, channel, position);
+                    try {
+                        Content.Sink.write(sink, position + size >= end, placeholder);
+                    } finally {
+                        region = null;
+                    }
+                }
+                position += size;
+            }
         }
     }
 

@@ -50,7 +50,7 @@ class MappedFileWriterTest {
             callback.succeeded();
         };
         FutureCallback done = new FutureCallback();
-        MappedFileWriter.write(sink, done, file(content), 250, 3000, 1000, null);
+        MappedFileWriter.write(sink, done, file(content), 250, 3000, 1000);
         done.get(5, TimeUnit.SECONDS);
         assertThat(out.toByteArray()).isEqualTo(Arrays.copyOfRange(content, 250, 3250));
         assertThat(lastFlags).containsExactly(2, 1);
@@ -70,7 +70,7 @@ class MappedFileWriterTest {
                 callback.succeeded();
             }, 5, TimeUnit.MILLISECONDS);
             FutureCallback done = new FutureCallback();
-            MappedFileWriter.write(sink, done, file(content), 0, content.length, 4096, null);
+            MappedFileWriter.write(sink, done, file(content), 0, content.length, 4096);
             done.get(5, TimeUnit.SECONDS);
             assertThat(out.toByteArray()).isEqualTo(content);
         } finally {
@@ -83,7 +83,7 @@ class MappedFileWriterTest {
         IOException reset = new IOException("connection reset by peer");
         Content.Sink sink = (last, buffer, callback) -> callback.failed(reset);
         FutureCallback done = new FutureCallback();
-        MappedFileWriter.write(sink, done, file(random(5000)), 0, 5000, 1000, null);
+        MappedFileWriter.write(sink, done, file(random(5000)), 0, 5000, 1000);
         assertThatThrownBy(() -> done.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasCause(reset);
     }
 
@@ -91,7 +91,7 @@ class MappedFileWriterTest {
     void anEmptyRangeIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path f = file(random(10));
         Content.Sink sink = (last, buffer, callback) -> { throw new AssertionError("nothing may be written"); };
-        assertThatThrownBy(() -> MappedFileWriter.write(sink, Callback.NOOP, f, 0, 0, 1000, null))
+        assertThatThrownBy(() -> MappedFileWriter.write(sink, Callback.NOOP, f, 0, 0, 1000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length and window must be positive");
     }
 }
