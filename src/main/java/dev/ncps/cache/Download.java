@@ -22,24 +22,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * <pre>
  *   upstream ──► downloader ──append──► temp file ──tail──► Reader ──► client 1
  *                    │ size, deadline       │       └─tail──► Reader ──► client 2
- *                    │                      ├─tail──► verifier (decode, NarHash, NarSize)
- *                    │                      └─tail──► upload to S3 (parts; completed after the verdict)
- *                    └──► received() ──► verdict ──► verified() ──► store + index ──► committed()
- *                                                                         (releases the last byte)
+ *                    │                      └─tail──► verifier (decode, NarHash, NarSize)
+ *                    └──► received() ──► verdict ──► store + index ──► committed()  (releases the last byte)
  * </pre>
  */
 final class Download {
     enum State { RUNNING, COMMITTED, FAILED }
-
-    /** Where a reader's stream ends. */
-    private enum End {
-        /** A client's: the last byte comes with the commit. */
-        COMMITTED,
-        /** The verifier's: every byte as soon as it is in the file. */
-        RECEIVED,
-        /** An upload's: every byte as it arrives, and the end once the content passed verification. */
-        VERIFIED
-    }
 
     private final Path temp;
     private final long expectedSize;
@@ -50,7 +38,6 @@ final class Download {
     private IOException failure;
     private boolean tempRemoved;
     private boolean received;
-    private boolean verified;
 
     Download(Path temp, long expectedSize) {
         this.temp = temp;
@@ -90,17 +77,6 @@ final class Download {
         lock.lock();
         try {
             received = true;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The content passed verification: an upload may complete (clients still wait for the commit). */
-    void verified() {
-        lock.lock();
-        try {
-            verified = true;
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -169,7 +145,7 @@ final class Download {
             if (tempRemoved || state == State.FAILED) {
                 return null;
             }
-            return new Reader(FileChannel.open(temp, StandardOpenOption.READ), offset, End.COMMITTED);
+            return new Reader(FileChannel.open(temp, StandardOpenOption.READ), offset, false);
         } finally {
             lock.unlock();
         }
@@ -180,16 +156,7 @@ final class Download {
      * and its end is {@link #received()}.
      */
     Reader openTail() throws IOException {
-        return new Reader(FileChannel.open(temp, StandardOpenOption.READ), 0, End.RECEIVED);
-    }
-
-    /**
-     * The whole file for an upload that runs alongside the download: it gets every byte as it arrives, but its
-     * end (which lets the store complete the object) only once the content is {@link #verified()}; a failed
-     * download ends it with an exception, so the store drops what it uploaded.
-     */
-    Reader openUploadTail() throws IOException {
-        return new Reader(FileChannel.open(temp, StandardOpenOption.READ), 0, End.VERIFIED);
+        return new Reader(FileChannel.open(temp, StandardOpenOption.READ), 0, true);
     }
 
     private void finish(State finalState, IOException cause) {
@@ -207,19 +174,15 @@ final class Download {
     }
 
     /** Blocks until bytes beyond {@code position} may be read; returns the readable limit, or -1 at the end. */
-    private long awaitReadable(long position, End end) throws IOException {
+    private long awaitReadable(long position, boolean tail) throws IOException {
         lock.lock();
         try {
             while (true) {
                 if (state == State.FAILED) {
                     throw new DownloadFailedException(failureReason(), failureStatus(), failure);
                 }
-                boolean complete = state == State.COMMITTED || switch (end) {
-                    case COMMITTED -> false;
-                    case RECEIVED -> received;
-                    case VERIFIED -> verified;
-                };
-                long limit = end != End.COMMITTED || state == State.COMMITTED ? written : written - 1;
+                boolean complete = state == State.COMMITTED || tail && received;
+                long limit = tail || state == State.COMMITTED ? written : written - 1;
                 if (position < limit) {
                     return limit;
                 }
@@ -239,13 +202,13 @@ final class Download {
     /** Streams the download's bytes as they arrive; reads block until more bytes or the end. */
     final class Reader extends InputStream {
         private final FileChannel channel;
-        private final End end;
+        private final boolean tail;
         private long position;
 
-        private Reader(FileChannel channel, long position, End end) {
+        private Reader(FileChannel channel, long position, boolean tail) {
             this.channel = channel;
             this.position = position;
-            this.end = end;
+            this.tail = tail;
         }
 
         @Override
@@ -258,7 +221,7 @@ final class Download {
             if (length == 0) {
                 return 0;
             }
-            long limit = awaitReadable(position, end);
+            long limit = awaitReadable(position, tail);
             if (limit < 0) {
                 return -1;
             }

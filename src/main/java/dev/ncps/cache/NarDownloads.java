@@ -186,8 +186,6 @@ final class NarDownloads {
         log.debug("nar/{}: fetching {} from upstream {}", spec.key().narHash(),
                 spec.expectedSize() >= 0 ? Sizes.human(spec.expectedSize()) : "an object of unknown size",
                 spec.upstreamUri().getHost());
-        OverlappedUpload upload = store.overlapsUploads()
-                ? OverlappedUpload.start(store, spec.key().storeKey(), transfer.download, executor) : null;
         long bytes;
         try (InputStream body = upstreams.openNar(spec.upstreamUri(), spec.expectedSize())) {
             bytes = transfer.copy(body, lease);
@@ -195,7 +193,7 @@ final class NarDownloads {
         log.debug("nar/{}: fetched {} from upstream {} in {}ms, verified (NarHash and NarSize {} match the narinfo)",
                 spec.key().narHash(), Sizes.human(bytes), spec.upstreamUri().getHost(),
                 Duration.ofNanos(System.nanoTime() - started).toMillis(), Sizes.human(spec.narSize()));
-        commit(spec, transfer.download, upload);
+        commit(spec, transfer.download);
     }
 
     /**
@@ -270,13 +268,9 @@ final class NarDownloads {
     }
 
     /** Bytes first, then the index row (docs/design/architecture.md, invariant 3). */
-    /** Publishes the verified download, through the upload that ran alongside it when there is one. */
-    private void commit(NarSpec spec, Download download, OverlappedUpload upload) throws IOException, IndexException {
+    private void commit(NarSpec spec, Download download) throws IOException, IndexException {
         String key = spec.key().storeKey();
-        download.verified();
-        if (upload == null || !upload.finished()) {
-            store.put(key, download.temp());
-        }
+        store.put(key, download.temp());
         long size = Files.size(download.temp());
         index.putNarFile(new NarFileEntry(spec.key(), size, clock.instant()));
     }

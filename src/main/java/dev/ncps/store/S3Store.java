@@ -151,12 +151,6 @@ public final class S3Store implements Store {
         return multipart(key, first, content);
     }
 
-    /** Parts go up as the stream yields them, so a download's upload is done soon after its last byte. */
-    @Override
-    public boolean overlapsUploads() {
-        return true;
-    }
-
     private boolean multipart(String key, byte[] first, InputStream rest) throws IOException {
         String uploadId;
         try {

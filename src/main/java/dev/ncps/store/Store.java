@@ -43,15 +43,6 @@ public interface Store extends AutoCloseable {
     boolean put(String key, InputStream content) throws IOException;
 
     /**
-     * Whether a {@link #put(String, InputStream)} started while the object's bytes still arrive finishes sooner
-     * than a {@link #put(String, Path)} of the finished file: true for S3, whose upload then overlaps the download;
-     * false for a local folder, which links the finished file at no cost.
-     */
-    default boolean overlapsUploads() {
-        return false;
-    }
-
-    /**
      * When the object was published, empty if it does not exist. Maintenance uses it to leave alone
      * objects so new that the index row written right after them may still be on its way.
      */
