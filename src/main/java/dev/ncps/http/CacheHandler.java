@@ -546,6 +546,10 @@ final class CacheHandler extends Handler.Abstract {
             try {
                 sendfile.send(response, file, offset, length);
             } catch (IOException e) {
+                if (!response.isCommitted()) {
+                    // Nothing sent yet (the file went away after the lookup): the caller looks the NAR up again.
+                    throw e;
+                }
                 // Mostly a client that went away; the response's failure is its end, as with any write.
                 callback.failed(e);
                 return;

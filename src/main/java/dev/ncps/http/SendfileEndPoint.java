@@ -104,14 +104,14 @@ final class SendfileEndPoint extends SocketChannelEndPoint {
         if (at > 0 && !super.flush(Arrays.copyOfRange(buffers, 0, at))) {
             return false;
         }
-        if (!send(current)) {
+        if (!sendRegion(current)) {
             return false;
         }
         return at + 1 == buffers.length || super.flush(Arrays.copyOfRange(buffers, at + 1, buffers.length));
     }
 
     /** Sends what is left of the region; false when the socket is full, and Jetty waits until it can write again. */
-    private boolean send(Region current) throws IOException {
+    private boolean sendRegion(Region current) throws IOException {
         ByteBuffer placeholder = current.placeholder;
         while (placeholder.hasRemaining()) {
             long sent;
