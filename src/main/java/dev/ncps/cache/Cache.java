@@ -16,8 +16,11 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -60,6 +63,7 @@ public final class Cache {
     private final ServedNars served = new ServedNars();
     private final Listings listings;
     private final Pins pins;
+    private final Path tempDir;
     private final DownloadCoordinator coordinator;
     private final ConcurrentHashMap<String, CompletableFuture<NarInfoResult>> narInfoLookups = new ConcurrentHashMap<>();
 
@@ -72,6 +76,7 @@ public final class Cache {
         this.clock = clock;
         this.listener = listener;
         this.coordinator = coordinator;
+        this.tempDir = settings.tempDir();
         this.downloads = new NarDownloads(upstreams, store, index, settings, clock, executor, listener, coordinator);
         this.access = new AccessTracker(clock, index);
         this.listings = new Listings(this, store, index, upstreams);
@@ -370,17 +375,18 @@ public final class Cache {
     // ---------------------------------------------------------------- build logs
 
     /**
-     * The build log of a derivation ({@code <hash>-<name>.drv}): stored, else relayed from the first upstream
+     * The stored build log of a derivation ({@code <hash>-<name>.drv}), to be streamed: a log may be tens of MiB,
+     * and read whole into the heap one such log ended the process under the launcher's default heap.
+     */
+    public Optional<Store.Blob> storedBuildLog(String drvBaseName) throws IOException {
+        return store.read(logKey(drvBaseName));
+    }
+
+    /**
+     * The build log of a derivation that is not stored ({@link #storedBuildLog}), relayed from the first upstream
      * that has one and kept. Logs are unsigned text that ncps never vouches for, so any upstream may supply one.
      */
     public Optional<byte[]> buildLog(String drvBaseName) throws IOException {
-        String key = logKey(drvBaseName);
-        Optional<Store.Blob> stored = store.get(key);
-        if (stored.isPresent()) {
-            try (InputStream in = stored.get().open(0)) {
-                return Optional.of(in.readAllBytes());
-            }
-        }
         Optional<byte[]> fetched = upstreams.fetchLog(drvBaseName).map(text -> text.getBytes(StandardCharsets.UTF_8));
         if (fetched.isPresent()) {
             keepBuildLog(drvBaseName, fetched.get());
@@ -388,9 +394,33 @@ public final class Cache {
         return fetched;
     }
 
-    /** Stores an uploaded build log; false when one is already stored (kept, like the first NAR). */
-    public boolean putBuildLog(String drvBaseName, byte[] log) throws IOException {
-        return keepBuildLog(drvBaseName, log);
+    /**
+     * Stores an uploaded build log read from {@code body} through a temp file, so that no upload is held in the heap
+     * whole (one of 62 MB ended the process under the launcher's default heap). A log already stored is kept, like
+     * the first NAR. Returns false, storing nothing, when the body is longer than {@code maxBytes}.
+     */
+    public boolean putBuildLog(String drvBaseName, InputStream body, long maxBytes) throws IOException {
+        Path temp = Files.createTempFile(tempDir, "log-", ".txt");
+        try {
+            long size = 0;
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                byte[] buffer = new byte[64 * 1024];
+                for (int n; (n = body.read(buffer)) > 0; ) {
+                    size += n;
+                    if (size > maxBytes) {
+                        return false;
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
+            String key = logKey(drvBaseName);
+            store.put(key, temp);
+            long length = size;
+            keepSideObject(key, () -> index.putSideObjectOfDeriver(drvBaseName, key, length));
+            return true;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     /**

@@ -356,18 +356,22 @@ final class CacheHandler extends Handler.Abstract {
                         "a build log may be at most " + MAX_BUILD_LOG_BYTES + " bytes");
                 return;
             }
-            byte[] log = Content.Source.asInputStream(request).readNBytes(MAX_BUILD_LOG_BYTES + 1);
-            if (log.length > MAX_BUILD_LOG_BYTES) {
+            if (!cache.putBuildLog(drv, Content.Source.asInputStream(request), MAX_BUILD_LOG_BYTES)) {
                 sendText(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
                         "a build log may be at most " + MAX_BUILD_LOG_BYTES + " bytes");
                 return;
             }
-            cache.putBuildLog(drv, log);
             sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
             return;
         }
         if (HttpMethod.DELETE.is(method) || uploadOnly) {
             sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, method + " is not allowed on a build log here");
+            return;
+        }
+        Optional<Store.Blob> stored = cache.storedBuildLog(drv);
+        if (stored.isPresent()) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+            sendBlob(response, callback, stored.get(), request.getHeaders().get(HttpHeader.RANGE), HttpMethod.HEAD.is(method));
             return;
         }
         Optional<byte[]> log = cache.buildLog(drv);

@@ -64,8 +64,14 @@ public final class NcpsProcess implements AutoCloseable {
     /** Starts any executable jar that serves /healthz on the port it is given. */
     public static NcpsProcess start(Path jar, String name, IntFunction<List<String>> arguments,
                                     Map<String, String> env, Duration startup) {
+        return start(jar, name, arguments, env, startup, "512m");
+    }
+
+    /** As {@link #start(Path, String, IntFunction, Map, Duration)}, with a maximum heap such as {@code 96m}. */
+    public static NcpsProcess start(Path jar, String name, IntFunction<List<String>> arguments,
+                                    Map<String, String> env, Duration startup, String maxHeap) {
         return started(new NcpsProcess(List.of(javaExecutable().toString(), "--enable-native-access=ALL-UNNAMED",
-                "-Xmx512m", "-jar", jar.toString()), jar.getParent(), name, Processes.freePort(), arguments, env, startup));
+                "-Xmx" + maxHeap, "-jar", jar.toString()), jar.getParent(), name, Processes.freePort(), arguments, env, startup));
     }
 
     /** Starts an ncps launcher script (e.g. a runtime bundle's {@code bin/ncps}) with its own JVM defaults. */
