@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * -XX:+ExitOnOutOfMemoryError under the default 128 MiB heap); logs now go through a temp file and are streamed.
  */
 @Tag("slow")
-class LargeBuildLogTest {
+class LargeBuildLogIT {
     private static final String TOKEN = "large-log-token-0123456789";
     private static final String DRV = "0123456789abcdfghijklmnpqrsvwxyz-big-build.drv";
 
