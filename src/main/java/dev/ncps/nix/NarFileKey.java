@@ -53,8 +53,7 @@ public record NarFileKey(String narHash, Compression compression) {
         }
         for (int i = from; i < to; i++) {
             char c = text.charAt(i);
-            boolean hex = c >= '0' && c <= '9' || c >= 'a' && c <= 'f';
-            boolean ok = length == 64 ? hex : hex && c != 'e' || c >= 'g' && c <= 'z' && c != 'o' && c != 'u' && c != 't';
+            boolean ok = length == 64 ? c >= '0' && c <= '9' || c >= 'a' && c <= 'f' : NixBase32.digit(c) >= 0;
             if (!ok) {
                 return false;
             }
