@@ -9,6 +9,7 @@ import dev.ncps.nix.Compression;
 import dev.ncps.nix.Hash;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.StorePath;
+import dev.ncps.nix.Streams;
 import dev.ncps.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -402,21 +403,16 @@ public final class Cache {
     public boolean putBuildLog(String drvBaseName, InputStream body, long maxBytes) throws IOException {
         Path temp = Files.createTempFile(tempDir, "log-", ".txt");
         try {
-            long size = 0;
+            long size;
             try (OutputStream out = Files.newOutputStream(temp)) {
-                byte[] buffer = new byte[64 * 1024];
-                for (int n; (n = body.read(buffer)) > 0; ) {
-                    size += n;
-                    if (size > maxBytes) {
-                        return false;
-                    }
-                    out.write(buffer, 0, n);
-                }
+                size = Streams.copyAtMost(body, out, maxBytes);
+            }
+            if (size < 0) {
+                return false;
             }
             String key = logKey(drvBaseName);
             store.put(key, temp);
-            long length = size;
-            keepSideObject(key, () -> index.putSideObjectOfDeriver(drvBaseName, key, length));
+            keepSideObject(key, () -> index.putSideObjectOfDeriver(drvBaseName, key, size));
             return true;
         } finally {
             Files.deleteIfExists(temp);

@@ -13,14 +13,17 @@ import dev.ncps.nix.NarCheck;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.PublicKey;
 import dev.ncps.nix.StorePath;
+import dev.ncps.nix.Streams;
 import dev.ncps.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.List;
@@ -42,7 +45,6 @@ import java.util.stream.Stream;
  */
 public final class Uploads {
     private static final Logger log = LoggerFactory.getLogger(Uploads.class);
-    private static final int COPY_BUFFER = 64 * 1024;
 
     private final Store store;
     private final Index index;
@@ -152,17 +154,9 @@ public final class Uploads {
     /** Copies {@code body} to {@code temp}, hashing it, and gives up as soon as it passes the size limit. */
     private Hash copyBounded(InputStream body, Path temp) throws Refusal, IOException {
         MessageDigest digest = HashAlgorithm.SHA256.newDigest();
-        byte[] buffer = new byte[COPY_BUFFER];
-        long total = 0;
-        try (java.io.OutputStream out = Files.newOutputStream(temp)) {
-            int n;
-            while ((n = body.read(buffer)) >= 0) {
-                total += n;
-                if (total > maxNarSize) {
-                    throw new Refusal(413, tooLarge());
-                }
-                digest.update(buffer, 0, n);
-                out.write(buffer, 0, n);
+        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), digest)) {
+            if (Streams.copyAtMost(body, out, maxNarSize) < 0) {
+                throw new Refusal(413, tooLarge());
             }
         }
         return Hash.of(HashAlgorithm.SHA256, digest.digest());

@@ -44,6 +44,7 @@ final class CacheHandler extends Handler.Abstract {
     private static final String NAR_TYPE = "application/x-nix-nar";
     private static final String NARINFO_TYPE = "text/x-nix-narinfo";
     private static final String CACHE_INFO_TYPE = "text/x-nix-cache-info";
+    private static final String TEXT_TYPE = "text/plain; charset=utf-8";
     private static final byte[] HEALTHY = {'.'};
     /** The Priority of /nix-cache-info, fixed as in the Go ncps (Nix prefers lower; cache.nixos.org is 40). */
     private static final int CACHE_INFO_PRIORITY = 10;
@@ -370,13 +371,13 @@ final class CacheHandler extends Handler.Abstract {
         }
         Optional<Store.Blob> stored = cache.storedBuildLog(drv);
         if (stored.isPresent()) {
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, TEXT_TYPE);
             sendBlob(response, callback, stored.get(), request.getHeaders().get(HttpHeader.RANGE), HttpMethod.HEAD.is(method));
             return;
         }
         Optional<byte[]> log = cache.buildLog(drv);
         if (log.isPresent()) {
-            sendBytes(request, response, callback, "text/plain; charset=utf-8", log.get());
+            sendBytes(request, response, callback, TEXT_TYPE, log.get());
         } else {
             sendText(response, callback, HttpStatus.NOT_FOUND_404, "no build log for " + drv);
         }
@@ -665,7 +666,7 @@ final class CacheHandler extends Handler.Abstract {
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         response.getHeaders().remove(HttpHeader.CONTENT_ENCODING);
         response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, TEXT_TYPE);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         boolean head = HttpMethod.HEAD.is(response.getRequest().getMethod());
         response.write(true, head ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(body), callback);

@@ -2,6 +2,7 @@ package dev.ncps.nix;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 
 /** What every stream of ncps that counts, bounds or checks its bytes needs the same way. */
 public final class Streams {
@@ -15,5 +16,23 @@ public final class Streams {
         byte[] one = new byte[1];
         int n = in.read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    /**
+     * Copies {@code in} to {@code out} and returns the number of bytes, or -1 as soon as {@code in} has more than
+     * {@code limit}: the rest is left unread, and what was written is the caller's to discard. For bodies from
+     * clients, which are bounded before any of them is kept.
+     */
+    public static long copyAtMost(InputStream in, OutputStream out, long limit) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            total += n;
+            if (total > limit) {
+                return -1;
+            }
+            out.write(buffer, 0, n);
+        }
+        return total;
     }
 }
