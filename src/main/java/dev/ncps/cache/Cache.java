@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
@@ -50,6 +49,8 @@ public final class Cache {
     private static final Logger log = LoggerFactory.getLogger(Cache.class);
     /** A download that finished between our checks is found in the store on the next round. */
     private static final int NAR_RESOLVE_ROUNDS = 3;
+    /** Uploaded or relayed. Logs are text; Hydra's largest run to a few MiB. */
+    public static final int MAX_BUILD_LOG_BYTES = 64 * 1024 * 1024;
     private static final String NO_NARINFO = "no narinfo in the cache refers to this NAR";
 
     private final UpstreamSource upstreams;
@@ -90,14 +91,15 @@ public final class Cache {
     /** @param upstreamHost the upstream it was just fetched from, or null when the cache already held it */
     public record NarInfoFound(byte[] text, String upstreamHost) implements NarInfoResult {}
 
-    public record NotFound(String reason) implements NarInfoResult, NarResult, ListingResult, Pins.PinResult, BuildTraceResult {}
+    public record NotFound(String reason) implements NarInfoResult, NarResult, ListingResult, Pins.PinResult, BuildTraceResult,
+            BuildLogResult {}
 
     /**
      * Nothing definite could be said: {@code status} is 502 for upstream trouble, 504 when the upstreams
      * only timed out, 503 for our own storage or database.
      */
     public record Unavailable(int status, String reason) implements NarInfoResult, NarResult, ListingResult, Pins.PinResult,
-            Pins.UnpinResult, Pins.ListResult, BuildTraceResult {
+            Pins.UnpinResult, Pins.ListResult, BuildTraceResult, BuildLogResult {
         static Unavailable upstream(String reason) {
             return new Unavailable(502, reason);
         }
@@ -135,6 +137,11 @@ public final class Cache {
     public record ListingFound(byte[] json) implements ListingResult {}
 
     public sealed interface BuildTraceResult {}
+
+    public sealed interface BuildLogResult {}
+
+    /** A stored build log; the caller opens or closes its blob. */
+    public record BuildLogFound(Store.Blob blob) implements BuildLogResult {}
 
     /** @param upstreamHost the upstream it was just fetched from, or null when the cache already held it */
     public record BuildTraceFound(BuildTrace trace, String upstreamHost) implements BuildTraceResult {}
@@ -376,58 +383,61 @@ public final class Cache {
     // ---------------------------------------------------------------- build logs
 
     /**
-     * The stored build log of a derivation ({@code <hash>-<name>.drv}), to be streamed: a log may be tens of MiB,
-     * and read whole into the heap one such log ended the process under the launcher's default heap.
+     * The build log of a derivation ({@code <hash>-<name>.drv}), to be streamed: the stored one, else one relayed
+     * from the first upstream that has one, kept through a temp file. Logs are unsigned text that ncps never vouches
+     * for, so any upstream may supply one. Never read whole into the heap: one log near the limit ended the process
+     * under the launcher's default heap, and relayed logs are fetched by unauthenticated GETs.
      */
-    public Optional<Store.Blob> storedBuildLog(String drvBaseName) throws IOException {
-        return store.read(logKey(drvBaseName));
-    }
-
-    /**
-     * The build log of a derivation that is not stored ({@link #storedBuildLog}), relayed from the first upstream
-     * that has one and kept. Logs are unsigned text that ncps never vouches for, so any upstream may supply one.
-     */
-    public Optional<byte[]> buildLog(String drvBaseName) throws IOException {
-        Optional<byte[]> fetched = upstreams.fetchLog(drvBaseName).map(text -> text.getBytes(StandardCharsets.UTF_8));
-        if (fetched.isPresent()) {
-            keepBuildLog(drvBaseName, fetched.get());
+    public BuildLogResult buildLog(String drvBaseName) throws IOException {
+        Optional<Store.Blob> stored = store.read(logKey(drvBaseName));
+        if (stored.isPresent()) {
+            return new BuildLogFound(stored.get());
         }
-        return fetched;
+        Optional<InputStream> relayed = upstreams.openLog(drvBaseName);
+        if (relayed.isEmpty()) {
+            return new NotFound("no build log for " + drvBaseName);
+        }
+        try (InputStream body = relayed.get()) {
+            if (storeBuildLog(drvBaseName, body, MAX_BUILD_LOG_BYTES) < 0) {
+                log.warn("log/{}: refused, the upstream's log is longer than {} bytes", drvBaseName, MAX_BUILD_LOG_BYTES);
+                return Unavailable.upstream("the upstream's build log is longer than " + MAX_BUILD_LOG_BYTES + " bytes");
+            }
+        } catch (UpstreamSource.FetchException e) {
+            return e.timedOut() ? Unavailable.upstreamTimeout(e.getMessage()) : Unavailable.upstream(e.getMessage());
+        }
+        return store.read(logKey(drvBaseName)).<BuildLogResult>map(BuildLogFound::new)
+                .orElseGet(() -> new NotFound("no build log for " + drvBaseName));
     }
 
     /**
-     * Stores an uploaded build log read from {@code body} through a temp file, so that no upload is held in the heap
-     * whole (one of 62 MB ended the process under the launcher's default heap). A log already stored is kept, like
-     * the first NAR. Returns false, storing nothing, when the body is longer than {@code maxBytes}.
+     * Stores an uploaded build log. A log already stored is kept, like the first NAR. Returns false, storing
+     * nothing, when the body is longer than {@link #MAX_BUILD_LOG_BYTES}.
      */
-    public boolean putBuildLog(String drvBaseName, InputStream body, long maxBytes) throws IOException {
+    public boolean putBuildLog(String drvBaseName, InputStream body) throws IOException {
+        return storeBuildLog(drvBaseName, body, MAX_BUILD_LOG_BYTES) >= 0;
+    }
+
+    /**
+     * Stores a log through a temp file and accounts it to a narinfo of its derivation, with which LRU evicts it (a
+     * log whose derivation has no narinfo here yet is kept unaccounted). Returns its size, or -1, storing nothing,
+     * when {@code body} is longer than {@code maxBytes}.
+     */
+    private long storeBuildLog(String drvBaseName, InputStream body, long maxBytes) throws IOException {
         Path temp = Files.createTempFile(tempDir, "log-", ".txt");
         try {
             long size;
             try (OutputStream out = Files.newOutputStream(temp)) {
                 size = Streams.copyAtMost(body, out, maxBytes);
             }
-            if (size < 0) {
-                return false;
+            if (size >= 0) {
+                String key = logKey(drvBaseName);
+                store.put(key, temp);
+                keepSideObject(key, () -> index.putSideObjectOfDeriver(drvBaseName, key, size));
             }
-            String key = logKey(drvBaseName);
-            store.put(key, temp);
-            keepSideObject(key, () -> index.putSideObjectOfDeriver(drvBaseName, key, size));
-            return true;
+            return size;
         } finally {
             Files.deleteIfExists(temp);
         }
-    }
-
-    /**
-     * Stores a log and accounts it to a narinfo of its derivation, with which LRU evicts it. A log whose derivation
-     * has no narinfo here yet is kept unaccounted (LRU cannot tell when it is unused).
-     */
-    private boolean keepBuildLog(String drvBaseName, byte[] log) throws IOException {
-        String key = logKey(drvBaseName);
-        boolean stored = store.put(key, new ByteArrayInputStream(log));
-        keepSideObject(key, () -> index.putSideObjectOfDeriver(drvBaseName, key, log.length));
-        return stored;
     }
 
     @FunctionalInterface

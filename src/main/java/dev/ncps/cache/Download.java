@@ -98,7 +98,7 @@ final class Download {
     String failureReason() {
         lock.lock();
         try {
-            return failure instanceof UpstreamSource.NarFetchException || failure instanceof UpstreamSource.NarNotFoundException
+            return failure instanceof UpstreamSource.FetchException || failure instanceof UpstreamSource.NarNotFoundException
                     ? "the download of this NAR failed: " + failure.getMessage()
                     : "the download of this NAR from upstream failed";
         } finally {
@@ -110,7 +110,7 @@ final class Download {
     int failureStatus() {
         lock.lock();
         try {
-            return failure instanceof UpstreamSource.NarFetchException fetch && fetch.timedOut() ? 504 : 502;
+            return failure instanceof UpstreamSource.FetchException fetch && fetch.timedOut() ? 504 : 502;
         } finally {
             lock.unlock();
         }

@@ -27,8 +27,12 @@ public interface UpstreamSource {
     /** The unsigned {@code <hash>.ls} listing of a path at an upstream, or empty when none has it. */
     Optional<String> fetchListing(String hash);
 
-    /** The build log of a derivation ({@code <hash>-<name>.drv}) at an upstream, or empty when none has it. */
-    Optional<String> fetchLog(String drvBaseName);
+    /**
+     * The body of the build log of a derivation ({@code <hash>-<name>.drv}) at the first upstream that has one, or
+     * empty when none has it. Unread: a log may be tens of MiB. A read that fails throws {@link FetchException};
+     * closing the stream ends the transfer.
+     */
+    Optional<InputStream> openLog(String drvBaseName);
 
     /** The build trace entry of a derivation output, verified against the keys of the upstream that served it. */
     TraceLookup lookupBuildTrace(StorePath drvPath, String outputName);
@@ -62,15 +66,15 @@ public interface UpstreamSource {
     }
 
     /**
-     * An upstream could not deliver a NAR (refused target, 5xx, timeout, broken connection). Its message names
+     * An upstream could not deliver a NAR or a build log (refused target, 5xx, timeout, broken connection). Its message names
      * the upstream by host and says what failed in ncps's terms, never a URL, credentials or exception text,
      * so it may be shown to clients.
      */
-    final class NarFetchException extends IOException {
+    final class FetchException extends IOException {
         private final boolean timedOut;
 
         /** @param timedOut whether the upstream timed out (answered 504 rather than 502) */
-        public NarFetchException(String message, boolean timedOut, Throwable cause) {
+        public FetchException(String message, boolean timedOut, Throwable cause) {
             super(message, cause);
             this.timedOut = timedOut;
         }

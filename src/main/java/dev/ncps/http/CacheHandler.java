@@ -54,7 +54,6 @@ final class CacheHandler extends Handler.Abstract {
     private static final int COPY_BUFFER = 64 * 1024;
     /** Real narinfos are a few KiB even with thousands of references; this bounds what a PUT can make us hold. */
     private static final int MAX_NARINFO_BYTES = 1024 * 1024;
-    private static final int MAX_BUILD_LOG_BYTES = 64 * 1024 * 1024;
     /** As the Go ncps: an entry is a path and a few signatures. */
     private static final int MAX_BUILD_TRACE_BYTES = 1024 * 1024;
 
@@ -352,14 +351,14 @@ final class CacheHandler extends Handler.Abstract {
             throws IOException {
         String method = request.getMethod();
         if (HttpMethod.PUT.is(method)) {
-            if (request.getLength() > MAX_BUILD_LOG_BYTES) {
+            if (request.getLength() > Cache.MAX_BUILD_LOG_BYTES) {
                 refuseUnread(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
-                        "a build log may be at most " + MAX_BUILD_LOG_BYTES + " bytes");
+                        "a build log may be at most " + Cache.MAX_BUILD_LOG_BYTES + " bytes");
                 return;
             }
-            if (!cache.putBuildLog(drv, Content.Source.asInputStream(request), MAX_BUILD_LOG_BYTES)) {
+            if (!cache.putBuildLog(drv, Content.Source.asInputStream(request))) {
                 sendText(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
-                        "a build log may be at most " + MAX_BUILD_LOG_BYTES + " bytes");
+                        "a build log may be at most " + Cache.MAX_BUILD_LOG_BYTES + " bytes");
                 return;
             }
             sendEmpty(response, callback, HttpStatus.NO_CONTENT_204);
@@ -369,17 +368,13 @@ final class CacheHandler extends Handler.Abstract {
             sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, method + " is not allowed on a build log here");
             return;
         }
-        Optional<Store.Blob> stored = cache.storedBuildLog(drv);
-        if (stored.isPresent()) {
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, TEXT_TYPE);
-            sendBlob(response, callback, stored.get(), request.getHeaders().get(HttpHeader.RANGE), HttpMethod.HEAD.is(method));
-            return;
-        }
-        Optional<byte[]> log = cache.buildLog(drv);
-        if (log.isPresent()) {
-            sendBytes(request, response, callback, TEXT_TYPE, log.get());
-        } else {
-            sendText(response, callback, HttpStatus.NOT_FOUND_404, "no build log for " + drv);
+        switch (cache.buildLog(drv)) {
+            case Cache.BuildLogFound found -> {
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, TEXT_TYPE);
+                sendBlob(response, callback, found.blob(), request.getHeaders().get(HttpHeader.RANGE), HttpMethod.HEAD.is(method));
+            }
+            case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
+            case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
         }
     }
 

@@ -6,6 +6,7 @@ import dev.ncps.nix.Sizes;
 import dev.ncps.nix.CacheInfo;
 import dev.ncps.nix.NixParseException;
 import dev.ncps.nix.StorePath;
+import dev.ncps.nix.Streams;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,8 +61,6 @@ public final class Upstreams implements UpstreamSource, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Upstreams.class);
     private static final int MAX_NARINFO_BYTES = 1 << 20;
-    /** Build logs are text; Hydra's largest run to a few MiB. */
-    private static final int MAX_LOG_BYTES = 64 << 20;
     /** A listing names every file of a NAR; the largest paths (source trees, TeX Live) have a few hundred thousand. */
     private static final int MAX_LISTING_BYTES = 64 << 20;
     /** A build trace entry is a path and a few signatures. */
@@ -146,12 +145,66 @@ public final class Upstreams implements UpstreamSource, AutoCloseable {
 
     /**
      * The build log of a derivation ({@code drvBaseName}, e.g. {@code <hash>-hello.drv}) from the first usable
-     * upstream, by priority, that has one; empty when none has. Logs are not signed and ncps only relays them,
-     * so a failing upstream is logged and skipped rather than reported. An interrupt (shutdown) ends it empty.
+     * upstream, by priority, that answers with one; empty when none has. Logs are not signed and ncps only relays
+     * them, so an upstream that fails before answering is logged and skipped rather than reported. The body is left
+     * to the caller, who bounds it. An interrupt (shutdown) ends it empty.
      */
     @Override
-    public Optional<String> fetchLog(String drvBaseName) {
-        return firstText("log/" + drvBaseName, MAX_LOG_BYTES, "build log");
+    public Optional<InputStream> openLog(String drvBaseName) {
+        String relative = "log/" + drvBaseName;
+        for (Upstream upstream : usableByPriority()) {
+            if (Thread.currentThread().isInterrupted()) {
+                return Optional.empty();
+            }
+            UpstreamHttp.Exchange exchange;
+            try {
+                exchange = http.get(upstream, upstream.resolve(relative), false);
+            } catch (UpstreamException e) {
+                log.warn("upstream {}: build log {}: {}", upstream, relative, e.getMessage());
+                continue;
+            }
+            if (exchange.status() == 200) {
+                return Optional.of(new LogBody(upstream, exchange));
+            }
+            exchange.discard();
+            exchange.close();
+        }
+        return Optional.empty();
+    }
+
+    /** A build log being received: a failed read names the upstream by host only, for clients. */
+    private static final class LogBody extends FilterInputStream {
+        private final Upstream upstream;
+        private final UpstreamHttp.Exchange exchange;
+
+        LogBody(Upstream upstream, UpstreamHttp.Exchange exchange) {
+            super(exchange.body());
+            this.upstream = upstream;
+            this.exchange = exchange;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return Streams.readByte(this);
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return super.read(buffer, offset, length);
+            } catch (IOException e) {
+                UpstreamException failure = UpstreamHttp.failure(exchange.uri(), "reading the build log", e);
+                log.warn("upstream {}: {}", upstream, failure.getMessage());
+                boolean timedOut = failure.kind() == UpstreamException.Kind.TIMEOUT;
+                throw new FetchException("upstream " + upstream.hostname() + (timedOut ? " timed out" : " failed")
+                        + " while sending the build log", timedOut, failure);
+            }
+        }
+
+        @Override
+        public void close() {
+            exchange.close();
+        }
     }
 
     /**
@@ -274,7 +327,7 @@ public final class Upstreams implements UpstreamSource, AutoCloseable {
             if (e.kind() == UpstreamException.Kind.NOT_FOUND) {
                 throw new NarNotFoundException(reason, e);
             }
-            throw new NarFetchException(reason, e.kind() == UpstreamException.Kind.TIMEOUT, e);
+            throw new FetchException(reason, e.kind() == UpstreamException.Kind.TIMEOUT, e);
         }
         return new FilterInputStream(response.body()) {
             @Override

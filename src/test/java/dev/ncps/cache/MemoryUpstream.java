@@ -105,7 +105,7 @@ final class MemoryUpstream implements UpstreamSource {
     }
 
     @Override
-    public Optional<String> fetchLog(String drvBaseName) {
+    public Optional<InputStream> openLog(String drvBaseName) {
         return Optional.empty();
     }
 
@@ -113,7 +113,7 @@ final class MemoryUpstream implements UpstreamSource {
     public InputStream openNar(URI narUri, long expectedSize) throws IOException {
         opens.incrementAndGet();
         if (timingOut.contains(narUri)) {
-            throw new NarFetchException("upstream " + HOST + " timed out", true, null);
+            throw new FetchException("upstream " + HOST + " timed out", true, null);
         }
         Body body = bodies.get(narUri);
         if (body == null) {

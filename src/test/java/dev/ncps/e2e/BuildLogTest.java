@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ncps.nix.NarInfo;
 import dev.ncps.testing.Closer;
+import dev.ncps.testing.Fault;
 import dev.ncps.testing.NixClient;
 import dev.ncps.testing.NixUpstreamCache;
 import dev.ncps.testing.UpstreamServer;
 import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,5 +99,21 @@ class BuildLogTest {
                 .statusCode()).isEqualTo(204);
         assertThat(nixLog(other).stdout()).isEqualTo(uploaded);
         assertThat(Http.put(http, ncps.url("/log/" + deriver(other)), new byte[1]).statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void aLogTheUpstreamBreaksOffIsA502NamingOnlyItsHostAndNothingIsKept() throws Exception {
+        String drv = "4123456789abcdfghijklmnpqrsvwxyz-broken.drv";
+        Files.writeString(upstream.root().resolve("log").resolve(drv), "line\n".repeat(10_000));
+        UpstreamServer.Rule cut = upstream.inject(UpstreamServer.exactly("/log/" + drv), new Fault.Truncate(1000));
+
+        HttpResponse<byte[]> broken = Http.get(http, ncps.url("/log/" + drv));
+
+        assertThat(broken.statusCode()).isEqualTo(502);
+        assertThat(Http.text(broken)).isEqualTo("upstream " + upstream.url().getHost() + " failed while sending the build log\n");
+        cut.remove();
+        HttpResponse<byte[]> whole = Http.get(http, ncps.url("/log/" + drv));
+        assertThat(Http.text(whole)).isEqualTo("line\n".repeat(10_000));
+        assertThat(upstream.requests("/log/" + drv)).as("the broken log was not kept").isEqualTo(2);
     }
 }

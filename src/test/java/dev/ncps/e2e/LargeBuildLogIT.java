@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Build logs up to and over the 64 MiB limit, in a heap smaller than the launcher's default. Read whole into the
- * heap, one upload near the limit ended the process (OutOfMemoryError with -XX:+ExitOnOutOfMemoryError under the
- * default 128 MiB heap); logs now go through a temp file and are streamed.
+ * Build logs up to and over the 64 MiB limit, uploaded or relayed from an upstream, in a heap smaller than the
+ * launcher's default. Read whole into the heap, one upload near the limit ended the process (OutOfMemoryError with
+ * -XX:+ExitOnOutOfMemoryError under the default 128 MiB heap), and four GETs of such a log relayed from an upstream
+ * left it stuck collecting garbage; logs now go through a temp file and are streamed.
  */
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -41,12 +43,13 @@ class LargeBuildLogIT {
     @AutoClose
     private final Closer closer = new Closer();
     private NcpsProcess ncps;
+    private UpstreamServer upstream;
     private HttpClient http;
 
     @BeforeAll
     void start() throws Exception {
         Path dataDir = TestDirs.newWorkDir("large-log");
-        UpstreamServer upstream = closer.add(new UpstreamServer(UpstreamServer.newCacheDir("large-log-upstream")));
+        upstream = closer.add(new UpstreamServer(UpstreamServer.newCacheDir("large-log-upstream")));
         ncps = closer.add(NcpsProcess.start(NcpsProcess.locateJar(), "large-log", port -> List.of("serve",
                 "--server-addr", "127.0.0.1:" + port,
                 "--cache-hostname", "test.local",
@@ -80,6 +83,51 @@ class LargeBuildLogIT {
             assertThat(Arrays.equals(got.body(), log)).as("the log read back is the one uploaded").isTrue();
         }
         assertThat(ncps.isRunning()).as(ncps.logTail(5)).isTrue();
+    }
+
+    /**
+     * A log an upstream serves near the limit, relayed to several clients at once: read whole into the heap, each
+     * unauthenticated GET held a copy of it (and the text and its bytes on the way).
+     */
+    @Test
+    void aLogRelayedFromAnUpstreamNearTheLimitIsServedToSeveralClientsInA96MiBHeap() throws Exception {
+        String drv = "2123456789abcdfghijklmnpqrsvwxyz-relayed-build.drv";
+        Path file = upstreamLog(drv, 60L * 1024 * 1024);
+        byte[] log = Files.readAllBytes(file);
+
+        List<CompletableFuture<HttpResponse<byte[]>>> reads = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            reads.add(CompletableFuture.supplyAsync(() -> Http.get(http, ncps.url().resolve("/log/" + drv))));
+        }
+        for (CompletableFuture<HttpResponse<byte[]>> read : reads) {
+            HttpResponse<byte[]> got = read.get();
+            assertThat(got.statusCode()).as(Http.text(got)).isEqualTo(200);
+            assertThat(Arrays.equals(got.body(), log)).as("the log relayed is the upstream's").isTrue();
+        }
+        assertThat(ncps.isRunning()).as(ncps.logTail(5)).isTrue();
+        assertThat(Http.get(http, ncps.url().resolve("/log/" + drv)).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aLogOverTheLimitAtAnUpstreamIsRefusedAndNothingIsKept() throws Exception {
+        String drv = "3123456789abcdfghijklmnpqrsvwxyz-huge-build.drv";
+        upstreamLog(drv, LIMIT + 1L);
+
+        HttpResponse<byte[]> got = Http.get(http, ncps.url().resolve("/log/" + drv));
+
+        assertThat(got.statusCode()).as(Http.text(got)).isEqualTo(502);
+        assertThat(Http.text(got)).isEqualTo("the upstream's build log is longer than " + LIMIT + " bytes\n");
+        assertThat(ncps.isRunning()).as(ncps.logTail(5)).isTrue();
+        Files.delete(upstream.root().resolve("log").resolve(drv));
+        assertThat(Http.get(http, ncps.url().resolve("/log/" + drv)).statusCode()).as("nothing was kept").isEqualTo(404);
+    }
+
+    private Path upstreamLog(String drv, long size) throws Exception {
+        Path file = Files.createDirectories(upstream.root().resolve("log")).resolve(drv);
+        try (InputStream in = new RepeatedLine(size)) {
+            Files.copy(in, file);
+        }
+        return file;
     }
 
     /** Without a Content-Length only the copy can see the limit pass; the byte over it must still be refused. */
