@@ -20,6 +20,12 @@ public final class Main {
         ServeAction serve = new ServeCommand();
         MigrateAction migrate = new MigrateCommand(System.out);
         Cli cli = new Cli(serve, migrate, ConfigLoader.forThisProcess(), Logging::configure, System.out, System.err);
-        System.exit(cli.run(args));
+        int code;
+        try {
+            code = cli.run(args);
+        } finally {
+            Logging.flush();
+        }
+        System.exit(code);
     }
 }

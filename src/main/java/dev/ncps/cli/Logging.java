@@ -4,7 +4,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import dev.ncps.config.LogLevel;
 import java.io.Console;
@@ -13,13 +12,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logback set up in code: human-readable lines on a terminal, JSON lines in the Elastic Common Schema
- * otherwise (what log collectors parse, see {@link EcsEncoder}). Logs go to stderr so stdout stays for command output such as keygen's keys.
+ * otherwise (what log collectors parse, see {@link EcsEncoder}). Logs go to stderr so stdout stays for command output such
+ * as keygen's keys, written in batches ({@link BatchingAppender}).
  */
 public final class Logging {
     private static final String[] LIBRARIES = {"com.zaxxer.hikari", "org.flywaydb", "org.eclipse.jetty",
         "software.amazon.awssdk", "org.apache.hc", "redis.clients", "org.sqlite", "org.postgresql", "org.mariadb"};
 
+    private static final String APPENDER = "stderr";
+
     private Logging() {}
+
+    /** Writes the log lines still waiting for the log's writer thread; called before the process exits. */
+    public static void flush() {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        if (context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(APPENDER) instanceof BatchingAppender appender) {
+            appender.flush();
+        }
+    }
 
     public static void configure(LogLevel level) {
         Console console = System.console();
@@ -32,11 +42,9 @@ public final class Logging {
         Encoder<ILoggingEvent> encoder = human ? humanEncoder(context) : new EcsEncoder();
         encoder.setContext(context);
         encoder.start();
-        ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+        BatchingAppender appender = new BatchingAppender(encoder, System.err);
         appender.setContext(context);
-        appender.setName("console");
-        appender.setTarget("System.err");
-        appender.setEncoder(encoder);
+        appender.setName(APPENDER);
         appender.start();
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level.name()));

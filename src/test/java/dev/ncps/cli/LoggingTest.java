@@ -77,6 +77,7 @@ class LoggingTest {
         LoggerFactory.getLogger("dev.ncps.upstream").debug("ncps debug line");
         Logging.configure(LogLevel.TRACE, true);
         LoggerFactory.getLogger("org.eclipse.jetty.server.Server").debug("jetty at trace");
+        Logging.flush();
         String output = captured.toString(StandardCharsets.UTF_8);
         assertThat(output).contains("ncps debug line", "jetty at trace").doesNotContain("jetty chatter", "pool chatter");
     }
