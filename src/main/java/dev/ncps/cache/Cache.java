@@ -81,7 +81,7 @@ public final class Cache {
         this.tempDir = settings.tempDir();
         this.downloads = new NarDownloads(upstreams, store, index, settings, clock, executor, listener, coordinator);
         this.access = new AccessTracker(clock, index);
-        this.listings = new Listings(this, store, index, upstreams);
+        this.listings = new Listings(this, store, index, upstreams, tempDir);
         this.pins = new Pins(this, index, executor, listener);
         this.memo = new NarInfoMemo(settings.narInfoMemoBytes(), settings.narInfoMemoTtl().toNanos(), System::nanoTime);
     }
@@ -134,7 +134,11 @@ public final class Cache {
     public sealed interface ListingResult {}
 
     /** A NAR's {@code .ls} listing, JSON. */
-    public record ListingFound(byte[] json) implements ListingResult {}
+    /** Our listing, kept in storage; the caller opens or closes its blob. */
+    public record ListingStored(Store.Blob blob) implements ListingResult {}
+
+    /** An upstream's listing, checked as far as a listing alone can be, and bounded in size. */
+    public record ListingRelayed(byte[] json) implements ListingResult {}
 
     public sealed interface BuildTraceResult {}
 

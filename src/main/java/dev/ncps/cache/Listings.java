@@ -10,11 +10,14 @@ import dev.ncps.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 
 /**
  * The {@code <hash>.ls} listings: made from the NAR that ncps serves for the hash, checked against the narinfo's
@@ -22,6 +25,12 @@ import java.util.Optional;
  * ours is preferred: when the NAR is stored, ours is made; when it is not, an upstream's listing that passes
  * {@link NarListing#check} is relayed without being kept (no NAR download for a listing), and only without one
  * is the NAR fetched, as a client's NAR request would, to make ours.
+ *
+ * <p>A listing names every file of a NAR, tens of MiB for the largest paths, and is asked for by unauthenticated
+ * GETs; held whole, one such request could exhaust the launcher's default heap. So ours is written to a temp file
+ * as the NAR is read and served from storage as a stream. An upstream's must be parsed to be checked, which costs
+ * several times its text in the heap, so only one is held at a time, and only up to the bound of
+ * {@link UpstreamSource#fetchListing} (a longer one is not relayed: ours is made instead).
  */
 final class Listings {
     private static final Logger log = LoggerFactory.getLogger(Listings.class);
@@ -30,12 +39,15 @@ final class Listings {
     private final Store store;
     private final Index index;
     private final UpstreamSource upstreams;
+    private final Path tempDir;
+    private final Semaphore relaying = new Semaphore(1);
 
-    Listings(Cache cache, Store store, Index index, UpstreamSource upstreams) {
+    Listings(Cache cache, Store store, Index index, UpstreamSource upstreams, Path tempDir) {
         this.cache = cache;
         this.store = store;
         this.index = index;
         this.upstreams = upstreams;
+        this.tempDir = tempDir;
     }
 
     static String key(String hash) {
@@ -44,11 +56,9 @@ final class Listings {
 
     Cache.ListingResult listing(String hash) {
         try {
-            Optional<Store.Blob> stored = store.get(key(hash));
+            Optional<Store.Blob> stored = store.read(key(hash));
             if (stored.isPresent()) {
-                try (InputStream in = stored.get().open(0)) {
-                    return new Cache.ListingFound(in.readAllBytes());
-                }
+                return new Cache.ListingStored(stored.get());
             }
         } catch (IOException e) {
             log.error("{}.ls: storage lookup failed: {}", hash, e.getMessage());
@@ -71,7 +81,7 @@ final class Listings {
             log.error("{}.ls: the stored narinfo is unusable: {}", hash, e.getMessage());
             return Cache.Unavailable.local("stored narinfo unusable");
         }
-        Optional<Cache.ListingFound> relayed = upstreamListing(hash, key, narInfo);
+        Optional<Cache.ListingRelayed> relayed = upstreamListing(hash, key, narInfo);
         if (relayed.isPresent()) {
             return relayed.get();
         }
@@ -79,10 +89,34 @@ final class Listings {
         if (nar instanceof Cache.NotFound || nar instanceof Cache.Unavailable) {
             return (Cache.ListingResult) nar;
         }
+        Path temp;
+        try {
+            temp = Files.createTempFile(tempDir, "ls-", ".json");
+        } catch (IOException e) {
+            log.error("{}.ls: cannot create a temp file: {}", hash, e.getMessage());
+            return Cache.Unavailable.local("temp directory unusable");
+        }
+        try {
+            return fromNar(hash, key, narInfo, nar, temp);
+        } finally {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                log.warn("{}.ls: cannot delete the temp file {}: {}", hash, temp, e.getMessage());
+            }
+        }
+    }
+
+    /** Lists the NAR into {@code temp}, and keeps and serves that if the NAR is the narinfo's. */
+    private Cache.ListingResult fromNar(String hash, NarFileKey key, NarInfo narInfo, Cache.NarResult nar, Path temp) {
         NarReader.Summary summary;
         try (InputStream compressed = nar instanceof Cache.NarStreaming streaming ? streaming.body()
-                : ((Cache.NarStored) nar).blob().open(0)) {
-            summary = NarReader.read(key.compression().decompress(compressed), true);
+                : ((Cache.NarStored) nar).blob().open(0);
+             NarListing.Writer listing = new NarListing.Writer(Files.newBufferedWriter(temp, StandardCharsets.UTF_8))) {
+            summary = NarReader.read(key.compression().decompress(compressed), listing);
+        } catch (UncheckedIOException e) {
+            log.error("{}.ls: cannot write the listing to {}: {}", hash, temp, e.getCause().getMessage());
+            return Cache.Unavailable.local("temp directory unusable");
         } catch (IOException e) {
             log.error("{}.ls: cannot read its NAR: {}", hash, e.getMessage());
             return Cache.Unavailable.local("NAR unreadable");
@@ -91,19 +125,23 @@ final class Listings {
             log.error("{}.ls: its NAR hashes to {}, not the NarHash {}", hash, summary.narHash(), narInfo.narHash());
             return Cache.Unavailable.local("NAR does not match its narinfo");
         }
-        byte[] json = NarListing.json(summary.entries()).getBytes(StandardCharsets.UTF_8);
         try {
-            store.put(key(hash), new ByteArrayInputStream(json));
-            cache.keepSideObject(key(hash), () -> index.putSideObject(hash, key(hash), json.length));
+            long size = Files.size(temp);
+            store.put(key(hash), temp);
+            cache.keepSideObject(key(hash), () -> index.putSideObject(hash, key(hash), size));
+            Optional<Store.Blob> stored = store.read(key(hash));
+            if (stored.isPresent()) {
+                return new Cache.ListingStored(stored.get());
+            }
+            log.warn("{}.ls: gone from storage as soon as it was stored", hash);
         } catch (IOException e) {
-            // Served anyway; the next request makes it again.
-            log.warn("{}.ls: cannot store it: {}", hash, e.getMessage());
+            log.error("{}.ls: cannot store it: {}", hash, e.getMessage());
         }
-        return new Cache.ListingFound(json);
+        return Cache.Unavailable.local("storage unavailable");
     }
 
     /** An upstream's listing when the NAR is not stored here, if it passes the checks a listing alone allows. */
-    private Optional<Cache.ListingFound> upstreamListing(String hash, NarFileKey key, NarInfo narInfo) {
+    private Optional<Cache.ListingRelayed> upstreamListing(String hash, NarFileKey key, NarInfo narInfo) {
         try {
             if (store.get(key.storeKey()).isPresent()) {
                 return Optional.empty();
@@ -111,17 +149,26 @@ final class Listings {
         } catch (IOException e) {
             return Optional.empty();
         }
-        Optional<String> listing = upstreams.fetchListing(hash);
-        if (listing.isEmpty()) {
+        try {
+            relaying.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return Optional.empty();
         }
         try {
-            NarListing.check(listing.get(), narInfo.narSize());
-        } catch (NixParseException e) {
-            log.warn("{}.ls: the upstream's listing is refused: {}", hash, e.getMessage());
-            return Optional.empty();
+            Optional<String> listing = upstreams.fetchListing(hash);
+            if (listing.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                NarListing.check(listing.get(), narInfo.narSize());
+            } catch (NixParseException e) {
+                log.warn("{}.ls: the upstream's listing is refused: {}", hash, e.getMessage());
+                return Optional.empty();
+            }
+            return Optional.of(new Cache.ListingRelayed(listing.get().getBytes(StandardCharsets.UTF_8)));
+        } finally {
+            relaying.release();
         }
-        return Optional.of(new Cache.ListingFound(listing.get().getBytes(StandardCharsets.UTF_8)));
     }
-
 }

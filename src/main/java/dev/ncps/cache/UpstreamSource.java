@@ -24,7 +24,10 @@ public interface UpstreamSource {
      */
     InputStream openNar(URI narUri, long expectedSize) throws IOException;
 
-    /** The unsigned {@code <hash>.ls} listing of a path at an upstream, or empty when none has it. */
+    /**
+     * The unsigned {@code <hash>.ls} listing of a path at an upstream, or empty when none has it or it is longer than
+     * the implementation's bound (a few MiB), which keeps what a caller must parse in the heap small.
+     */
     Optional<String> fetchListing(String hash);
 
     /**

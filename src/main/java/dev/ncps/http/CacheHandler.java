@@ -48,6 +48,7 @@ final class CacheHandler extends Handler.Abstract {
     private static final byte[] HEALTHY = {'.'};
     /** The Priority of /nix-cache-info, fixed as in the Go ncps (Nix prefers lower; cache.nixos.org is 40). */
     private static final int CACHE_INFO_PRIORITY = 10;
+    private static final String JSON_TYPE = "application/json";
     /** Below this a read into the heap is cheaper than creating and releasing a mapping. */
     private static final long MAP_THRESHOLD = 64 * 1024;
     private static final long MAP_WINDOW = 4 * 1024 * 1024;
@@ -236,7 +237,7 @@ final class CacheHandler extends Handler.Abstract {
 
     private void fixedRoute(Request request, Response response, Callback callback, Route route) throws IOException {
         switch (route) {
-            case Route.Root ignored -> sendBytes(request, response, callback, "application/json", rootJson);
+            case Route.Root ignored -> sendBytes(request, response, callback, JSON_TYPE, rootJson);
             case Route.CacheInfo ignored -> sendBytes(request, response, callback, CACHE_INFO_TYPE, cacheInfo);
             case Route.PubKey ignored -> sendBytes(request, response, callback, "text/plain", publicKey);
             case Route.Healthz ignored -> sendBytes(request, response, callback, "text/plain", HEALTHY);
@@ -310,9 +311,14 @@ final class CacheHandler extends Handler.Abstract {
         return new String(body, StandardCharsets.UTF_8);
     }
 
-    private void listing(Request request, Response response, Callback callback, String hash) {
+    private void listing(Request request, Response response, Callback callback, String hash) throws IOException {
         switch (cache.listing(hash)) {
-            case Cache.ListingFound found -> sendBytes(request, response, callback, "application/json", found.json());
+            case Cache.ListingStored stored -> {
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON_TYPE);
+                sendBlob(response, callback, stored.blob(), request.getHeaders().get(HttpHeader.RANGE),
+                        HttpMethod.HEAD.is(request.getMethod()));
+            }
+            case Cache.ListingRelayed relayed -> sendBytes(request, response, callback, JSON_TYPE, relayed.json());
             case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());
             case Cache.Unavailable unavailable -> sendText(response, callback, unavailable.status(), unavailable.reason());
         }
@@ -339,7 +345,7 @@ final class CacheHandler extends Handler.Abstract {
                 if (found.upstreamHost() != null) {
                     request.setAttribute(AccessLog.UPSTREAM, found.upstreamHost());
                 }
-                sendBytes(request, response, callback, "application/json",
+                sendBytes(request, response, callback, JSON_TYPE,
                         found.trace().valueJson().getBytes(StandardCharsets.UTF_8));
             }
             case Cache.NotFound notFound -> sendText(response, callback, HttpStatus.NOT_FOUND_404, notFound.reason());

@@ -1,7 +1,14 @@
 package dev.ncps.nix;
 
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The {@code .ls} file of a binary cache: a NAR's tree as the JSON Nix writes with
@@ -13,48 +20,105 @@ public final class NarListing {
 
     /** {@code entries} as {@link NarReader} lists them: the root first, every directory before its children. */
     public static String json(List<NarReader.Entry> entries) {
-        StringBuilder out = new StringBuilder("{\"version\":1,\"root\":");
-        int next = node(entries, 0, out);
-        if (next != entries.size()) {
-            throw new IllegalArgumentException("entries after the root's tree: " + entries.get(next).path());
+        StringWriter out = new StringWriter();
+        try (Writer writer = new Writer(out)) {
+            for (NarReader.Entry entry : entries) {
+                writer.accept(entry);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return out.append('}').toString();
+        return out.toString();
     }
 
-    /** Writes the node at {@code index} and its subtree; returns the index after that subtree. */
-    private static int node(List<NarReader.Entry> entries, int index, StringBuilder out) {
-        NarReader.Entry entry = entries.get(index);
-        switch (entry.type()) {
-            case REGULAR -> {
-                out.append("{\"type\":\"regular\",\"size\":").append(entry.size());
-                if (entry.executable()) out.append(",\"executable\":true");
-                out.append(",\"narOffset\":").append(entry.narOffset()).append('}');
-                return index + 1;
-            }
-            case SYMLINK -> {
-                out.append("{\"type\":\"symlink\",\"target\":");
-                JsonString.append(entry.target(), out);
-                out.append('}');
-                return index + 1;
-            }
-            case DIRECTORY -> {
-                out.append("{\"type\":\"directory\",\"entries\":{");
-                String prefix = entry.path().isEmpty() ? "" : entry.path() + "/";
-                int next = index + 1;
-                boolean first = true;
-                while (next < entries.size() && entries.get(next).path().startsWith(prefix)
-                        && !entries.get(next).path().equals(entry.path())) {
-                    if (!first) out.append(',');
-                    first = false;
-                    JsonString.append(entries.get(next).path().substring(prefix.length()), out);
-                    out.append(':');
-                    next = node(entries, next, out);
+    /**
+     * Writes a listing as {@link NarReader} reports the entries, so that a NAR with millions of files is listed in the
+     * memory of its deepest path: the root first, every directory before its children, in NAR order. {@link #close()}
+     * writes the end of the listing (and closes {@code out}); a write that fails throws {@link UncheckedIOException}
+     * from {@link #accept}.
+     */
+    public static final class Writer implements Consumer<NarReader.Entry>, Closeable {
+        private final java.io.Writer out;
+        private final StringBuilder text = new StringBuilder(256);
+        /** The directories still open, innermost first, and whether each has had an entry yet. */
+        private final Deque<String> open = new ArrayDeque<>();
+        private final Deque<Boolean> hasEntries = new ArrayDeque<>();
+        private boolean started;
+
+        public Writer(java.io.Writer out) {
+            this.out = out;
+        }
+
+        @Override
+        public void accept(NarReader.Entry entry) {
+            text.setLength(0);
+            if (!started) {
+                if (!entry.path().isEmpty()) {
+                    throw new IllegalArgumentException("the first entry is not the root: " + entry.path());
                 }
-                out.append("}}");
-                return next;
+                started = true;
+                text.append("{\"version\":1,\"root\":");
+            } else {
+                while (!open.isEmpty() && !isInside(entry.path(), open.peek())) {
+                    open.pop();
+                    hasEntries.pop();
+                    text.append("}}");
+                }
+                if (open.isEmpty()) {
+                    throw new IllegalArgumentException("an entry after the root's tree: " + entry.path());
+                }
+                String parent = open.peek();
+                if (hasEntries.pop()) {
+                    text.append(',');
+                }
+                hasEntries.push(true);
+                JsonString.append(entry.path().substring(parent.isEmpty() ? 0 : parent.length() + 1), text);
+                text.append(':');
+            }
+            switch (entry.type()) {
+                case REGULAR -> {
+                    text.append("{\"type\":\"regular\",\"size\":").append(entry.size());
+                    if (entry.executable()) text.append(",\"executable\":true");
+                    text.append(",\"narOffset\":").append(entry.narOffset()).append('}');
+                }
+                case SYMLINK -> {
+                    text.append("{\"type\":\"symlink\",\"target\":");
+                    JsonString.append(entry.target(), text);
+                    text.append('}');
+                }
+                case DIRECTORY -> {
+                    text.append("{\"type\":\"directory\",\"entries\":{");
+                    open.push(entry.path());
+                    hasEntries.push(false);
+                }
+            }
+            write();
+        }
+
+        private static boolean isInside(String path, String directory) {
+            return directory.isEmpty() || path.length() > directory.length() && path.startsWith(directory)
+                    && path.charAt(directory.length()) == '/';
+        }
+
+        @Override
+        public void close() throws IOException {
+            text.setLength(0);
+            if (started) {
+                text.append("}}".repeat(open.size())).append('}');
+                open.clear();
+                hasEntries.clear();
+                write();
+            }
+            out.close();
+        }
+
+        private void write() {
+            try {
+                out.append(text);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
-        throw new AssertionError(entry.type());
     }
 
     /**

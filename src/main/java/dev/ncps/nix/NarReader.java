@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Streams a NAR archive: validates its structure, hashes it, and optionally lists its entries.
@@ -59,7 +60,19 @@ public final class NarReader {
 
     /** Reads the whole (uncompressed) NAR, validating it; entries empty unless {@code listEntries}. */
     public static Summary read(InputStream nar, boolean listEntries) throws IOException {
-        return new Parser(nar, listEntries).parse();
+        if (!listEntries) {
+            return new Parser(nar, entry -> {}).parse(List.of());
+        }
+        List<Entry> entries = new ArrayList<>();
+        return new Parser(nar, entries::add).parse(entries);
+    }
+
+    /**
+     * Reads the whole (uncompressed) NAR, validating it, and gives each entry to {@code listener} as it is read: the
+     * root first, every directory before its children. The summary lists no entries; a NAR may have millions.
+     */
+    public static Summary read(InputStream nar, Consumer<Entry> listener) throws IOException {
+        return new Parser(nar, listener).parse(List.of());
     }
 
     /** An open directory node, waiting for its next entry or its closing ")". */
@@ -67,7 +80,7 @@ public final class NarReader {
 
     private static final class Parser {
         private final InputStream in;
-        private final List<Entry> entries;
+        private final Consumer<Entry> listener;
         private final MessageDigest digest = HashAlgorithm.SHA256.newDigest();
         private final byte[] buffer = new byte[BUFFER_BYTES];
         private final Deque<Directory> directories = new ArrayDeque<>();
@@ -75,12 +88,13 @@ public final class NarReader {
         private int limit;
         private long offset;
 
-        Parser(InputStream in, boolean listEntries) {
+        Parser(InputStream in, Consumer<Entry> listener) {
             this.in = in;
-            this.entries = listEntries ? new ArrayList<>() : null;
+            this.listener = listener;
         }
 
-        Summary parse() throws IOException {
+        /** {@code entries}: what the summary lists, filled by the listener. */
+        Summary parse(List<Entry> entries) throws IOException {
             expect("nix-archive-1");
             node("", 0, false);
             while (!directories.isEmpty()) {
@@ -98,8 +112,7 @@ public final class NarReader {
                 }
             }
             if (position < limit || fill() > 0) throw error(offset, "trailing data after the end of the NAR");
-            return new Summary(Hash.of(HashAlgorithm.SHA256, digest.digest()), offset,
-                    entries == null ? List.of() : List.copyOf(entries));
+            return new Summary(Hash.of(HashAlgorithm.SHA256, digest.digest()), offset, List.copyOf(entries));
         }
 
         private void entry(Directory directory) throws IOException {
@@ -180,7 +193,7 @@ public final class NarReader {
         }
 
         private void add(Entry entry) {
-            if (entries != null) entries.add(entry);
+            listener.accept(entry);
         }
 
         private static String nameProblem(byte[] name) {

@@ -61,8 +61,11 @@ public final class Upstreams implements UpstreamSource, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Upstreams.class);
     private static final int MAX_NARINFO_BYTES = 1 << 20;
-    /** A listing names every file of a NAR; the largest paths (source trees, TeX Live) have a few hundred thousand. */
-    private static final int MAX_LISTING_BYTES = 64 << 20;
+    /**
+     * A listing names every file of a NAR, about 90 bytes each. It is parsed whole to be checked, at several times its
+     * size in the heap, so a longer one (more than some 45,000 files) is not relayed: ncps lists the NAR itself.
+     */
+    private static final int MAX_LISTING_BYTES = 4 << 20;
     /** A build trace entry is a path and a few signatures. */
     private static final int MAX_BUILD_TRACE_BYTES = 64 * 1024;
     private static final int MAX_CACHE_INFO_BYTES = 64 * 1024;

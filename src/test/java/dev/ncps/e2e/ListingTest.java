@@ -72,6 +72,9 @@ class ListingTest {
             String name = NixUpstreamCache.hashOf(path) + ".ls";
             Files.copy(nixListings.resolve(name), dir.resolve(name));
         }
+        // Parsed whole to be checked, an upstream's listing is bounded: this one is nix's, padded past 4 MiB.
+        String padded = NixUpstreamCache.hashOf(cache.storePaths().get(1)) + ".ls";
+        Files.writeString(dir.resolve(padded), Files.readString(dir.resolve(padded)) + " ".repeat(4 << 20));
         String last = NixUpstreamCache.hashOf(cache.storePaths().getLast()) + ".ls";
         Files.writeString(dir.resolve(last), "{\"version\":1,\"root\":{\"type\":\"regular\",\"size\":999999999999,\"narOffset\":96}}");
         return dir;
@@ -137,5 +140,27 @@ class ListingTest {
 
         assertThat(Http.text(response)).isEqualTo(Files.readString(nixListings.resolve(hash + ".ls")));
         assertThat(upstreamWithListings.narRequests()).isGreaterThan(narRequests);
+    }
+
+    @Test
+    void anUpstreamListingOver4MiBIsNotRelayedAndOursIsMade() throws IOException {
+        String hash = NixUpstreamCache.hashOf(cache.storePaths().get(1));
+        int narRequests = upstreamWithListings.narRequests();
+
+        HttpResponse<byte[]> response = Http.get(http, relaying.url("/" + hash + ".ls"));
+
+        assertThat(Http.text(response)).isEqualTo(Files.readString(nixListings.resolve(hash + ".ls")));
+        assertThat(upstreamWithListings.narRequests()).isGreaterThan(narRequests);
+    }
+
+    @Test
+    void aStoredListingAnswersRanges() {
+        String hash = NixUpstreamCache.hashOf(cache.storePaths().getFirst());
+        assertThat(Http.get(http, ncps.url("/" + hash + ".ls")).statusCode()).isEqualTo(200);
+
+        HttpResponse<byte[]> range = Http.get(http, ncps.url("/" + hash + ".ls"), "Range", "bytes=0-9");
+
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(Http.text(range)).isEqualTo("{\"version\"");
     }
 }

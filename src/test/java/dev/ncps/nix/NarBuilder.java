@@ -4,54 +4,54 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Writes NAR bytes token by token, so tests can build valid archives and precisely broken ones. */
-final class NarBuilder {
+public final class NarBuilder {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    static NarBuilder archive() {
+    public static NarBuilder archive() {
         return new NarBuilder().str("nix-archive-1");
     }
 
-    NarBuilder str(String text) {
+    public NarBuilder str(String text) {
         return bytes(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    NarBuilder bytes(byte[] data) {
+    public NarBuilder bytes(byte[] data) {
         length(data.length);
         out.writeBytes(data);
         out.writeBytes(new byte[(8 - data.length % 8) % 8]);
         return this;
     }
 
-    NarBuilder length(long value) {
+    public NarBuilder length(long value) {
         for (int i = 0; i < 8; i++) out.write((int) (value >>> (8 * i)));
         return this;
     }
 
-    NarBuilder raw(byte[] data) {
+    public NarBuilder raw(byte[] data) {
         out.writeBytes(data);
         return this;
     }
 
-    NarBuilder tokens(String... tokens) {
+    public NarBuilder tokens(String... tokens) {
         for (String token : tokens) str(token);
         return this;
     }
 
-    NarBuilder regular(String contents, boolean executable) {
+    public NarBuilder regular(String contents, boolean executable) {
         tokens("(", "type", "regular");
         if (executable) tokens("executable", "");
         return str("contents").str(contents).str(")");
     }
 
-    NarBuilder symlink(String target) {
+    public NarBuilder symlink(String target) {
         return tokens("(", "type", "symlink", "target", target, ")");
     }
 
-    NarBuilder entry(String name) {
+    public NarBuilder entry(String name) {
         return tokens("entry", "(", "name", name, "node");
     }
 
-    byte[] build() {
+    public byte[] build() {
         return out.toByteArray();
     }
 
