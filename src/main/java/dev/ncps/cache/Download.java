@@ -1,6 +1,7 @@
 package dev.ncps.cache;
 
 import dev.ncps.nix.Streams;
+import dev.ncps.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -22,8 +23,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <pre>
  *   upstream ──► downloader ──append──► temp file ──tail──► Reader ──► client 1
  *                    │ size, deadline       │       └─tail──► Reader ──► client 2
- *                    │                      └─tail──► verifier (decode, NarHash, NarSize)
- *                    └──► received() ──► verdict ──► store + index ──► committed()  (releases the last byte)
+ *                    │                      ├─tail──► verifier (decode, NarHash, NarSize)
+ *                    │                      └─ranges─► upload to S3, part by part (completed after the verdict)
+ *                    └──► received() ──► verdict ──► verified() ──► store + index ──► committed()
+ *                                                                         (releases the last byte)
  * </pre>
  */
 final class Download {
@@ -38,6 +41,7 @@ final class Download {
     private IOException failure;
     private boolean tempRemoved;
     private boolean received;
+    private boolean verified;
 
     Download(Path temp, long expectedSize) {
         this.temp = temp;
@@ -67,6 +71,45 @@ final class Download {
         try {
             written += bytes;
             changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The content passed verification: an upload alongside may complete (clients still wait for the commit). */
+    void verified() {
+        lock.lock();
+        try {
+            verified = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * For an upload alongside the download ({@link Store.Growing}): blocks until the temp file holds {@code bytes}
+     * bytes, or until the content is {@link #verified()} and then returns its length if that is less; a failed
+     * download throws, so the store discards what it sent.
+     */
+    long awaitWritten(long bytes) throws IOException {
+        lock.lock();
+        try {
+            while (true) {
+                if (state == State.FAILED) {
+                    throw new DownloadFailedException(failureReason(), failureStatus(), failure);
+                }
+                if (written >= bytes) {
+                    return bytes;
+                }
+                if (verified) {
+                    return written;
+                }
+                changed.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the upstream download", e);
         } finally {
             lock.unlock();
         }

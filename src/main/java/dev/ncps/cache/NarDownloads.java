@@ -22,7 +22,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -186,6 +188,8 @@ final class NarDownloads {
         log.debug("nar/{}: fetching {} from upstream {}", spec.key().narHash(),
                 spec.expectedSize() >= 0 ? Sizes.human(spec.expectedSize()) : "an object of unknown size",
                 spec.upstreamUri().getHost());
+        Future<Boolean> upload = store.overlapsUploads() ? executor.submit(() -> store.putWhileWritten(
+                spec.key().storeKey(), transfer.download.temp(), transfer.download::awaitWritten)) : null;
         long bytes;
         try (InputStream body = upstreams.openNar(spec.upstreamUri(), spec.expectedSize())) {
             bytes = transfer.copy(body, lease);
@@ -193,7 +197,7 @@ final class NarDownloads {
         log.debug("nar/{}: fetched {} from upstream {} in {}ms, verified (NarHash and NarSize {} match the narinfo)",
                 spec.key().narHash(), Sizes.human(bytes), spec.upstreamUri().getHost(),
                 Duration.ofNanos(System.nanoTime() - started).toMillis(), Sizes.human(spec.narSize()));
-        commit(spec, transfer.download);
+        commit(spec, transfer.download, upload);
     }
 
     /**
@@ -255,6 +259,20 @@ final class NarDownloads {
         }
     }
 
+    private static boolean uploaded(String key, Future<Boolean> upload) throws IOException {
+        try {
+            upload.get();
+            return true;
+        } catch (ExecutionException e) {
+            log.warn("{}: the upload alongside the download failed ({}); uploading the finished file", key,
+                    e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the upload of " + key, e);
+        }
+    }
+
     private static void comparePrefix(FileChannel file, long position, byte[] buffer, int length) throws IOException {
         ByteBuffer existing = ByteBuffer.allocate(length);
         while (existing.hasRemaining()) {
@@ -267,10 +285,17 @@ final class NarDownloads {
         }
     }
 
-    /** Bytes first, then the index row (docs/design/architecture.md, invariant 3). */
-    private void commit(NarSpec spec, Download download) throws IOException, IndexException {
+    /**
+     * Bytes first, then the index row (docs/design/architecture.md, invariant 3). On S3 the bytes went up while the
+     * download ran ({@code upload}, which completes the object once the download is verified): uploading the finished
+     * file held the last byte of a cold miss back for the whole upload. If that upload failed, the file is uploaded.
+     */
+    private void commit(NarSpec spec, Download download, Future<Boolean> upload) throws IOException, IndexException {
         String key = spec.key().storeKey();
-        store.put(key, download.temp());
+        download.verified();
+        if (upload == null || !uploaded(key, upload)) {
+            store.put(key, download.temp());
+        }
         long size = Files.size(download.temp());
         index.putNarFile(new NarFileEntry(spec.key(), size, clock.instant()));
     }

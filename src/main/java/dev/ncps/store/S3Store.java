@@ -20,12 +20,15 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.io.ByteArrayInputStream;
+import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.time.Instant;
 import java.util.Optional;
@@ -138,20 +141,66 @@ public final class S3Store implements Store {
                 .contentLength(size).ifNoneMatch("*"), RequestBody.fromFile(source)));
     }
 
-    /** Returns false without reading {@code content} when the key already exists. */
+    /**
+     * Returns false without reading {@code content} when the key already exists. One part at a time is held, in one
+     * buffer for the whole upload.
+     */
     @Override
     public boolean put(String key, InputStream content) throws IOException {
         StoreKeys.validate(key);
         if (head(key).isPresent()) return false;
-        byte[] first = content.readNBytes(PART_SIZE);
-        if (first.length < PART_SIZE) {
+        byte[] buffer = new byte[PART_SIZE];
+        int first = content.readNBytes(buffer, 0, PART_SIZE);
+        if (first < PART_SIZE) {
             return conditionally(key, () -> s3.putObject(p -> p.bucket(bucket).key(key).contentType(CONTENT_TYPE)
-                    .ifNoneMatch("*"), RequestBody.fromBytes(first)));
+                    .ifNoneMatch("*"), RequestBody.fromBytes(Arrays.copyOf(buffer, first))));
         }
-        return multipart(key, first, content);
+        return multipart(key, offset -> {
+            int length = offset == 0 ? first : content.readNBytes(buffer, 0, PART_SIZE);
+            return length == 0 ? null : new Part(RequestBody.fromContentProvider(
+                    () -> new ByteArrayInputStream(buffer, 0, length), length, CONTENT_TYPE), () -> {});
+        });
     }
 
-    private boolean multipart(String key, byte[] first, InputStream rest) throws IOException {
+    /** Parts go up from the file as soon as each is written, so the object is complete soon after the file is. */
+    @Override
+    public boolean overlapsUploads() {
+        return true;
+    }
+
+    /** Each part is sent from its range of {@code file} once that range is written: nothing is held in the heap. */
+    @Override
+    public boolean putWhileWritten(String key, Path file, Growing growing) throws IOException {
+        StoreKeys.validate(key);
+        if (head(key).isPresent()) return false;
+        long first = growing.await(PART_SIZE);
+        if (first < PART_SIZE) {
+            try (FileRange range = new FileRange(file, 0, first)) {
+                return conditionally(key, () -> s3.putObject(p -> p.bucket(bucket).key(key).contentType(CONTENT_TYPE)
+                        .ifNoneMatch("*"), RequestBody.fromContentProvider(range, first, CONTENT_TYPE)));
+            }
+        }
+        return multipart(key, offset -> {
+            long length = growing.await(offset + PART_SIZE) - offset;
+            if (length == 0) {
+                return null;
+            }
+            FileRange range = new FileRange(file, offset, length);
+            return new Part(RequestBody.fromContentProvider(range, length, CONTENT_TYPE), range);
+        });
+    }
+
+    /** A part's body, and what to release once it is sent. */
+    private record Part(RequestBody body, Closeable resources) {}
+
+    @FunctionalInterface
+    private interface Parts {
+        /** The part starting at {@code offset} of the object, or null after the last. */
+        Part next(long offset) throws IOException;
+    }
+
+    /** Sends the parts in order and completes the object; any failure aborts the upload, which leaves nothing. */
+    private boolean multipart(String key, Parts source) throws IOException {
         String uploadId;
         try {
             uploadId = s3.createMultipartUpload(c -> c.bucket(bucket).key(key).contentType(CONTENT_TYPE)).uploadId();
@@ -161,14 +210,16 @@ public final class S3Store implements Store {
         boolean completed = false;
         try {
             List<CompletedPart> parts = new ArrayList<>();
-            byte[] part = first;
-            while (part.length > 0) {
+            long offset = 0;
+            for (Part part; (part = source.next(offset)) != null; ) {
                 int number = parts.size() + 1;
-                byte[] body = part;
-                String etag = s3.uploadPart(u -> u.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
-                        .contentLength((long) body.length), RequestBody.fromBytes(body)).eTag();
-                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-                part = rest.readNBytes(PART_SIZE);
+                long length = part.body().optionalContentLength().orElseThrow();
+                try (Closeable ignored = part.resources()) {
+                    String etag = s3.uploadPart(u -> u.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
+                            .contentLength(length), part.body()).eTag();
+                    parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                }
+                offset += length;
             }
             boolean created = conditionally(key, () -> s3.completeMultipartUpload(c -> c.bucket(bucket).key(key)
                     .uploadId(uploadId).ifNoneMatch("*")

@@ -43,6 +43,36 @@ public interface Store extends AutoCloseable {
     boolean put(String key, InputStream content) throws IOException;
 
     /**
+     * Whether {@link #putWhileWritten} finishes sooner than a {@link #put(String, Path)} of the finished file: true
+     * for S3, whose upload then runs alongside the download; false for a local folder, which links the finished
+     * file at no cost.
+     */
+    default boolean overlapsUploads() {
+        return false;
+    }
+
+    /**
+     * Publishes {@code file} while it is still being written, as {@code growing} says how far it is, and completes
+     * the object only when {@code growing} says the file is complete. Returns false (and keeps the existing object)
+     * if the key already exists; an exception from {@code growing} (the download failed) discards what was sent.
+     * Without {@link #overlapsUploads()}, it waits for the complete file and publishes it.
+     */
+    default boolean putWhileWritten(String key, Path file, Growing growing) throws IOException {
+        growing.await(Long.MAX_VALUE);
+        return put(key, file);
+    }
+
+    /** How far a file being written is, for {@link #putWhileWritten}. */
+    @FunctionalInterface
+    interface Growing {
+        /**
+         * Blocks until the file holds at least {@code bytes} bytes and returns {@code bytes}, or until it is complete
+         * and returns its final length when that is less. Throws when the file will never be complete.
+         */
+        long await(long bytes) throws IOException;
+    }
+
+    /**
      * When the object was published, empty if it does not exist. Maintenance uses it to leave alone
      * objects so new that the index row written right after them may still be on its way.
      */
