@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.Condition;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -31,6 +32,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Download {
     enum State { RUNNING, COMMITTED, FAILED }
+
+    /** What {@link #await} is given while the answer is not there yet. */
+    private static final long WAIT = Long.MIN_VALUE;
 
     private final Path temp;
     private final long expectedSize;
@@ -67,24 +71,12 @@ final class Download {
     }
 
     void appended(long bytes) {
-        lock.lock();
-        try {
-            written += bytes;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        update(() -> written += bytes);
     }
 
     /** The content passed verification: an upload alongside may complete (clients still wait for the commit). */
     void verified() {
-        lock.lock();
-        try {
-            verified = true;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        update(() -> verified = true);
     }
 
     /**
@@ -93,34 +85,45 @@ final class Download {
      * download throws, so the store discards what it sent.
      */
     long awaitWritten(long bytes) throws IOException {
+        return await(() -> written >= bytes ? bytes : verified ? written : WAIT);
+    }
+
+    /** Every byte is in the temp file: the verifier's tail ends here (readers still wait for the commit). */
+    void received() {
+        update(() -> received = true);
+    }
+
+    /** Changes the progress under the lock and wakes everyone waiting on it. */
+    private void update(Runnable change) {
+        lock.lock();
+        try {
+            change.run();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits under the lock until {@code answer} has one (anything but {@link #WAIT}) and returns it; throws when the
+     * download failed meanwhile.
+     */
+    private long await(LongSupplier answer) throws IOException {
         lock.lock();
         try {
             while (true) {
                 if (state == State.FAILED) {
                     throw new DownloadFailedException(failureReason(), failureStatus(), failure);
                 }
-                if (written >= bytes) {
-                    return bytes;
-                }
-                if (verified) {
-                    return written;
+                long result = answer.getAsLong();
+                if (result != WAIT) {
+                    return result;
                 }
                 changed.await();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the upstream download", e);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Every byte is in the temp file: the verifier's tail ends here (readers still wait for the commit). */
-    void received() {
-        lock.lock();
-        try {
-            received = true;
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -218,30 +221,14 @@ final class Download {
 
     /** Blocks until bytes beyond {@code position} may be read; returns the readable limit, or -1 at the end. */
     private long awaitReadable(long position, boolean tail) throws IOException {
-        lock.lock();
-        try {
-            while (true) {
-                if (state == State.FAILED) {
-                    throw new DownloadFailedException(failureReason(), failureStatus(), failure);
-                }
-                boolean complete = state == State.COMMITTED || tail && received;
-                long limit = tail || state == State.COMMITTED ? written : written - 1;
-                if (position < limit) {
-                    return limit;
-                }
-                if (complete) {
-                    return -1;
-                }
-                changed.await();
+        return await(() -> {
+            long limit = tail || state == State.COMMITTED ? written : written - 1;
+            if (position < limit) {
+                return limit;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the upstream download", e);
-        } finally {
-            lock.unlock();
-        }
+            return state == State.COMMITTED || tail && received ? -1 : WAIT;
+        });
     }
-
     /** Streams the download's bytes as they arrive; reads block until more bytes or the end. */
     final class Reader extends InputStream {
         private final FileChannel channel;
