@@ -19,8 +19,9 @@ import java.util.Set;
  * may carry credentials).
  */
 final class TracedPort implements InvocationHandler {
-    /** Called too often, or too late, to be worth a span. */
-    private static final Set<String> UNTRACED = Set.of("close", "problem", "mode", "toString", "hashCode", "equals");
+    /** Called too often, or too late, to be worth a span, or answered without doing anything. */
+    private static final Set<String> UNTRACED = Set.of("close", "problem", "mode", "overlapsUploads", "toString",
+            "hashCode", "equals");
 
     private final Tracer tracer;
     private final String component;
