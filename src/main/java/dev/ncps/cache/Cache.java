@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 
@@ -67,7 +66,9 @@ public final class Cache {
     private final Pins pins;
     private final Path tempDir;
     private final DownloadCoordinator coordinator;
-    private final ConcurrentHashMap<String, CompletableFuture<NarInfoResult>> narInfoLookups = new ConcurrentHashMap<>();
+    private final SingleFlight<NarInfoResult> narInfoLookups = new SingleFlight<>();
+    /** Relays of build logs not stored yet, by derivation. */
+    private final SingleFlight<BuildLogResult> logRelays = new SingleFlight<>();
 
     public Cache(UpstreamSource upstreams, Store store, Index index, Signer signer, CacheSettings settings,
                  Clock clock, ExecutorService executor, CacheListener listener, DownloadCoordinator coordinator) {
@@ -231,25 +232,14 @@ public final class Cache {
 
     /** Concurrent misses for one hash share one upstream lookup. */
     private NarInfoResult lookupOnce(String hash) {
-        CompletableFuture<NarInfoResult> mine = new CompletableFuture<>();
-        CompletableFuture<NarInfoResult> running = narInfoLookups.putIfAbsent(hash, mine);
-        if (running != null) {
-            return await(running);
-        }
-        try {
-            NarInfoResult result = coordinator.narInfoOnce(hash, () -> storedNarInfo(hash), () -> fetchNarInfo(hash),
-                    reason -> {
-                        log.error("narinfo {}: lock backend unavailable: {}", hash, reason);
-                        return Unavailable.local("lock backend unavailable");
-                    });
-            mine.complete(result);
-            return result;
-        } catch (RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            narInfoLookups.remove(hash, mine);
-        }
+        return switch (narInfoLookups.run(hash, () -> coordinator.narInfoOnce(hash, () -> storedNarInfo(hash),
+                () -> fetchNarInfo(hash), reason -> {
+                    log.error("narinfo {}: lock backend unavailable: {}", hash, reason);
+                    return Unavailable.local("lock backend unavailable");
+                }))) {
+            case SingleFlight.Ran<NarInfoResult>(NarInfoResult result) -> result;
+            case SingleFlight.Joined<NarInfoResult>(var running) -> await(running);
+        };
     }
 
     private static NarInfoResult await(CompletableFuture<NarInfoResult> future) {
@@ -390,13 +380,21 @@ public final class Cache {
      * The build log of a derivation ({@code <hash>-<name>.drv}), to be streamed: the stored one, else one relayed
      * from the first upstream that has one, kept through a temp file. Logs are unsigned text that ncps never vouches
      * for, so any upstream may supply one. Never read whole into the heap: one log near the limit ended the process
-     * under the launcher's default heap, and relayed logs are fetched by unauthenticated GETs.
+     * under the launcher's default heap, and relayed logs are fetched by unauthenticated GETs. Concurrent requests
+     * for a log that is not stored share one fetch from the upstream.
      */
     public BuildLogResult buildLog(String drvBaseName) throws IOException {
         Optional<Store.Blob> stored = store.read(logKey(drvBaseName));
         if (stored.isPresent()) {
             return new BuildLogFound(stored.get());
         }
+        return switch (logRelays.run(drvBaseName, () -> relayBuildLog(drvBaseName))) {
+            case SingleFlight.Ran<BuildLogResult>(BuildLogResult result) -> result;
+            case SingleFlight.Joined<BuildLogResult>(var running) -> afterRelay(drvBaseName, running);
+        };
+    }
+
+    private BuildLogResult relayBuildLog(String drvBaseName) throws IOException {
         Optional<InputStream> relayed = upstreams.openLog(drvBaseName);
         if (relayed.isEmpty()) {
             return new NotFound("no build log for " + drvBaseName);
@@ -409,6 +407,25 @@ public final class Cache {
         } catch (UpstreamSource.FetchException e) {
             return e.timedOut() ? Unavailable.upstreamTimeout(e.getMessage()) : Unavailable.upstream(e.getMessage());
         }
+        return keptBuildLog(drvBaseName);
+    }
+
+    /** A request that found the same log being relayed: the same answer, the log read from storage once kept. */
+    private BuildLogResult afterRelay(String drvBaseName, CompletableFuture<BuildLogResult> running) throws IOException {
+        BuildLogResult result;
+        try {
+            result = running.get();
+        } catch (ExecutionException e) {
+            // The relaying request logged the cause and answered 500.
+            return Unavailable.local("the build log could not be kept");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the relay of build log " + drvBaseName, e);
+        }
+        return result instanceof BuildLogFound ? keptBuildLog(drvBaseName) : result;
+    }
+
+    private BuildLogResult keptBuildLog(String drvBaseName) throws IOException {
         return store.read(logKey(drvBaseName)).<BuildLogResult>map(BuildLogFound::new)
                 .orElseGet(() -> new NotFound("no build log for " + drvBaseName));
     }

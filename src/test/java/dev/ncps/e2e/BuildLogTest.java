@@ -13,8 +13,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -115,5 +117,23 @@ class BuildLogTest {
         HttpResponse<byte[]> whole = Http.get(http, ncps.url("/log/" + drv));
         assertThat(Http.text(whole)).isEqualTo("line\n".repeat(10_000));
         assertThat(upstream.requests("/log/" + drv)).as("the broken log was not kept").isEqualTo(2);
+    }
+
+    @Test
+    void concurrentRequestsForALogNotStoredYetShareOneFetchFromTheUpstream() throws Exception {
+        String drv = "5123456789abcdfghijklmnpqrsvwxyz-shared.drv";
+        String text = "compiling\n".repeat(50_000);
+        Files.writeString(upstream.root().resolve("log").resolve(drv), text);
+        UpstreamServer.Rule slow = upstream.inject(UpstreamServer.exactly("/log/" + drv), new Fault.Throttle(1 << 20));
+
+        List<CompletableFuture<HttpResponse<byte[]>>> reads = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            reads.add(CompletableFuture.supplyAsync(() -> Http.get(http, ncps.url("/log/" + drv))));
+        }
+        for (CompletableFuture<HttpResponse<byte[]>> read : reads) {
+            assertThat(Http.text(read.get())).isEqualTo(text);
+        }
+        slow.remove();
+        assertThat(upstream.requests("/log/" + drv)).isOne();
     }
 }
