@@ -134,7 +134,6 @@ public final class Cache {
 
     public sealed interface ListingResult {}
 
-    /** A NAR's {@code .ls} listing, JSON. */
     /** Our listing, kept in storage; the caller opens or closes its blob. */
     public record ListingStored(Store.Blob blob) implements ListingResult {}
 

@@ -9,8 +9,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.Condition;
-import java.util.function.LongSupplier;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The progress of one upstream NAR download, shared by every request for that NAR.
@@ -229,6 +229,7 @@ final class Download {
             return state == State.COMMITTED || tail && received ? -1 : WAIT;
         });
     }
+
     /** Streams the download's bytes as they arrive; reads block until more bytes or the end. */
     final class Reader extends InputStream {
         private final FileChannel channel;

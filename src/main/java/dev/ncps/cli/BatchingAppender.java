@@ -32,7 +32,6 @@ final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     private final ReentrantLock writing = new ReentrantLock();
     private byte[] pending = new byte[64 * 1024];
     private int pendingLength;
-    private boolean writerIdle;
     private Thread writer;
 
     BatchingAppender(Encoder<ILoggingEvent> encoder, OutputStream out) {
@@ -66,9 +65,7 @@ final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
             }
             System.arraycopy(line, 0, pending, pendingLength, line.length);
             pendingLength += line.length;
-            if (writerIdle) {
-                linesWaiting.signal();
-            }
+            linesWaiting.signal();
         } finally {
             lock.unlock();
         }
@@ -107,17 +104,15 @@ final class BatchingAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
             lock.lock();
             try {
                 while (pendingLength == 0) {
-                    writerIdle = true;
                     linesWaiting.await();
                 }
             } catch (InterruptedException e) {
                 return;
             } finally {
-                writerIdle = false;
                 lock.unlock();
             }
             flush();
-            // Lines logged meanwhile join the next batch; a logger signals only a writer that found nothing.
+            // Lines logged meanwhile join the next batch; a signal reaches only a writer waiting for lines.
             try {
                 TimeUnit.NANOSECONDS.sleep(LINGER_NANOS);
             } catch (InterruptedException e) {

@@ -39,11 +39,10 @@ final class SendfileEndPoint extends SocketChannelEndPoint {
 
     /** A mapped buffer's length is an int; a window costs a mapping, not memory, since its pages are never read. */
     private static final long WINDOW = 1L << 30;
+    private static final int MAX_SELECTORS = 4;
 
     private volatile Region region;
     /** Bytes this connection sent from files; only the flushing thread writes it. */
-    private static final int MAX_SELECTORS = 4;
-
     private volatile long sentFromFiles;
 
     private SendfileEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler) {
