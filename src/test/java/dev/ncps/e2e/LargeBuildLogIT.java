@@ -50,15 +50,9 @@ class LargeBuildLogIT {
     void start() throws Exception {
         Path dataDir = TestDirs.newWorkDir("large-log");
         upstream = closer.add(new UpstreamServer(UpstreamServer.newCacheDir("large-log-upstream")));
-        ncps = closer.add(NcpsProcess.start(NcpsProcess.locateJar(), "large-log", port -> List.of("serve",
-                "--server-addr", "127.0.0.1:" + port,
-                "--cache-hostname", "test.local",
-                "--cache-storage-local", dataDir.resolve("storage").toString(),
-                "--cache-temp-path", dataDir.resolve("tmp").toString(),
-                "--cache-upstream-url", upstream.url().toString(),
-                "--cache-upstream-public-key", NixUpstreamCache.standard().publicKey(),
-                "--cache-allow-put-verb", "true",
-                "--cache-upload-token", TOKEN), Map.of("HOME", dataDir.toString()), Duration.ofSeconds(60), "96m"));
+        ncps = closer.add(NcpsProcess.start(NcpsProcess.locateJar(), "large-log", port -> NcpsProcess.serveLocally(port,
+                dataDir.resolve("storage"), dataDir.resolve("tmp"), upstream.url(), NixUpstreamCache.standard().publicKey(),
+                "--cache-allow-put-verb", "true", "--cache-upload-token", TOKEN), Map.of("HOME", dataDir.toString()), Duration.ofSeconds(60), "96m"));
         http = closer.add(Http.client());
     }
 

@@ -69,13 +69,8 @@ class LargeListingIT {
 
         Path dataDir = TestDirs.newWorkDir("large-listing");
         upstream = closer.add(new UpstreamServer(cacheDir));
-        ncps = closer.add(NcpsProcess.start(NcpsProcess.locateJar(), "large-listing", port -> List.of("serve",
-                "--server-addr", "127.0.0.1:" + port,
-                "--cache-hostname", "test.local",
-                "--cache-storage-local", dataDir.resolve("storage").toString(),
-                "--cache-temp-path", dataDir.resolve("tmp").toString(),
-                "--cache-upstream-url", upstream.url().toString(),
-                "--cache-upstream-public-key", key.publicKey().toNixString()),
+        ncps = closer.add(NcpsProcess.start(NcpsProcess.locateJar(), "large-listing", port -> NcpsProcess.serveLocally(port,
+                dataDir.resolve("storage"), dataDir.resolve("tmp"), upstream.url(), key.publicKey().toNixString()),
                 Map.of("HOME", dataDir.toString()), Duration.ofSeconds(60), "96m"));
         http = closer.add(Http.client());
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import dev.ncps.testing.NcpsProcess;
@@ -32,13 +31,8 @@ class RestartIT {
     void start() {
         dataDir = TestDirs.newWorkDir("ncps-process");
         upstream = new UpstreamServer(cache.cacheDir());
-        ncps = NcpsProcess.start("ncps-restart", port -> List.of("serve",
-                "--server-addr", "127.0.0.1:" + port,
-                "--cache-hostname", "test.local",
-                "--cache-storage-local", InProcessNcps.storageDir(dataDir).toString(),
-                "--cache-temp-path", dataDir.resolve("tmp").toString(),
-                "--cache-upstream-url", upstream.url().toString(),
-                "--cache-upstream-public-key", cache.publicKey()), Map.of("HOME", dataDir.toString()));
+        ncps = NcpsProcess.start("ncps-restart", port -> NcpsProcess.serveLocally(port,
+                InProcessNcps.storageDir(dataDir), dataDir.resolve("tmp"), upstream.url(), cache.publicKey()), Map.of("HOME", dataDir.toString()));
     }
 
     @AfterEach

@@ -41,14 +41,9 @@ class DatabaseOutageIT {
         List<String> hashes = cache.storePaths().stream().map(NixUpstreamCache::hashOf).toList();
         try (SmallVolume volume = SmallVolume.mount(16 * 1024 * 1024);
              UpstreamServer upstream = new UpstreamServer(cache.cacheDir());
-             NcpsProcess ncps = NcpsProcess.start("ncps-db-outage", port -> List.of("serve",
-                     "--server-addr", "127.0.0.1:" + port,
-                     "--cache-hostname", "test.local",
-                     "--cache-database-url", "sqlite:" + volume.dir().resolve("ncps.db"),
-                     "--cache-storage-local", dataDir.resolve("storage").toString(),
-                     "--cache-temp-path", dataDir.resolve("tmp").toString(),
-                     "--cache-upstream-url", upstream.url().toString(),
-                     "--cache-upstream-public-key", cache.publicKey()), Map.of("HOME", dataDir.toString()))) {
+             NcpsProcess ncps = NcpsProcess.start("ncps-db-outage", port -> NcpsProcess.serveLocally(port,
+                     dataDir.resolve("storage"), dataDir.resolve("tmp"), upstream.url(), cache.publicKey(),
+                     "--cache-database-url", "sqlite:" + volume.dir().resolve("ncps.db")), Map.of("HOME", dataDir.toString()))) {
             assertThat(get(ncps, "/" + hashes.get(0) + ".narinfo").statusCode()).isEqualTo(200);
 
             volume.fill();

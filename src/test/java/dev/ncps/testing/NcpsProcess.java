@@ -56,6 +56,23 @@ public final class NcpsProcess implements AutoCloseable {
         return jar;
     }
 
+    /**
+     * The arguments of {@code ncps serve} on {@code port} as {@code test.local}, with NARs in {@code storage}, temp
+     * files in {@code temp} and one upstream, followed by {@code extra} (more flags and their values).
+     */
+    public static List<String> serveLocally(int port, Path storage, Path temp, URI upstream, String publicKey,
+                                            String... extra) {
+        List<String> arguments = new ArrayList<>(List.of("serve",
+                "--server-addr", "127.0.0.1:" + port,
+                "--cache-hostname", "test.local",
+                "--cache-storage-local", storage.toString(),
+                "--cache-temp-path", temp.toString(),
+                "--cache-upstream-url", upstream.toString(),
+                "--cache-upstream-public-key", publicKey));
+        arguments.addAll(List.of(extra));
+        return arguments;
+    }
+
     /** Starts the project's ncps jar; {@code arguments} gets the port to listen on, e.g. for --server-addr. */
     public static NcpsProcess start(String name, IntFunction<List<String>> arguments, Map<String, String> env) {
         return start(locateJar(), name, arguments, env, DEFAULT_STARTUP);
