@@ -9,9 +9,8 @@ import dev.ncps.cache.Cache.Unavailable;
 import dev.ncps.cache.DownloadCoordinator.Follower;
 import dev.ncps.cache.DownloadCoordinator.Refused;
 import dev.ncps.cache.MemoryUpstream.Body;
-import dev.ncps.index.Dialect;
 import dev.ncps.index.Index;
-import dev.ncps.index.IndexConfig;
+import dev.ncps.index.TestIndexConfigs;
 import dev.ncps.lru.Lru;
 import dev.ncps.lru.LruListener;
 import dev.ncps.nix.NarInfo;
@@ -67,8 +66,7 @@ class CacheTest {
     @BeforeEach
     void open() throws Exception {
         store = new LocalStore(dir.resolve("storage"));
-        index = Index.open(new IndexConfig(Dialect.SQLITE, "jdbc:sqlite:" + dir.resolve("index.db"), null, null,
-                IndexConfig.DEFAULT_MAX_OPEN, IndexConfig.DEFAULT_MAX_IDLE, true));
+        index = Index.open(TestIndexConfigs.sqlite(dir.resolve("index.db")));
         executor = Executors.newVirtualThreadPerTaskExecutor();
         Path temp = Files.createDirectories(dir.resolve("downloads"));
         cache = new Cache(upstream, store, index, new Signer(SecretKey.generate("cache-test-1"), true),

@@ -3,9 +3,8 @@ package dev.ncps.cache;
 import dev.ncps.cache.Cache.Mode;
 import dev.ncps.cache.Cache.NarStreaming;
 import dev.ncps.cache.MemoryUpstream.Body;
-import dev.ncps.index.Dialect;
 import dev.ncps.index.Index;
-import dev.ncps.index.IndexConfig;
+import dev.ncps.index.TestIndexConfigs;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.S3Config;
 import dev.ncps.store.S3Store;
@@ -57,8 +56,7 @@ class OverlappedUploadTest {
         s3 = S3Server.start("overlap");
         store = new S3Store(new S3Config(s3.endpoint(), s3.region(), s3.bucket(), s3.accessKey(),
                 s3.secretKey(), true, S3Config.ChecksumMode.WHEN_REQUIRED));
-        index = Index.open(new IndexConfig(Dialect.SQLITE, "jdbc:sqlite:" + dir.resolve("index.db"), null, null,
-                IndexConfig.DEFAULT_MAX_OPEN, IndexConfig.DEFAULT_MAX_IDLE, true));
+        index = Index.open(TestIndexConfigs.sqlite(dir.resolve("index.db")));
         executor = Executors.newVirtualThreadPerTaskExecutor();
         cache = new Cache(upstream, store, index, new Signer(SecretKey.generate("overlap-test-1"), true),
                 new CacheSettings(Files.createDirectories(dir.resolve("downloads")), 1 << 20, Duration.ofMinutes(1),

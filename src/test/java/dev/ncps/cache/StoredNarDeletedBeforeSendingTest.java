@@ -3,9 +3,8 @@ package dev.ncps.cache;
 import dev.ncps.http.HttpListener;
 import dev.ncps.http.HttpServer;
 import dev.ncps.http.HttpSettings;
-import dev.ncps.index.Dialect;
 import dev.ncps.index.Index;
-import dev.ncps.index.IndexConfig;
+import dev.ncps.index.TestIndexConfigs;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.LocalStore;
 import org.junit.jupiter.api.Test;
@@ -44,8 +43,7 @@ class StoredNarDeletedBeforeSendingTest {
         upstream.publish(nar);
         VanishingStore store = new VanishingStore(new LocalStore(dir.resolve("storage")));
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        try (Index index = Index.open(new IndexConfig(Dialect.SQLITE, "jdbc:sqlite:" + dir.resolve("index.db"), null, null,
-                IndexConfig.DEFAULT_MAX_OPEN, IndexConfig.DEFAULT_MAX_IDLE, true));
+        try (Index index = Index.open(TestIndexConfigs.sqlite(dir.resolve("index.db")));
              HttpClient client = HttpClient.newHttpClient()) {
             Path temp = Files.createDirectories(dir.resolve("downloads"));
             Signer signer = new Signer(SecretKey.generate("vanishing-1"), true);
