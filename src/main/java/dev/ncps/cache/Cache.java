@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -171,15 +172,18 @@ public final class Cache {
     // ---------------------------------------------------------------- narinfo
 
     /**
-     * The signed narinfo if it is held in memory or the index can read it at once (SQLite), else null: then
-     * {@link #narInfo} answers. Never blocks, so the HTTP layer calls it on the I/O thread that parsed the request.
+     * Hands {@code answer} the signed narinfo when it is held in memory or in the index, or null when {@link #narInfo}
+     * must answer (not stored, or not readable without waiting). Never blocks, so the HTTP layer calls it on the I/O
+     * thread that parsed the request; the answer comes on that thread, or later on the index's reading thread
+     * ({@link Index#narInfoTextSoon}).
      */
-    public byte[] narInfoWithoutWaiting(String hash) {
+    public void narInfoSoon(String hash, Consumer<byte[]> answer) {
         byte[] memoized = memoizedNarInfo(hash);
         if (memoized != null) {
-            return memoized;
+            answer.accept(memoized);
+            return;
         }
-        return index.narInfoTextWithoutWaiting(hash).map(text -> servedFromIndex(hash, text)).orElse(null);
+        index.narInfoTextSoon(hash, text -> answer.accept(text.isPresent() ? servedFromIndex(hash, text.get()) : null));
     }
 
     /** The signed narinfo if it is held in memory, else null. */

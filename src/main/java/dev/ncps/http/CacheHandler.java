@@ -109,10 +109,11 @@ final class CacheHandler extends Handler.Abstract {
     }
 
     /**
-     * Answers on the I/O thread what needs neither storage, the database nor an upstream: narinfos held
-     * in memory and the fixed routes. The hand-off to a virtual thread is most of the cost of such a hit
-     * (docs/benchmarks.md), and nothing here can block. Anything else, including every refusal, goes to
-     * the blocking path, which answers it completely.
+     * Answers without a thread of its own what needs neither storage nor an upstream: narinfo hits and the fixed
+     * routes. The hand-off to a virtual thread is most of the cost of such a hit (docs/benchmarks.md), and nothing
+     * here blocks: a narinfo is answered from memory or SQLite on the I/O thread, or from a server database on the
+     * index's reading thread, and only a narinfo the index does not hold takes the blocking path after all.
+     * Anything else, including every refusal, goes to the blocking path, which answers it completely.
      */
     private boolean answeredInline(Request request, Response response, Callback callback, Route.Routed routed) {
         String method = request.getMethod();
@@ -124,14 +125,14 @@ final class CacheHandler extends Handler.Abstract {
             return false;
         }
         switch (route) {
-            case Route.NarInfo narInfo -> {
-                byte[] text = cache.narInfoWithoutWaiting(narInfo.hash());
+            case Route.NarInfo narInfo -> cache.narInfoSoon(narInfo.hash(), text -> {
                 if (text == null) {
-                    return false;
+                    blocking.execute(() -> handleBlocking(request, response, callback, routed));
+                    return;
                 }
                 request.setAttribute(AccessLog.CACHE_RESULT, "hit");
                 sendBytes(request, response, callback, NARINFO_TYPE, text);
-            }
+            });
             case Route.CacheInfo ignored -> sendBytes(request, response, callback, CACHE_INFO_TYPE, cacheInfo);
             case Route.Healthz ignored -> sendBytes(request, response, callback, "text/plain", HEALTHY);
             default -> {

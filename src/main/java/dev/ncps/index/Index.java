@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -59,11 +60,13 @@ public interface Index extends AutoCloseable {
     Optional<String> narInfoText(String hash) throws IndexException;
 
     /**
-     * As {@link #narInfoText}, for a thread that must not wait (an HTTP I/O thread): the text when the index could
-     * read the row at once; empty when there is no such row, or when reading it would mean waiting (always, on any
-     * database but SQLite), and then {@link #narInfoText} answers.
+     * As {@link #narInfoText}, for a thread that must not wait (an HTTP I/O thread): hands {@code answer} the text,
+     * exactly once, or empty when {@link #narInfoText} must answer (no such row, a row without text yet, a failed
+     * read, or an index too busy or closed). SQLite reads at once on the calling thread, and answers before this
+     * returns; PostgreSQL and MySQL/MariaDB answer later on a reading thread of the index, which reads every hash
+     * asked for meanwhile in one statement. {@code answer} must not block.
      */
-    Optional<String> narInfoTextWithoutWaiting(String hash);
+    void narInfoTextSoon(String hash, Consumer<Optional<String>> answer);
 
     /** The build trace entry of a derivation output, with the signatures it was stored with. */
     Optional<BuildTrace> buildTrace(StorePath drvPath, String outputName) throws IndexException;

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,7 @@ import org.sqlite.SQLiteConfig;
  * read-only connections of their own, outside the pools, with no busy timeout: a caller gets an answer at once or
  * learns that it must take the ordinary path (no connection free, the database busy, any error).
  */
-final class InlineReads implements AutoCloseable {
+final class InlineReads implements HitReads {
     private static final Logger log = LoggerFactory.getLogger(InlineReads.class);
     /** One per core is what the I/O threads can use at once; beyond that a request takes the ordinary path. */
     static final int CONNECTIONS = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -40,8 +41,13 @@ final class InlineReads implements AutoCloseable {
     private record Reader(Connection connection, PreparedStatement narInfoText) {
     }
 
+    @Override
+    public void ask(String hash, Consumer<Optional<String>> answer) {
+        answer.accept(narInfoText(hash));
+    }
+
     /** The row's narinfo text; empty when there is none, when it has no text yet, or when it could not be read at once. */
-    Optional<String> narInfoText(String hash) {
+    private Optional<String> narInfoText(String hash) {
         Reader c = idle.poll();
         if (c == null && (c = openOne()) == null) return Optional.empty();
         boolean healthy = false;

@@ -26,12 +26,14 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -56,13 +58,17 @@ final class JdbcIndex implements Index {
     static final String TEXT_FILL_KEY = "narinfo_text_filled_to";
     private static final String FILLED = "done";
     private static final int SAVE_EVERY = 50;
-    /** {@code nar/<hash>.nar<ext>} with nothing after it: the only URLs that name a nar_files row. */
+    /**
+     * How long a batched narinfo read may wait for the server before its requests take the ordinary read; a server
+     * that stopped answering otherwise holds every hit queued behind it.
+     */
+    static final int BATCHED_READ_TIMEOUT_MILLIS = 10_000;
 
     private final Dialect dialect;
     private final HikariDataSource writer;
     private final HikariDataSource reader;
-    /** SQLite only (null otherwise): see {@link #narInfoTextWithoutWaiting}. */
-    private final InlineReads inline;
+    /** How {@link #narInfoTextSoon} reads: on the caller's thread for SQLite, in batches for the servers. */
+    private final HitReads hits;
     private final Clock clock;
     private final WriteHealth health;
     private final PinRows pins;
@@ -74,10 +80,11 @@ final class JdbcIndex implements Index {
         this.dialect = dialect;
         this.writer = writer;
         this.reader = reader;
-        this.inline = inline;
         this.clock = clock;
         this.health = new WriteHealth(this::probeWrite, System::nanoTime);
         this.pins = new PinRows(dialect);
+        // Last: the batch reader's thread reads through this index's pool.
+        this.hits = inline != null ? inline : new BatchedReads(this::narInfoTexts);
     }
 
     static Index open(IndexConfig config, Clock clock) throws IndexException {
@@ -315,8 +322,8 @@ final class JdbcIndex implements Index {
     }
 
     @Override
-    public Optional<String> narInfoTextWithoutWaiting(String hash) {
-        return inline == null ? Optional.empty() : inline.narInfoText(hash);
+    public void narInfoTextSoon(String hash, Consumer<Optional<String>> answer) {
+        hits.ask(hash, answer);
     }
 
     @Override
@@ -325,8 +332,41 @@ final class JdbcIndex implements Index {
         return stored.isPresent() ? stored.get() : assembledNarInfo(hash).map(entry -> entry.narInfo().serialize());
     }
 
-    /** The column a narinfo hit reads, also on the I/O thread ({@link InlineReads}). */
+    /** The column a narinfo hit reads, also without waiting ({@link #narInfoTextSoon}). */
     static final String NARINFO_TEXT = "narinfo_text";
+
+    /** The statements {@link BatchedReads} runs, one per power of two of hashes, so a server prepares only a few. */
+    private static final String[] TEXTS_BY_HASHES = new String[Integer.numberOfTrailingZeros(BatchedReads.MAX_BATCH) + 1];
+
+    static {
+        for (int i = 0; i < TEXTS_BY_HASHES.length; i++) {
+            TEXTS_BY_HASHES[i] = "SELECT hash, " + NARINFO_TEXT + " FROM narinfos WHERE hash IN ("
+                    + String.join(", ", Collections.nCopies(1 << i, "?")) + ")";
+        }
+    }
+
+    /** The texts of those of {@code hashes} (distinct, at most {@link BatchedReads#MAX_BATCH}) that have one. */
+    Map<String, String> narInfoTexts(List<String> hashes) throws SQLException {
+        int size = Math.max(1, Integer.highestOneBit(hashes.size() - 1) << 1);
+        String sql = TEXTS_BY_HASHES[Integer.numberOfTrailingZeros(size)];
+        return autoCommitted(reader, c -> {
+            c.setNetworkTimeout(Runnable::run, BATCHED_READ_TIMEOUT_MILLIS);
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                for (int i = 0; i < size; i++) {
+                    // Padding repeats the last hash: the same answer, and the statement text stays one of a few.
+                    s.setString(i + 1, hashes.get(Math.min(i, hashes.size() - 1)));
+                }
+                Map<String, String> texts = new HashMap<>();
+                try (ResultSet rows = s.executeQuery()) {
+                    while (rows.next()) {
+                        String text = rows.getString(2);
+                        if (text != null) texts.put(rows.getString(1), text);
+                    }
+                }
+                return texts;
+            }
+        });
+    }
 
     static String narInfoByHash(String columns) {
         return "SELECT " + columns + " FROM narinfos WHERE hash = ?";
@@ -1001,7 +1041,7 @@ final class JdbcIndex implements Index {
     @Override
     public void close() {
         health.close();
-        if (inline != null) inline.close();
+        hits.close();
         if (reader != writer) reader.close();
         writer.close();
     }

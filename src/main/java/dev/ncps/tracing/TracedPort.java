@@ -19,9 +19,12 @@ import java.util.Set;
  * may carry credentials).
  */
 final class TracedPort implements InvocationHandler {
-    /** Called too often, or too late, to be worth a span, or answered without doing anything. */
-    private static final Set<String> UNTRACED = Set.of("close", "problem", "mode", "overlapsUploads", "toString",
-            "hashCode", "equals");
+    /**
+     * Called too often, or too late, to be worth a span, answered without doing anything, or answered later on
+     * another thread (a span would end before the work).
+     */
+    private static final Set<String> UNTRACED = Set.of("close", "problem", "mode", "overlapsUploads", "narInfoTextSoon",
+            "toString", "hashCode", "equals");
 
     private final Tracer tracer;
     private final String component;

@@ -112,16 +112,87 @@ abstract class IndexContractTest {
     }
 
     @Test
-    void aReadWithoutWaitingAnswersFromSqliteAndLeavesOtherDatabasesToTheOrdinaryRead() throws Exception {
+    void aHitReadAnswersTheStoredTextAndLeavesEverythingElseToTheOrdinaryRead() throws Exception {
         NarInfo info = TestNarInfos.fixtures().getFirst();
-        index.putNarInfo(new NarInfoEntry(info.storePath().hashPart(), info, null, T0));
+        String hash = info.storePath().hashPart();
+        index.putNarInfo(new NarInfoEntry(hash, info, null, T0));
 
-        if (config.dialect() == Dialect.SQLITE) {
-            assertThat(index.narInfoTextWithoutWaiting(info.storePath().hashPart())).contains(info.serialize());
-        } else {
-            assertThat(index.narInfoTextWithoutWaiting(info.storePath().hashPart())).isEmpty();
+        assertThat(HitReadAnswers.awaited(index, hash)).contains(info.serialize());
+        assertThat(HitReadAnswers.awaited(index, "0".repeat(32))).as("no such row").isEmpty();
+
+        List<NarInfoEntry> older = writtenBeforeTheTextColumn();
+        assertThat(HitReadAnswers.awaited(index, older.getFirst().hash())).as("a row without text").isEmpty();
+    }
+
+    /** Asks made while a read runs share the next statement on a server database; each must get its own row's text. */
+    @Test
+    void manyHitReadsAtOnceEachGetTheirOwnRow() throws Exception {
+        Map<String, String> texts = new HashMap<>();
+        for (int n = 0; n < 40; n++) {
+            NarInfoEntry entry = putSynthetic(n, 100, T0);
+            texts.put(entry.hash(), entry.narInfo().serialize());
         }
-        assertThat(index.narInfoTextWithoutWaiting("0".repeat(32))).isEmpty();
+        List<String> asked = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            asked.addAll(texts.keySet());
+            for (int n = 0; n < 7; n++) asked.add(TestNarInfos.synthetic(1000 + n, TestNarInfos.narFileHash(0)).storePath().hashPart());
+        }
+        java.util.Collections.shuffle(asked, new java.util.Random(7));
+
+        List<HitReadAnswers> answers = new ArrayList<>();
+        for (String hash : asked) answers.add(HitReadAnswers.ask(index, hash));
+        for (int i = 0; i < asked.size(); i++) {
+            assertThat(answers.get(i).awaited()).as("answer %d, for %s", i, asked.get(i))
+                    .isEqualTo(java.util.Optional.ofNullable(texts.get(asked.get(i))));
+        }
+    }
+
+    /** Every size of statement a batch can need, padded or not, with hashes that have no row among them. */
+    @Test
+    void oneStatementReadsAnyNumberOfHashesUpToABatch() throws Exception {
+        Map<String, String> texts = new HashMap<>();
+        List<String> hashes = new ArrayList<>();
+        for (int n = 0; n < BatchedReads.MAX_BATCH; n++) {
+            if (n % 5 == 4) {
+                hashes.add(TestNarInfos.synthetic(1000 + n, TestNarInfos.narFileHash(0)).storePath().hashPart());
+                continue;
+            }
+            NarInfoEntry entry = putSynthetic(n, 100, T0);
+            texts.put(entry.hash(), entry.narInfo().serialize());
+            hashes.add(entry.hash());
+        }
+        for (int size : new int[] {1, 2, 3, 5, 31, 33, BatchedReads.MAX_BATCH}) {
+            List<String> some = hashes.subList(0, size);
+            Map<String, String> expected = new HashMap<>(texts);
+            expected.keySet().retainAll(some);
+            assertThat(((JdbcIndex) index).narInfoTexts(some)).as("%d hashes", size).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aFailedHitReadAnswersEmptyAndTheNextReadWorks() throws Exception {
+        NarInfo info = TestNarInfos.fixtures().getFirst();
+        String hash = info.storePath().hashPart();
+        index.putNarInfo(new NarInfoEntry(hash, info, null, T0));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE narinfos RENAME TO narinfos_away");
+            try {
+                assertThat(HitReadAnswers.awaited(index, hash)).as("the table is away").isEmpty();
+            } finally {
+                s.execute("ALTER TABLE narinfos_away RENAME TO narinfos");
+            }
+        }
+        assertThat(HitReadAnswers.awaited(index, hash)).contains(info.serialize());
+    }
+
+    @Test
+    void aClosedIndexAnswersHitReadsEmptyAtOnce() {
+        index.close();
+        HitReadAnswers answer = HitReadAnswers.ask(index, "0".repeat(32));
+        assertThat(answer.answeredBeforeReturning()).isTrue();
+        assertThat(answer.awaited()).isEmpty();
+        index = null;
     }
 
     /** The totals counted from the rows, as {@code stats()} answered before the totals were kept. */

@@ -41,11 +41,13 @@ class SqliteIndexTest extends IndexContractTest {
              java.sql.Statement s = other.createStatement()) {
             s.execute("BEGIN IMMEDIATE");
             s.executeUpdate("UPDATE narinfos SET narinfo_text = 'uncommitted'");
-            assertThat(opened.narInfoTextWithoutWaiting(hash)).contains(info.serialize());
+            HitReadAnswers answer = HitReadAnswers.ask(opened, hash);
+            assertThat(answer.answeredBeforeReturning()).as("read on the calling thread").isTrue();
+            assertThat(answer.awaited()).contains(info.serialize());
             s.execute("ROLLBACK");
         }
         opened.close();
-        assertThat(opened.narInfoTextWithoutWaiting(hash)).as("after close").isEmpty();
+        assertThat(HitReadAnswers.awaited(opened, hash)).as("after close").isEmpty();
     }
 
     /**
@@ -61,8 +63,8 @@ class SqliteIndexTest extends IndexContractTest {
              java.sql.Connection other = java.sql.DriverManager.getConnection(config.jdbcUrl());
              java.sql.Statement s = other.createStatement()) {
             opened.putNarInfo(new Index.NarInfoEntry(hash, info, null, java.time.Instant.EPOCH));
-            assertThat(opened.narInfoTextWithoutWaiting("0".repeat(32))).isEmpty();
-            assertThat(opened.narInfoTextWithoutWaiting(hash)).isPresent();
+            assertThat(HitReadAnswers.awaited(opened, "0".repeat(32))).isEmpty();
+            assertThat(HitReadAnswers.awaited(opened, hash)).isPresent();
             opened.configPut("k", "v");
             try (java.sql.ResultSet checkpoint = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
                 assertThat(checkpoint.next()).isTrue();
