@@ -7,6 +7,7 @@ import dev.ncps.cache.Uploads;
 import dev.ncps.nix.Compression;
 import dev.ncps.nix.JsonString;
 import dev.ncps.store.Store;
+import io.opentelemetry.context.Context;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -125,14 +126,18 @@ final class CacheHandler extends Handler.Abstract {
             return false;
         }
         switch (route) {
-            case Route.NarInfo narInfo -> cache.narInfoSoon(narInfo.hash(), text -> {
-                if (text == null) {
-                    blocking.execute(() -> handleBlocking(request, response, callback, routed));
-                    return;
-                }
-                request.setAttribute(AccessLog.CACHE_RESULT, "hit");
-                sendBytes(request, response, callback, NARINFO_TYPE, text);
-            });
+            case Route.NarInfo narInfo -> {
+                // The answer may come on the index's reading thread; a miss goes on from there in this request's trace.
+                Context trace = Context.current();
+                cache.narInfoSoon(narInfo.hash(), text -> {
+                    if (text == null) {
+                        blocking.execute(trace.wrap(() -> handleBlocking(request, response, callback, routed)));
+                        return;
+                    }
+                    request.setAttribute(AccessLog.CACHE_RESULT, "hit");
+                    sendBytes(request, response, callback, NARINFO_TYPE, text);
+                });
+            }
             case Route.CacheInfo ignored -> sendBytes(request, response, callback, CACHE_INFO_TYPE, cacheInfo);
             case Route.Healthz ignored -> sendBytes(request, response, callback, "text/plain", HEALTHY);
             default -> {

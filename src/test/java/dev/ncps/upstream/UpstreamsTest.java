@@ -119,9 +119,17 @@ class UpstreamsTest {
         return start(UpstreamOptions.defaults(), specs);
     }
 
+    /**
+     * The warnings and errors of {@link Upstreams} from now on. Not its info lines: the health check that
+     * {@link #start} begins may report an upstream healthy at any moment after it returns.
+     */
     ListAppender<ILoggingEvent> captureLog() {
         Logger logger = (Logger) LoggerFactory.getLogger(Upstreams.class);
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        ch.qos.logback.classic.filter.ThresholdFilter warnings = new ch.qos.logback.classic.filter.ThresholdFilter();
+        warnings.setLevel("WARN");
+        warnings.start();
+        appender.addFilter(warnings);
         appender.start();
         logger.addAppender(appender);
         toClose.add(() -> logger.detachAppender(appender));
