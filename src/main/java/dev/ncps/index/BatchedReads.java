@@ -1,7 +1,7 @@
 package dev.ncps.index;
 
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +63,7 @@ final class BatchedReads implements HitReads {
     }
 
     private void run() {
-        List<Ask> batch = new ArrayList<>(MAX_BATCH);
+        ArrayDeque<Ask> batch = new ArrayDeque<>(MAX_BATCH);
         try {
             while (!closed) {
                 Ask first = waiting.take();
@@ -71,16 +71,21 @@ final class BatchedReads implements HitReads {
                 waiting.drainTo(batch, MAX_BATCH - batch.size());
                 batch.removeIf(ask -> ask == STOP);
                 if (!batch.isEmpty()) read(batch);
-                batch.clear();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Error e) {
+            log.error("the narinfo reading thread stopped; narinfo hits take the ordinary path from now on", e);
+            throw e;
         } finally {
+            // Whatever ended this thread, nobody is left to read: every ask from now on is answered at once.
+            closed = true;
             answerAll(batch, Map.of());
+            answerAllWaiting();
         }
     }
 
-    private void read(List<Ask> batch) {
+    private void read(ArrayDeque<Ask> batch) {
         LinkedHashSet<String> hashes = new LinkedHashSet<>();
         for (Ask ask : batch) hashes.add(ask.hash);
         Map<String, String> texts;
@@ -93,8 +98,9 @@ final class BatchedReads implements HitReads {
         answerAll(batch, texts);
     }
 
-    private static void answerAll(List<Ask> asks, Map<String, String> texts) {
-        for (Ask ask : asks) {
+    /** Answers and removes each ask in turn, so that none is answered twice whatever an answer throws. */
+    private static void answerAll(ArrayDeque<Ask> asks, Map<String, String> texts) {
+        for (Ask ask; (ask = asks.pollFirst()) != null; ) {
             if (ask == STOP) continue;
             try {
                 ask.answer.accept(Optional.ofNullable(texts.get(ask.hash)));
@@ -106,7 +112,7 @@ final class BatchedReads implements HitReads {
     }
 
     private void answerAllWaiting() {
-        List<Ask> left = new ArrayList<>();
+        ArrayDeque<Ask> left = new ArrayDeque<>();
         waiting.drainTo(left);
         answerAll(left, Map.of());
     }

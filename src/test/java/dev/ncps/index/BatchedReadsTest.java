@@ -64,6 +64,15 @@ class BatchedReadsTest {
         void await() throws InterruptedException {
             assertThat(all.await(20, TimeUnit.SECONDS)).as("every ask answered").isTrue();
         }
+
+        /** Until {@code left} answers are still to come. */
+        void await(int left) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (all.getCount() > left) {
+                assertThat(System.nanoTime()).as("answers in time").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+        }
     }
 
     @Test
@@ -135,6 +144,28 @@ class BatchedReadsTest {
             reader.release.countDown();
             answers.await();
             assertThat(answers.got.get("after")).containsExactly(Optional.of("text of after"));
+        }
+    }
+
+    /** An Error ends the reading thread; the asks left, and every later one, must still be answered. */
+    @Test
+    void ifTheReadingThreadDiesEveryAskIsStillAnswered() throws Exception {
+        HeldReader reader = new HeldReader();
+        try (BatchedReads reads = new BatchedReads(reader)) {
+            reads.ask("first", text -> {
+                throw new StackOverflowError("deep in a response");
+            });
+            assertThat(reader.started.await(10, TimeUnit.SECONDS)).isTrue();
+            Answers answers = new Answers(2);
+            answers.ask(reads, "queued");
+            reader.release.countDown();
+            answers.await(1);
+            answers.ask(reads, "later");
+            answers.await();
+
+            assertThat(answers.got.get("queued")).containsExactly(Optional.empty());
+            assertThat(answers.got.get("later")).containsExactly(Optional.empty());
+            assertThat(reader.statements).containsExactly(List.of("first"));
         }
     }
 
