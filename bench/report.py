@@ -95,15 +95,17 @@ def render(values, m, run_dir):
         out.append("### narinfo hits from the index on PostgreSQL: statements per hit")
         out.append("")
         out.append("Counted exactly by pg_stat_statements (track_utility on) in ncps's database during the "
-                   "narinfo-from-index pass (memo expired, every narinfo once); background work of ncps in that "
-                   "pass counts too. Round trips are the statements less the BEGINs, which pgjdbc sends in the "
-                   "same batch as the first query.")
+                   "narinfo-from-index passes (memo off); background work of ncps in a pass counts too. Round "
+                   "trips are the statements less the BEGINs, which pgjdbc sends in the same batch as the first "
+                   "query. At 16 connections, hits waiting at the same moment share one statement.")
         out.append("")
-        out.append("| Closure | statements per hit | round trips per hit | Target |")
-        out.append("|---|---:|---:|---|")
+        out.append("| Closure | statements per hit, one connection | round trips per hit, one connection "
+                   "| statements per hit, 16 connections | Target |")
+        out.append("|---|---:|---:|---:|---|")
         for comp in ("none", "zstd"):
             st, rt = med(values, comp, "ncps", "pg_statements_per_hit"), med(values, comp, "ncps", "pg_round_trips_per_hit")
-            out.append(f"| {comp} | {st:.2f} | {rt:.2f} | aim for one query |")
+            c16 = med(values, comp, "ncps", "pg_statements_per_hit_c16")
+            out.append(f"| {comp} | {st:.2f} | {rt:.2f} | {c16:.2f} | aim for one query |")
         breakdown = run_dir / "pg-statements-none.txt"
         if breakdown.exists():
             out.append("")

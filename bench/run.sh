@@ -374,26 +374,33 @@ jit_warm_up() {   # comp target base
 # narinfo hits from the index: a second ncps per closure runs with its narinfo memo off (cache.narinfo-memory 0),
 # so every hit reads the database, as most hits of a real cache do (its clients ask for a spread of paths, and a
 # narinfo stays in the memo for 60 s only); nginx answers the same list from its cache.
-# On PostgreSQL the statements ncps's database executed during the pass are counted exactly by pg_stat_statements
-# (reset before, read after; only that ncps's database): per hit in total, and the round trips among them, which
-# are all but the BEGINs (pgjdbc sends BEGIN in the same message batch as the transaction's first query).
-# Whatever ncps does in the background during the pass counts too; the breakdown by statement is kept in
-# pg-statements-<comp>.txt.
+# On PostgreSQL the statements ncps's database executed during each pass (one connection, then 16) are counted
+# exactly by pg_stat_statements (reset before, read after; only that ncps's database): per hit in total, and the
+# round trips among them, which are all but the BEGINs (pgjdbc sends BEGIN in the same message batch as the
+# transaction's first query). Whatever ncps does in the background during a pass counts too; the breakdown by
+# statement is kept in pg-statements-<comp>.txt (one connection) and pg-statements-<comp>-c16.txt.
 narinfo_db_phase() {   # r comp target base
-  local db=""
-  if [ "$database" = postgres ] && [ "$3" = ncps-db ]; then
-    db=$(pg_db_of "db-$2")
+  local counted=""
+  [ "$database" = postgres ] && [ "$3" = ncps-db ] && counted=1
+  if [ -n "$counted" ]; then pg_sql 'SELECT pg_stat_statements_reset()' >/dev/null; fi
+  narinfo_phase "$1" "$2" "$3" "$4" narinfo_db
+  if [ -n "$counted" ]; then
+    pg_statements "$1" "$2" "$(wc -l < "$run/fetch.out")" ""
     pg_sql 'SELECT pg_stat_statements_reset()' >/dev/null
   fi
-  narinfo_phase "$1" "$2" "$3" "$4" narinfo_db
-  [ -n "$db" ] || return 0
-  local n; n=$(wc -l < "$run/fetch.out")
+  narinfo_c16_phase "$1" "$2" "$3" "$4" narinfo_db
+  if [ -n "$counted" ]; then pg_statements "$1" "$2" "$(( 16 * $(wc -l < "$run/narinfos-loop") ))" -c16; fi
+}
+
+pg_statements() {   # r comp hits suffix: records and prints what pg_stat_statements counted since its reset
+  local db n=$3 f="$run/pg-statements-$2$4"; db=$(pg_db_of "db-$2")
   pg_sql "SELECT s.calls, regexp_replace(s.query, '\\s+', ' ', 'g') FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-          WHERE d.datname = '$db' ORDER BY s.calls DESC" > "$run/pg-statements-$2.raw"
-  awk -F'|' -v n="$n" '{ printf "%.2f per hit (%d calls): %s\n", $1 / n, $1, substr($2, 1, 160) }' "$run/pg-statements-$2.raw" > "$run/pg-statements-$2.txt"
-  record "$1" "$2" ncps pg_statements_per_hit "$(awk -F'|' -v n="$n" '{ s += $1 } END { printf "%.2f", s / n }' "$run/pg-statements-$2.raw")"
-  record "$1" "$2" ncps pg_round_trips_per_hit "$(awk -F'|' -v n="$n" 'toupper($2) !~ /^ *BEGIN/ { s += $1 } END { printf "%.2f", s / n }' "$run/pg-statements-$2.raw")"
-  log "run $1: PostgreSQL statements during $n narinfo hits from the index ($2):"; sed 's/^/    /' "$run/pg-statements-$2.txt" >&2
+          WHERE d.datname = '$db' ORDER BY s.calls DESC" > "$f.raw"
+  awk -F'|' -v n="$n" '{ printf "%.2f per hit (%d calls): %s\n", $1 / n, $1, substr($2, 1, 160) }' "$f.raw" > "$f.txt"
+  local metric=pg_statements_per_hit; [ -z "$4" ] || metric=pg_statements_per_hit_c16
+  record "$1" "$2" ncps "$metric" "$(awk -F'|' -v n="$n" '{ s += $1 } END { printf "%.2f", s / n }' "$f.raw")"
+  [ -n "$4" ] || record "$1" "$2" ncps pg_round_trips_per_hit "$(awk -F'|' -v n="$n" 'toupper($2) !~ /^ *BEGIN/ { s += $1 } END { printf "%.2f", s / n }' "$f.raw")"
+  log "run $1: PostgreSQL statements during $n narinfo hits from the index ($2${4:+, 16 connections}):"; sed 's/^/    /' "$f.txt" >&2
 }
 
 nar_phase() {   # r comp target base workers
@@ -510,7 +517,6 @@ for r in $(seq "$runs"); do
   jfr_start narinfo-db
   for comp in none zstd; do for t in "${db_order[@]}"; do
     narinfo_db_phase "$r" $comp "$t" "${base[$t-$comp]}"
-    narinfo_c16_phase "$r" $comp "$t" "${base[$t-$comp]}" narinfo_db
   done; done
   jfr_stop narinfo-db
   jfr_start nar
