@@ -66,9 +66,8 @@ final class BatchedReads implements HitReads {
         ArrayDeque<Ask> batch = new ArrayDeque<>(MAX_BATCH);
         try {
             while (!closed) {
-                Ask first = waiting.take();
-                if (first != STOP) batch.add(first);
-                waiting.drainTo(batch, MAX_BATCH - batch.size());
+                batch.add(waiting.take());
+                waiting.drainTo(batch, MAX_BATCH - 1);
                 batch.removeIf(ask -> ask == STOP);
                 if (!batch.isEmpty()) read(batch);
             }

@@ -61,6 +61,18 @@ abstract class IndexContractTest {
         return entry;
     }
 
+    /** The first real narinfo fixture, stored with no upstream URL. */
+    NarInfo putFirstFixture() throws Exception {
+        NarInfo info = TestNarInfos.fixtures().getFirst();
+        index.putNarInfo(new NarInfoEntry(info.storePath().hashPart(), info, null, T0));
+        return info;
+    }
+
+    /** The hash of a synthetic narinfo that is never stored. */
+    static String absentHash(int n) {
+        return TestNarInfos.synthetic(n, TestNarInfos.narFileHash(0)).storePath().hashPart();
+    }
+
     @Test
     void aDatabaseThatTakesWritesReportsNoProblemAndItsProbeWritesAConfigRow() throws Exception {
         assertThat(index.problem()).isEmpty();
@@ -113,9 +125,8 @@ abstract class IndexContractTest {
 
     @Test
     void aHitReadAnswersTheStoredTextAndLeavesEverythingElseToTheOrdinaryRead() throws Exception {
-        NarInfo info = TestNarInfos.fixtures().getFirst();
+        NarInfo info = putFirstFixture();
         String hash = info.storePath().hashPart();
-        index.putNarInfo(new NarInfoEntry(hash, info, null, T0));
 
         assertThat(HitReadAnswers.awaited(index, hash)).contains(info.serialize());
         assertThat(HitReadAnswers.awaited(index, "0".repeat(32))).as("no such row").isEmpty();
@@ -135,7 +146,7 @@ abstract class IndexContractTest {
         List<String> asked = new ArrayList<>();
         for (int round = 0; round < 5; round++) {
             asked.addAll(texts.keySet());
-            for (int n = 0; n < 7; n++) asked.add(TestNarInfos.synthetic(1000 + n, TestNarInfos.narFileHash(0)).storePath().hashPart());
+            for (int n = 0; n < 7; n++) asked.add(absentHash(1000 + n));
         }
         java.util.Collections.shuffle(asked, new java.util.Random(7));
 
@@ -154,7 +165,7 @@ abstract class IndexContractTest {
         List<String> hashes = new ArrayList<>();
         for (int n = 0; n < BatchedReads.MAX_BATCH; n++) {
             if (n % 5 == 4) {
-                hashes.add(TestNarInfos.synthetic(1000 + n, TestNarInfos.narFileHash(0)).storePath().hashPart());
+                hashes.add(absentHash(1000 + n));
                 continue;
             }
             NarInfoEntry entry = putSynthetic(n, 100, T0);
@@ -171,9 +182,8 @@ abstract class IndexContractTest {
 
     @Test
     void aFailedHitReadAnswersEmptyAndTheNextReadWorks() throws Exception {
-        NarInfo info = TestNarInfos.fixtures().getFirst();
+        NarInfo info = putFirstFixture();
         String hash = info.storePath().hashPart();
-        index.putNarInfo(new NarInfoEntry(hash, info, null, T0));
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
              java.sql.Statement s = c.createStatement()) {
             s.execute("ALTER TABLE narinfos RENAME TO narinfos_away");

@@ -7,9 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import java.util.function.Supplier;
 
 /**
  * The {@link Index} contract on a database server: one server per test class (hence one test instance per
@@ -42,9 +42,8 @@ abstract class ServerIndexContractTest<S extends AutoCloseable> extends IndexCon
      */
     @Test
     void aBatchedReadTheServerDoesNotAnswerGivesUpAfterItsTimeout() throws Exception {
-        dev.ncps.nix.NarInfo info = TestNarInfos.fixtures().getFirst();
+        dev.ncps.nix.NarInfo info = putFirstFixture();
         String hash = info.storePath().hashPart();
-        index.putNarInfo(new Index.NarInfoEntry(hash, info, null, T0));
         assertThat(HitReadAnswers.awaited(index, hash)).isPresent();
 
         long waited;
