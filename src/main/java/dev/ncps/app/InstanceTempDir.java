@@ -6,9 +6,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.io.UncheckedIOException;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
@@ -24,14 +27,16 @@ import java.util.stream.Stream;
  * <p>The operating system drops a file lock when its process ends, however it ends (kill -9, out of memory,
  * power loss), so at startup a sibling whose lock can be taken belongs to a dead instance and its partial files
  * are removed at once, also when several instances share the temp path; a live instance's files are never
- * touched. Files directly in {@code ncps-downloads} come from versions without this layout; they are removed
- * once an hour old, as those versions did.
+ * touched. Other files directly in {@code ncps-downloads} come from versions without this layout, or from an
+ * instance that died in the instant between creating its lock file and naming it; they are removed once an hour
+ * old, as those versions did.
  */
 final class InstanceTempDir implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InstanceTempDir.class);
     static final String PARENT = "ncps-downloads";
     private static final String LOCK_SUFFIX = ".lock";
-    private static final Duration LEGACY_STALE = Duration.ofHours(1);
+    private static final String CLAIM_SUFFIX = ".claim";
+    private static final Duration STALE = Duration.ofHours(1);
 
     private final Path dir;
     private final Path lockFile;
@@ -54,22 +59,28 @@ final class InstanceTempDir implements AutoCloseable {
         removeLeftovers(parent);
         String id = "instance-" + ProcessHandle.current().pid() + "-"
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        Path claim = parent.resolve(id + CLAIM_SUFFIX);
         Path lockFile = parent.resolve(id + LOCK_SUFFIX);
         FileChannel channel;
         try {
-            // The lock is held before the folder exists, so no one can take the folder for a dead instance's.
-            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            channel = FileChannel.open(claim, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new IOException("cache.temp-path: " + tempPath + " is not a writable directory: " + e.getMessage(), e);
         }
         try {
+            // A sibling's sweep takes the lock of any *.lock file it finds to see whether its owner lives, so the
+            // file is locked under a name the sweep leaves alone and only then renamed: the lock stays with the
+            // file. Locked under its final name, it could be swept between its creation and its lock.
             if (channel.tryLock() == null) {
-                throw new IOException("cannot lock the new file " + lockFile);
+                throw new IOException("cannot lock the new file " + claim);
             }
+            Files.move(claim, lockFile, StandardCopyOption.ATOMIC_MOVE);
+            // The lock is held before the folder exists, so no one can take the folder for a dead instance's.
             Path dir = Files.createDirectory(parent.resolve(id));
             return new InstanceTempDir(dir, lockFile, channel);
         } catch (IOException | RuntimeException e) {
             channel.close();
+            Files.deleteIfExists(claim);
             Files.deleteIfExists(lockFile);
             throw e;
         }
@@ -91,17 +102,22 @@ final class InstanceTempDir implements AutoCloseable {
     }
 
     private static void removeLeftovers(Path parent) throws IOException {
-        long legacyBefore = System.currentTimeMillis() - LEGACY_STALE.toMillis();
+        long staleBefore = System.currentTimeMillis() - STALE.toMillis();
         for (Path entry : list(parent)) {
             String name = entry.getFileName().toString();
-            if (name.endsWith(LOCK_SUFFIX)) {
-                removeIfOwnerDead(entry, parent.resolve(name.substring(0, name.length() - LOCK_SUFFIX.length())));
-            } else if (Files.isDirectory(entry)) {
-                if (!Files.exists(parent.resolve(name + LOCK_SUFFIX))) {
-                    removeLeft(entry, "a folder without owner");
+            try {
+                if (name.endsWith(LOCK_SUFFIX)) {
+                    removeIfOwnerDead(entry, parent.resolve(name.substring(0, name.length() - LOCK_SUFFIX.length())));
+                } else if (Files.isDirectory(entry)) {
+                    if (!Files.exists(parent.resolve(name + LOCK_SUFFIX))) {
+                        removeLeft(entry, "a folder without owner");
+                    }
+                } else if (Files.isRegularFile(entry) && Files.getLastModifiedTime(entry).toMillis() < staleBefore) {
+                    removeLeft(entry, name.endsWith(CLAIM_SUFFIX) ? "an instance that died starting"
+                            : "an interrupted download");
                 }
-            } else if (Files.isRegularFile(entry) && Files.getLastModifiedTime(entry).toMillis() < legacyBefore) {
-                removeLeft(entry, "an interrupted download");
+            } catch (NoSuchFileException e) {
+                // Its owner or a sibling starting at the same time removed it meanwhile.
             }
         }
     }
@@ -121,14 +137,13 @@ final class InstanceTempDir implements AutoCloseable {
                 removeLeft(dir, "an instance that ended without cleaning up");
             }
             Files.deleteIfExists(lockFile);
-        } catch (java.nio.file.NoSuchFileException e) {
-            // Its owner or another starting instance removed it meanwhile.
         }
     }
 
     private static void removeLeft(Path path, String by) throws IOException {
-        deleteTree(path);
-        log.info("removed {} left by {}", path, by);
+        if (deleteTree(path)) {
+            log.info("removed {} left by {}", path, by);
+        }
     }
 
     private static List<Path> list(Path dir) throws IOException {
@@ -137,14 +152,20 @@ final class InstanceTempDir implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
+    /** Whether there was anything to delete; a sibling may be deleting the same tree, so parts may vanish. */
+    private static boolean deleteTree(Path root) throws IOException {
+        List<Path> paths;
         try (Stream<Path> walk = Files.walk(root)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+            paths = walk.sorted(Comparator.reverseOrder()).toList();
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
+        boolean deleted = false;
+        for (Path path : paths) {
+            deleted |= Files.deleteIfExists(path);
+        }
+        return deleted;
     }
 }
