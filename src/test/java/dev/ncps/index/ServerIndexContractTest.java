@@ -6,10 +6,23 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The {@link Index} contract on a database server: one server per test class (hence one test instance per
@@ -47,14 +60,7 @@ abstract class ServerIndexContractTest<S extends AutoCloseable> extends IndexCon
         assertThat(HitReadAnswers.awaited(index, hash)).isPresent();
 
         long waited;
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
-             java.sql.Statement s = c.createStatement()) {
-            if (config.dialect() == Dialect.POSTGRESQL) {
-                c.setAutoCommit(false);
-                s.execute("LOCK TABLE narinfos IN ACCESS EXCLUSIVE MODE");
-            } else {
-                s.execute("LOCK TABLES narinfos WRITE");
-            }
+        try (TableLock ignored = lockNarInfos()) {
             long start = System.nanoTime();
             assertThat(HitReadAnswers.awaited(index, hash)).as("the read that waits for the lock").isEmpty();
             waited = (System.nanoTime() - start) / 1_000_000;
@@ -62,5 +68,58 @@ abstract class ServerIndexContractTest<S extends AutoCloseable> extends IndexCon
         assertThat(waited).as("ms until the read gave up").isBetween(JdbcIndex.BATCHED_READ_TIMEOUT_MILLIS - 500L,
                 JdbcIndex.BATCHED_READ_TIMEOUT_MILLIS + 5_000L);
         assertThat(HitReadAnswers.awaited(index, hash)).as("after the lock is gone").contains(info.serialize());
+    }
+
+    /**
+     * The same for every other statement: one the server takes and never answers fails after the index's network
+     * timeout instead of holding its request thread until the operating system gives up on the connection (many
+     * minutes, or never while nothing is sent), and the pool replaces the connection.
+     */
+    @Test
+    void anOrdinaryStatementTheServerDoesNotAnswerFailsAfterTheNetworkTimeout() throws Exception {
+        dev.ncps.nix.NarInfo info = putFirstFixture();
+        String hash = info.storePath().hashPart();
+        Duration timeout = Duration.ofSeconds(2);
+        try (Index impatient = Index.open(config.withNetworkTimeout(timeout), Clock.systemUTC())) {
+            assertThat(impatient.narInfoText(hash)).contains(info.serialize());
+            try (TableLock ignored = lockNarInfos()) {
+                long start = System.nanoTime();
+                Future<Optional<String>> read = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return impatient.narInfoText(hash);
+                    } catch (IndexException e) {
+                        throw new CompletionException(e);
+                    }
+                });
+                assertThatThrownBy(() -> read.get(timeout.toMillis() + 8_000, TimeUnit.MILLISECONDS))
+                        .as("the read that waits for the lock").isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOf(IndexException.class);
+                assertThat((System.nanoTime() - start) / 1_000_000).as("ms until the read gave up")
+                        .isGreaterThanOrEqualTo(timeout.toMillis() - 500);
+            }
+            assertThat(impatient.narInfoText(hash)).as("after the lock is gone").contains(info.serialize());
+        }
+    }
+
+    /** Another session's lock on the narinfos table, which makes every statement on it wait until closed. */
+    private interface TableLock extends AutoCloseable {
+        @Override
+        void close() throws SQLException;
+    }
+
+    private TableLock lockNarInfos() throws SQLException {
+        Connection c = DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+        try (Statement s = c.createStatement()) {
+            if (config.dialect() == Dialect.POSTGRESQL) {
+                c.setAutoCommit(false);
+                s.execute("LOCK TABLE narinfos IN ACCESS EXCLUSIVE MODE");
+            } else {
+                s.execute("LOCK TABLES narinfos WRITE");
+            }
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c::close;
     }
 }
