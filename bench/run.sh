@@ -64,6 +64,8 @@ up="$work/upstream-$mode"
 run="$work/run"
 rm -rf "$run"; mkdir -p "$run"
 results="$run/results.tsv"; : > "$results"
+# Every start runs this copy, so a build in the checkout while the benchmark runs changes nothing it measures.
+cp "$jar" "$run/ncps.jar"
 
 # Every curl is bounded (per transfer), so a stuck server fails the run instead of hanging it.
 export CURL_HOME="$run"
@@ -264,7 +266,8 @@ start_ncps() {   # name port upstream-port [ncps serve options...] -> sets ncps_
   local dir="$run/ncps-$name"; rm -rf "$dir"; mkdir -p "$dir/tmp" "$dir/data/db"
   backend_args "$name" "$dir"
   local t0; t0=$(now_ns)
-  NCPS_JAVA_OPTS="$java_opts" "$root/ncps" serve \
+  NCPS_JAVA="$JAVA_HOME/bin/java" NCPS_JAR="$run/ncps.jar" NCPS_CDS_ARCHIVE="$run/ncps.aot" NCPS_JAVA_OPTS="$java_opts" \
+    "$root/src/dist/bin/ncps" serve \
     --server-addr "127.0.0.1:$port" --cache-hostname bench.local \
     --cache-upstream-url "http://127.0.0.1:$upport" --cache-upstream-public-key "$pubkey" \
     "${backend[@]}" --cache-temp-path "$dir/tmp" "$@" \
@@ -454,10 +457,8 @@ sample_rss() { while awk '/RssAnon/{print $2}' "/proc/$1/status"; do sleep 0.02;
 # The launcher keeps an ahead-of-time cache, which the JVM writes when the first start after an install (or
 # a new jar) exits; every later start loads it. One start, a few requests (as a server's first run would serve)
 # and a stop first, so the measured starts are those later ones; the first start is reported on its own.
-# The cache is removed first: it holds the classes of the index and storage the training run used, and an
-# installation trains it on its own first serve, so a cache left by a run on another backend would not be
-# what users meet.
-rm -f "$root/target/ncps.aot"
+# The cache lives in the run directory, made afresh above: one left by a run on another backend would hold the
+# classes of that index and storage, and an installation trains it on its own first serve.
 port=$(free_port)
 start_ncps first-start "$port" "$p_up_none"
 record 0 none ncps first_startup_s "$startup"
