@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.ncps.config.DatabaseConfig;
 import dev.ncps.config.DatabaseUrl;
 import dev.ncps.config.StorageConfig;
+import dev.ncps.index.Dialect;
 import dev.ncps.index.Index;
 import dev.ncps.index.IndexConfig;
 import dev.ncps.index.IndexException;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -105,19 +107,24 @@ public final class Backends {
     /** The configured lock backend; {@code track} receives what must be closed with it (a connection pool). */
     public static Locks openLocks(LockBackendSettings lock, DatabaseConfig database, LockListener listener,
                                   UnaryOperator<Object> track) throws LockException {
-        HikariDataSource pool = lock.backend() == LockBackend.POSTGRES ? (HikariDataSource) track.apply(lockPool(database)) : null;
+        HikariDataSource pool = lock.backend() == LockBackend.POSTGRES
+                ? (HikariDataSource) track.apply(lockPool(database.url(), IndexConfig.DEFAULT_NETWORK_TIMEOUT)) : null;
         return (Locks) track.apply(LockBackends.open(lock, pool, listener));
     }
 
-    /** A few connections of their own, so lock traffic never waits behind index queries. */
-    private static HikariDataSource lockPool(DatabaseConfig database) {
+    /**
+     * A few connections of their own, so lock traffic never waits behind index queries; a server that stops
+     * answering fails a lock call after {@code networkTimeout}, as it does an index statement.
+     */
+    static HikariDataSource lockPool(DatabaseUrl url, Duration networkTimeout) {
         HikariConfig pool = new HikariConfig();
         pool.setPoolName("locks");
-        pool.setJdbcUrl(database.url().jdbcUrl());
-        database.url().user().ifPresent(pool::setUsername);
-        database.url().password().ifPresent(pool::setPassword);
+        pool.setJdbcUrl(url.jdbcUrl());
+        url.user().ifPresent(pool::setUsername);
+        url.password().ifPresent(pool::setPassword);
         pool.setMaximumPoolSize(4);
         pool.setMinimumIdle(1);
+        Dialect.POSTGRESQL.limitNetworkWait(pool, networkTimeout);
         return new HikariDataSource(pool);
     }
 }

@@ -1,9 +1,12 @@
 package dev.ncps.index;
 
+import com.zaxxer.hikari.HikariConfig;
+
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -83,6 +86,17 @@ public enum Dialect {
                 yield time == null ? null : time.toInstant(ZoneOffset.UTC);
             }
         };
+    }
+
+    /**
+     * Makes the pool's statements fail after {@code timeout} without an answer from the server (the drivers'
+     * {@code socketTimeout}: seconds for PostgreSQL, milliseconds for MariaDB), unless the URL sets its own. A query
+     * timeout is no substitute: cancelling needs a server that still acts on what it is sent.
+     */
+    public void limitNetworkWait(HikariConfig pool, Duration timeout) {
+        if (this == SQLITE || pool.getJdbcUrl().contains("socketTimeout=")) return;
+        long millis = timeout.toMillis();
+        pool.addDataSourceProperty("socketTimeout", Long.toString(this == POSTGRESQL ? Math.ceilDiv(millis, 1000) : millis));
     }
 
     /** Lock conflicts that a fresh attempt of the whole transaction can succeed after. */

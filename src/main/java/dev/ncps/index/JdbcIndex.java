@@ -140,11 +140,7 @@ final class JdbcIndex implements Index {
             case POSTGRESQL -> { }
         }
         // A migration may legitimately work for a long time before it answers; nothing else an instance runs does.
-        if (config.dialect() != Dialect.SQLITE && !role.equals("migrate") && !config.jdbcUrl().contains("socketTimeout=")) {
-            long millis = config.networkTimeout().toMillis();
-            hikari.addDataSourceProperty("socketTimeout", config.dialect() == Dialect.POSTGRESQL
-                    ? Long.toString(Math.ceilDiv(millis, 1000)) : Long.toString(millis));
-        }
+        if (!role.equals("migrate")) config.dialect().limitNetworkWait(hikari, config.networkTimeout());
         try {
             return new HikariDataSource(hikari);
         } catch (HikariPool.PoolInitializationException e) {
