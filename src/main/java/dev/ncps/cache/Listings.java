@@ -17,7 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 
 /**
  * The {@code <hash>.ls} listings: made from the NAR that ncps serves for the hash, checked against the narinfo's
@@ -41,6 +44,8 @@ final class Listings {
     private final UpstreamSource upstreams;
     private final Path tempDir;
     private final Semaphore relaying = new Semaphore(1);
+    /** Requests that come while a listing is being made wait for it instead of reading the NAR again. */
+    private final SingleFlight<Cache.ListingResult> making = new SingleFlight<>();
 
     Listings(Cache cache, Store store, Index index, UpstreamSource upstreams, Path tempDir) {
         this.cache = cache;
@@ -55,20 +60,52 @@ final class Listings {
     }
 
     Cache.ListingResult listing(String hash) {
+        return storedOr(hash, () -> switch (making.run(hash, () -> made(hash))) {
+            case SingleFlight.Ran<Cache.ListingResult>(Cache.ListingResult result) -> result;
+            case SingleFlight.Joined<Cache.ListingResult>(var running) -> madeByAnother(hash, running);
+        });
+    }
+
+    /** The stored listing, else what {@code otherwise} answers. */
+    private Cache.ListingResult storedOr(String hash, Supplier<Cache.ListingResult> otherwise) {
+        Optional<Store.Blob> stored;
         try {
-            Optional<Store.Blob> stored = store.read(key(hash));
-            if (stored.isPresent()) {
-                return new Cache.ListingStored(stored.get());
-            }
+            stored = store.read(key(hash));
         } catch (IOException e) {
             log.error("{}.ls: storage lookup failed: {}", hash, e.getMessage());
             return Cache.Unavailable.local("storage unavailable");
         }
+        return stored.isPresent() ? new Cache.ListingStored(stored.get()) : otherwise.get();
+    }
+
+    private Cache.ListingResult made(String hash) {
         return switch (cache.narInfo(hash, false)) {
             case Cache.NotFound notFound -> notFound;
             case Cache.Unavailable unavailable -> unavailable;
             case Cache.NarInfoFound found -> fromNar(hash, found.text());
         };
+    }
+
+    /** The answer of a request that came while another made the listing: what that one got, read anew if stored. */
+    private Cache.ListingResult madeByAnother(String hash, CompletableFuture<Cache.ListingResult> running) {
+        Cache.ListingResult result;
+        try {
+            result = running.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Cache.Unavailable.local("interrupted");
+        } catch (ExecutionException e) {
+            // The request that made it logged why.
+            return Cache.Unavailable.local("listing failed");
+        }
+        if (!(result instanceof Cache.ListingStored)) {
+            return result;
+        }
+        // A stored listing's blob belongs to the request that opened it: this one reads its own.
+        return storedOr(hash, () -> {
+            log.warn("{}.ls: gone from storage as soon as another request stored it", hash);
+            return Cache.Unavailable.local("storage unavailable");
+        });
     }
 
     private Cache.ListingResult fromNar(String hash, byte[] narInfoText) {

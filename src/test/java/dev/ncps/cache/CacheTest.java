@@ -1,5 +1,8 @@
 package dev.ncps.cache;
 
+import dev.ncps.cache.Cache.ListingRelayed;
+import dev.ncps.cache.Cache.ListingResult;
+import dev.ncps.cache.Cache.ListingStored;
 import dev.ncps.cache.Cache.Mode;
 import dev.ncps.cache.Cache.NarInfoFound;
 import dev.ncps.cache.Cache.NarResult;
@@ -58,14 +61,14 @@ class CacheTest {
     private final MemoryUpstream upstream = new MemoryUpstream();
     private final ScriptedCoordinator coordinator = new ScriptedCoordinator();
     private final TestNar nar = TestNar.of("hello-2.12", CONTENT_SIZE);
-    private LocalStore store;
+    private WatchedStore store;
     private Index index;
     private ExecutorService executor;
     private Cache cache;
 
     @BeforeEach
     void open() throws Exception {
-        store = new LocalStore(dir.resolve("storage"));
+        store = new WatchedStore(new LocalStore(dir.resolve("storage")));
         index = Index.open(TestIndexConfigs.sqlite(dir.resolve("index.db")));
         executor = Executors.newVirtualThreadPerTaskExecutor();
         Path temp = Files.createDirectories(dir.resolve("downloads"));
@@ -123,6 +126,32 @@ class CacheTest {
         assertThat(cache.narInfo(nar.hash(), false)).isInstanceOfSatisfying(Unavailable.class,
                 unavailable -> assertThat(unavailable.status()).isEqualTo(503));
         assertThat(upstream.lookups()).isZero();
+    }
+
+    // ---------------------------------------------------------------- listings
+
+    @Test
+    void concurrentRequestsForAListingNotYetMadeMakeItOnce() throws Exception {
+        cache.narInfo(nar.hash(), false);
+        read(cache.nar(nar.key(), 0, Mode.SUBSTITUTE));
+        awaitNoDownloads();
+        int clients = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<byte[]>> listings = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            listings.add(executor.submit(() -> {
+                start.await();
+                return read(cache.listing(nar.hash()));
+            }));
+        }
+        start.countDown();
+
+        byte[] first = listings.getFirst().get();
+        assertThat(new String(first, StandardCharsets.UTF_8)).contains("\"type\":\"regular\"");
+        for (Future<byte[]> listing : listings) {
+            assertThat(listing.get()).isEqualTo(first);
+        }
+        assertThat(store.puts(Listings.key(nar.hash()))).as("listings made and stored").isOne();
     }
 
     // ---------------------------------------------------------------- NAR downloads
@@ -449,6 +478,18 @@ class CacheTest {
                 }
             }
             default -> throw new AssertionError("no body: " + result);
+        };
+    }
+
+    private static byte[] read(ListingResult result) throws IOException {
+        return switch (result) {
+            case ListingStored stored -> {
+                try (InputStream in = stored.blob().open(0)) {
+                    yield in.readAllBytes();
+                }
+            }
+            case ListingRelayed relayed -> relayed.json();
+            default -> throw new AssertionError("no listing: " + result);
         };
     }
 

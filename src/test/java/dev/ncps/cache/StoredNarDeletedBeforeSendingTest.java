@@ -41,7 +41,7 @@ class StoredNarDeletedBeforeSendingTest {
         MemoryUpstream upstream = new MemoryUpstream();
         TestNar nar = TestNar.of("vanishing-1.0", 200_000);
         upstream.publish(nar);
-        VanishingStore store = new VanishingStore(new LocalStore(dir.resolve("storage")));
+        WatchedStore store = new WatchedStore(new LocalStore(dir.resolve("storage")));
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         try (Index index = Index.open(TestIndexConfigs.sqlite(dir.resolve("index.db")));
              HttpClient client = HttpClient.newHttpClient()) {

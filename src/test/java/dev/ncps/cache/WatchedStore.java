@@ -6,26 +6,40 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A real store whose chosen objects are deleted right after a lookup found them, as LRU on another thread may
- * do between a hit's lookup and the opening of its bytes.
+ * A real store that a test watches and disturbs: it counts the writes of each key, and deletes chosen objects
+ * right after a lookup found them, as LRU on another thread may do between a hit's lookup and the opening of
+ * its bytes.
  */
-final class VanishingStore implements Store {
+final class WatchedStore implements Store {
     private final Store store;
     private final Set<String> vanishing = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> puts = new ConcurrentHashMap<>();
 
-    VanishingStore(Store store) {
+    WatchedStore(Store store) {
         this.store = store;
+    }
+
+    /** How many times {@code key} was written. */
+    int puts(String key) {
+        AtomicInteger count = puts.get(key);
+        return count == null ? 0 : count.get();
     }
 
     /** The next lookup of {@code key} that finds it deletes it before the caller can open it. */
     void vanishAfterNextLookup(String key) {
         vanishing.add(key);
+    }
+
+    private void counted(String key) {
+        puts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
     }
 
     @Override
@@ -44,11 +58,13 @@ final class VanishingStore implements Store {
 
     @Override
     public boolean put(String key, Path source) throws IOException {
+        counted(key);
         return store.put(key, source);
     }
 
     @Override
     public boolean put(String key, InputStream content) throws IOException {
+        counted(key);
         return store.put(key, content);
     }
 
