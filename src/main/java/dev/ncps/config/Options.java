@@ -225,7 +225,10 @@ public final class Options {
                     + "Unix sockets as in the Go ncps: `postgres+unix://user@/run/postgresql/db` (the socket directory; "
                     + "`?port=` names the socket file `.s.PGSQL.<port>`, default 5432) or `postgres://user@/db?host=/run/postgresql`; "
                     + "`mysql+unix://user:pass@/run/mysqld/mysqld.sock/db` or `mysql://user:pass@/db?socket=/run/mysqld/mysqld.sock` "
-                    + "(also `?unix_socket=`, `?host=/path`).");
+                    + "(also `?unix_socket=`, `?host=/path`). On PostgreSQL and MySQL/MariaDB a statement that gets no answer "
+                    + "from the server for 60 s fails and its connection is dropped (a server that vanished otherwise holds "
+                    + "requests for many minutes); migrations wait as long as they take. To change it, add the driver's own "
+                    + "parameter to the URL: `?socketTimeout=` in seconds for PostgreSQL, in milliseconds for MySQL/MariaDB.");
 
     public static final Option<Integer> CACHE_DATABASE_POOL_MAX_OPEN_CONNS = Option.of(DATABASE, SERVE_AND_MIGRATE,
                     "cache.database.pool.max-open-conns", "cache-database-pool-max-open-conns",
