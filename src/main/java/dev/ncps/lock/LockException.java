@@ -38,4 +38,14 @@ public final class LockException extends Exception {
     public Reason reason() {
         return reason;
     }
+
+    /** The backend did not answer within a socket timeout: a server that froze or dropped off the network. */
+    static boolean causedByTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

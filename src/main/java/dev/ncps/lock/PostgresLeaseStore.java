@@ -79,8 +79,10 @@ final class PostgresLeaseStore implements LeaseStore {
     }
 
     private static LockException error(String what, String key, SQLException e) {
-        // 57014 = query_canceled, which is how PostgreSQL reports a statement timeout.
-        boolean timeout = e instanceof SQLTimeoutException || "57014".equals(e.getSQLState());
+        // 57014 = query_canceled, which is how PostgreSQL reports a statement timeout; a server that stopped
+        // answering ends in the pool's socket timeout instead.
+        boolean timeout = e instanceof SQLTimeoutException || "57014".equals(e.getSQLState())
+                || LockException.causedByTimeout(e);
         return new LockException(timeout ? LockException.Reason.TIMEOUT : LockException.Reason.DATABASE_ERROR,
                 "database failed to " + what + " lock " + key + ": " + e.getMessage(), e);
     }

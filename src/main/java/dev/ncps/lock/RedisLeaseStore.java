@@ -6,7 +6,6 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -83,17 +82,8 @@ final class RedisLeaseStore implements LeaseStore {
     }
 
     private LockException error(String what, String key, JedisException e) {
-        LockException.Reason reason = causedByTimeout(e) ? LockException.Reason.TIMEOUT : LockException.Reason.REDIS_ERROR;
+        LockException.Reason reason = LockException.causedByTimeout(e) ? LockException.Reason.TIMEOUT : LockException.Reason.REDIS_ERROR;
         return new LockException(reason, "redis at " + where + " failed to " + what + " lock " + key + ": " + e.getMessage(), e);
-    }
-
-    private static boolean causedByTimeout(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SocketTimeoutException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A round trip, to learn at startup whether Redis is there. */

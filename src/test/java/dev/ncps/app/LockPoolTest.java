@@ -11,6 +11,7 @@ import dev.ncps.lock.LockListener;
 import dev.ncps.lock.LockSettings;
 import dev.ncps.lock.Locks;
 import dev.ncps.testing.PostgresServer;
+import dev.ncps.testing.Processes;
 import dev.ncps.testing.SqlDatabase;
 import dev.ncps.testing.Stalls;
 import org.junit.jupiter.api.Tag;
@@ -45,18 +46,19 @@ class LockPoolTest {
                  Locks locks = LockBackends.open(new LockBackendSettings(LockBackend.POSTGRES, Optional.empty(),
                          LockSettings.DEFAULTS), pool, LockListener.NONE)) {
                 assertThat(locks.tryAcquire("before", Duration.ofMinutes(1), "me")).isPresent();
-                List<String> backends = backendsOf(database);
+                List<Long> backends = backendsOf(database);
                 assertThat(backends).isNotEmpty();
-                signal("-STOP", backends);
+                Processes.pause(true, backends);
                 try {
                     long start = System.nanoTime();
                     assertThat(Stalls.failureWithin(timeout.plusSeconds(10),
                             () -> locks.tryAcquire("during", Duration.ofMinutes(1), "me")))
-                            .as("the lock call to the stopped server").isInstanceOf(LockException.class);
+                            .as("the lock call to the stopped server").isInstanceOfSatisfying(LockException.class,
+                                    e -> assertThat(e.reason()).isEqualTo(LockException.Reason.TIMEOUT));
                     assertThat((System.nanoTime() - start) / 1_000_000).as("ms until it gave up")
                             .isGreaterThanOrEqualTo(timeout.toMillis() - 500);
                 } finally {
-                    signal("-CONT", backends);
+                    Processes.pause(false, backends);
                 }
                 assertThat(locks.tryAcquire("after", Duration.ofMinutes(1), "me")).as("with the server back").isPresent();
             }
@@ -64,20 +66,14 @@ class LockPoolTest {
     }
 
     /** The server processes of every connection to the database but this query's own. */
-    private static List<String> backendsOf(SqlDatabase database) throws Exception {
-        List<String> pids = new ArrayList<>();
+    private static List<Long> backendsOf(SqlDatabase database) throws Exception {
+        List<Long> pids = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
              Statement s = c.createStatement();
              ResultSet rows = s.executeQuery("SELECT pid FROM pg_stat_activity"
                      + " WHERE datname = current_database() AND pid <> pg_backend_pid()")) {
-            while (rows.next()) pids.add(Integer.toString(rows.getInt(1)));
+            while (rows.next()) pids.add(rows.getLong(1));
         }
         return pids;
-    }
-
-    private static void signal(String signal, List<String> pids) throws Exception {
-        List<String> command = new ArrayList<>(List.of("kill", signal));
-        command.addAll(pids);
-        assertThat(new ProcessBuilder(command).inheritIO().start().waitFor()).isZero();
     }
 }

@@ -3,6 +3,7 @@ package dev.ncps.lock;
 import dev.ncps.lock.Locks.Lease;
 import dev.ncps.testing.Processes;
 import dev.ncps.testing.RedisServer;
+import dev.ncps.testing.Stalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -138,6 +139,30 @@ class RedisOutageTest {
             Thread.sleep(OPEN_FOR.plusMillis(100).toMillis());
             try (Lease lease = locks.tryAcquire(key, TTL, "back").orElseThrow()) {
                 assertThat(locks.holder(key)).contains("back");
+            }
+        }
+    }
+
+    /** A server that stops answering (frozen, not gone): a call fails after the socket timeout instead of hanging. */
+    @Test
+    void aServerThatStopsAnsweringFailsACallAfterTheSocketTimeout() throws Exception {
+        try (RedisLocks locks = open(false)) {
+            locks.tryAcquire(key, TTL, "before").orElseThrow().close();
+            server.pause(true);
+            long start = System.nanoTime();
+            Throwable failure;
+            try {
+                failure = Stalls.failureWithin(Duration.ofMillis(RedisLocks.TIMEOUT_MILLIS).plusSeconds(8),
+                        () -> locks.tryAcquire(key, TTL, "during"));
+            } finally {
+                server.pause(false);
+            }
+            assertThat(failure).isInstanceOfSatisfying(LockException.class,
+                    e -> assertThat(e.reason()).isEqualTo(LockException.Reason.TIMEOUT));
+            assertThat((System.nanoTime() - start) / 1_000_000).as("ms until it gave up")
+                    .isGreaterThanOrEqualTo(RedisLocks.TIMEOUT_MILLIS - 500L);
+            try (Lease lease = locks.tryAcquire(key, TTL, "after").orElseThrow()) {
+                assertThat(locks.holder(key)).contains("after");
             }
         }
     }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -109,6 +110,26 @@ public final class Processes {
                         + ":\n" + RunningProcess.tail(log, 30));
             }
             return this;
+        }
+    }
+
+    /**
+     * Stops ({@code SIGSTOP}) or continues ({@code SIGCONT}) these processes: a stopped server keeps its sockets and
+     * its kernel still accepts connections, but it answers nothing, as a host that froze or dropped off the network.
+     */
+    public static void pause(boolean paused, List<Long> pids) {
+        List<String> command = new ArrayList<>(List.of("kill", paused ? "-STOP" : "-CONT"));
+        pids.forEach(pid -> command.add(Long.toString(pid)));
+        try {
+            int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling " + pids, e);
         }
     }
 

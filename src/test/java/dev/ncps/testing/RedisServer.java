@@ -55,6 +55,11 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Stops the process where it is ({@code SIGSTOP}), or lets it go on: connections stay open, nothing answers. */
+    public synchronized void pause(boolean paused) {
+        Processes.pause(paused, List.of(process.pid()));
+    }
+
     public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }
