@@ -241,20 +241,10 @@ public final class Cache {
                     return Unavailable.local("lock backend unavailable");
                 }))) {
             case SingleFlight.Ran<NarInfoResult>(NarInfoResult result) -> result;
-            case SingleFlight.Joined<NarInfoResult>(var running) -> await(running);
-        };
-    }
-
-    private static NarInfoResult await(CompletableFuture<NarInfoResult> future) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Unavailable.local("interrupted");
-        } catch (ExecutionException e) {
             // The lookup that failed logged why.
-            return Unavailable.upstream("upstream lookup failed");
-        }
+            case SingleFlight.Joined<NarInfoResult> joined ->
+                    joined.await(Unavailable.upstream("upstream lookup failed"), Unavailable.local("interrupted"));
+        };
     }
 
     /** What another instance stored while we waited for its lookup. */

@@ -17,8 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
@@ -62,7 +60,7 @@ final class Listings {
     Cache.ListingResult listing(String hash) {
         return storedOr(hash, () -> switch (making.run(hash, () -> made(hash))) {
             case SingleFlight.Ran<Cache.ListingResult>(Cache.ListingResult result) -> result;
-            case SingleFlight.Joined<Cache.ListingResult>(var running) -> madeByAnother(hash, running);
+            case SingleFlight.Joined<Cache.ListingResult> joined -> madeByAnother(hash, joined);
         });
     }
 
@@ -87,17 +85,10 @@ final class Listings {
     }
 
     /** The answer of a request that came while another made the listing: what that one got, read anew if stored. */
-    private Cache.ListingResult madeByAnother(String hash, CompletableFuture<Cache.ListingResult> running) {
-        Cache.ListingResult result;
-        try {
-            result = running.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Cache.Unavailable.local("interrupted");
-        } catch (ExecutionException e) {
-            // The request that made it logged why.
-            return Cache.Unavailable.local("listing failed");
-        }
+    private Cache.ListingResult madeByAnother(String hash, SingleFlight.Joined<Cache.ListingResult> joined) {
+        // The request that made it logged why it failed.
+        Cache.ListingResult result = joined.await(Cache.Unavailable.local("listing failed"),
+                Cache.Unavailable.local("interrupted"));
         if (!(result instanceof Cache.ListingStored)) {
             return result;
         }

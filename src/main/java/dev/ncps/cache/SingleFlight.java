@@ -2,6 +2,7 @@ package dev.ncps.cache;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Concurrent requests for one key share one piece of work: the first runs it, and those that come while it runs get
@@ -21,7 +22,19 @@ final class SingleFlight<R> {
     record Ran<R>(R result) implements Flight<R> {}
 
     /** Another caller is running it: its result, or its exception (which that caller logged), once it ends. */
-    record Joined<R>(CompletableFuture<R> running) implements Flight<R> {}
+    record Joined<R>(CompletableFuture<R> running) implements Flight<R> {
+        /** The runner's result; {@code failed} if it threw, {@code interrupted} if this wait was (the flag is kept). */
+        R await(R failed, R interrupted) {
+            try {
+                return running.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return interrupted;
+            } catch (ExecutionException e) {
+                return failed;
+            }
+        }
+    }
 
     <E extends Exception> Flight<R> run(String key, Work<R, E> work) throws E {
         CompletableFuture<R> mine = new CompletableFuture<>();

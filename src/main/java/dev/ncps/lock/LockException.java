@@ -1,5 +1,7 @@
 package dev.ncps.lock;
 
+import java.net.SocketTimeoutException;
+
 /** The lock backend could not be reached or answered an error (not "held by someone else"). */
 public final class LockException extends Exception {
     /** Why the operation failed; the {@code reason} label of {@code ncps_lock_failures_total}. */
@@ -42,7 +44,7 @@ public final class LockException extends Exception {
     /** The backend did not answer within a socket timeout: a server that froze or dropped off the network. */
     static boolean causedByTimeout(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.SocketTimeoutException) {
+            if (t instanceof SocketTimeoutException) {
                 return true;
             }
         }

@@ -19,6 +19,7 @@ import dev.ncps.lru.LruListener;
 import dev.ncps.nix.NarInfo;
 import dev.ncps.nix.SecretKey;
 import dev.ncps.store.LocalStore;
+import dev.ncps.store.Store;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -467,11 +468,7 @@ class CacheTest {
     /** The whole body, whether it was already stored or still downloading when asked for. */
     private static byte[] read(NarResult result) throws IOException {
         return switch (result) {
-            case NarStored stored -> {
-                try (InputStream in = stored.blob().open(0)) {
-                    yield in.readAllBytes();
-                }
-            }
+            case NarStored stored -> readAll(stored.blob());
             case NarStreaming streaming -> {
                 try (InputStream in = streaming.body()) {
                     yield in.readAllBytes();
@@ -483,14 +480,16 @@ class CacheTest {
 
     private static byte[] read(ListingResult result) throws IOException {
         return switch (result) {
-            case ListingStored stored -> {
-                try (InputStream in = stored.blob().open(0)) {
-                    yield in.readAllBytes();
-                }
-            }
+            case ListingStored stored -> readAll(stored.blob());
             case ListingRelayed relayed -> relayed.json();
             default -> throw new AssertionError("no listing: " + result);
         };
+    }
+
+    private static byte[] readAll(Store.Blob blob) throws IOException {
+        try (InputStream in = blob.open(0)) {
+            return in.readAllBytes();
+        }
     }
 
     /** True when the client gets no complete body: an error answer, or a transfer that breaks. */
